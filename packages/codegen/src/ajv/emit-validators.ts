@@ -1,0 +1,90 @@
+import Ajv2020Module from 'ajv/dist/2020.js';
+import standaloneModule from 'ajv/dist/standalone/index.js';
+
+// ajv is CommonJS: under Node's ESM loader the default import is `module.exports`.
+type AjvClass = typeof import('ajv/dist/2020.js').default;
+type Standalone = typeof import('ajv/dist/standalone/index.js').default;
+const Ajv2020 = ((Ajv2020Module as unknown as { default?: AjvClass }).default ?? Ajv2020Module) as AjvClass;
+const standaloneCode = ((standaloneModule as unknown as { default?: Standalone }).default ?? standaloneModule) as Standalone;
+
+/** Annotation keywords of OpenAPI 3.1 that JSON Schema 2020-12 does not define. */
+const OPENAPI_ANNOTATIONS = ['example', 'xml', 'externalDocs', 'discriminator'];
+
+export interface ValidatorSource {
+  /** `$id` of the schema document, e.g. `https://refundkit.dev/specs/tipay`. */
+  readonly id: string;
+  /** Every schema, by name: the document's `$defs`. Refs point at `#/$defs/<name>`. */
+  readonly defs: Readonly<Record<string, unknown>>;
+  /** Exported validator per message name: `{ 'refund.request': 'RefundRequest' }`. */
+  readonly messages: Readonly<Record<string, string>>;
+}
+
+function collectExtensionKeywords(value: unknown, into: Set<string>): Set<string> {
+  if (Array.isArray(value)) for (const item of value) collectExtensionKeywords(item, into);
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      if (key.startsWith('x-')) into.add(key);
+      collectExtensionKeywords(child, into);
+    }
+  }
+  return into;
+}
+
+/**
+ * Compiles every message schema once, at generation time, into ajv standalone code, and returns
+ * it as the body of an ES module (`exports` of ajv's output are kept private).
+ *
+ * ajv's standalone output still calls `require(helper).default` for runtime helpers
+ * (`ucs2length` for `maxLength`, `equal` for `enum`/`const` of objects): each becomes an ESM
+ * namespace import of the CommonJS helper. Node exposes `module.exports` as the namespace's
+ * `default` while bundlers (vite, esbuild) unwrap `__esModule` to the function itself; the
+ * emitted shim yields `{ default: fn }` under both.
+ *
+ * Strict mode stays on: OpenAPI's annotation keywords and every `x-` extension used are
+ * registered as annotations; `format` is an annotation too (`validateFormats: false`), since
+ * contracts validate with `pattern`.
+ */
+export function compileValidatorModule(source: ValidatorSource): { code: string; exportNames: Record<string, string> } {
+  const ajv = new Ajv2020({
+    code: { source: true, esm: true, lines: true },
+    allErrors: true,
+    strict: true,
+    strictTypes: false,
+    validateFormats: false,
+    unicodeRegExp: true,
+  });
+  for (const keyword of [...OPENAPI_ANNOTATIONS, ...collectExtensionKeywords(source.defs, new Set())]) {
+    ajv.addKeyword({ keyword, schemaType: ['string', 'object', 'array', 'boolean', 'number', 'null'] });
+  }
+  ajv.addSchema({ $id: source.id, $defs: source.defs });
+  const exportNames: Record<string, string> = {};
+  const refs: Record<string, string> = {};
+  // One export per schema: ajv would emit a schema's function twice if two exports named it.
+  const exportOfDef = new Map<string, string>();
+  for (const [message, def] of Object.entries(source.messages)) {
+    if (!(def in source.defs)) throw new Error(`message ${message} points at unknown schema ${def}`);
+    let local = exportOfDef.get(def);
+    if (!local) {
+      local = `validate_${exportOfDef.size}`;
+      exportOfDef.set(def, local);
+      refs[local] = `${source.id}#/$defs/${def}`;
+    }
+    exportNames[message] = local;
+  }
+  let code = standaloneCode(ajv, refs);
+  const helpers = new Map<string, string>();
+  code = code.replace(/require\("([^"]+)"\)/g, (_, spec: string) => {
+    let local = helpers.get(spec);
+    if (!local) {
+      local = `ajvRuntime${helpers.size}`;
+      helpers.set(spec, local);
+    }
+    return local;
+  });
+  code = code.replace(/^"use strict";/, '').replace(/export const (\w+) = (\w+);/g, 'const $1 = $2;');
+  const imports = [...helpers].flatMap(([spec, local]) => [
+    `import * as ${local}Module from ${JSON.stringify(spec.endsWith('.js') ? spec : `${spec}.js`)};`,
+    `const ${local} = { default: ${local}Module.default.default ?? ${local}Module.default };`,
+  ]);
+  return { code: `${imports.join('\n')}\n${code.trim()}\n`, exportNames };
+}

@@ -1,0 +1,164 @@
+import { generatedHeader } from '../emit/header.js';
+import { packageFiles } from '../emit/package-files.js';
+import type { FileSet } from '../emit/write-files.js';
+import { compileValidatorModule } from '../ajv/emit-validators.js';
+import { emitTypes } from './emit-types.js';
+import { componentsToDefs } from './json-schema-defs.js';
+import { loadOpenApi, type OpenApiDocument } from './load-spec.js';
+import { readMessages, type Message } from './messages.js';
+
+export const GENERATED_DEPENDENCIES = {
+  '@refundkit/runtime': '0.1.0',
+  ajv: '8.20.0',
+} as const;
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+
+/** `operationId` → method and path, read from `paths` (the typed client's routing table). */
+function operationRoutes(doc: OpenApiDocument): Record<string, { method: string; path: string }> {
+  const routes: Record<string, { method: string; path: string }> = {};
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    for (const method of HTTP_METHODS) {
+      const operation = (item as Record<string, { operationId?: string } | undefined>)[method];
+      if (operation?.operationId) routes[operation.operationId] = { method: method.toUpperCase(), path };
+    }
+  }
+  return routes;
+}
+
+function signingSchemes(doc: OpenApiDocument): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, scheme] of Object.entries(doc.components?.securitySchemes ?? {})) {
+    if (scheme['x-refundkit-signing'] !== undefined) out[name] = scheme['x-refundkit-signing'];
+  }
+  return out;
+}
+
+function messagesModule(header: string, messages: readonly Message[]): string {
+  const lines = messages.map((m) => {
+    const base = `Schemas[${JSON.stringify(m.unsignedOf ? messages.find((s) => s.name === m.unsignedOf?.message)?.schema : m.schema)}]`;
+    const type = m.unsignedOf ? `WithoutField<${base}, ${JSON.stringify(m.unsignedOf.field)}>` : base;
+    return `  ${JSON.stringify(m.name)}: ${type};`;
+  });
+  return [
+    header,
+    "import type { components } from './types.js';",
+    '',
+    "type Schemas = components['schemas'];",
+    '/** `Omit` that distributes over unions, so each `oneOf` branch loses the field. */',
+    'type WithoutField<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;',
+    '',
+    '/** Every message of the contract (`x-refundkit-messages`), by name, with its TypeScript type. */',
+    'export interface Messages {',
+    ...lines,
+    '}',
+    '',
+    'export type MessageName = keyof Messages;',
+    '',
+    `export const messageNames = ${JSON.stringify(messages.map((m) => m.name))} as const satisfies readonly MessageName[];`,
+    '',
+  ].join('\n');
+}
+
+function validatorsModule(header: string, code: string, exportNames: Record<string, string>): string {
+  return [
+    header,
+    '// @ts-nocheck -- ajv standalone output; the typed table at the end is the module\'s interface.',
+    "import type { CompiledValidator } from '@refundkit/runtime';",
+    "import type { Messages } from './messages.js';",
+    code,
+    '/** A precompiled validator per message (ajv standalone, `allErrors`): no schema is compiled at run time. */',
+    'export const validators: { readonly [K in keyof Messages]: CompiledValidator<Messages[K]> } = {',
+    ...Object.entries(exportNames).map(([message, local]) => `  ${JSON.stringify(message)}: ${local},`),
+    '};',
+    '',
+  ].join('\n');
+}
+
+function contractModule(header: string, provider: string, specFile: string, doc: OpenApiDocument, messages: readonly Message[]): string {
+  const contract = {
+    provider,
+    format: 'json',
+    spec: specFile,
+    title: doc.info.title,
+    version: doc.info.version,
+    servers: (doc.servers ?? []).map((s) => s.url),
+    operations: operationRoutes(doc),
+    signing: signingSchemes(doc),
+    messages: Object.fromEntries(messages.map((m) => [m.name, { schema: m.schema, ...(m.signatureField ? { signatureField: m.signatureField } : {}) }])),
+  };
+  return [
+    header,
+    '/** What the spec says about routing, signing and messages, for clients and tools. */',
+    `export const contract = ${JSON.stringify(contract, null, 2)} as const;`,
+    '',
+  ].join('\n');
+}
+
+const INDEX = (header: string): string =>
+  [
+    header,
+    "import { assertValid } from '@refundkit/runtime';",
+    "import type { MessageName, Messages } from './messages.js';",
+    "import { validators } from './validators.js';",
+    '',
+    "export type * from './types.js';",
+    "export type { Messages, MessageName } from './messages.js';",
+    "export { messageNames } from './messages.js';",
+    "export { validators } from './validators.js';",
+    "export { contract } from './contract.js';",
+    '',
+    '/**',
+    ' * Checks a message against the contract and returns it typed, or throws a `ValidationError`',
+    ' * naming every failing field and rule.',
+    ' */',
+    'export function validateMessage<K extends MessageName>(name: K, value: unknown): Messages[K] {',
+    '  return assertValid(validators[name] as never, value, name) as Messages[K];',
+    '}',
+    '',
+  ].join('\n');
+
+/**
+ * Generates `@refundkit/<provider>` from `specs/<provider>/openapi.yaml`: openapi-typescript
+ * types, precompiled ajv validators for every message (and the derived unsigned payloads), the
+ * contract table, and the package scaffolding.
+ */
+export async function generateOpenApiPackage(provider: string, specPath: string, specFile: string): Promise<FileSet> {
+  const doc = loadOpenApi(specPath);
+  const { messages, derivedSchemas } = readMessages(doc);
+  const defs = componentsToDefs({ ...(doc.components?.schemas ?? {}), ...derivedSchemas });
+  const { code, exportNames } = compileValidatorModule({
+    id: `https://refundkit.dev/specs/${provider}`,
+    defs,
+    messages: Object.fromEntries(messages.map((m) => [m.name, m.schema])),
+  });
+  const header = (part: string): string => generatedHeader([specFile], part);
+  const readme = [
+    '## Messages',
+    '',
+    '| message | schema | signature field |',
+    '|---|---|---|',
+    ...messages.map((m) => `| \`${m.name}\` | \`${m.schema}\` | ${m.signatureField ? `\`${m.signatureField}\`` : ''} |`),
+    '',
+    '```ts',
+    `import { validateMessage } from '@refundkit/${provider}';`,
+    '',
+    `const body = validateMessage(${JSON.stringify(messages[0]?.name)}, input); // typed, or a ValidationError naming each field`,
+    '```',
+    '',
+  ].join('\n');
+  return {
+    ...packageFiles({
+      provider,
+      description: `${doc.info.title}: types and precompiled validators generated from its refundkit contract`,
+      specFiles: [specFile],
+      dependencies: GENERATED_DEPENDENCIES,
+      readme,
+    }),
+    'src/types.ts': `${header('openapi-typescript')}${await emitTypes(specPath)}`,
+    'src/messages.ts': messagesModule(header('messages'), messages),
+    'src/validators.ts': validatorsModule(header('ajv standalone'), code, exportNames),
+    'src/contract.ts': contractModule(header('contract'), provider, specFile, doc, messages),
+    'src/index.ts': INDEX(header('index')),
+  };
+}

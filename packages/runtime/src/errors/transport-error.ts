@@ -1,0 +1,44 @@
+import { RefundkitError } from './refundkit-error.js';
+
+/**
+ * The exchange with the provider failed. `mayHaveReachedProvider` tells whether the provider
+ * could have acted on the request: when true, the refund's outcome is unknown and must be
+ * resolved by a query or a retry with the same refund number, never by a new one.
+ */
+export class TransportError extends RefundkitError {
+  readonly mayHaveReachedProvider: boolean;
+
+  constructor(code: string, message: string, mayHaveReachedProvider: boolean, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.mayHaveReachedProvider = mayHaveReachedProvider;
+  }
+}
+
+/** No complete answer within the configured time (connect included). */
+export class TimeoutError extends TransportError {
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number, options?: { cause?: unknown }) {
+    super('timeout', `no response within ${timeoutMs} ms`, true, options);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The connection failed or was reset. */
+export class ConnectionError extends TransportError {
+  constructor(message: string, mayHaveReachedProvider: boolean, options?: { cause?: unknown }) {
+    super('connection_failed', message, mayHaveReachedProvider, options);
+  }
+}
+
+/** The provider answered with a non-2xx HTTP status. */
+export class HttpStatusError extends TransportError {
+  readonly status: number;
+  readonly rawBody: string;
+
+  constructor(status: number, rawBody: string) {
+    super('http_status', `provider answered HTTP ${status}`, true);
+    this.status = status;
+    this.rawBody = rawBody;
+  }
+}

@@ -1,0 +1,38 @@
+// Adds up the vitest JSON reports every workspace wrote (see vitest.config.base.ts) into one line
+// CI can read: "tests: N passed, N failed". Exits 1 when a report is missing or nothing ran.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
+
+/** Workspace folders from the root package.json's patterns (`dir/*` or `dir`; Node 20 has no fs.globSync). */
+function workspaceDirs() {
+  return readJson(join(root, 'package.json')).workspaces.flatMap((pattern) => {
+    if (!pattern.endsWith('/*')) return [pattern];
+    const base = pattern.slice(0, -2);
+    return readdirSync(join(root, base), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(root, base, d.name, 'package.json')))
+      .map((d) => join(base, d.name));
+  });
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const missing = [];
+for (const dir of workspaceDirs()) {
+  if (!readJson(join(root, dir, 'package.json')).scripts?.test) continue;
+  const report = join(root, dir, '.vitest-report.json');
+  if (!existsSync(report)) {
+    missing.push(dir);
+    continue;
+  }
+  const r = readJson(report);
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+}
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+if (missing.length > 0) console.error(`no test report from: ${missing.join(', ')}`);
+process.exit(failed > 0 || passed === 0 || missing.length > 0 ? 1 : 0);
