@@ -29,17 +29,23 @@
  *
  * `rootPath` only names the value in error paths (default `$`).
  */
+import { sortByCodeUnit } from './code-unit-order.js';
 import { CanonicalJsonError, type CanonicalJsonRejection } from './errors.js';
 
 export function canonicalJson(value: unknown, rootPath = '$'): string {
-  const walk: Walk = { rootPath, keys: [], ancestors: [] };
-  return writeValue(value, walk);
+  try {
+    return writeValue(value, undefined, 0);
+  } catch (error) {
+    if (error !== RETRY_WITH_PATHS) throw error;
+  }
+  return writeValue(value, { rootPath, keys: [], ancestors: [] }, 0);
 }
 
 /**
- * The position of the walk: the keys/indices from the root to the current value and the
- * containers on that path (for cycle detection). Mutated in place (push/pop) rather than
- * building a path string per value: the path is only formatted when a value is refused.
+ * Where the walk is: the keys/indices from the root to the current value, and the containers on
+ * that path (for cycle detection). The first pass runs without it (`undefined`), which is
+ * several times cheaper; when that pass meets anything to refuse, or nesting deep enough to be
+ * a cycle, it gives up and the second pass, with a `Walk`, finds the path and the reason.
  */
 interface Walk {
   readonly rootPath: string;
@@ -47,17 +53,23 @@ interface Walk {
   readonly ancestors: object[];
 }
 
-function writeValue(value: unknown, walk: Walk): string {
+/** Thrown by the first pass (only) to ask for the second. */
+const RETRY_WITH_PATHS: unique symbol = Symbol('retry canonicalJson with paths');
+
+/** Nesting beyond this in the first pass is treated as a possible cycle and re-checked. */
+const FIRST_PASS_MAX_DEPTH = 64;
+
+function writeValue(value: unknown, walk: Walk | undefined, depth: number): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return quote(value);
     case 'number':
       return writeNumber(value, walk);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object':
       if (value === null) return 'null';
-      return writeContainer(value, walk);
+      return writeContainer(value, walk, depth);
     case 'undefined':
       throw refuse(walk, 'undefined', 'undefined has no JSON form');
     case 'bigint':
@@ -69,7 +81,7 @@ function writeValue(value: unknown, walk: Walk): string {
   }
 }
 
-function writeNumber(value: number, walk: Walk): string {
+function writeNumber(value: number, walk: Walk | undefined): string {
   if (Number.isSafeInteger(value)) return value === 0 ? '0' : String(value);
   if (!Number.isFinite(value)) {
     throw refuse(walk, 'non-finite-number', 'NaN and Infinity have no JSON form');
@@ -80,51 +92,66 @@ function writeNumber(value: number, walk: Walk): string {
   return JSON.stringify(value);
 }
 
-function writeContainer(value: object, walk: Walk): string {
+function writeContainer(value: object, walk: Walk | undefined, depth: number): string {
+  if (walk === undefined) {
+    if (depth >= FIRST_PASS_MAX_DEPTH) throw RETRY_WITH_PATHS;
+    return Array.isArray(value) ? writeArray(value, walk, depth + 1) : writeObject(value, walk, depth + 1);
+  }
   if (walk.ancestors.includes(value)) {
     throw refuse(walk, 'cycle', 'a cyclic reference has no JSON form');
   }
   walk.ancestors.push(value);
-  const text = Array.isArray(value) ? writeArray(value as readonly unknown[], walk) : writeObject(value, walk);
+  const text = Array.isArray(value) ? writeArray(value, walk, depth + 1) : writeObject(value, walk, depth + 1);
   walk.ancestors.pop();
   return text;
 }
 
-function writeArray(items: readonly unknown[], walk: Walk): string {
+function writeArray(items: readonly unknown[], walk: Walk | undefined, depth: number): string {
   let out = '[';
   for (let i = 0; i < items.length; i++) {
     if (i > 0) out += ',';
-    walk.keys.push(i);
-    out += writeValue(items[i], walk);
-    walk.keys.pop();
+    walk?.keys.push(i);
+    out += writeValue(items[i], walk, depth);
+    walk?.keys.pop();
   }
   return out + ']';
 }
 
-function writeObject(value: object, walk: Walk): string {
+function writeObject(value: object, walk: Walk | undefined, depth: number): string {
   const prototype: unknown = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) {
     throw refuse(walk, 'unsupported-object', `a ${describeObject(value)} is not a plain object or array (convert it first)`);
   }
   const record = value as Readonly<Record<string, unknown>>;
-  const keys = Object.keys(record);
-  if (keys.length > 1) keys.sort();
+  const keys = sortByCodeUnit(Object.keys(record));
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     const member = record[key];
     if (member === undefined) continue;
     if (out.length > 1) out += ',';
-    walk.keys.push(key);
-    out += JSON.stringify(key) + ':' + writeValue(member, walk);
-    walk.keys.pop();
+    walk?.keys.push(key);
+    out += quote(key) + ':' + writeValue(member, walk, depth);
+    walk?.keys.pop();
   }
   return out + '}';
 }
 
+/**
+ * `JSON.stringify(text)`, with a fast path for the common case of nothing to escape (no `"`,
+ * backslash, control character or surrogate; paired surrogates go to `JSON.stringify` too, which
+ * leaves them as they are).
+ */
+function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : '"' + text + '"';
+}
+
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-function refuse(walk: Walk, reason: CanonicalJsonRejection, detail: string): CanonicalJsonError {
+function refuse(walk: Walk | undefined, reason: CanonicalJsonRejection, detail: string): unknown {
+  if (walk === undefined) return RETRY_WITH_PATHS;
   let path = walk.rootPath;
   for (const key of walk.keys) {
     if (typeof key === 'number') path += `[${key}]`;

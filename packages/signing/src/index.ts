@@ -70,7 +70,6 @@ export {
 
 export {
   tipaySignature,
-  tipayDigest,
   tipayParamsJson,
   tipayQueryJson,
   TIPAY_APP_ID_HEADER,

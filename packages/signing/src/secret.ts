@@ -14,6 +14,8 @@
  * appKey.reveal();              // the real value
  * ```
  */
+import { inspect } from 'node:util';
+
 export class Secret<T = string> {
   static readonly REDACTED = '[redacted]';
 
@@ -40,8 +42,8 @@ export class Secret<T = string> {
     return Secret.REDACTED;
   }
 
-  /** `util.inspect` / `console.log` hook (`util.inspect.custom`). */
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
+  /** `util.inspect` / `console.log` hook. */
+  [inspect.custom](): string {
     return Secret.REDACTED;
   }
 }

@@ -1,5 +1,83 @@
+import { compileValidatorModule } from '../ajv/emit-validators.js';
+import { generatedHeader } from '../emit/header.js';
+import { packageFiles } from '../emit/package-files.js';
 import type { FileSet } from '../emit/write-files.js';
+import { CODEC_ENGINE } from './codec-engine.js';
+import { emitCodec } from './emit-codec.js';
+import { emitContract, emitIndex, emitMessages, emitValidators } from './emit-modules.js';
+import { emitTypes } from './emit-types.js';
+import { loadJsonSchemaFile } from './load-json-schema.js';
+import { parseXsdContract } from './parse-xsd.js';
+import type { XsdContract } from './xsd-model.js';
+import { contractToDefs } from './xsd-to-json-schema.js';
 
-export async function generateXsdPackage(provider: string, _specDir: string, _specRoot: string): Promise<FileSet> {
-  throw new Error(`XSD generation for ${provider} is not written yet`);
+/** Runtime dependencies of a generated XML provider package, exact versions. */
+export const XSD_GENERATED_DEPENDENCIES = {
+  '@refundkit/runtime': '0.1.0',
+  ajv: '8.20.0',
+  'xml-js': '1.6.11',
+  'iconv-lite': '0.7.3',
+} as const;
+
+function readme(provider: string, contract: XsdContract): string {
+  const first = contract.messages[0];
+  const encoding = contract.settings.encoding;
+  return [
+    '## Messages',
+    '',
+    '| message | root / type element | schema | unknown elements |',
+    '|---|---|---|---|',
+    ...contract.messages.map(
+      (m) => `| \`${m.name}\` | \`<${m.root.name}>\` / \`<${m.typeElement}>${m.typeValue}\` | \`${m.root.type.name}\` | ${m.root.type.open ? 'kept in `unknown`, allowed' : 'kept in `unknown`, rejected by `readMessage`'} |`,
+    ),
+    '',
+    `Every message is one XML document in ${encoding} (\`<?xml version="1.0" encoding="${encoding}"?>\`). \`String(N)\``,
+    'lengths count characters. Text the encoding cannot carry (an emoji, say) is a `ValidationError`',
+    'naming the field (rule `encoding`), never a `?` on the wire.',
+    '',
+    '```ts',
+    `import { readMessage, writeMessage } from '@refundkit/${provider}';`,
+    '',
+    `const body = writeMessage(${JSON.stringify(first?.name)}, input); // validated, then ${encoding} bytes`,
+    `const { value, unknown } = readMessage('${first?.name.replace(/\.request$/, '.response')}', responseBytes); // decoded from raw bytes, validated`,
+    '```',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Generates `@refundkit/<provider>` from the XSDs of `specs/<provider>/` (see `parseXsdContract`
+ * for the subset): TypeScript types (from the XSDs' JSON Schema form, with the JSON payload
+ * schemas they point at), precompiled ajv validators for every message (requests closed,
+ * responses open), the contract table, the XML codec (a generic engine plus per-message
+ * descriptors), and the package scaffolding.
+ */
+export async function generateXsdPackage(provider: string, specDir: string, specRoot: string): Promise<FileSet> {
+  const contract = parseXsdContract(specDir);
+  const json = new Map(contract.jsonSchemaFiles.map((file) => [file, loadJsonSchemaFile(specDir, file)]));
+  const defs = contractToDefs(contract, json);
+  const { code, exportNames } = compileValidatorModule({
+    id: `https://refundkit.dev/specs/${provider}`,
+    defs,
+    messages: Object.fromEntries(contract.messages.map((m) => [m.name, m.root.type.name])),
+  });
+  const specFiles = [...contract.xsdFiles, ...contract.jsonSchemaFiles].sort().map((f) => `${specRoot}/${f}`);
+  const header = (part: string): string => generatedHeader(specFiles, part);
+  const scaffolding = packageFiles({
+    provider,
+    description: `${contract.settings.title ?? provider}: types, precompiled validators and the ${contract.settings.encoding} XML codec generated from its refundkit contract`,
+    specFiles,
+    dependencies: XSD_GENERATED_DEPENDENCIES,
+    readme: readme(provider, contract),
+  });
+  return {
+    ...scaffolding,
+    'src/types.ts': `${header('types')}${emitTypes(defs)}`,
+    'src/messages.ts': emitMessages(header('messages'), contract),
+    'src/validators.ts': emitValidators(header('ajv standalone'), code, exportNames),
+    'src/contract.ts': emitContract(header('contract'), provider, specRoot, specFiles, contract),
+    'src/xml-codec.ts': `${header('xml codec engine')}${CODEC_ENGINE}`,
+    'src/codec.ts': emitCodec(header('xml codec'), provider, contract),
+    'src/index.ts': emitIndex(header('index'), contract),
+  };
 }

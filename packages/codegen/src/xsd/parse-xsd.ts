@@ -402,6 +402,7 @@ class ContractReader {
           break;
         }
         case 'pattern':
+          needs(true); // the typed message holds a number, which a lexical pattern cannot constrain
           try {
             stepPatterns.push(xsdPatternToEcma(value));
           } catch (error) {

@@ -47,17 +47,15 @@ export function resolvePrefix(node: XmlNode, prefix: string, file: string): stri
 
 type RawElement = import('xml-js').Element;
 
+/** An xml-js element as an {@link XmlNode}: `xmlns` attributes become the scope, names get their namespace. */
 function toNode(raw: RawElement, parentScope: ReadonlyMap<string, string>, file: string): XmlNode {
   const attributes: Record<string, string> = {};
-  let scope = parentScope;
+  const scope = new Map(parentScope);
   for (const [name, value] of Object.entries(raw.attributes ?? {})) {
     const text = String(value ?? '');
-    if (name === 'xmlns' || name.startsWith('xmlns:')) {
-      if (scope === parentScope) scope = new Map(parentScope);
-      (scope as Map<string, string>).set(name === 'xmlns' ? '' : name.slice(6), text);
-    } else {
-      attributes[name] = text;
-    }
+    if (name === 'xmlns') scope.set('', text);
+    else if (name.startsWith('xmlns:')) scope.set(name.slice(6), text);
+    else attributes[name] = text;
   }
   const children: XmlNode[] = [];
   let text = '';
@@ -68,10 +66,9 @@ function toNode(raw: RawElement, parentScope: ReadonlyMap<string, string>, file:
   }
   const qname = raw.name ?? '';
   const { prefix, local } = splitQName(qname);
-  const partial = { qname, local, attributes, children, text, scope };
-  const nsUri = prefix === 'xml' ? 'http://www.w3.org/XML/1998/namespace' : scope.get(prefix);
-  if (prefix !== '' && nsUri === undefined) throw new Error(`${file}: prefix ${prefix}: of <${qname}> is not declared`);
-  return { ...partial, ns: nsUri === undefined || nsUri === '' ? null : nsUri };
+  const uri = prefix === 'xml' ? 'http://www.w3.org/XML/1998/namespace' : scope.get(prefix);
+  if (prefix !== '' && uri === undefined) throw new Error(`${file}: prefix ${prefix}: of <${qname}> is not declared`);
+  return { qname, ns: uri === undefined || uri === '' ? null : uri, local, attributes, children, text, scope };
 }
 
 /**

@@ -19,6 +19,7 @@
  * Objects, arrays, booleans, bigints and non-finite numbers have no agreed string form and are
  * always refused with {@link EftpayPayloadError}.
  */
+import { sortByCodeUnit } from '../code-unit-order.js';
 import { EftpayPayloadError } from '../errors.js';
 
 export type EftpayEmptyValues = 'reject' | 'skip' | 'keep';
@@ -28,7 +29,7 @@ export const EFTPAY_SIGNATURE_FIELD = 'sign';
 
 export function eftpaySigningString(payload: object, emptyValues: EftpayEmptyValues = 'reject'): string {
   const fields = payload as Readonly<Record<string, unknown>>;
-  const keys = Object.keys(fields).sort();
+  const keys = sortByCodeUnit(Object.keys(fields));
   let out = '';
   for (const key of keys) {
     if (key === EFTPAY_SIGNATURE_FIELD) continue;

@@ -19,7 +19,7 @@
  * // '{"merchantNo":"1","orderId":"a"}'
  * ```
  */
-import { createHash, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { TipayRequestError } from '../errors.js';
 import { revealSecret, type MaybeSecret } from '../secret.js';
 
@@ -27,17 +27,13 @@ export const TIPAY_APP_ID_HEADER = 'ti-appid';
 export const TIPAY_TIMESTAMP_HEADER = 'ti-timestamp';
 export const TIPAY_SIGNATURE_HEADER = 'ti-signature';
 
-/** The digest bytes; see {@link tipaySignature} for the hex form. */
-export function tipayDigest(paramsJson: string | Uint8Array, timestamp: string, appKey: MaybeSecret<string>): Buffer {
-  if (typeof paramsJson === 'string') {
-    return hash('sha256', paramsJson + timestamp + revealSecret(appKey), 'buffer');
-  }
-  return createHash('sha256').update(paramsJson).update(timestamp, 'utf8').update(revealSecret(appKey), 'utf8').digest();
-}
-
-/** `lowercase hex SHA-256(paramsJson + timestamp + appKey)`, strings as UTF-8. */
+/** `lowercase hex SHA-256(paramsJson + timestamp + appKey)`, strings as UTF-8, bytes as they are. */
 export function tipaySignature(paramsJson: string | Uint8Array, timestamp: string, appKey: MaybeSecret<string>): string {
-  return tipayDigest(paramsJson, timestamp, appKey).toString('hex');
+  if (typeof paramsJson === 'string') {
+    return hash('sha256', paramsJson + timestamp + revealSecret(appKey), 'hex');
+  }
+  const suffix = Buffer.from(timestamp + revealSecret(appKey), 'utf8');
+  return hash('sha256', Buffer.concat([paramsJson, suffix]), 'hex');
 }
 
 /** What `ParamsJson` is for a request: the query's JSON for GET/HEAD, otherwise the body as sent. */

@@ -25,7 +25,6 @@ import {
   TIPAY_APP_ID_HEADER,
   TIPAY_SIGNATURE_HEADER,
   TIPAY_TIMESTAMP_HEADER,
-  tipayDigest,
   tipayParamsJson,
   tipaySignature,
 } from './signature.js';
@@ -113,7 +112,8 @@ export function createTipaySigner(options: TipaySignerOptions): TipaySigner {
       if (typeof input.body !== 'string' && !(input.body instanceof Uint8Array)) {
         return verificationFailure('malformed-payload', 'body is not a string or bytes');
       }
-      if (!constantTimeEqual(tipayDigest(input.body, timestamp, appKey), expected)) {
+      const actual = Buffer.from(tipaySignature(input.body, timestamp, appKey), 'hex');
+      if (!constantTimeEqual(actual, expected)) {
         return verificationFailure('mismatch', `${TIPAY_SIGNATURE_HEADER} does not match the body and ${TIPAY_TIMESTAMP_HEADER} under this AppKey`);
       }
       if (input.maxAgeMs !== undefined) {
