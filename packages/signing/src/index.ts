@@ -11,6 +11,7 @@
  * | yima | none documented: pluggable MAC | {@link BodyMacHook}, {@link noMac} |
  */
 export { canonicalJson } from './canonical-json.js';
+export { sortByCodeUnit } from './code-unit-order.js';
 export { constantTimeEqual } from './constant-time.js';
 export { decodeBase64Strict, decodeHexStrict } from './encoding.js';
 export {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sortByCodeUnit } from '../src/code-unit-order.js';
+import { sortByCodeUnit } from '../src/index.js';
 
 describe('sortByCodeUnit', () => {
   it('orders by UTF-16 code unit', () => {

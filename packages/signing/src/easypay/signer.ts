@@ -138,10 +138,7 @@ export function createEasypaySigner(options: EasypaySignerOptions): EasypaySigne
       }
       throw error;
     }
-    const result = verifyString(signingString, signature);
-    return result.valid || result.reason !== 'missing-signature'
-      ? result
-      : verificationFailure('missing-signature', `${signatureName} is missing`);
+    return verifyString(signingString, signature);
   }
 
   return {

@@ -8,9 +8,10 @@
  * - for a request with a body (POST): the exact body bytes sent, hashed as bytes, so what is
  *   signed is what goes on the wire (no re-serialisation, no re-decoding);
  * - for GET/HEAD: the JSON of the query parameters in the order they appear in the URL,
- *   like `JSON.stringify(Object.fromEntries(url.searchParams))` (values decoded, all strings; `{}`
- *   for no query; see {@link tipayQueryJson}). A key repeated in the query has no single JSON form and is refused with
- *   {@link TipayRequestError}.
+ *   like `JSON.stringify(Object.fromEntries(url.searchParams))` (values decoded, all strings;
+ *   `{}` for no query; see {@link tipayQueryJson}). A key repeated in the query has no single
+ *   JSON form and is refused with {@link TipayRequestError}.
+ * - any other method without a body: the empty string.
  *
  * ```ts
  * tipaySignature('{"merchantNo":"10012426723"}', '1647751123703', appKey)

@@ -127,7 +127,10 @@ export function createTipaySigner(options: TipaySignerOptions): TipaySigner {
   };
 }
 
-/** One header's value; a header repeated (array of several values) reads as absent. */
+/**
+ * One header's value by lower-case `name`; in a record, keys match in any case, and a header
+ * repeated (an array of several values) reads as absent.
+ */
 export function readHeader(headers: HeaderSource, name: string): string | undefined {
   if (headers instanceof Headers) return headers.get(name) ?? undefined;
   for (const key of Object.keys(headers)) {
