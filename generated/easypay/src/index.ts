@@ -10,6 +10,7 @@ export type { Messages, MessageName } from './messages.js';
 export { messageNames } from './messages.js';
 export { validators } from './validators.js';
 export { contract } from './contract.js';
+export * from './client.js';
 
 /**
  * Checks a message against the contract and returns it typed, or throws a `ValidationError`

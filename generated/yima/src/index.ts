@@ -14,6 +14,7 @@ export { validators } from './validators.js';
 export { contract } from './contract.js';
 export { encodeRefundRequest, decodeRefundRequest, encodeRefundResponse, decodeRefundResponse, encodeQueryRefundRequest, decodeQueryRefundRequest, encodeQueryRefundResponse, decodeQueryRefundResponse, encodeMessage, decodeMessage, decodeAnyMessage, decodeMessageAs, descriptors, type DecodedMessage } from './codec.js';
 export { canEncode, type Decoded, type ElementDescriptor, type MessageDescriptor, type UnknownElement } from './xml-codec.js';
+export * from './client.js';
 
 /**
  * Checks a message against the contract and returns it typed, or throws a `ValidationError`

@@ -3,3 +3,11 @@ export type { CompiledValidator, SchemaError } from './validation/compiled-valid
 export { schemaErrorsToIssues, pointerToPath } from './validation/issues.js';
 export { assertValid } from './validation/assert-valid.js';
 export { fetchWithDeadline, DEFAULT_TIMEOUT_MS, type FetchLike, type DeadlineOptions } from './transport/fetch-with-deadline.js';
+export { toMinorUnits, formatMinorUnits, AmountError } from './money/minor-units.js';
+export { parseJsonStringField, type ExactAmount } from './client/json-string-field.js';
+export { readJsonResponse, assertResponse, type ReadResponseOptions, type VerificationOutcome } from './client/read-json-response.js';
+export type { ProviderResult } from './client/provider-result.js';
+export { compactTimestamp, compactDate, type Clock } from './client/clock.js';
+export { toHeaders, type HeaderInput } from './client/headers.js';
+export type { NotificationResult } from './client/notification-result.js';
+export type { RawAnswer } from './client/read-json-response.js';

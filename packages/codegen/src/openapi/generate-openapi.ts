@@ -2,6 +2,10 @@ import { generatedHeader } from '../emit/header.js';
 import { packageFiles } from '../emit/package-files.js';
 import type { FileSet } from '../emit/write-files.js';
 import { compileValidatorModule } from '../ajv/emit-validators.js';
+import { emitJsonClient } from '../client/emit-json-client.js';
+import { jsonStringFields } from '../client/json-string-fields.js';
+import { clientOperations } from '../client/operations.js';
+import { schemeEmitters } from '../client/schemes/index.js';
 import { emitTypes } from './emit-types.js';
 import { componentsToDefs } from './json-schema-defs.js';
 import { loadOpenApi, type OpenApiDocument } from './load-spec.js';
@@ -9,8 +13,24 @@ import { readMessages, type Message } from './messages.js';
 
 export const GENERATED_DEPENDENCIES = {
   '@refundkit/runtime': '0.1.0',
+  '@refundkit/signing': '0.1.0',
   ajv: '8.20.0',
+  'openapi-fetch': '0.17.0',
 } as const;
+
+/** `tipay` → `Tipay`, for `createTipayClient`. */
+export function typeNameOf(provider: string): string {
+  return `${provider[0]!.toUpperCase()}${provider.slice(1)}`;
+}
+
+/** The one signing scheme the spec declares (`x-refundkit-signing.scheme` under `securitySchemes`). */
+function signingSchemeName(doc: OpenApiDocument): string {
+  const names = new Set(Object.values(signingSchemes(doc)).map((s) => (s as { scheme?: unknown }).scheme));
+  if (names.size !== 1) throw new Error(`the spec must declare exactly one x-refundkit-signing scheme, found ${[...names].join(', ') || 'none'}`);
+  const [name] = names;
+  if (typeof name !== 'string' || !(name in schemeEmitters)) throw new Error(`unknown signing scheme ${String(name)}; known: ${Object.keys(schemeEmitters).join(', ')}`);
+  return name;
+}
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
@@ -107,6 +127,7 @@ const INDEX = (header: string): string =>
     "export { messageNames } from './messages.js';",
     "export { validators } from './validators.js';",
     "export { contract } from './contract.js';",
+    "export * from './client.js';",
     '',
     '/**',
     ' * Checks a message against the contract and returns it typed, or throws a `ValidationError`',
@@ -133,6 +154,21 @@ export async function generateOpenApiPackage(provider: string, specPath: string,
     messages: Object.fromEntries(messages.map((m) => [m.name, m.schema])),
   });
   const header = (part: string): string => generatedHeader([specFile], part);
+  const schemeName = signingSchemeName(doc);
+  const { operations, notification } = clientOperations(doc, messages);
+  const schemas = doc.components?.schemas ?? {};
+  const jsonFields = Object.fromEntries(operations.map((op) => [op.responseMessage, jsonStringFields(schemas, messages.find((m) => m.name === op.responseMessage)!.schema)]));
+  const client = emitJsonClient(header('client'), {
+    provider,
+    typeName: typeNameOf(provider),
+    title: doc.info.title,
+    ...(doc.servers?.[0] ? { defaultServer: doc.servers[0].url } : {}),
+    scheme: schemeEmitters[schemeName]!,
+    schemeName,
+    operations,
+    ...(notification ? { notification } : {}),
+    jsonFields,
+  });
   const readme = [
     '## Messages',
     '',
@@ -159,6 +195,7 @@ export async function generateOpenApiPackage(provider: string, specPath: string,
     'src/messages.ts': messagesModule(header('messages'), messages),
     'src/validators.ts': validatorsModule(header('ajv standalone'), code, exportNames),
     'src/contract.ts': contractModule(header('contract'), provider, specFile, doc, messages),
+    'src/client.ts': client,
     'src/index.ts': INDEX(header('index')),
   };
 }

@@ -93,6 +93,7 @@ export function emitIndex(header: string, contract: XsdContract): string {
     "export { contract } from './contract.js';",
     `export { ${[...codecExports, 'encodeMessage', 'decodeMessage', 'decodeAnyMessage', 'decodeMessageAs', 'descriptors', 'type DecodedMessage'].join(', ')} } from './codec.js';`,
     "export { canEncode, type Decoded, type ElementDescriptor, type MessageDescriptor, type UnknownElement } from './xml-codec.js';",
+    "export * from './client.js';",
     '',
     '/**',
     ' * Checks a message against the contract and returns it typed, or throws a `ValidationError`',

@@ -1,4 +1,6 @@
 import { compileValidatorModule } from '../ajv/emit-validators.js';
+import { emitXmlClient } from '../client/emit-xml-client.js';
+import { typeNameOf } from '../openapi/generate-openapi.js';
 import { generatedHeader } from '../emit/header.js';
 import { packageFiles } from '../emit/package-files.js';
 import type { FileSet } from '../emit/write-files.js';
@@ -14,6 +16,7 @@ import { contractToDefs } from './xsd-to-json-schema.js';
 /** Runtime dependencies of a generated XML provider package, exact versions. */
 export const XSD_GENERATED_DEPENDENCIES = {
   '@refundkit/runtime': '0.1.0',
+  '@refundkit/signing': '0.1.0',
   ajv: '8.20.0',
   'xml-js': '1.6.11',
   'iconv-lite': '0.7.3',
@@ -78,6 +81,13 @@ export async function generateXsdPackage(provider: string, specDir: string, spec
     'src/contract.ts': emitContract(header('contract'), provider, specRoot, specFiles, contract),
     'src/xml-codec.ts': `${header('xml codec engine')}${CODEC_ENGINE}`,
     'src/codec.ts': emitCodec(header('xml codec'), provider, contract),
+    'src/client.ts': emitXmlClient(header('client'), {
+      provider,
+      typeName: typeNameOf(provider),
+      title: contract.settings.title ?? provider,
+      encoding: contract.settings.encoding,
+      operations: contract.messages.filter((m) => m.name.endsWith('.request') && contract.messages.some((r) => r.name === m.name.replace(/\.request$/, '.response'))).map((m) => m.name.replace(/\.request$/, '')),
+    }),
     'src/index.ts': emitIndex(header('index'), contract),
   };
 }

@@ -1,0 +1,85 @@
+export interface XmlClientInput {
+  readonly provider: string;
+  readonly typeName: string;
+  readonly title: string;
+  readonly encoding: string;
+  /** Operation names with both `<op>.request` and `<op>.response` messages. */
+  readonly operations: readonly string[];
+}
+
+const q = JSON.stringify;
+
+/**
+ * `src/client.ts` of an XML provider (yima): one POST per message to the endpoint URL the
+ * merchant was given, body in the contract's encoding (`Content-Type: text/xml; charset=GBK`),
+ * the answer decoded from its raw bytes (never `Response.text()`), unknown elements kept in
+ * `unknown`. Validation, transport and error typing as for the JSON clients; access control is a
+ * pluggable MAC hook (the XML standard defines no signature).
+ */
+export function emitXmlClient(header: string, input: XmlClientInput): string {
+  const { typeName, encoding } = input;
+  const methods = input.operations.map((op) => `  ${op}(input: Messages[${q(`${op}.request`)}]): Promise<XmlProviderResult<Messages[${q(`${op}.response`)}]>>;`);
+  return [
+    header,
+    "import { assertResponse, assertValid, fetchWithDeadline, ResponseError, ValidationError, type FetchLike, type ProviderResult } from '@refundkit/runtime';",
+    "import { noMac, type BodyMacHook } from '@refundkit/signing';",
+    "import { decodeMessageAs, encodeMessage } from './codec.js';",
+    "import type { MessageName, Messages } from './messages.js';",
+    "import { validators } from './validators.js';",
+    "import { decodeText, type UnknownElement } from './xml-codec.js';",
+    '',
+    '/** A verified, contract-valid XML answer, with the elements the contract does not name. */',
+    'export interface XmlProviderResult<T> extends ProviderResult<T> {',
+    '  readonly unknown: readonly UnknownElement[];',
+    '}',
+    '',
+    `/** Options of {@link create${typeName}Client}. */`,
+    `export interface ${typeName}ClientOptions {`,
+    '  /** The full URL of the XML endpoint the merchant was given (the document names no path). */',
+    '  readonly baseUrl: string;',
+    "  /** The fetch to call (tests inject one; for an undici dispatcher pass undici's own fetch). Default: global fetch. */",
+    '  readonly fetch?: FetchLike;',
+    '  /** One deadline per exchange, connect and body included. Default 30 000 ms. Nothing is retried. */',
+    '  readonly timeoutMs?: number;',
+    '  /** Headers carrying a MAC over the raw body bytes, when the merchant\'s contract has one. Default: none. */',
+    '  readonly mac?: BodyMacHook;',
+    '}',
+    '',
+    `/** The typed low-level client of ${input.title}. */`,
+    `export interface ${typeName}Client {`,
+    ...methods,
+    '}',
+    '',
+    '/**',
+    ` * Creates the ${input.provider} client. Each method validates and ${encoding}-encodes its input`,
+    ' * (a `ValidationError` names each field, including text the encoding cannot carry), sends it,',
+    ' * and returns the decoded, validated answer; otherwise it throws a typed transport error',
+    ' * (`mayHaveReachedProvider`) or a `ResponseError` carrying the raw body. Nothing is retried.',
+    ' */',
+    `export function create${typeName}Client(options: ${typeName}ClientOptions): ${typeName}Client {`,
+    '  const send = fetchWithDeadline({ fetch: options.fetch, timeoutMs: options.timeoutMs });',
+    '  const mac = options.mac ?? noMac;',
+    '  async function exchange<Q extends MessageName, R extends MessageName>(requestName: Q, responseName: R, input: unknown): Promise<XmlProviderResult<Messages[R]>> {',
+    '    const payload = assertValid(validators[requestName] as never, input, requestName) as Messages[Q];',
+    '    const body = encodeMessage(requestName, payload);',
+    `    const headers = { 'content-type': ${q(`text/xml; charset=${encoding}`)}, ...(await mac(body)) };`,
+    "    const response = await send(new Request(options.baseUrl, { method: 'POST', body, headers }));",
+    '    const bytes = new Uint8Array(await response.arrayBuffer());',
+    `    const rawBody = decodeText(bytes, ${q(encoding)}, responseName);`,
+    '    let decoded;',
+    '    try {',
+    '      decoded = decodeMessageAs(responseName, bytes);',
+    '    } catch (error) {',
+    '      if (error instanceof ValidationError) throw new ResponseError(error.message, rawBody, error.issues, { cause: error });',
+    '      throw error;',
+    '    }',
+    '    const data = assertResponse(decoded.value, rawBody, { messageName: responseName, validator: validators[responseName] as never }) as Messages[R];',
+    '    return { data, rawBody, status: response.status, parsed: {}, unknown: decoded.unknown };',
+    '  }',
+    '  return {',
+    ...input.operations.map((op) => `    ${op}: (input) => exchange(${q(`${op}.request`)}, ${q(`${op}.response`)}, input),`),
+    '  };',
+    '}',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,28 @@
+import type { ClientNotification, ClientOperation } from '../operations.js';
+
+/**
+ * The code a signing scheme contributes to a generated JSON client. Each scheme named by a
+ * spec's `x-refundkit-signing.scheme` has one; the client emitter stitches them in.
+ */
+export interface SchemeEmitter {
+  /** Names imported from `@refundkit/signing`. */
+  readonly signingImports: readonly string[];
+  /** Names imported from `@refundkit/runtime` besides the client's own. */
+  readonly runtimeImports?: readonly string[];
+  /** Members of the client's options interface, each with its doc comment. */
+  readonly options: readonly string[];
+  /** Statements run once in the factory after `http` exists (signers are built here, keys parsed once). */
+  readonly setup: readonly string[];
+  /** Module-level declarations (helper types and functions). */
+  readonly declarations?: readonly string[];
+  /** The type the caller passes for an operation; default `Messages[input]`. */
+  inputType?(op: ClientOperation): string | undefined;
+  /** Expression turning `input` into the unsigned payload to validate; default `input`. */
+  complete?(op: ClientOperation): string | undefined;
+  /** Expression turning the validated `payload` into the wire body; default `payload`. */
+  sign?(op: ClientOperation): string | undefined;
+  /** Expression of type `(parsed, raw) => VerificationOutcome` checking an answer, if the scheme signs answers. */
+  verifyAnswer?(op: ClientOperation): string | undefined;
+  /** For `verifyNotification`: expressions for the check and for whether anything was verified. */
+  verifyNotification?(n: ClientNotification): { readonly verify: string; readonly verified: string } | undefined;
+}

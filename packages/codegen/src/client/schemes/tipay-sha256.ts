@@ -1,0 +1,31 @@
+import type { SchemeEmitter } from './scheme-emitter.js';
+
+/**
+ * `tipay-sha256`: `ti-appid`, `ti-timestamp`, `ti-signature` headers over the exact body bytes
+ * sent (the query's JSON for a GET), added by the signing middleware. Answers and notifications
+ * are checked when they carry `ti-signature` (the document does not say they do).
+ */
+export const tipaySha256: SchemeEmitter = {
+  signingImports: ['createTipaySigner', 'createTipayMiddleware', 'VERIFIED', 'type MaybeSecret', 'type VerificationResult'],
+  options: [
+    '  /** `ti-appid`: the merchant id on the 天河链 open platform. */',
+    '  readonly appId: string;',
+    '  /** The AppKey that signs every request (wrap it in `Secret` to keep it out of logs). */',
+    '  readonly appKey: MaybeSecret<string>;',
+    '  /** Epoch milliseconds for `ti-timestamp` (tests inject one). */',
+    '  readonly clock?: () => number;',
+  ],
+  declarations: [
+    '/** Ti-Pay does not document signed answers: check `ti-signature` when present, pass otherwise. */',
+    'function verifyIfSigned(signer: ReturnType<typeof createTipaySigner>, raw: RawAnswer): VerificationResult {',
+    "  return raw.headers.has('ti-signature') ? signer.verify({ body: raw.body, headers: raw.headers }) : VERIFIED;",
+    '}',
+  ],
+  runtimeImports: ['type RawAnswer'],
+  setup: [
+    'const signer = createTipaySigner({ appId: options.appId, appKey: options.appKey, clock: options.clock });',
+    'http.use(createTipayMiddleware(signer, { verifySignedResponses: false }));',
+  ],
+  verifyAnswer: () => '(_parsed, raw) => verifyIfSigned(signer, raw)',
+  verifyNotification: () => ({ verify: '(_parsed, raw) => verifyIfSigned(signer, raw)', verified: "headers.has('ti-signature')" }),
+};

@@ -1,0 +1,58 @@
+import { ResponseError } from '../errors/response-error.js';
+import { SignatureError } from '../errors/signature-error.js';
+import type { CompiledValidator } from '../validation/compiled-validator.js';
+import { schemaErrorsToIssues } from '../validation/issues.js';
+
+/** What a signature check says (the shape of `@refundkit/signing`'s `VerificationResult`). */
+export interface VerificationOutcome {
+  readonly valid: boolean;
+  readonly reason?: string;
+}
+
+export interface ReadResponseOptions<T> {
+  /** The contract message, e.g. `refund.response`. */
+  readonly messageName: string;
+  readonly validator: CompiledValidator<T>;
+  /**
+   * Checks the signature before anything else is believed: on the parsed body (body-embedded
+   * signatures) or on the raw text and headers (header signatures).
+   */
+  readonly verify?: ((parsed: unknown, raw: RawAnswer) => VerificationOutcome) | undefined;
+  /** The answer's headers, for header signatures. */
+  readonly headers?: Headers | undefined;
+}
+
+/** The answer as received, for signature checks over exact bytes. */
+export interface RawAnswer {
+  readonly body: string;
+  readonly headers: Headers;
+}
+
+/**
+ * Reads a provider's JSON answer in the only safe order: parse, verify the signature (a
+ * mismatch is a `SignatureError`: the body is never reported as a success), then validate
+ * against the response schema (a violation is a `ResponseError` carrying the raw body).
+ * Unknown fields pass: response schemas are open.
+ */
+export function readJsonResponse<T>(rawBody: string, options: ReadResponseOptions<T>): T {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(rawBody);
+  } catch (error) {
+    throw new ResponseError(`${options.messageName} is not JSON`, rawBody, [], { cause: error });
+  }
+  if (options.verify) {
+    const outcome = options.verify(parsed, { body: rawBody, headers: options.headers ?? new Headers() });
+    if (!outcome.valid) {
+      throw new SignatureError(`${options.messageName} signature does not verify${outcome.reason ? ` (${outcome.reason})` : ''}`, rawBody);
+    }
+  }
+  return assertResponse(parsed, rawBody, options);
+}
+
+/** Validates a decoded answer; a violation is a `ResponseError` naming every field. */
+export function assertResponse<T>(value: unknown, rawBody: string, options: Pick<ReadResponseOptions<T>, 'messageName' | 'validator'>): T {
+  if (options.validator(value)) return value;
+  const issues = schemaErrorsToIssues(options.validator.errors ?? []);
+  throw new ResponseError(`${options.messageName} breaks the contract: ${issues.map((i) => i.message).join('; ')}`, rawBody, issues);
+}
