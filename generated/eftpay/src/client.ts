@@ -19,7 +19,7 @@ function verifyEftpayAnswer(signer: ReturnType<typeof createEftpaySigner>, parse
 
 /** Options of {@link createEftpayClient}. */
 export interface EftpayClientOptions {
-  /** The provider's base URL, e.g. `https://{domain}`; the sandbox's in tests. */
+  /** The provider's base URL, e.g. `https://vmp.eftpay.com.cn`; the sandbox's in tests. */
   readonly baseUrl: string;
   /** The fetch to call (tests inject one; for an undici dispatcher pass undici's own fetch). Default: global fetch. */
   readonly fetch?: FetchLike;

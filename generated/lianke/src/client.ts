@@ -11,7 +11,7 @@ import { validators } from './validators.js';
 
 /** Options of {@link createLiankeClient}. */
 export interface LiankeClientOptions {
-  /** The provider's base URL, e.g. `{base}`; the sandbox's in tests. */
+  /** The provider's base URL, e.g. `https://lianke.invalid`; the sandbox's in tests. */
   readonly baseUrl: string;
   /** The fetch to call (tests inject one; for an undici dispatcher pass undici's own fetch). Default: global fetch. */
   readonly fetch?: FetchLike;

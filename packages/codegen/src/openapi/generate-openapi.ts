@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { generatedHeader } from '../emit/header.js';
 import { packageFiles } from '../emit/package-files.js';
 import type { FileSet } from '../emit/write-files.js';
@@ -5,6 +6,7 @@ import { compileValidatorModule } from '../ajv/emit-validators.js';
 import { emitJsonClient } from '../client/emit-json-client.js';
 import { jsonStringFields } from '../client/json-string-fields.js';
 import { clientOperations } from '../client/operations.js';
+import { clientReadmeExample, documentedExample } from '../client/readme-example.js';
 import { schemeEmitters } from '../client/schemes/index.js';
 import { emitTypes } from './emit-types.js';
 import { componentsToDefs } from './json-schema-defs.js';
@@ -17,6 +19,12 @@ export const GENERATED_DEPENDENCIES = {
   ajv: '8.20.0',
   'openapi-fetch': '0.17.0',
 } as const;
+
+/** The first server's URL with its variables at their defaults (`https://{domain}` → `https://vmp.eftpay.com.cn`). */
+function defaultServerUrl(doc: OpenApiDocument): string | undefined {
+  const server = doc.servers?.[0] as { url: string; variables?: Record<string, { default?: string }> } | undefined;
+  return server?.url.replace(/\{(\w+)\}/g, (whole, name: string) => server.variables?.[name]?.default ?? whole);
+}
 
 /** `tipay` → `Tipay`, for `createTipayClient`. */
 export function typeNameOf(provider: string): string {
@@ -155,6 +163,7 @@ export async function generateOpenApiPackage(provider: string, specPath: string,
   });
   const header = (part: string): string => generatedHeader([specFile], part);
   const schemeName = signingSchemeName(doc);
+  const scheme = schemeEmitters[schemeName]!;
   const { operations, notification } = clientOperations(doc, messages);
   const schemas = doc.components?.schemas ?? {};
   const jsonFields = Object.fromEntries(operations.map((op) => [op.responseMessage, jsonStringFields(schemas, messages.find((m) => m.name === op.responseMessage)!.schema)]));
@@ -162,14 +171,31 @@ export async function generateOpenApiPackage(provider: string, specPath: string,
     provider,
     typeName: typeNameOf(provider),
     title: doc.info.title,
-    ...(doc.servers?.[0] ? { defaultServer: doc.servers[0].url } : {}),
-    scheme: schemeEmitters[schemeName]!,
+    ...(defaultServerUrl(doc) ? { defaultServer: defaultServerUrl(doc)! } : {}),
+    scheme,
     schemeName,
     operations,
     ...(notification ? { notification } : {}),
     jsonFields,
   });
+  const refundOp = operations.find((op) => op.name === 'refund');
+  const example = refundOp ? documentedExample(dirname(specPath), refundOp.requestMessage) : undefined;
+  const exampleInput = example
+    ? (scheme.readmeInput ?? ((v) => v))(Object.fromEntries(Object.entries(example).filter(([k]) => k !== refundOp?.signatureField)))
+    : {};
+  const clientExample = clientReadmeExample({
+    provider,
+    typeName: typeNameOf(provider),
+    baseUrl: defaultServerUrl(doc) ?? 'http://127.0.0.1:4010',
+    imports: [
+      ...(scheme.readmeOptions.some((l) => l.includes('readFileSync')) ? ["import { readFileSync } from 'node:fs';"] : []),
+      ...(scheme.readmeOptions.some((l) => l.includes('Secret')) ? ["import { Secret } from '@refundkit/signing';"] : []),
+    ],
+    optionLines: scheme.readmeOptions,
+    input: JSON.stringify(exampleInput, null, 2).replace(/\n/g, '\n'),
+  });
   const readme = [
+    clientExample,
     '## Messages',
     '',
     '| message | schema | signature field |',
@@ -186,7 +212,7 @@ export async function generateOpenApiPackage(provider: string, specPath: string,
   return {
     ...packageFiles({
       provider,
-      description: `${doc.info.title}: types and precompiled validators generated from its refundkit contract`,
+      description: `${doc.info.title}: a typed client, types and precompiled validators generated from its refundkit contract`,
       specFiles: [specFile],
       dependencies: GENERATED_DEPENDENCIES,
       readme,

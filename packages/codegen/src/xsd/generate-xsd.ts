@@ -26,6 +26,19 @@ function readme(provider: string, contract: XsdContract): string {
   const first = contract.messages[0];
   const encoding = contract.settings.encoding;
   return [
+    '## Client',
+    '',
+    '```ts',
+    `import { create${typeNameOf(provider)}Client } from '@refundkit/${provider}';`,
+    '',
+    `const ${provider} = create${typeNameOf(provider)}Client({ baseUrl: 'https://ipos.example.com/endpoint-you-were-given' });`,
+    `const { data, unknown } = await ${provider}.refund(request); // a typed ${first?.name ?? 'request'}; ${encoding} on the wire`,
+    "if (data.result.id === '0000') console.log('refunded');",
+    '```',
+    '',
+    `The request is validated and ${encoding}-encoded before anything is sent; the answer is decoded from its raw`,
+    'bytes and validated. Elements the contract does not name are kept in `unknown`, never a failure.',
+    '',
     '## Messages',
     '',
     '| message | root / type element | schema | unknown elements |',
@@ -68,7 +81,7 @@ export async function generateXsdPackage(provider: string, specDir: string, spec
   const header = (part: string): string => generatedHeader(specFiles, part);
   const scaffolding = packageFiles({
     provider,
-    description: `${contract.settings.title ?? provider}: types, precompiled validators and the ${contract.settings.encoding} XML codec generated from its refundkit contract`,
+    description: `${contract.settings.title ?? provider}: a typed client, types, precompiled validators and the ${contract.settings.encoding} XML codec generated from its refundkit contract`,
     specFiles,
     dependencies: XSD_GENERATED_DEPENDENCIES,
     readme: readme(provider, contract),

@@ -37,6 +37,11 @@ export const easypayRsa: SchemeEmitter = {
   inputType: (op) => `EasypayInput<Messages[${JSON.stringify(op.inputMessage)}]>`,
   complete: () => "({ ...input, reqHeader: { transTime: compactTimestamp(clock(), 'Asia/Shanghai'), reqId: newReqId(), ...headerDefaults, ...input.reqHeader } })",
   sign: () => 'signer.signRequest(payload)',
+  readmeOptions: [
+    "privateKey: readFileSync('merchant-private-key.pem', 'utf8'),",
+    "easypayPublicKey: readFileSync('easypay-public-key.pem', 'utf8'),",
+  ],
+  readmeInput: ({ reqHeader: _builtByTheClient, ...rest }) => rest,
   verifyAnswer: () => '(parsed) => signer.verifyResponse(parsed as EasypayResponseParts)',
   verifyNotification: () => ({ verify: '(parsed) => signer.verifyNotification(parsed as EasypayNotificationParts)', verified: 'true' }),
 };

@@ -18,6 +18,7 @@ export const eftpaySha256: SchemeEmitter = {
     '  return signer.verify(answer);',
     '}',
   ],
+  readmeOptions: ["secretCode: new Secret(process.env.EFTPAY_SECRET_CODE!),"],
   setup: ['const signer = createEftpaySigner({ secretCode: options.secretCode });'],
   sign: () => 'signer.signRequest(payload)',
   verifyAnswer: () => '(parsed) => verifyEftpayAnswer(signer, parsed)',

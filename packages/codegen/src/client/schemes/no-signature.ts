@@ -7,5 +7,6 @@ import type { SchemeEmitter } from './scheme-emitter.js';
 export const noSignature: SchemeEmitter = {
   signingImports: ['createAuthHookMiddleware', 'type RequestAuthHook'],
   options: ['  /** Adds headers to each request (authentication the document does not define). Default: none. */', '  readonly auth?: RequestAuthHook;'],
+  readmeOptions: [],
   setup: ['if (options.auth) http.use(createAuthHookMiddleware(options.auth));'],
 };

@@ -23,6 +23,10 @@ export interface SchemeEmitter {
   sign?(op: ClientOperation): string | undefined;
   /** Expression of type `(parsed, raw) => VerificationOutcome` checking an answer, if the scheme signs answers. */
   verifyAnswer?(op: ClientOperation): string | undefined;
+  /** Option lines for the README's example (after `baseUrl`). */
+  readonly readmeOptions: readonly string[];
+  /** Turns a documented request example into what the caller passes (drops what the client builds). */
+  readmeInput?(example: Record<string, unknown>): Record<string, unknown>;
   /** For `verifyNotification`: expressions for the check and for whether anything was verified. */
   verifyNotification?(n: ClientNotification): { readonly verify: string; readonly verified: string } | undefined;
 }

@@ -22,6 +22,7 @@ export const tipaySha256: SchemeEmitter = {
     '}',
   ],
   runtimeImports: ['type RawAnswer'],
+  readmeOptions: ["appId: 'tichain000000',", 'appKey: new Secret(process.env.TIPAY_APP_KEY!),'],
   setup: [
     'const signer = createTipaySigner({ appId: options.appId, appKey: options.appKey, clock: options.clock });',
     'http.use(createTipayMiddleware(signer, { verifySignedResponses: false }));',
