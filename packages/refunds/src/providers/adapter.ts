@@ -1,0 +1,103 @@
+import type { FetchLike, ValidationIssue } from '@refundkit/runtime';
+import { ValidationError } from '@refundkit/runtime';
+import type { ProviderKey, Refund, RefundFailure, RefundStatus } from '../model.js';
+
+/** One line of goods being refunded (lianke `itemlist`, yima `goods_detail`). Prices in minor units. */
+export interface RefundItem {
+  readonly id: string;
+  readonly name: string;
+  readonly quantity: number;
+  readonly price: number;
+}
+
+/** What the caller asks for; see `Refunds.refund`. */
+export interface RefundRequest<Options = unknown> {
+  readonly orderId: string;
+  readonly refundId: string;
+  /** Integer minor units (fen, cents), > 0. */
+  readonly amount: number;
+  readonly currency: string;
+  /** The order's total in minor units, when known: caps the refunds on the order. */
+  readonly orderAmount?: number | undefined;
+  readonly reason?: string | undefined;
+  readonly items?: readonly RefundItem[] | undefined;
+  readonly notifyUrl?: string | undefined;
+  readonly options?: Options | undefined;
+}
+
+/** A provider's answer, mapped to the unified model. */
+export interface ProviderAnswer {
+  readonly status: RefundStatus;
+  readonly providerRefundId?: string | undefined;
+  readonly failure?: RefundFailure | undefined;
+  /** The answer as received (raw text). */
+  readonly raw: string;
+  /** The order's total when the answer carries it (eftpay `original_amount`, lianke `total_amount`). */
+  readonly orderAmount?: number | undefined;
+}
+
+/** A notification, verified and mapped. */
+export interface NotificationOutcome {
+  readonly refundId: string;
+  readonly answer: ProviderAnswer;
+  /** False when the provider signs no notifications: the facade confirms by a query first. */
+  readonly verified: boolean;
+}
+
+/** The acknowledgement body a provider expects back from a notification. */
+export interface NotificationAck {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/** Transport options shared by every client the facade creates. */
+export interface SharedClientOptions {
+  readonly fetch?: FetchLike | undefined;
+  readonly timeoutMs?: number | undefined;
+}
+
+/**
+ * Everything the facade knows of one provider: how to build its client, turn a unified request
+ * into the provider's (checking the provider's rules before anything is sent), and map its
+ * answers' statuses through an exhaustive table.
+ */
+export interface ProviderAdapter<Config, Options, Client> {
+  readonly key: ProviderKey;
+  /** Currencies refunds may be in; the first is the default. */
+  currencies(config: Config): readonly string[];
+  createClient(config: Config, shared: SharedClientOptions): Client;
+  /**
+   * Checks the request against the provider's rules and contract, and returns the send. A
+   * `ValidationError` here names the facade's own fields (`refundId`, `amount`, `options.payType`).
+   */
+  prepareRefund(client: Client, config: Config, request: RefundRequest<Options>): () => Promise<ProviderAnswer>;
+  query(client: Client, config: Config, refund: Refund): Promise<ProviderAnswer>;
+  /** Absent for providers that document no notification. */
+  readonly notifications?: {
+    verify(client: Client, config: Config, rawBody: string | Uint8Array, headers: Record<string, string | string[] | undefined> | Headers): NotificationOutcome;
+    readonly ack: NotificationAck;
+  };
+}
+
+/**
+ * Re-throws a contract `ValidationError` about the provider's wire fields as one about the
+ * facade's fields (`refund_no` → `refundId`), so callers see the names they wrote.
+ */
+export function renameIssues<T>(fieldOfWirePath: Readonly<Record<string, string>>, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const issues: ValidationIssue[] = error.issues.map((issue) => {
+      const field = fieldOfWirePath[issue.path];
+      return field ? { ...issue, path: field, message: `${field} (${issue.path} on the wire): ${issue.message.replace(`${issue.path} `, '')}` } : issue;
+    });
+    throw new ValidationError('refund', issues);
+  }
+}
+
+/** A local refusal of one input field. */
+export function invalid(path: string, rule: string, message: string): ValidationError {
+  return new ValidationError('refund', [{ path, rule, message: `${path} ${message}` }]);
+}
