@@ -2,23 +2,24 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileSet, type FileSet } from './emit/write-files.js';
 import { generateOpenApiPackage } from './openapi/generate-openapi.js';
+import { generateXsdPackage } from './xsd/generate-xsd.js';
 
 /**
- * Generates `generated/<provider>/` from `specs/<provider>/`: an OpenAPI contract
- * (`openapi.yaml`) or, for XML providers, XML Schemas (`*.xsd`).
+ * The package generated from `specs/<provider>/`: an OpenAPI contract (`openapi.yaml`) or, for
+ * XML providers, XML Schemas (`*.xsd`). Nothing is written (drift checks compare it to disk).
  */
-export async function generateProvider(root: string, provider: string): Promise<{ written: string[]; removed: string[] }> {
+export async function renderProvider(root: string, provider: string): Promise<FileSet> {
   if (!/^[a-z][a-z0-9]*$/.test(provider)) throw new Error(`provider key ${JSON.stringify(provider)} must be lowercase letters and digits`);
   const specDir = join(root, 'specs', provider);
   if (!existsSync(specDir)) throw new Error(`no spec folder specs/${provider}`);
-  let files: FileSet;
   if (existsSync(join(specDir, 'openapi.yaml'))) {
-    files = await generateOpenApiPackage(provider, join(specDir, 'openapi.yaml'), `specs/${provider}/openapi.yaml`);
-  } else if (readdirSync(specDir).some((f) => f.endsWith('.xsd'))) {
-    const { generateXsdPackage } = await import('./xsd/generate-xsd.js');
-    files = await generateXsdPackage(provider, specDir, `specs/${provider}`);
-  } else {
-    throw new Error(`specs/${provider} has neither openapi.yaml nor *.xsd`);
+    return generateOpenApiPackage(provider, join(specDir, 'openapi.yaml'), `specs/${provider}/openapi.yaml`);
   }
-  return writeFileSet(join(root, 'generated', provider), files);
+  if (readdirSync(specDir).some((f) => f.endsWith('.xsd'))) return generateXsdPackage(provider, specDir, `specs/${provider}`);
+  throw new Error(`specs/${provider} has neither openapi.yaml nor *.xsd`);
+}
+
+/** Writes `generated/<provider>/` (see {@link renderProvider}), touching only changed files. */
+export async function generateProvider(root: string, provider: string): Promise<{ written: string[]; removed: string[] }> {
+  return writeFileSet(join(root, 'generated', provider), await renderProvider(root, provider));
 }

@@ -1,4 +1,4 @@
-export { generateProvider } from './generate.js';
+export { generateProvider, renderProvider } from './generate.js';
 export { findRepoRoot } from './repo-root.js';
 export { compileValidatorModule, type ValidatorSource } from './ajv/emit-validators.js';
 export { generatedHeader, GENERATOR } from './emit/header.js';
@@ -6,3 +6,5 @@ export { packageFiles, type PackageDescription } from './emit/package-files.js';
 export { writeFileSet, type FileSet } from './emit/write-files.js';
 export { readMessages, type Message } from './openapi/messages.js';
 export { componentsToDefs } from './openapi/json-schema-defs.js';
+export { generateOpenApiPackage } from './openapi/generate-openapi.js';
+export { generateXsdPackage } from './xsd/generate-xsd.js';
