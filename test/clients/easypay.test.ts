@@ -123,6 +123,18 @@ describe('easypay refund: the request on the wire', () => {
     expect(ids[0]).not.toBe(ids[1]);
   });
 
+  it('leaves an optional field set to undefined (backUrl, no notification URL) out of both body and signature', async () => {
+    const { fetch, sent } = answering(resignedSeedText);
+    await easypay(fetch).refund({ reqBody: { ...seedRequest.reqBody, reqOrderInfo: { ...seedRequest.reqBody.reqOrderInfo, backUrl: undefined } } });
+    const wire = sent[0]!.text;
+    expect(wire).not.toContain('backUrl');
+    const bodyWithoutBackUrl =
+      '{"payInfo":{"payType":"AliPayRefund","transDate":"20241104"},"reqInfo":{"mchtCode":"531000023045074"},' +
+      '"reqOrderInfo":{"orgTrace":"96647913862211678086","oriOrgTrace":"47348406802385142418","oriTransDate":"20241104","refundAmount":1}}';
+    const expected = rsaSign('sha256', Buffer.from(canonicalHeader + md5Upper(bodyWithoutBackUrl)), testKeys.merchantPrivate).toString('base64');
+    expect((JSON.parse(wire) as RefundRequest).reqSign).toBe(expected);
+  });
+
   it('adds configured reqType and certificateId to reqHeader and signs them; a caller reqHeader field wins', async () => {
     const { fetch, sent } = answering(resignedSeedText);
     await easypay(fetch, { reqType: '1', certificateId: 'CERT-01' }).refund({ ...seedInput, reqHeader: { reqId: 'R-given-by-caller' } });

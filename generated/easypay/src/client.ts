@@ -61,23 +61,26 @@ export function createEasypayClient(options: EasypayClientOptions): EasypayClien
     async refund(input: EasypayInput<Messages["refund.request.unsigned"]>): Promise<ProviderResult<Messages["refund.response"]>> {
       const payload = assertValid(validators["refund.request.unsigned"], ({ ...input, reqHeader: { transTime: compactTimestamp(clock(), 'Asia/Shanghai'), reqId: newReqId(), ...headerDefaults, ...input.reqHeader } }), "refund.request.unsigned");
       const wire = signer.signRequest(payload);
-      const { data: text, response } = (await http.POST("/yqt/trade/refund/speedRefund", { body: wire, parseAs: 'text' })) as { data?: string; response: Response };
-      const rawBody = text ?? '';
-      const data = readJsonResponse(rawBody, { messageName: "refund.response", validator: validators["refund.response"], headers: response.headers, verify: (parsed) => signer.verifyResponse(parsed as EasypayResponseParts) });
+      const { data: body, response } = (await http.POST("/yqt/trade/refund/speedRefund", { body: wire, parseAs: 'arrayBuffer' })) as { data?: ArrayBuffer; response: Response };
+      const rawBytes = new Uint8Array(body ?? new ArrayBuffer(0));
+      const rawBody = new TextDecoder().decode(rawBytes);
+      const data = readJsonResponse(rawBody, { messageName: "refund.response", validator: validators["refund.response"], headers: response.headers, rawBytes, verify: (parsed) => signer.verifyResponse(parsed as EasypayResponseParts) });
       return { data, rawBody, status: response.status, parsed: {} };
     },
     async queryRefund(input: EasypayInput<Messages["queryRefund.request.unsigned"]>): Promise<ProviderResult<Messages["queryRefund.response"]>> {
       const payload = assertValid(validators["queryRefund.request.unsigned"], ({ ...input, reqHeader: { transTime: compactTimestamp(clock(), 'Asia/Shanghai'), reqId: newReqId(), ...headerDefaults, ...input.reqHeader } }), "queryRefund.request.unsigned");
       const wire = signer.signRequest(payload);
-      const { data: text, response } = (await http.POST("/yqt/trade/tradeQuery", { body: wire, parseAs: 'text' })) as { data?: string; response: Response };
-      const rawBody = text ?? '';
-      const data = readJsonResponse(rawBody, { messageName: "queryRefund.response", validator: validators["queryRefund.response"], headers: response.headers, verify: (parsed) => signer.verifyResponse(parsed as EasypayResponseParts) });
+      const { data: body, response } = (await http.POST("/yqt/trade/tradeQuery", { body: wire, parseAs: 'arrayBuffer' })) as { data?: ArrayBuffer; response: Response };
+      const rawBytes = new Uint8Array(body ?? new ArrayBuffer(0));
+      const rawBody = new TextDecoder().decode(rawBytes);
+      const data = readJsonResponse(rawBody, { messageName: "queryRefund.response", validator: validators["queryRefund.response"], headers: response.headers, rawBytes, verify: (parsed) => signer.verifyResponse(parsed as EasypayResponseParts) });
       return { data, rawBody, status: response.status, parsed: {} };
     },
     verifyNotification(rawBody: string | Uint8Array, headerInput?: HeaderInput): NotificationResult<Messages["refundNotification.request"]> {
       const text = typeof rawBody === 'string' ? rawBody : new TextDecoder().decode(rawBody);
+      const rawBytes = typeof rawBody === 'string' ? new TextEncoder().encode(rawBody) : rawBody;
       const headers = toHeaders(headerInput);
-      const data = readJsonResponse(text, { messageName: "refundNotification.request", validator: validators["refundNotification.request"], headers, verify: (parsed) => signer.verifyNotification(parsed as EasypayNotificationParts) });
+      const data = readJsonResponse(text, { messageName: "refundNotification.request", validator: validators["refundNotification.request"], headers, rawBytes, verify: (parsed) => signer.verifyNotification(parsed as EasypayNotificationParts) });
       return { data, verified: true, rawBody: text };
     },
   };

@@ -50,17 +50,19 @@ export function createEftpayClient(options: EftpayClientOptions): EftpayClient {
     async refund(input: Messages["refund.request.unsigned"]): Promise<ProviderResult<Messages["refund.response"]>> {
       const payload = assertValid(validators["refund.request.unsigned"], input, "refund.request.unsigned");
       const wire = signer.signRequest(payload);
-      const { data: text, response } = (await http.POST("/VMP/Servlet/JSAPIService.do", { body: wire, parseAs: 'text' })) as { data?: string; response: Response };
-      const rawBody = text ?? '';
-      const data = readJsonResponse(rawBody, { messageName: "refund.response", validator: validators["refund.response"], headers: response.headers, verify: (parsed) => verifyEftpayAnswer(signer, parsed) });
+      const { data: body, response } = (await http.POST("/VMP/Servlet/JSAPIService.do", { body: wire, parseAs: 'arrayBuffer' })) as { data?: ArrayBuffer; response: Response };
+      const rawBytes = new Uint8Array(body ?? new ArrayBuffer(0));
+      const rawBody = new TextDecoder().decode(rawBytes);
+      const data = readJsonResponse(rawBody, { messageName: "refund.response", validator: validators["refund.response"], headers: response.headers, rawBytes, verify: (parsed) => verifyEftpayAnswer(signer, parsed) });
       return { data, rawBody, status: response.status, parsed: {} };
     },
     async queryRefund(input: Messages["queryRefund.request.unsigned"]): Promise<ProviderResult<Messages["queryRefund.response"]>> {
       const payload = assertValid(validators["queryRefund.request.unsigned"], input, "queryRefund.request.unsigned");
       const wire = signer.signRequest(payload);
-      const { data: text, response } = (await http.POST("/VMP/Servlet/JSAPIService.do", { body: wire, parseAs: 'text' })) as { data?: string; response: Response };
-      const rawBody = text ?? '';
-      const data = readJsonResponse(rawBody, { messageName: "queryRefund.response", validator: validators["queryRefund.response"], headers: response.headers, verify: (parsed) => verifyEftpayAnswer(signer, parsed) });
+      const { data: body, response } = (await http.POST("/VMP/Servlet/JSAPIService.do", { body: wire, parseAs: 'arrayBuffer' })) as { data?: ArrayBuffer; response: Response };
+      const rawBytes = new Uint8Array(body ?? new ArrayBuffer(0));
+      const rawBody = new TextDecoder().decode(rawBytes);
+      const data = readJsonResponse(rawBody, { messageName: "queryRefund.response", validator: validators["queryRefund.response"], headers: response.headers, rawBytes, verify: (parsed) => verifyEftpayAnswer(signer, parsed) });
       return { data, rawBody, status: response.status, parsed: {} };
     },
   };

@@ -42,17 +42,19 @@ export function createLiankeClient(options: LiankeClientOptions): LiankeClient {
     async refund(input: Messages["refund.request"]): Promise<ProviderResult<Messages["refund.response"]>> {
       const payload = assertValid(validators["refund.request"], input, "refund.request");
       const wire = payload;
-      const { data: text, response } = (await http.POST("/QuickPay/Refund", { body: wire, parseAs: 'text' })) as { data?: string; response: Response };
-      const rawBody = text ?? '';
-      const data = readJsonResponse(rawBody, { messageName: "refund.response", validator: validators["refund.response"], headers: response.headers });
+      const { data: body, response } = (await http.POST("/QuickPay/Refund", { body: wire, parseAs: 'arrayBuffer' })) as { data?: ArrayBuffer; response: Response };
+      const rawBytes = new Uint8Array(body ?? new ArrayBuffer(0));
+      const rawBody = new TextDecoder().decode(rawBytes);
+      const data = readJsonResponse(rawBody, { messageName: "refund.response", validator: validators["refund.response"], headers: response.headers, rawBytes });
       return { data, rawBody, status: response.status, parsed: {} };
     },
     async queryRefund(input: Messages["queryRefund.request"]): Promise<ProviderResult<Messages["queryRefund.response"]>> {
       const payload = assertValid(validators["queryRefund.request"], input, "queryRefund.request");
       const wire = payload;
-      const { data: text, response } = (await http.POST("/SuNingPay/RefundQuery", { body: wire, parseAs: 'text' })) as { data?: string; response: Response };
-      const rawBody = text ?? '';
-      const data = readJsonResponse(rawBody, { messageName: "queryRefund.response", validator: validators["queryRefund.response"], headers: response.headers });
+      const { data: body, response } = (await http.POST("/SuNingPay/RefundQuery", { body: wire, parseAs: 'arrayBuffer' })) as { data?: ArrayBuffer; response: Response };
+      const rawBytes = new Uint8Array(body ?? new ArrayBuffer(0));
+      const rawBody = new TextDecoder().decode(rawBytes);
+      const data = readJsonResponse(rawBody, { messageName: "queryRefund.response", validator: validators["queryRefund.response"], headers: response.headers, rawBytes });
       return { data, rawBody, status: response.status, parsed: {} };
     },
   };

@@ -10,7 +10,7 @@ import { validators } from './validators.js';
 
 /** Ti-Pay does not document signed answers: check `ti-signature` when present, pass otherwise. */
 function verifyIfSigned(signer: ReturnType<typeof createTipaySigner>, raw: RawAnswer): VerificationResult {
-  return raw.headers.has('ti-signature') ? signer.verify({ body: raw.body, headers: raw.headers }) : VERIFIED;
+  return raw.headers.has('ti-signature') ? signer.verify({ body: raw.bytes, headers: raw.headers }) : VERIFIED;
 }
 
 /** A JSON-string field parsed exactly, keyed by its path; absent when the answer has none. */
@@ -58,23 +58,26 @@ export function createTipayClient(options: TipayClientOptions): TipayClient {
     async refund(input: Messages["refund.request"]): Promise<ProviderResult<Messages["refund.response"]>> {
       const payload = assertValid(validators["refund.request"], input, "refund.request");
       const wire = payload;
-      const { data: text, response } = (await http.POST("/api/v1/yb/trade/refund", { body: wire, parseAs: 'text' })) as { data?: string; response: Response };
-      const rawBody = text ?? '';
-      const data = readJsonResponse(rawBody, { messageName: "refund.response", validator: validators["refund.response"], headers: response.headers, verify: (_parsed, raw) => verifyIfSigned(signer, raw) });
+      const { data: body, response } = (await http.POST("/api/v1/yb/trade/refund", { body: wire, parseAs: 'arrayBuffer' })) as { data?: ArrayBuffer; response: Response };
+      const rawBytes = new Uint8Array(body ?? new ArrayBuffer(0));
+      const rawBody = new TextDecoder().decode(rawBytes);
+      const data = readJsonResponse(rawBody, { messageName: "refund.response", validator: validators["refund.response"], headers: response.headers, rawBytes, verify: (_parsed, raw) => verifyIfSigned(signer, raw) });
       return { data, rawBody, status: response.status, parsed: { ...jsonField(data?.["data"]?.["refundAccountDetail"], "data.refundAccountDetail", {"debitAmount":2}) } };
     },
     async queryRefund(input: Messages["queryRefund.request"]): Promise<ProviderResult<Messages["queryRefund.response"]>> {
       const payload = assertValid(validators["queryRefund.request"], input, "queryRefund.request");
       const wire = payload;
-      const { data: text, response } = (await http.GET("/api/v1/yb/trade/query", { params: { query: wire }, parseAs: 'text' })) as { data?: string; response: Response };
-      const rawBody = text ?? '';
-      const data = readJsonResponse(rawBody, { messageName: "queryRefund.response", validator: validators["queryRefund.response"], headers: response.headers, verify: (_parsed, raw) => verifyIfSigned(signer, raw) });
+      const { data: body, response } = (await http.GET("/api/v1/yb/trade/query", { params: { query: wire }, parseAs: 'arrayBuffer' })) as { data?: ArrayBuffer; response: Response };
+      const rawBytes = new Uint8Array(body ?? new ArrayBuffer(0));
+      const rawBody = new TextDecoder().decode(rawBytes);
+      const data = readJsonResponse(rawBody, { messageName: "queryRefund.response", validator: validators["queryRefund.response"], headers: response.headers, rawBytes, verify: (_parsed, raw) => verifyIfSigned(signer, raw) });
       return { data, rawBody, status: response.status, parsed: { ...jsonField(data?.["data"]?.["refundAccountDetail"], "data.refundAccountDetail", {"debitAmount":2}) } };
     },
     verifyNotification(rawBody: string | Uint8Array, headerInput?: HeaderInput): NotificationResult<Messages["refundNotification.request"]> {
       const text = typeof rawBody === 'string' ? rawBody : new TextDecoder().decode(rawBody);
+      const rawBytes = typeof rawBody === 'string' ? new TextEncoder().encode(rawBody) : rawBody;
       const headers = toHeaders(headerInput);
-      const data = readJsonResponse(text, { messageName: "refundNotification.request", validator: validators["refundNotification.request"], headers, verify: (_parsed, raw) => verifyIfSigned(signer, raw) });
+      const data = readJsonResponse(text, { messageName: "refundNotification.request", validator: validators["refundNotification.request"], headers, rawBytes, verify: (_parsed, raw) => verifyIfSigned(signer, raw) });
       return { data, verified: headers.has('ti-signature'), rawBody: text };
     },
   };

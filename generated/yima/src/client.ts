@@ -13,6 +13,15 @@ export interface XmlProviderResult<T> extends ProviderResult<T> {
   readonly unknown: readonly UnknownElement[];
 }
 
+/** The answer as text for audit: in its declared encoding when readable, else in the contract's. */
+function decodeLeniently(bytes: Uint8Array, encoding: string): string {
+  try {
+    return decodeText(bytes, encoding, 'answer');
+  } catch {
+    return new TextDecoder(encoding.toLowerCase() === 'gbk' ? 'gbk' : 'utf-8').decode(bytes);
+  }
+}
+
 /** Options of {@link createYimaClient}. */
 export interface YimaClientOptions {
   /** The full URL of the XML endpoint the merchant was given (the document names no path). */
@@ -38,7 +47,7 @@ export interface YimaClient {
  * (`mayHaveReachedProvider`) or a `ResponseError` carrying the raw body. Nothing is retried.
  */
 export function createYimaClient(options: YimaClientOptions): YimaClient {
-  const send = fetchWithDeadline({ fetch: options.fetch, timeoutMs: options.timeoutMs });
+  const send = fetchWithDeadline({ fetch: options.fetch, timeoutMs: options.timeoutMs, decodeBody: (bytes) => decodeLeniently(bytes, "GBK") });
   const mac = options.mac ?? noMac;
   async function exchange<Q extends MessageName, R extends MessageName>(requestName: Q, responseName: R, input: unknown): Promise<XmlProviderResult<Messages[R]>> {
     const payload = assertValid(validators[requestName] as never, input, requestName) as Messages[Q];
@@ -46,9 +55,10 @@ export function createYimaClient(options: YimaClientOptions): YimaClient {
     const headers = { 'content-type': "text/xml; charset=GBK", ...(await mac(body)) };
     const response = await send(new Request(options.baseUrl, { method: 'POST', body, headers }));
     const bytes = new Uint8Array(await response.arrayBuffer());
-    const rawBody = decodeText(bytes, "GBK", responseName);
+    const rawBody = decodeLeniently(bytes, "GBK");
     let decoded;
     try {
+      decodeText(bytes, "GBK", responseName); // an answer in an encoding we cannot read is a ResponseError, not a refusal
       decoded = decodeMessageAs(responseName, bytes);
     } catch (error) {
       if (error instanceof ValidationError) throw new ResponseError(error.message, rawBody, error.issues, { cause: error });

@@ -13,6 +13,7 @@ export const HELP = `refundkit ${VERSION}: refunds across EasyPay, eftPay, Liank
 Usage:
   refundkit --help        this text
   refundkit --version     the version
+  refundkit sandbox       run the five providers' local simulators (--port 4010; Ctrl-C stops)
 
 Exit codes: 0 success, 1 bad input.
 `;
@@ -32,6 +33,11 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   if (command === '--version' || command === '-v') {
     io.stdout.write(`${VERSION}\n`);
     return 0;
+  }
+  if (command === 'sandbox') {
+    // Loaded on demand: the simulators pull in every provider package.
+    const { sandboxCommand } = await import('./commands/sandbox.js');
+    return sandboxCommand(argv.slice(1), io);
   }
   io.stderr.write(`refundkit: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
   return 1;

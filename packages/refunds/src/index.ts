@@ -3,7 +3,35 @@ export { PROVIDERS, FINAL_STATUSES, type ProviderKey, type Refund, type RefundKe
 export { OverRefundError, ConflictError, NotFoundError } from './errors.js';
 export type { RefundLedger, Reservation, ReservationRequest, RefundUpdate } from './ledger/ledger.js';
 export { MemoryLedger } from './ledger/memory-ledger.js';
-export type { RefundItem, RefundRequest, ProviderAnswer, NotificationAck } from './providers/adapter.js';
+export { openSqliteLedger, defaultLedgerPath, LEDGER_SCHEMA_VERSION, SqliteUnavailableError, type SqliteLedger, type SqliteLedgerOptions } from './ledger/sqlite-ledger.js';
+export type { RefundItem, RefundRequest, ProviderAnswer, NotificationAck, PreparedRefund } from './providers/adapter.js';
 export { statusOf, type StatusTable } from './providers/status-table.js';
 export { ADAPTERS, type ProviderConfigs, type ProviderOptions, type ConfiguredProvider } from './providers/index.js';
-export { TIPAY_STATUS, type TipayConfig, type TipayOptions } from './providers/tipay.js';
+export { TIPAY_STATUS, mapTipayAnswer, type TipayConfig, type TipayOptions } from './providers/tipay.js';
+export {
+  EASYPAY_STATUS,
+  EASYPAY_ACCEPTED,
+  EASYPAY_UNCERTAIN_CODES,
+  EASYPAY_UNCERTAIN_PREFIXES,
+  EASYPAY_NOTIFICATION_ACK,
+  easypayCodeIsUncertain,
+  mapEasypayAnswer,
+  type EasypayConfig,
+  type EasypayOptions,
+  type EasypayPrivateKeySource,
+  type EasypayPublicKeySource,
+} from './providers/easypay.js';
+export {
+  EFTPAY_STATUS,
+  EFTPAY_RECEIVED,
+  EFTPAY_WALLETS,
+  EFTPAY_PAYMENT_TYPES,
+  EFTPAY_MAX_AMOUNT,
+  mapEftpayAnswer,
+  type EftpayConfig,
+  type EftpayOptions,
+  type EftpayPaymentType,
+  type EftpayBuyerType,
+} from './providers/eftpay.js';
+export { LIANKE_STATUS, LIANKE_ACCEPTED, LIANKE_MAX_AMOUNT, mapLiankeAnswer, type LiankeConfig, type LiankeOptions } from './providers/lianke.js';
+export { YIMA_STATUS, YIMA_UNLISTED_STATUS, YIMA_REFUSED_CODES, YIMA_MAX_AMOUNT, yimaStatusOf, mapYimaAnswer, type YimaConfig, type YimaOptions } from './providers/yima.js';

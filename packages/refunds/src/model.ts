@@ -30,6 +30,11 @@ export interface Refund {
   readonly failure?: RefundFailure;
   /** The provider's last answer as received (raw text), for audit. */
   readonly raw?: string;
+  /**
+   * What the provider's adapter needs to query this refund later and the request does not keep
+   * (eftpay `paymentType`, easypay `payType` and `transDate`): strings only, set on reserve.
+   */
+  readonly meta?: Readonly<Record<string, string>>;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

@@ -124,7 +124,7 @@ export function createRefunds(options: RefundsOptions): Refunds {
       const { adapter, config, client } = provider(input.provider);
       checkCommonInput(input, adapter.currencies(config as never));
       const send = adapter.prepareRefund(client, config as never, input as never);
-      const reservation = await ledger.reserve({ key: input, amount: input.amount, currency: input.currency, orderAmount: input.orderAmount });
+      const reservation = await ledger.reserve({ key: input, amount: input.amount, currency: input.currency, orderAmount: input.orderAmount, meta: send.meta });
       if (reservation.outcome === 'existing') {
         const existing = reservation.refund;
         if (existing.status === 'succeeded') return existing;

@@ -78,6 +78,20 @@ describe('fetchWithDeadline', () => {
     expect(seen).toEqual(['POST http://127.0.0.1:9/x a=1']);
   });
 
+  it('times out even when the fetch ignores the abort signal', async () => {
+    const deaf = fetchWithDeadline({ timeoutMs: 100, fetch: () => new Promise<Response>(() => undefined) });
+    const error = await deaf(new Request('http://127.0.0.1:9/')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+  });
+
+  it('keeps a non-2xx body\'s bytes and decodes it with the given charset', async () => {
+    const gbk = Uint8Array.from([0xb7, 0xfe, 0xce, 0xf1, 0xc6, 0xf7, 0xc3, 0xa6]); // 服务器忙
+    const send = fetchWithDeadline({ fetch: async () => new Response(gbk, { status: 502 }), decodeBody: (b) => new TextDecoder('gbk').decode(b) });
+    const error = (await send(new Request('http://127.0.0.1:9/')).catch((e: unknown) => e)) as HttpStatusError;
+    expect(error.rawBody).toBe('服务器忙');
+    expect([...error.rawBytes]).toEqual([...gbk]);
+  });
+
   it('refuses a non-positive timeout', () => {
     expect(() => fetchWithDeadline({ timeoutMs: 0 })).toThrow(RangeError);
   });

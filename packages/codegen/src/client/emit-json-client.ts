@@ -38,15 +38,16 @@ function operationMethod(op: ClientOperation, input: JsonClientInput): string[] 
   const verify = s.verifyAnswer?.(op);
   const send =
     op.method === 'GET'
-      ? `http.GET(${q(op.path)}, { params: { query: wire }, parseAs: 'text' })`
-      : `http.POST(${q(op.path)}, { body: wire, parseAs: 'text' })`;
+      ? `http.GET(${q(op.path)}, { params: { query: wire }, parseAs: 'arrayBuffer' })`
+      : `http.POST(${q(op.path)}, { body: wire, parseAs: 'arrayBuffer' })`;
   return [
     `    async ${op.name}(input: ${inputType}): Promise<ProviderResult<Messages[${q(op.responseMessage)}]>> {`,
     `      const payload = assertValid(validators[${q(op.inputMessage)}], ${complete}, ${q(op.inputMessage)});`,
     `      const wire = ${sign};`,
-    `      const { data: text, response } = (await ${send}) as { data?: string; response: Response };`,
-    "      const rawBody = text ?? '';",
-    `      const data = readJsonResponse(rawBody, { messageName: ${q(op.responseMessage)}, validator: validators[${q(op.responseMessage)}], headers: response.headers${verify ? `, verify: ${verify}` : ''} });`,
+    `      const { data: body, response } = (await ${send}) as { data?: ArrayBuffer; response: Response };`,
+    '      const rawBytes = new Uint8Array(body ?? new ArrayBuffer(0));',
+    '      const rawBody = new TextDecoder().decode(rawBytes);',
+    `      const data = readJsonResponse(rawBody, { messageName: ${q(op.responseMessage)}, validator: validators[${q(op.responseMessage)}], headers: response.headers, rawBytes${verify ? `, verify: ${verify}` : ''} });`,
     `      return { data, rawBody, status: response.status, parsed: ${parsedFields(input.jsonFields[op.responseMessage])} };`,
     '    },',
   ];
@@ -57,8 +58,9 @@ function notificationMethod(n: ClientNotification, input: JsonClientInput): stri
   return [
     '    verifyNotification(rawBody: string | Uint8Array, headerInput?: HeaderInput): NotificationResult<Messages[' + q(n.requestMessage) + ']> {',
     "      const text = typeof rawBody === 'string' ? rawBody : new TextDecoder().decode(rawBody);",
+    "      const rawBytes = typeof rawBody === 'string' ? new TextEncoder().encode(rawBody) : rawBody;",
     '      const headers = toHeaders(headerInput);',
-    `      const data = readJsonResponse(text, { messageName: ${q(n.requestMessage)}, validator: validators[${q(n.requestMessage)}], headers${check ? `, verify: ${check.verify}` : ''} });`,
+    `      const data = readJsonResponse(text, { messageName: ${q(n.requestMessage)}, validator: validators[${q(n.requestMessage)}], headers, rawBytes${check ? `, verify: ${check.verify}` : ''} });`,
     `      return { data, verified: ${check?.verified ?? 'false'}, rawBody: text };`,
     '    },',
   ];

@@ -52,3 +52,17 @@ export function tighter(a: number | undefined, b: number | undefined): number | 
   if (b === undefined) return a;
   return Math.min(a, b);
 }
+
+/**
+ * The refund `reserve` records once the request fits: a new refund in flight (`unknown`), or a
+ * failed one reopened for resubmission under the same number (`unknown` again, its creation
+ * kept). The request's `meta`, when given, replaces the refund's.
+ */
+export function reservedRefund(existing: Refund | undefined, request: ReservationRequest, now: Date): Refund {
+  const at = now.toISOString();
+  const meta = request.meta ?? existing?.meta;
+  const { provider, orderId, refundId } = request.key;
+  return existing
+    ? { ...existing, status: 'unknown', ...(meta ? { meta } : {}), updatedAt: at }
+    : { provider, orderId, refundId, amount: request.amount, currency: request.currency, status: 'unknown', ...(meta ? { meta } : {}), createdAt: at, updatedAt: at };
+}

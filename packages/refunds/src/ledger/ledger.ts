@@ -7,6 +7,8 @@ export interface ReservationRequest {
   readonly currency: string;
   /** The order's total in minor units, when the caller knows it. */
   readonly orderAmount?: number | undefined;
+  /** The adapter's query data (see `Refund.meta`): stored on a new refund, replaced on resubmission. */
+  readonly meta?: Readonly<Record<string, string>> | undefined;
 }
 
 /**

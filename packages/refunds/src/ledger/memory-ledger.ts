@@ -29,9 +29,10 @@ export class MemoryLedger implements RefundLedger {
     if (request.orderAmount !== undefined) this.#orders.set(keyOf(provider, orderId), orderAmount!);
     assertFits(request, orderAmount, this.#refundsOf(provider, orderId));
     const now = this.#now().toISOString();
+    const meta = request.meta ?? existing?.meta;
     const refund: Refund = existing
-      ? { ...existing, status: 'unknown', updatedAt: now }
-      : { provider, orderId, refundId, amount: request.amount, currency: request.currency, status: 'unknown', createdAt: now, updatedAt: now };
+      ? { ...existing, status: 'unknown', ...(meta ? { meta } : {}), updatedAt: now }
+      : { provider, orderId, refundId, amount: request.amount, currency: request.currency, status: 'unknown', ...(meta ? { meta } : {}), createdAt: now, updatedAt: now };
     this.#refunds.set(keyOf(provider, refundId), refund);
     return { outcome: existing ? 'resubmit' : 'new', refund };
   }

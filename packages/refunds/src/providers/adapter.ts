@@ -51,6 +51,12 @@ export interface NotificationAck {
   readonly body: string;
 }
 
+/**
+ * The send of a checked refund request. `meta`, when set, is what a later query of this refund
+ * needs and the request does not keep (see `Refund.meta`); the facade stores it on reserve.
+ */
+export type PreparedRefund = (() => Promise<ProviderAnswer>) & { readonly meta?: Readonly<Record<string, string>> | undefined };
+
 /** Transport options shared by every client the facade creates. */
 export interface SharedClientOptions {
   readonly fetch?: FetchLike | undefined;
@@ -71,7 +77,7 @@ export interface ProviderAdapter<Config, Options, Client> {
    * Checks the request against the provider's rules and contract, and returns the send. A
    * `ValidationError` here names the facade's own fields (`refundId`, `amount`, `options.payType`).
    */
-  prepareRefund(client: Client, config: Config, request: RefundRequest<Options>): () => Promise<ProviderAnswer>;
+  prepareRefund(client: Client, config: Config, request: RefundRequest<Options>): PreparedRefund;
   query(client: Client, config: Config, refund: Refund): Promise<ProviderAnswer>;
   /** Absent for providers that document no notification. */
   readonly notifications?: {

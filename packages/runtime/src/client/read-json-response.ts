@@ -20,11 +20,14 @@ export interface ReadResponseOptions<T> {
   readonly verify?: ((parsed: unknown, raw: RawAnswer) => VerificationOutcome) | undefined;
   /** The answer's headers, for header signatures. */
   readonly headers?: Headers | undefined;
+  /** The answer's bytes exactly as received, for signatures over bytes. Default: `rawBody` as UTF-8. */
+  readonly rawBytes?: Uint8Array | undefined;
 }
 
 /** The answer as received, for signature checks over exact bytes. */
 export interface RawAnswer {
   readonly body: string;
+  readonly bytes: Uint8Array;
   readonly headers: Headers;
 }
 
@@ -42,7 +45,8 @@ export function readJsonResponse<T>(rawBody: string, options: ReadResponseOption
     throw new ResponseError(`${options.messageName} is not JSON`, rawBody, [], { cause: error });
   }
   if (options.verify) {
-    const outcome = options.verify(parsed, { body: rawBody, headers: options.headers ?? new Headers() });
+    const bytes = options.rawBytes ?? new TextEncoder().encode(rawBody);
+    const outcome = options.verify(parsed, { body: rawBody, bytes, headers: options.headers ?? new Headers() });
     if (!outcome.valid) {
       throw new SignatureError(`${options.messageName} signature does not verify${outcome.reason ? ` (${outcome.reason})` : ''}`, rawBody);
     }

@@ -34,11 +34,15 @@ export class ConnectionError extends TransportError {
 /** The provider answered with a non-2xx HTTP status. */
 export class HttpStatusError extends TransportError {
   readonly status: number;
+  /** The body as text (decoded in the provider's charset where the client knows it). */
   readonly rawBody: string;
+  /** The body's bytes exactly as received. */
+  readonly rawBytes: Uint8Array;
 
-  constructor(status: number, rawBody: string) {
+  constructor(status: number, rawBody: string, rawBytes: Uint8Array = new TextEncoder().encode(rawBody)) {
     super('http_status', `provider answered HTTP ${status}`, true);
     this.status = status;
     this.rawBody = rawBody;
+    this.rawBytes = rawBytes;
   }
 }

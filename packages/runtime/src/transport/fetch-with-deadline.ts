@@ -5,9 +5,11 @@ export type FetchLike = (input: Request) => Promise<Response>;
 
 export interface DeadlineOptions {
   /** The fetch to call. Default: the global `fetch`. */
-  readonly fetch?: FetchLike;
+  readonly fetch?: FetchLike | undefined;
   /** Deadline for the whole exchange, connect and body included. Default 30 000 ms. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
+  /** Decodes a non-2xx body for `HttpStatusError.rawBody` (yima answers in GBK). Default UTF-8. */
+  readonly decodeBody?: ((bytes: Uint8Array) => string) | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -40,20 +42,32 @@ export function fetchWithDeadline(options: DeadlineOptions = {}): FetchLike {
   const inner: FetchLike = options.fetch ?? ((request) => fetch(request));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive integer, got ${timeoutMs}`);
+  const decodeBody = options.decodeBody ?? ((bytes: Uint8Array) => new TextDecoder().decode(bytes));
   return async (request) => {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    // Rejects at the deadline even if the fetch or its body stream ignores the abort signal.
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new TimeoutError(timeoutMs));
+      }, timeoutMs);
+    });
     const onCallerAbort = (): void => controller.abort();
     request.signal.addEventListener('abort', onCallerAbort, { once: true });
     try {
-      const response = await inner(new Request(request, { signal: controller.signal }));
-      const body = new Uint8Array(await response.arrayBuffer());
+      const exchange = (async () => {
+        const response = await inner(new Request(request, { signal: controller.signal }));
+        return { response, body: new Uint8Array(await response.arrayBuffer()) };
+      })();
+      exchange.catch(() => undefined); // settled by the race below; never an unhandled rejection
+      const { response, body } = await Promise.race([exchange, deadline]);
       if (response.status < 200 || response.status > 299) {
-        throw new HttpStatusError(response.status, new TextDecoder().decode(body));
+        throw new HttpStatusError(response.status, decodeBody(body), body);
       }
       return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
     } catch (error) {
-      if (error instanceof HttpStatusError) throw error;
+      if (error instanceof HttpStatusError || error instanceof TimeoutError) throw error;
       if (controller.signal.aborted && !request.signal.aborted) throw new TimeoutError(timeoutMs, { cause: error });
       const code = causeCode(error);
       const reached = !(code && NOT_SENT_CODES.has(code));

@@ -3,7 +3,8 @@ import type { SchemeEmitter } from './scheme-emitter.js';
 /**
  * `tipay-sha256`: `ti-appid`, `ti-timestamp`, `ti-signature` headers over the exact body bytes
  * sent (the query's JSON for a GET), added by the signing middleware. Answers and notifications
- * are checked when they carry `ti-signature` (the document does not say they do).
+ * are checked, over the bytes exactly as received, when they carry `ti-signature` (the
+ * document does not say they do).
  */
 export const tipaySha256: SchemeEmitter = {
   signingImports: ['createTipaySigner', 'createTipayMiddleware', 'VERIFIED', 'type MaybeSecret', 'type VerificationResult'],
@@ -18,7 +19,7 @@ export const tipaySha256: SchemeEmitter = {
   declarations: [
     '/** Ti-Pay does not document signed answers: check `ti-signature` when present, pass otherwise. */',
     'function verifyIfSigned(signer: ReturnType<typeof createTipaySigner>, raw: RawAnswer): VerificationResult {',
-    "  return raw.headers.has('ti-signature') ? signer.verify({ body: raw.body, headers: raw.headers }) : VERIFIED;",
+    "  return raw.headers.has('ti-signature') ? signer.verify({ body: raw.bytes, headers: raw.headers }) : VERIFIED;",
     '}',
   ],
   runtimeImports: ['type RawAnswer'],

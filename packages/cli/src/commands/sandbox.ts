@@ -1,0 +1,116 @@
+/**
+ * `refundkit sandbox`: runs @refundkit/sandbox (the five providers' simulators) in the
+ * foreground, prints where each provider is and the sandbox test credentials, and stops cleanly
+ * on Ctrl-C (SIGINT) or SIGTERM.
+ *
+ * ```sh
+ * refundkit sandbox --port 4010            # human-readable banner
+ * refundkit sandbox --port 4010 --json     # one JSON line: URLs, endpoints, credentials (PEMs included), orders
+ * ```
+ */
+import { parseArgs } from 'node:util';
+import { PROVIDERS, describeSandbox, startSandbox, type Sandbox } from '@refundkit/sandbox';
+import type { Io } from '../main.js';
+
+export const SANDBOX_HELP = `Usage: refundkit sandbox [options]
+
+Runs local simulators of EasyPay, eftPay, Lianke, Ti-Pay and yima on one port, in the
+foreground, and prints their URLs and the sandbox test credentials. Ctrl-C stops it.
+
+Options:
+  --port <n>            port to listen on (default 4010; 0 picks a free one)
+  --host <address>      address to bind (default 127.0.0.1)
+  --delay-ms <n>        how long asynchronous refunds stay pending (default 0)
+  --easypay-mode <m>    realtime (default: transState 0 at once) or async (9, then 0)
+  --json                print one JSON line instead of the banner
+  -h, --help            this text
+`;
+
+export interface SandboxCommandOptions {
+  /** Resolves when the sandbox should stop; default: the first SIGINT or SIGTERM. */
+  readonly stop?: Promise<unknown> | undefined;
+  /** Called once the sandbox is listening (tests read its URL from it). */
+  readonly onReady?: ((sandbox: Sandbox) => void) | undefined;
+}
+
+export async function sandboxCommand(args: readonly string[], io: Io, options: SandboxCommandOptions = {}): Promise<number> {
+  let values: { port?: string; host?: string; 'delay-ms'?: string; 'easypay-mode'?: string; json?: boolean; help?: boolean };
+  try {
+    values = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'delay-ms': { type: 'string' },
+        'easypay-mode': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    io.stderr.write(`refundkit sandbox: ${error instanceof Error ? error.message : String(error)}\n\n${SANDBOX_HELP}`);
+    return 1;
+  }
+  if (values.help === true) {
+    io.stdout.write(SANDBOX_HELP);
+    return 0;
+  }
+  const port = integer(values.port ?? '4010', 65535);
+  const delayMs = integer(values['delay-ms'] ?? '0', Number.MAX_SAFE_INTEGER);
+  const easypayMode = values['easypay-mode'] ?? 'realtime';
+  if (port === undefined || delayMs === undefined || (easypayMode !== 'realtime' && easypayMode !== 'async')) {
+    io.stderr.write(`refundkit sandbox: --port takes 0..65535, --delay-ms a whole number of ms, --easypay-mode realtime or async\n\n${SANDBOX_HELP}`);
+    return 1;
+  }
+  const host = values.host ?? '127.0.0.1';
+
+  let sandbox: Sandbox;
+  try {
+    sandbox = await startSandbox({ port, host, delayMs, easypayMode });
+  } catch (error) {
+    io.stderr.write(`refundkit sandbox: cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  const stop = options.stop ?? untilSignal();
+  if (values.json === true) {
+    io.stdout.write(
+      JSON.stringify({
+        baseUrl: sandbox.baseUrl,
+        urls: sandbox.urls,
+        endpoints: sandbox.endpoints,
+        controlUrl: sandbox.controlUrl,
+        note: 'sandbox test credentials: made up for this local sandbox, they work nowhere else',
+        credentials: sandbox.credentials,
+        orders: Object.fromEntries(PROVIDERS.map((p) => [p, sandbox.orders(p)])),
+      }) + '\n',
+    );
+  } else {
+    io.stdout.write(`${describeSandbox(sandbox)}\nPress Ctrl-C to stop.\n`);
+  }
+  options.onReady?.(sandbox);
+  await stop;
+  await sandbox.close();
+  io.stderr.write('refundkit sandbox: stopped\n');
+  return 0;
+}
+
+function integer(text: string, max: number): number | undefined {
+  if (!/^\d{1,16}$/.test(text)) return undefined;
+  const n = Number(text);
+  return n <= max ? n : undefined;
+}
+
+/** The first SIGINT or SIGTERM; both handlers are removed once it comes. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

@@ -1,0 +1,171 @@
+import { compactTimestamp, formatMinorUnits, RefundkitError, toMinorUnits, type ProviderResult } from '@refundkit/runtime';
+import type { MaybeSecret } from '@refundkit/signing';
+import { createEftpayClient, validateMessage, type EftpayClient, type Messages } from '@refundkit/eftpay';
+import type { Refund, RefundStatus } from '../model.js';
+import { invalid, renameIssues, type PreparedRefund, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
+import { statusOf, type StatusTable } from './status-table.js';
+
+/** eftPay VMP settings. */
+export interface EftpayConfig {
+  /** `https://{domain}`; the path `/VMP/Servlet/JSAPIService.do` is appended. */
+  readonly baseUrl: string;
+  /** `user_confirm_key`, issued by eftPay (String(12)). */
+  readonly userConfirmKey: string;
+  /** The secret code that signs every message (wrap it in `Secret` to keep it out of logs). */
+  readonly secretCode: MaybeSecret<string>;
+  /** The currency of the merchant's eftPay account, which refunds are in. Default HKD. */
+  readonly currency?: 'HKD' | 'CNY' | undefined;
+}
+
+/** `payment_type`: the wallet of the original payment (seed 001, 支援的service). */
+export type EftpayPaymentType = 'ALIPAYCN' | 'ALIPAYHK' | 'ALIPAYBOTH' | 'WECHATCN' | 'WECHATHK' | 'ATOME' | 'UNIONPAY' | 'GBPAY' | 'PAYME';
+
+/** `buyertype`: the device type; refundkit sends `others` unless told. */
+export type EftpayBuyerType = 'ios' | 'android' | 'others';
+
+/** Per-refund options: the original payment's wallet, from which `service` and `paytype` follow. */
+export interface EftpayOptions {
+  readonly paymentType: EftpayPaymentType;
+  readonly buyerType?: EftpayBuyerType | undefined;
+}
+
+type RefundService = Messages['refund.request.unsigned']['service'];
+type QueryService = Messages['queryRefund.request.unsigned']['service'];
+type PayType = Messages['refund.request.unsigned']['paytype'];
+
+/**
+ * The seed's table of service / paytype / payment_type (and the Query service of the same
+ * wallet, from eftPay's public qrcode Query page), one row per `payment_type`. The spec's
+ * if/then rules check every request built from it.
+ */
+export const EFTPAY_WALLETS: { readonly [P in EftpayPaymentType]: { readonly service: RefundService; readonly queryService: QueryService; readonly paytype: PayType } } = {
+  ALIPAYCN: { service: 'service.alipay.qrcode.Refund', queryService: 'service.alipay.qrcode.Query', paytype: 'Alipay' },
+  ALIPAYHK: { service: 'service.alipay.qrcode.Refund', queryService: 'service.alipay.qrcode.Query', paytype: 'Alipay' },
+  ALIPAYBOTH: { service: 'service.alipay.qrcode.Refund', queryService: 'service.alipay.qrcode.Query', paytype: 'Alipay' },
+  WECHATCN: { service: 'service.wechat.qrcode.Refund', queryService: 'service.wechat.qrcode.Query', paytype: 'WeChat' },
+  WECHATHK: { service: 'service.wechat.qrcode.Refund', queryService: 'service.wechat.qrcode.Query', paytype: 'WeChat' },
+  ATOME: { service: 'service.atome.v1.qrcode.Refund', queryService: 'service.atome.v1.qrcode.Query', paytype: 'ATOME' },
+  UNIONPAY: { service: 'service.unionpay.qrcode.csb.Refund', queryService: 'service.unionpay.qrcode.csb.Query', paytype: 'UnionPay' },
+  GBPAY: { service: 'api.service.gbpay.qrcode.cash.Refund', queryService: 'api.service.gbpay.qrcode.cash.Query', paytype: 'GBPAY' },
+  PAYME: { service: 'service.payme.qrcode.Refund', queryService: 'service.payme.qrcode.Query', paytype: 'PAYME' },
+};
+
+export const EFTPAY_PAYMENT_TYPES = Object.keys(EFTPAY_WALLETS) as readonly EftpayPaymentType[];
+const BUYER_TYPES: readonly EftpayBuyerType[] = ['ios', 'android', 'others'];
+
+/**
+ * `trade_status` of a received request (PROVIDERS.md "Status mapping"; seed 001 附錄2):
+ * TRADE_PROCESSING / APPLY_SUCCESS pending, TRADE_REFUND (partial) / TRADE_CLOSED (full)
+ * succeeded, TRADE_FAIL failed. Anything else is unknown.
+ */
+export const EFTPAY_STATUS: StatusTable = {
+  TRADE_PROCESSING: 'pending',
+  APPLY_SUCCESS: 'pending',
+  TRADE_REFUND: 'succeeded',
+  TRADE_CLOSED: 'succeeded',
+  TRADE_FAIL: 'failed',
+};
+
+/** `return_status` meaning "received". */
+export const EFTPAY_RECEIVED = '00';
+
+/** The largest refund `transaction_amount` (String(8), two decimals) can carry: 99999.99. */
+export const EFTPAY_MAX_AMOUNT = 9_999_999;
+
+type Answer = Messages['refund.response'];
+
+/** `original_amount` in minor units, when the answer carries a usable one. */
+function orderAmountOf(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  try {
+    const amount = toMinorUnits(text);
+    return amount > 0 ? amount : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `return_status` other than 00: the request was not received (`failed`; for a query, which says
+ * nothing about the refund, `unknown`). Otherwise `trade_status` is the result
+ * ({@link EFTPAY_STATUS}); `original_amount` is the order's total, recorded by the ledger.
+ */
+export function mapEftpayAnswer(result: ProviderResult<Answer>, phase: 'refund' | 'query'): ProviderAnswer {
+  const { data, rawBody: raw } = result;
+  if (data.return_status !== EFTPAY_RECEIVED) {
+    const failure = { code: data.return_status, message: data.return_char ?? '' };
+    return { status: phase === 'refund' ? 'failed' : 'unknown', failure, raw };
+  }
+  const status: RefundStatus = statusOf(EFTPAY_STATUS, data.trade_status);
+  return {
+    status,
+    // eftPay's own refund number; `eftpay_trade_no` names the order, shared by its partial refunds.
+    providerRefundId: data.refund_trade_no || undefined,
+    ...(status === 'failed' || status === 'unknown' ? { failure: { code: data.trade_status ?? 'missing', message: data.return_char ?? '' } } : {}),
+    orderAmount: orderAmountOf(data.original_amount),
+    raw,
+  };
+}
+
+/** refundkit fields ← eftPay wire fields, for error messages. */
+const FIELDS = {
+  out_trade_no: 'orderId',
+  refund_no: 'refundId',
+  transaction_amount: 'amount',
+  payment_type: 'options.paymentType',
+  buyertype: 'options.buyerType',
+};
+
+function walletOf(paymentType: unknown): (typeof EFTPAY_WALLETS)[EftpayPaymentType] | undefined {
+  return typeof paymentType === 'string' && Object.hasOwn(EFTPAY_WALLETS, paymentType) ? EFTPAY_WALLETS[paymentType as EftpayPaymentType] : undefined;
+}
+
+const now14 = (): string => compactTimestamp(new Date(), 'Asia/Hong_Kong');
+
+export const eftpayAdapter: ProviderAdapter<EftpayConfig, EftpayOptions, EftpayClient> = {
+  key: 'eftpay',
+  currencies: (config) => [config.currency ?? 'HKD'],
+  createClient: (config, shared) => createEftpayClient({ baseUrl: config.baseUrl, secretCode: config.secretCode, fetch: shared.fetch, timeoutMs: shared.timeoutMs }),
+  prepareRefund(client, config, request): PreparedRefund {
+    const paymentType = request.options?.paymentType;
+    if (paymentType === undefined) throw invalid('options.paymentType', 'required', 'is required for eftpay');
+    const wallet = walletOf(paymentType);
+    if (!wallet) throw invalid('options.paymentType', `enum [${EFTPAY_PAYMENT_TYPES.join(', ')}]`, `must be one of ${EFTPAY_PAYMENT_TYPES.join(', ')}`);
+    const buyerType = request.options?.buyerType ?? 'others';
+    if (!BUYER_TYPES.includes(buyerType)) throw invalid('options.buyerType', `enum [${BUYER_TYPES.join(', ')}]`, `must be one of ${BUYER_TYPES.join(', ')}`);
+    if (request.amount > EFTPAY_MAX_AMOUNT) throw invalid('amount', `maximum ${EFTPAY_MAX_AMOUNT}`, `must be at most ${EFTPAY_MAX_AMOUNT} (${formatMinorUnits(EFTPAY_MAX_AMOUNT)}: transaction_amount is String(8))`);
+    const body = renameIssues(FIELDS, () =>
+      validateMessage('refund.request.unsigned', {
+        service: wallet.service,
+        user_confirm_key: config.userConfirmKey,
+        transaction_amount: formatMinorUnits(request.amount),
+        out_trade_no: request.orderId,
+        paytype: wallet.paytype,
+        buyertype: buyerType,
+        payment_type: paymentType,
+        refund_no: request.refundId,
+        time: now14(),
+      }),
+    );
+    const send = async (): Promise<ProviderAnswer> => mapEftpayAnswer(await client.refund({ ...body, time: now14() }), 'refund');
+    return Object.assign(send, { meta: { paymentType, buyerType } });
+  },
+  async query(client, config, refund: Refund) {
+    const paymentType = refund.meta?.['paymentType'];
+    const wallet = walletOf(paymentType);
+    if (!wallet) throw new RefundkitError('query_unavailable', `eftpay refund ${refund.refundId} has no paymentType recorded: its query service cannot be chosen`);
+    const buyerType = (refund.meta?.['buyerType'] ?? 'others') as EftpayBuyerType;
+    const answer = await client.queryRefund({
+      service: wallet.queryService,
+      querytype: 'OUT_TRADE',
+      out_trade_no: refund.orderId,
+      refund_no: refund.refundId,
+      user_confirm_key: config.userConfirmKey,
+      paytype: wallet.paytype,
+      buyertype: buyerType,
+      payment_type: paymentType as EftpayPaymentType,
+      time: now14(),
+    });
+    return mapEftpayAnswer(answer, 'query');
+  },
+};

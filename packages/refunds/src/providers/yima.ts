@@ -1,0 +1,137 @@
+import { randomInt } from 'node:crypto';
+import { compactTimestamp, type ProviderResult } from '@refundkit/runtime';
+import type { BodyMacHook } from '@refundkit/signing';
+import { createYimaClient, writeMessage, type Messages, type YimaClient } from '@refundkit/yima';
+import type { Refund, RefundStatus } from '../model.js';
+import { invalid, renameIssues, type PreparedRefund, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
+import type { StatusTable } from './status-table.js';
+
+/** 翼码 ImageCo ipos settings. */
+export interface YimaConfig {
+  /** The full URL of the XML endpoint the merchant was given (the document names no path). */
+  readonly baseUrl: string;
+  /** `isspid`: the institution number yima assigned (String(8)). */
+  readonly isspid: string;
+  /** `system_id`: the system platform number (String(4)). */
+  readonly systemId: string;
+  /** `pos_id`: the terminal (String(20)). */
+  readonly posId: string;
+  /** `store_id`: the store (String(20)). */
+  readonly storeId: string;
+  /** `user_id`: the operator (String(20)); left out when not set. */
+  readonly userId?: string | undefined;
+  /** Headers carrying a MAC over the raw GBK body, when the merchant's contract has one. Default: none. */
+  readonly mac?: BodyMacHook | undefined;
+}
+
+/** Per-refund options. */
+export interface YimaOptions {
+  /** `pay_type`: 503 (WeChat Pay), the only value the document lists; left out by default (yima finds the payment by `org_pos_seq`). */
+  readonly payType?: '503' | undefined;
+}
+
+/**
+ * `result/id` (PROVIDERS.md "Status mapping"; seed 004: 0000 成功, 其它失败): 0000 succeeded,
+ * 9998 (timeout) unknown, and the other codes yima's public pages name failed. Unlike the other
+ * tables, a code this table does not name is **failed**, as the document says
+ * ({@link YIMA_UNLISTED_STATUS}).
+ */
+export const YIMA_STATUS: StatusTable = {
+  '0000': 'succeeded',
+  '9998': 'unknown',
+  '0809': 'failed',
+  '6100': 'failed',
+  '6103': 'failed',
+};
+
+/** What a `result/id` not in {@link YIMA_STATUS} means: the document says 其它失败 (any other fails). */
+export const YIMA_UNLISTED_STATUS: RefundStatus = 'failed';
+
+/**
+ * Codes that refuse the request itself (6100 MAC check failed, 6103 IP not authorised): a refund
+ * so refused moved no money (`failed`), a query so refused says nothing about the refund (`unknown`).
+ */
+export const YIMA_REFUSED_CODES: readonly string[] = ['6100', '6103'];
+
+/** `tx_amt`: Number(9) fen. */
+export const YIMA_MAX_AMOUNT = 999_999_999;
+
+type Answer = Messages['refund.response'] | Messages['queryRefund.response'];
+
+/** The unified status of a `result/id`, in a refund's answer or a query's. */
+export function yimaStatusOf(id: string, phase: 'refund' | 'query'): RefundStatus {
+  if (phase === 'query' && YIMA_REFUSED_CODES.includes(id)) return 'unknown';
+  return Object.hasOwn(YIMA_STATUS, id) ? YIMA_STATUS[id]! : YIMA_UNLISTED_STATUS;
+}
+
+/** `result/id` is the result (see {@link YIMA_STATUS}); `sys_seq` is yima's number of the exchange. */
+export function mapYimaAnswer(result: ProviderResult<Answer>, phase: 'refund' | 'query'): ProviderAnswer {
+  const { data, rawBody: raw } = result;
+  const status = yimaStatusOf(data.result.id, phase);
+  return {
+    status,
+    providerRefundId: data.sys_seq || undefined,
+    ...(status === 'succeeded' ? {} : { failure: { code: data.result.id, message: data.result.comment } }),
+    raw,
+  };
+}
+
+/** refundkit fields ← yima wire fields (goods included), for error messages. */
+function fieldsOf(itemCount: number): Record<string, string> {
+  const body = 'barcode_refundbycashfee_request';
+  const fields: Record<string, string> = { pos_seq: 'refundId', [`${body}.org_pos_seq`]: 'orderId', [`${body}.tx_amt`]: 'amount', [`${body}.pay_type`]: 'options.payType', [`${body}.goods_detail`]: 'items' };
+  for (let i = 0; i < itemCount; i++) {
+    for (const [wire, facade] of [['goods_id', 'id'], ['goods_name', 'name'], ['quantity', 'quantity'], ['price', 'price']] as const) {
+      fields[`${body}.goods_detail[${i}].${wire}`] = `items[${i}].${facade}`;
+    }
+  }
+  return fields;
+}
+
+/** The header every yima request carries. */
+function header(config: YimaConfig, posSeq: string) {
+  return {
+    isspid: config.isspid,
+    pos_id: config.posId,
+    store_id: config.storeId,
+    pos_seq: posSeq,
+    ...(config.userId ? { user_id: config.userId } : {}),
+    system_id: config.systemId,
+  };
+}
+
+/** A fresh `pos_seq` for a query: 22 digits (Asia/Shanghai time + 8 random digits), > 12 as the document asks. */
+function newQueryPosSeq(): string {
+  return `${compactTimestamp(new Date(), 'Asia/Shanghai')}${String(randomInt(100_000_000)).padStart(8, '0')}`;
+}
+
+export const yimaAdapter: ProviderAdapter<YimaConfig, YimaOptions, YimaClient> = {
+  key: 'yima',
+  currencies: () => ['CNY'],
+  createClient: (config, shared) => createYimaClient({ baseUrl: config.baseUrl, mac: config.mac, fetch: shared.fetch, timeoutMs: shared.timeoutMs }),
+  prepareRefund(client, config, request): PreparedRefund {
+    if (request.amount > YIMA_MAX_AMOUNT) throw invalid('amount', `maximum ${YIMA_MAX_AMOUNT}`, `must be at most ${YIMA_MAX_AMOUNT} (tx_amt is Number(9) fen)`);
+    const items = request.items ?? [];
+    const message: Messages['refund.request'] = {
+      request_type: 'barcode_refundbycashfee_request',
+      ...header(config, request.refundId),
+      barcode_refundbycashfee_request: {
+        ...(request.options?.payType !== undefined ? { pay_type: request.options.payType } : {}),
+        tx_amt: request.amount,
+        org_pos_seq: request.orderId,
+        ...(items.length > 0 ? { goods_detail: items.map((item) => ({ goods_id: item.id, goods_name: item.name, quantity: item.quantity, price: item.price })) } : {}),
+      },
+    };
+    // Validated and GBK-encoded here, so text GBK cannot carry is refused before anything is reserved.
+    renameIssues(fieldsOf(items.length), () => writeMessage('refund.request', message));
+    return async () => mapYimaAnswer(await client.refund(message), 'refund');
+  },
+  async query(client, config, refund: Refund) {
+    const answer = await client.queryRefund({
+      request_type: 'barcode_refundquery_request',
+      ...header(config, newQueryPosSeq()),
+      barcode_refundquery_request: { org_pos_seq: refund.refundId },
+    });
+    return mapYimaAnswer(answer, 'query');
+  },
+};

@@ -1,0 +1,158 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadSqliteDriver, openDatabase, SqliteUnavailableError, type SqliteDatabaseConstructor } from '../src/ledger/sqlite-driver.js';
+import { defaultLedgerPath, LEDGER_SCHEMA_VERSION, openSqliteLedger } from '../src/ledger/sqlite-ledger.js';
+import * as index from '../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'refundkit-ledger-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+const fresh = (): string => join(dir, `ledger-${files++}.db`);
+
+// The driver itself, to look inside the files the ledger writes.
+const Database = createRequire(import.meta.url)('better-sqlite3') as SqliteDatabaseConstructor;
+function inspect<T>(file: string, look: (db: ReturnType<typeof openDatabase>) => T): T {
+  const db = new Database(file);
+  try {
+    return look(db);
+  } finally {
+    db.close();
+  }
+}
+
+const key = { provider: 'eftpay', orderId: 'o-1', refundId: 'r-1' } as const;
+
+describe('SQLite ledger', () => {
+  it('keeps every refund and order total across close and reopen', async () => {
+    const file = fresh();
+    const first = await openSqliteLedger(file);
+    await first.reserve({ key, amount: 3000, currency: 'HKD', orderAmount: 5000 });
+    const failed = await first.update(key, { status: 'failed', providerRefundId: 'E-1', failure: { code: 'FAIL', message: '余额不足' }, raw: '{"status":"FAIL"}' });
+    await first.reserve({ key: { ...key, refundId: 'r-2' }, amount: 2000, currency: 'HKD' });
+    await first.recordOrderAmount('eftpay', 'o-2', 700);
+    await first.close();
+
+    const again = await openSqliteLedger(file);
+    try {
+      expect(await again.get(key)).toEqual(failed);
+      expect((await again.refundsOf('eftpay', 'o-1')).map((r) => r.refundId)).toEqual(['r-1', 'r-2']);
+      // The order totals survived: 5000 for o-1 (2000 held), 700 for o-2.
+      await expect(again.reserve({ key: { ...key, refundId: 'r-3' }, amount: 3001, currency: 'HKD' })).rejects.toMatchObject({ code: 'over_refund', remaining: 3000 });
+      await expect(again.reserve({ key: { ...key, orderId: 'o-2', refundId: 'r-4' }, amount: 701, currency: 'HKD' })).rejects.toMatchObject({ code: 'over_refund', remaining: 700 });
+      // And the failed refund is still resubmittable under its own number.
+      expect((await again.reserve({ key, amount: 3000, currency: 'HKD' })).outcome).toBe('resubmit');
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('creates the schema on open: WAL, schema version, integer amounts, ISO timestamps, failure and raw columns', async () => {
+    const file = fresh();
+    const ledger = await openSqliteLedger(file, { now: () => new Date('2025-03-04T05:06:07.089Z') });
+    await ledger.reserve({ key, amount: 1234, currency: 'HKD', orderAmount: 99_999, meta: { paymentType: 'ALIPAYHK' } });
+    await ledger.update(key, { status: 'unknown', failure: { code: 'TIMEOUT', message: 'no answer' }, raw: '<xml/>' });
+    await ledger.close();
+    inspect(file, (db) => {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('user_version', { simple: true })).toBe(LEDGER_SCHEMA_VERSION);
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all()).toEqual([{ name: 'orders' }, { name: 'refunds' }]);
+      expect(db.prepare('SELECT *, typeof(amount) AS amount_type FROM refunds').get()).toEqual({
+        provider: 'eftpay',
+        refund_id: 'r-1',
+        order_id: 'o-1',
+        amount: 1234,
+        amount_type: 'integer',
+        currency: 'HKD',
+        status: 'unknown',
+        provider_refund_id: null,
+        failure_code: 'TIMEOUT',
+        failure_message: 'no answer',
+        raw: '<xml/>',
+        meta: '{"paymentType":"ALIPAYHK"}',
+        created_at: '2025-03-04T05:06:07.089Z',
+        updated_at: '2025-03-04T05:06:07.089Z',
+      });
+      expect(db.prepare('SELECT provider, order_id, amount, typeof(amount) AS amount_type FROM orders').all()).toEqual([{ provider: 'eftpay', order_id: 'o-1', amount: 99_999, amount_type: 'integer' }]);
+      // (provider, refund_id) is the key: a second row for it is refused by the database itself.
+      expect(() => db.prepare("INSERT INTO refunds (provider, refund_id, order_id, amount, currency, status, created_at, updated_at) VALUES ('eftpay', 'r-1', 'o-9', 1, 'HKD', 'unknown', 'x', 'x')").run()).toThrow(/UNIQUE/);
+    });
+  });
+
+  it("waits busyTimeoutMs for another connection's write lock, then fails without writing anything", async () => {
+    const ledger = await openSqliteLedger(fresh(), { busyTimeoutMs: 300 });
+    const other = new Database(ledger.file);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const started = performance.now();
+      await expect(ledger.reserve({ key, amount: 1, currency: 'HKD' })).rejects.toThrow(/locked|busy/i);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+      other.exec('COMMIT');
+      expect(await ledger.get(key)).toBeUndefined();
+      expect((await ledger.reserve({ key, amount: 1, currency: 'HKD' })).outcome).toBe('new');
+    } finally {
+      other.close();
+      await ledger.close();
+    }
+  });
+
+  it('refuses a file written by a newer schema, leaving it untouched', async () => {
+    const file = fresh();
+    inspect(file, (db) => db.pragma(`user_version = ${LEDGER_SCHEMA_VERSION + 1}`));
+    await expect(openSqliteLedger(file)).rejects.toThrow(`schema version ${LEDGER_SCHEMA_VERSION + 1}, newer than this refundkit understands`);
+    inspect(file, (db) => expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get()).toEqual({ n: 0 }));
+  });
+
+  it('creates the parent folders of the file', async () => {
+    const file = join(dir, 'deep', 'er', 'ledger.db');
+    const ledger = await openSqliteLedger(file);
+    await ledger.close();
+    expect(ledger.file).toBe(file);
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('defaultLedgerPath is .refundkit/ledger.db under the given folder, absolute', () => {
+    expect(defaultLedgerPath('/srv/shop')).toBe('/srv/shop/.refundkit/ledger.db');
+    expect(defaultLedgerPath()).toBe(join(process.cwd(), '.refundkit', 'ledger.db'));
+  });
+
+  it('fails clearly after close; closing twice is harmless', async () => {
+    const ledger = await openSqliteLedger(fresh());
+    await ledger.close();
+    await ledger.close();
+    await expect(ledger.get(key)).rejects.toThrow(`ledger: ${ledger.file} is closed`);
+    await expect(ledger.reserve({ key, amount: 1, currency: 'HKD' })).rejects.toThrow('is closed');
+  });
+
+  it('is exported from the package entry point', () => {
+    expect(index.openSqliteLedger).toBe(openSqliteLedger);
+    expect(index.defaultLedgerPath).toBe(defaultLedgerPath);
+    expect(index.SqliteUnavailableError).toBe(SqliteUnavailableError);
+  });
+});
+
+describe('loading better-sqlite3', () => {
+  it('loads the driver when asked', async () => {
+    expect(await loadSqliteDriver()).toBe(Database);
+  });
+
+  it('says to install better-sqlite3 when it is missing', async () => {
+    const missing = Object.assign(new Error("Cannot find package 'better-sqlite3' imported from /app/dist/ledger/sqlite-driver.js"), { code: 'ERR_MODULE_NOT_FOUND' });
+    const error = await loadSqliteDriver(() => Promise.reject(missing)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SqliteUnavailableError);
+    expect(error).toMatchObject({ code: 'sqlite_unavailable', cause: missing });
+    expect((error as Error).message).toMatch(/npm install better-sqlite3/);
+  });
+
+  it('reports a native module that does not load, with the remedy', () => {
+    const Broken = class {
+      constructor() {
+        throw new Error('The module was compiled against a different Node.js version using NODE_MODULE_VERSION 127.');
+      }
+    } as unknown as SqliteDatabaseConstructor;
+    expect(() => openDatabase(Broken, fresh(), 5000)).toThrow(SqliteUnavailableError);
+    expect(() => openDatabase(Broken, fresh(), 5000)).toThrow(/npm rebuild better-sqlite3/);
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * Wall-clock formatting in the providers' own time zones. The documents give local times:
+ * EasyPay, Ti-Pay, Lianke and yima are in mainland China (Asia/Shanghai), eftPay in Hong Kong
+ * (PROVIDERS.md). Times inside the sandbox are epoch milliseconds from an injectable clock.
+ */
+
+/** Epoch milliseconds; injectable so tests control what "now" is. */
+export type Clock = () => number;
+
+export const SHANGHAI = 'Asia/Shanghai';
+export const HONG_KONG = 'Asia/Hong_Kong';
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function parts(epochMs: number, timeZone: string): Record<string, string> {
+  let formatter = formatters.get(timeZone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return Object.fromEntries(formatter.formatToParts(new Date(epochMs)).map((p) => [p.type, p.value]));
+}
+
+/** `yyyyMMddHHmmss`, e.g. `20241104104313`. */
+export function compactTime(epochMs: number, timeZone: string): string {
+  const p = parts(epochMs, timeZone);
+  return `${p['year']}${p['month']}${p['day']}${p['hour']}${p['minute']}${p['second']}`;
+}
+
+/** `yyyyMMdd`, e.g. `20241104`. */
+export function compactDate(epochMs: number, timeZone: string): string {
+  return compactTime(epochMs, timeZone).slice(0, 8);
+}
+
+/** `yyyy-MM-dd HH:mm:ss`, e.g. `2024-11-04 10:43:13` (Ti-Pay refundRequestDate, eftPay trade_time). */
+export function dashedTime(epochMs: number, timeZone: string): string {
+  const c = compactTime(epochMs, timeZone);
+  return `${c.slice(0, 4)}-${c.slice(4, 6)}-${c.slice(6, 8)} ${c.slice(8, 10)}:${c.slice(10, 12)}:${c.slice(12, 14)}`;
+}

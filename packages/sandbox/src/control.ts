@@ -1,0 +1,113 @@
+/**
+ * The control endpoint, `/__sandbox/…` on the sandbox's own origin: what a test or a script in
+ * another process (say, against `refundkit sandbox`) uses instead of the in-process API. Typed
+ * SDK clients send no custom headers, so arming a fault here is how their requests get one.
+ *
+ * | method and path | body / query | answer |
+ * |---|---|---|
+ * | `POST /__sandbox/faults` | `{provider, fault, refundNo?, operation?, times?, ms?, commit?}` | 201 `{armed}` |
+ * | `GET /__sandbox/faults` | | `{faults}` |
+ * | `DELETE /__sandbox/faults` | | `{cleared}` |
+ * | `POST /__sandbox/orders` | `{provider, orderId, amount, status?, date?, paymentType?, currency?}` | 201 `{order}` |
+ * | `GET /__sandbox/orders?provider=` | | `{orders}` |
+ * | `GET /__sandbox/refunds?provider=[&orderId=]` | | `{refunds, refundedTotal?}` |
+ * | `GET /__sandbox/requests` | | `{requests}` |
+ * | `GET /__sandbox/notifications` | | `{notifications}` |
+ *
+ * Misuse (unknown provider or fault, bad JSON, duplicate order) is a 400 `{sandboxError}`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FAULT_NAMES, FaultError, type ArmFaultInput, type ArmedFault } from './faults.js';
+import { sendJson } from './http.js';
+import type { DeliveryRecord } from './notifier.js';
+import { PROVIDERS, isProvider, type Provider } from './provider.js';
+import type { RequestRecord } from './request-log.js';
+import { OrderConflictError, type Order, type OrderInput, type RefundView } from './store.js';
+
+/** What the control endpoint needs from the sandbox. */
+export interface ControlApi {
+  armFault(input: ArmFaultInput): ArmedFault;
+  armedFaults(): ArmedFault[];
+  clearFaults(): number;
+  addOrder(provider: Provider, order: OrderInput): Order;
+  orders(provider: Provider): Order[];
+  refunds(provider: Provider, orderId?: string): RefundView[];
+  refundedTotal(provider: Provider, orderId: string): number;
+  requests(): RequestRecord[];
+  notifications(): DeliveryRecord[];
+}
+
+export function createControlHandler(api: ControlApi) {
+  return function control(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): void {
+    const path = url.pathname.replace(/\/+$/, '');
+    const method = req.method ?? 'GET';
+    try {
+      if (path === '/__sandbox/faults') {
+        if (method === 'POST') return sendJson(res, 201, { armed: api.armFault(readFault(body)) });
+        if (method === 'GET') return sendJson(res, 200, { faults: api.armedFaults() });
+        if (method === 'DELETE') return sendJson(res, 200, { cleared: api.clearFaults() });
+      } else if (path === '/__sandbox/orders') {
+        if (method === 'POST') {
+          const { provider, ...order } = readObject(body);
+          return sendJson(res, 201, { order: api.addOrder(readProvider(provider), order as unknown as OrderInput) });
+        }
+        if (method === 'GET') return sendJson(res, 200, { orders: api.orders(readProvider(url.searchParams.get('provider'))) });
+      } else if (path === '/__sandbox/refunds') {
+        if (method === 'GET') {
+          const provider = readProvider(url.searchParams.get('provider'));
+          const orderId = url.searchParams.get('orderId') ?? undefined;
+          return sendJson(res, 200, {
+            refunds: api.refunds(provider, orderId),
+            ...(orderId === undefined ? {} : { refundedTotal: api.refundedTotal(provider, orderId) }),
+          });
+        }
+      } else if (path === '/__sandbox/requests') {
+        if (method === 'GET') return sendJson(res, 200, { requests: api.requests() });
+      } else if (path === '/__sandbox/notifications') {
+        if (method === 'GET') return sendJson(res, 200, { notifications: api.notifications() });
+      } else {
+        return sendJson(res, 404, {
+          sandboxError: `no control endpoint at ${url.pathname}`,
+          endpoints: ['/__sandbox/faults', '/__sandbox/orders', '/__sandbox/refunds', '/__sandbox/requests', '/__sandbox/notifications'],
+        });
+      }
+      sendJson(res, 405, { sandboxError: `${method} is not served at ${path}` });
+    } catch (error) {
+      if (error instanceof ControlError || error instanceof FaultError || error instanceof OrderConflictError || error instanceof TypeError) {
+        sendJson(res, 400, { sandboxError: error.message });
+        return;
+      }
+      throw error;
+    }
+  };
+}
+
+class ControlError extends Error {
+  override readonly name = 'ControlError';
+}
+
+function readObject(body: Buffer): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new ControlError('the body must be a JSON object');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ControlError('the body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+function readProvider(value: unknown): Provider {
+  if (!isProvider(value)) throw new ControlError(`provider must be one of ${PROVIDERS.join(', ')}, not ${JSON.stringify(value)}`);
+  return value;
+}
+
+function readFault(body: Buffer): ArmFaultInput {
+  const input = readObject(body);
+  const known = new Set(['provider', 'fault', 'refundNo', 'operation', 'times', 'ms', 'commit']);
+  const unknown = Object.keys(input).filter((k) => !known.has(k));
+  if (unknown.length > 0) throw new ControlError(`unknown field(s) ${unknown.join(', ')}; a fault is {provider, fault, refundNo?, operation?, times?, ms?, commit?}`);
+  if (typeof input['fault'] !== 'string') throw new ControlError(`fault must be one of ${FAULT_NAMES.join(', ')}`);
+  if (input['commit'] !== undefined && typeof input['commit'] !== 'boolean') throw new ControlError('commit must be true or false');
+  return { ...input, provider: readProvider(input['provider']) } as unknown as ArmFaultInput;
+}

@@ -1,0 +1,205 @@
+/**
+ * `startSandbox()`: the five providers on one local port, with their test credentials, seeded
+ * orders, fault injection and an inspection API. See the package README for the whole story.
+ *
+ * ```ts
+ * const sandbox = await startSandbox();            // 127.0.0.1, an ephemeral port
+ * sandbox.urls.tipay;                               // http://127.0.0.1:49152 (append /api/v1/yb/trade/refund)
+ * sandbox.credentials.tipay.appKey;                 // the test AppKey
+ * sandbox.armFault({ provider: 'tipay', fault: 'timeout-after-commit' });
+ * // … drive a client …
+ * sandbox.refundedTotal('tipay', 'TP-PAID-0001');  // minor units
+ * await sandbox.close();
+ * ```
+ */
+import type { Clock } from './clock.js';
+import { createControlHandler } from './control.js';
+import { sandboxCredentials, type KeySource, type SandboxCredentials } from './credentials.js';
+import { FaultBoard, type ArmFaultInput, type ArmedFault } from './faults.js';
+import { IdSource } from './ids.js';
+import { Notifier, type DeliveryRecord, type NotifierOptions } from './notifier.js';
+import { PROVIDERS, isProvider, type Operation, type Provider } from './provider.js';
+import type { AdapterContext } from './providers/adapter.js';
+import { createEasypayAdapter } from './providers/easypay.js';
+import { createEftpayAdapter } from './providers/eftpay.js';
+import { createLiankeAdapter } from './providers/lianke.js';
+import { createTipayAdapter } from './providers/tipay.js';
+import { createYimaAdapter } from './providers/yima.js';
+import { RequestLog, type RequestRecord } from './request-log.js';
+import { DEFAULT_SEED, type SeedOrders } from './seed.js';
+import { createSandboxServer } from './server.js';
+import { Ledger, refundPhase, type Order, type OrderInput, type RefundRecord, type RefundView } from './store.js';
+
+export interface SandboxOptions {
+  /** 0 (the default) picks a free port. */
+  readonly port?: number | undefined;
+  /** Default `127.0.0.1`. The sandbox is meant for loopback only. */
+  readonly host?: string | undefined;
+  /**
+   * How long an asynchronous refund stays pending (tipay PROCESSING, eftpay APPLY_SUCCESS,
+   * lianke CREATE, easypay 9 in `async` mode) before a query shows its final state, and when its
+   * notification is sent. Default 0: the refund's own answer is pending, the next query final.
+   */
+  readonly delayMs?: number | undefined;
+  /** The orders to start with: the built-in seed (default, `true`), none (`false`), or these. */
+  readonly seed?: boolean | SeedOrders | undefined;
+  /** easypay speedRefund is real time: `realtime` (default) answers transState 0 at once; `async` answers 9 first. */
+  readonly easypayMode?: 'realtime' | 'async' | undefined;
+  /** Notification retries: attempts (5), backoff (200 ms, doubling), per-try timeout (2000 ms), duplicates (0). */
+  readonly notifications?: NotifierOptions | undefined;
+  /** The fixed test keys shipped in `keys/` (default) or fresh RSA-2048 pairs. */
+  readonly keys?: KeySource | undefined;
+  /** Epoch milliseconds; default `Date.now`. Refund states are computed from it. */
+  readonly clock?: Clock | undefined;
+}
+
+/** Where each provider lives: the base URL its client is configured with. */
+export interface SandboxUrls {
+  readonly easypay: string;
+  readonly eftpay: string;
+  readonly lianke: string;
+  readonly tipay: string;
+  /** The full URL of the XML endpoint (yima's document names no path; the URL is configured as is). */
+  readonly yima: string;
+}
+
+export interface Sandbox {
+  /** `http://127.0.0.1:<port>`. */
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly urls: SandboxUrls;
+  /** The full URL of each provider's refund and query endpoints. */
+  readonly endpoints: Readonly<Record<Provider, Readonly<Record<Operation, string>>>>;
+  /** `POST {controlUrl}/faults` and friends (see README). */
+  readonly controlUrl: string;
+  /** Test credentials, for clients and for signing by hand. */
+  readonly credentials: SandboxCredentials;
+
+  addOrder(provider: Provider, order: OrderInput): Order;
+  order(provider: Provider, orderId: string): Order | undefined;
+  orders(provider: Provider): Order[];
+  /** Refunds of a provider (of one order), with their phase now. */
+  refunds(provider: Provider, orderId?: string): RefundView[];
+  refund(provider: Provider, refundNo: string): RefundView | undefined;
+  /** Minor units refunded or in progress on an order (failed refunds excluded). */
+  refundedTotal(provider: Provider, orderId: string): number;
+  /** Refund requests that named this refund number and passed signature and schema checks. */
+  requestsReceived(provider: Provider, refundNo: string): number;
+  /** Every provider request, in order, with its outcome. */
+  requests(): RequestRecord[];
+
+  armFault(input: ArmFaultInput): ArmedFault;
+  armedFaults(): ArmedFault[];
+  /** Disarms every fault; returns how many were armed. */
+  clearFaults(): number;
+
+  /** Every notification delivery attempt. */
+  notifications(): DeliveryRecord[];
+  /** Resolves when no notification is waiting to be (re)delivered. */
+  notificationsIdle(): Promise<void>;
+  /** Errors while serving (an answer that broke its own schema, a bug): empty in a healthy run. */
+  errors(): string[];
+
+  /** Stops everything: held connections, slow answers, notification timers, the listener. */
+  close(): Promise<void>;
+}
+
+export const ENDPOINT_PATHS: Readonly<Record<Provider, Readonly<Record<Operation, string>>>> = {
+  easypay: { refund: '/yqt/trade/refund/speedRefund', queryRefund: '/yqt/trade/tradeQuery' },
+  eftpay: { refund: '/VMP/Servlet/JSAPIService.do', queryRefund: '/VMP/Servlet/JSAPIService.do' },
+  lianke: { refund: '/QuickPay/Refund', queryRefund: '/SuNingPay/RefundQuery' },
+  tipay: { refund: '/api/v1/yb/trade/refund', queryRefund: '/api/v1/yb/trade/query' },
+  yima: { refund: '/ipos', queryRefund: '/ipos' },
+};
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 0;
+  const delayMs = options.delayMs ?? 0;
+  if (!Number.isSafeInteger(delayMs) || delayMs < 0) throw new TypeError('delayMs must be a non-negative integer');
+  const easypayMode = options.easypayMode ?? 'realtime';
+  if (easypayMode !== 'realtime' && easypayMode !== 'async') throw new TypeError("easypayMode must be 'realtime' or 'async'");
+  const clock = options.clock ?? Date.now;
+
+  const { credentials, server: serverKeys } = sandboxCredentials(options.keys ?? 'fixed');
+  const ledger = new Ledger();
+  const seed: SeedOrders = options.seed === false ? {} : options.seed === true || options.seed === undefined ? DEFAULT_SEED : options.seed;
+  for (const [provider, orders] of Object.entries(seed)) {
+    if (!isProvider(provider)) throw new TypeError(`seed: unknown provider ${provider}`);
+    for (const order of orders ?? []) ledger.addOrder(provider, order);
+  }
+  const notifier = new Notifier(options.notifications);
+  const faults = new FaultBoard();
+  const log = new RequestLog();
+  const errors: string[] = [];
+
+  const ctx: AdapterContext = { ledger, credentials, serverKeys, notifier, clock, ids: new IdSource(), delayMs, easypayMode };
+  const view = (refund: RefundRecord): RefundView => ({ ...refund, phase: refundPhase(refund, clock()) });
+
+  const api = {
+    addOrder: (provider: Provider, order: OrderInput) => ledger.addOrder(requireProvider(provider), order),
+    order: (provider: Provider, orderId: string) => ledger.order(requireProvider(provider), orderId),
+    orders: (provider: Provider) => ledger.orders(requireProvider(provider)),
+    refunds: (provider: Provider, orderId?: string) => ledger.refunds(requireProvider(provider), orderId).map(view),
+    refund: (provider: Provider, refundNo: string) => {
+      const refund = ledger.refund(requireProvider(provider), refundNo);
+      return refund === undefined ? undefined : view(refund);
+    },
+    refundedTotal: (provider: Provider, orderId: string) => ledger.refundedTotal(requireProvider(provider), orderId, clock()),
+    requestsReceived: (provider: Provider, refundNo: string) => ledger.requestsReceived(requireProvider(provider), refundNo),
+    requests: () => log.list(),
+    armFault: (input: ArmFaultInput) => faults.arm({ ...input, provider: requireProvider(input.provider) }),
+    armedFaults: () => faults.list(),
+    clearFaults: () => {
+      const count = faults.list().length;
+      faults.clear();
+      return count;
+    },
+    notifications: () => notifier.deliveries(),
+  };
+
+  const server = createSandboxServer({
+    adapters: [
+      createEasypayAdapter(ctx),
+      createEftpayAdapter(ctx),
+      createLiankeAdapter(ctx),
+      createTipayAdapter(ctx),
+      createYimaAdapter(ctx),
+    ],
+    faults,
+    ledger,
+    log,
+    control: createControlHandler(api),
+    onError: (error) => errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+  });
+  const boundPort = await server.listen(port, host);
+  const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  const endpoints = Object.fromEntries(
+    PROVIDERS.map((p) => [p, { refund: baseUrl + ENDPOINT_PATHS[p].refund, queryRefund: baseUrl + ENDPOINT_PATHS[p].queryRefund }]),
+  ) as Record<Provider, Record<Operation, string>>;
+
+  let closed: Promise<void> | undefined;
+  return {
+    baseUrl,
+    port: boundPort,
+    urls: { easypay: baseUrl, eftpay: baseUrl, lianke: baseUrl, tipay: baseUrl, yima: endpoints.yima.refund },
+    endpoints,
+    controlUrl: `${baseUrl}/__sandbox`,
+    credentials,
+    ...api,
+    notificationsIdle: () => notifier.idle(),
+    errors: () => [...errors],
+    close: () => {
+      closed ??= (async () => {
+        notifier.close();
+        await server.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+function requireProvider(provider: unknown): Provider {
+  if (!isProvider(provider)) throw new TypeError(`unknown provider ${JSON.stringify(provider)}; one of ${PROVIDERS.join(', ')}`);
+  return provider;
+}
