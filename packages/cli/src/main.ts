@@ -1,44 +1,141 @@
 import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { RefundkitError } from '@refundkit/runtime';
+import { refundCommand, REFUND_HELP } from './commands/refund.js';
+import { sandboxCommand, SANDBOX_HELP } from './commands/sandbox.js';
+import { statusCommand, STATUS_HELP } from './commands/status.js';
+import { validateCommand, VALIDATE_HELP } from './commands/validate.js';
+import { EXIT, UsageError, type Io } from './io.js';
 
-/** Where the command writes: injected so tests capture output without spawning. */
-export interface Io {
-  readonly stdout: { write(chunk: string): unknown };
-  readonly stderr: { write(chunk: string): unknown };
-}
+export type { Io } from './io.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const HELP = `refundkit ${VERSION}: refunds across EasyPay, eftPay, Lianke, Ti-Pay and ImageCo ipos
 
 Usage:
-  refundkit --help        this text
-  refundkit --version     the version
-  refundkit sandbox       run the five providers' local simulators (--port 4010; Ctrl-C stops)
+  refundkit refund --provider P --order ID --refund-id RID --amount 12.34 [...]   refund through a provider
+  refundkit status --provider P --order ID --refund-id RID [...]                  a refund's status
+  refundkit validate --provider P --message NAME FILE                             check a message against the contract
+  refundkit sandbox [--port 4010]                                                 run the local simulators
+  refundkit <command> --help                                                      a command's options
+  refundkit --version                                                             the version
 
-Exit codes: 0 success, 1 bad input.
+Exit codes: 0 succeeded, 4 pending, 2 failed, 3 unknown, 1 bad input or a local refusal (nothing sent).
+Secrets (keys, app keys, secret codes) are never printed; config values may be {"env": "VAR"}.
 `;
+
+/** Flags shared by refund and status. */
+const FACADE_FLAGS = {
+  provider: { type: 'string' },
+  order: { type: 'string' },
+  'refund-id': { type: 'string' },
+  config: { type: 'string' },
+  'base-url': { type: 'string' },
+  ledger: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** `parseArgs`, its complaints (unknown flag, missing value) as usage errors. */
+function parse<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function dispatch(command: string, args: readonly string[], io: Io): Promise<number> {
+  switch (command) {
+    case 'refund': {
+      const { values: v } = parse({
+        args: [...args],
+        strict: true,
+        options: {
+        ...FACADE_FLAGS,
+        amount: { type: 'string' },
+        currency: { type: 'string' },
+        'order-amount': { type: 'string' },
+        reason: { type: 'string' },
+        'notify-url': { type: 'string' },
+        option: { type: 'string', multiple: true },
+        wait: { type: 'boolean' },
+        'wait-timeout': { type: 'string' },
+        },
+      });
+      if (v.help) return io.stdout.write(REFUND_HELP), EXIT.ok;
+      return refundCommand(
+        {
+          provider: v.provider,
+          order: v.order,
+          refundId: v['refund-id'],
+          amount: v.amount,
+          currency: v.currency,
+          orderAmount: v['order-amount'],
+          reason: v.reason,
+          notifyUrl: v['notify-url'],
+          option: v.option,
+          config: v.config,
+          baseUrl: v['base-url'],
+          ledger: v.ledger,
+          wait: v.wait,
+          waitTimeout: v['wait-timeout'],
+          json: v.json,
+        },
+        io,
+      );
+    }
+    case 'status': {
+      const { values: v } = parse({ args: [...args], strict: true, options: FACADE_FLAGS });
+      if (v.help) return io.stdout.write(STATUS_HELP), EXIT.ok;
+      return statusCommand({ provider: v.provider, order: v.order, refundId: v['refund-id'], config: v.config, baseUrl: v['base-url'], ledger: v.ledger, json: v.json }, io);
+    }
+    case 'validate': {
+      const { values: v, positionals } = parse({
+        args: [...args],
+        strict: true,
+        allowPositionals: true,
+        options: { provider: { type: 'string' }, message: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      });
+      if (v.help) return io.stdout.write(VALIDATE_HELP), EXIT.ok;
+      if (positionals.length > 1) throw new UsageError('give one FILE');
+      return validateCommand({ provider: v.provider, message: v.message, file: positionals[0] }, io);
+    }
+    case 'sandbox':
+      if (args.includes('--help') || args.includes('-h')) return io.stdout.write(SANDBOX_HELP), EXIT.ok;
+      return sandboxCommand(args, io);
+    default:
+      io.stderr.write(`refundkit: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+      return EXIT.input;
+  }
+}
 
 /**
  * Runs the `refundkit` command with `argv` (without node and script) and returns its exit code.
+ * Bad input and local refusals (validation, over-refund, conflict) print `refundkit: <why>` on
+ * stderr and return 1, with nothing sent.
  *
  * @example
  * await run(['--version'], { stdout: process.stdout, stderr: process.stderr }); // prints 0.1.0, returns 0
  */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
-  const [command] = argv;
+  const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.stdout.write(HELP);
-    return 0;
+    return EXIT.ok;
   }
   if (command === '--version' || command === '-v') {
     io.stdout.write(`${VERSION}\n`);
-    return 0;
+    return EXIT.ok;
   }
-  if (command === 'sandbox') {
-    // Loaded on demand: the simulators pull in every provider package.
-    const { sandboxCommand } = await import('./commands/sandbox.js');
-    return sandboxCommand(argv.slice(1), io);
+  try {
+    return await dispatch(command, rest, io);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof RefundkitError) {
+      io.stderr.write(`refundkit: ${error.message}\n`);
+      return EXIT.input;
+    }
+    throw error;
   }
-  io.stderr.write(`refundkit: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
-  return 1;
 }

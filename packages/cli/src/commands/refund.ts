@@ -1,0 +1,71 @@
+import { parseAmountOption, parseDuration } from '../amounts.js';
+import { describeRefund, exitCodeOf, openFacade, refundJson, type FacadeArgs } from '../facade.js';
+import { UsageError, type Io } from '../io.js';
+
+export const REFUND_HELP = `refundkit refund --provider P --order ID --refund-id RID --amount 12.34
+                 [--currency CNY] [--order-amount 50.00] [--reason TEXT] [--notify-url URL]
+                 [--option key=value]... [--config refundkit.config.json] [--base-url URL]
+                 [--ledger FILE] [--wait [--wait-timeout 60s]] [--json]
+
+Refunds through one provider. Amounts are decimal major units, converted exactly. Retrying with
+the same --refund-id never refunds twice. Exit 0 succeeded, 4 pending, 2 failed, 3 unknown,
+1 bad input or a local refusal (nothing sent).
+`;
+
+export interface RefundArgs extends FacadeArgs {
+  readonly order?: string | undefined;
+  readonly refundId?: string | undefined;
+  readonly amount?: string | undefined;
+  readonly currency?: string | undefined;
+  readonly orderAmount?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly notifyUrl?: string | undefined;
+  readonly option?: readonly string[] | undefined;
+  readonly wait?: boolean | undefined;
+  readonly waitTimeout?: string | undefined;
+  readonly json?: boolean | undefined;
+}
+
+/** `--option key=value` pairs as the provider's options object (values are strings). */
+export function parseOptions(pairs: readonly string[]): Record<string, string> {
+  const options: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--option ${JSON.stringify(pair)}: key=value is expected`);
+    options[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return options;
+}
+
+/** `refundkit refund`. */
+export async function refundCommand(args: RefundArgs, io: Io): Promise<number> {
+  if (!args.order) throw new UsageError('--order is required');
+  if (!args.refundId) throw new UsageError('--refund-id is required');
+  if (!args.amount) throw new UsageError('--amount is required');
+  const amount = parseAmountOption('--amount', args.amount);
+  const orderAmount = args.orderAmount === undefined ? undefined : parseAmountOption('--order-amount', args.orderAmount);
+  const waitTimeoutMs = args.waitTimeout === undefined ? 60_000 : parseDuration('--wait-timeout', args.waitTimeout);
+  const options = parseOptions(args.option ?? []);
+  const { refunds, provider, providerConfig } = await openFacade(args, io);
+  try {
+    const currency = args.currency ?? (typeof providerConfig['currency'] === 'string' ? providerConfig['currency'] : 'CNY');
+    let refund = await refunds.refund({
+      provider,
+      orderId: args.order,
+      refundId: args.refundId,
+      amount,
+      currency,
+      ...(orderAmount === undefined ? {} : { orderAmount }),
+      ...(args.reason ? { reason: args.reason } : {}),
+      ...(args.notifyUrl ? { notifyUrl: args.notifyUrl } : {}),
+      options,
+    } as never);
+    if (args.wait && (refund.status === 'pending' || refund.status === 'unknown')) {
+      refund = await refunds.waitFor(refund, { timeoutMs: waitTimeoutMs });
+    }
+    io.stdout.write(args.json ? refundJson(refund) : describeRefund(refund));
+    return exitCodeOf(refund);
+  } finally {
+    await refunds.close();
+  }
+}

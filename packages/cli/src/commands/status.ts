@@ -1,0 +1,22 @@
+import { describeRefund, exitCodeOf, openFacade, refundJson, type FacadeArgs } from '../facade.js';
+import { UsageError, type Io } from '../io.js';
+
+export const STATUS_HELP = `refundkit status --provider P --order ID --refund-id RID [--config FILE] [--ledger FILE] [--json]
+
+The refund as the ledger knows it, asking the provider when it is not final yet. Exit codes as
+for refund.
+`;
+
+/** `refundkit status`. */
+export async function statusCommand(args: FacadeArgs & { order?: string | undefined; refundId?: string | undefined; json?: boolean | undefined }, io: Io): Promise<number> {
+  if (!args.order) throw new UsageError('--order is required');
+  if (!args.refundId) throw new UsageError('--refund-id is required');
+  const { refunds, provider } = await openFacade(args, io);
+  try {
+    const refund = await refunds.get({ provider: provider as never, orderId: args.order, refundId: args.refundId });
+    io.stdout.write(args.json ? refundJson(refund) : describeRefund(refund));
+    return exitCodeOf(refund);
+  } finally {
+    await refunds.close();
+  }
+}

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from './io.js';
+
+/** `refundkit.config.json`: `{ "providers": { "<key>": {...} }, "ledger"?: "path" }`. */
+export interface CliConfig {
+  readonly providers: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly ledger?: string;
+}
+
+/**
+ * Replaces every `{"env": "VAR"}` value with the variable's value, so secrets stay out of the
+ * file. A missing variable is an error naming the variable (never its would-be value).
+ *
+ * @example
+ * resolveEnvRefs({ appKey: { env: 'TIPAY_APP_KEY' } }, { TIPAY_APP_KEY: 'k' }) // { appKey: 'k' }
+ */
+export function resolveEnvRefs(value: unknown, env: Readonly<Record<string, string | undefined>>, path = ''): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => resolveEnvRefs(v, env, `${path}[${i}]`));
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.length === 1 && keys[0] === 'env') {
+    const name = record['env'];
+    if (typeof name !== 'string') throw new UsageError(`${path}: {"env": ...} takes a variable name`);
+    const resolved = env[name];
+    if (resolved === undefined || resolved === '') throw new UsageError(`${path} reads environment variable ${name}, which is not set`);
+    return resolved;
+  }
+  return Object.fromEntries(keys.map((k) => [k, resolveEnvRefs(record[k], env, path ? `${path}.${k}` : k)]));
+}
+
+/** Reads and checks a config file; relative key-file paths are resolved against the file's folder. */
+export function loadConfig(file: string, env: Readonly<Record<string, string | undefined>>, cwd: string): CliConfig {
+  const path = resolve(cwd, file);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`cannot read config ${file}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const config = resolveEnvRefs(parsed, env) as Partial<CliConfig>;
+  if (!config || typeof config !== 'object' || typeof config.providers !== 'object' || config.providers === null) {
+    throw new UsageError(`config ${file} must be {"providers": {...}}`);
+  }
+  const base = resolve(path, '..');
+  const providers = Object.fromEntries(
+    Object.entries(config.providers).map(([key, value]) => [
+      key,
+      Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k.endsWith('File') && typeof v === 'string' ? resolve(base, v) : v])),
+    ]),
+  );
+  return { providers, ...(typeof config.ledger === 'string' ? { ledger: resolve(base, config.ledger) } : {}) };
+}

@@ -1,0 +1,56 @@
+import { createRefunds, defaultLedgerPath, openSqliteLedger, type Refund, type Refunds } from '@refundkit/refunds';
+import { loadConfig } from './config.js';
+import { EXIT, UsageError, type Io } from './io.js';
+import { PROVIDER_KEYS } from './providers.js';
+
+export interface FacadeArgs {
+  readonly provider?: string | undefined;
+  readonly config?: string | undefined;
+  readonly baseUrl?: string | undefined;
+  readonly ledger?: string | undefined;
+}
+
+/**
+ * The facade for one command: the provider's config (file, then `--base-url`), and the SQLite
+ * ledger from `--ledger`, `REFUNDKIT_LEDGER`, the config's `ledger`, or `./.refundkit/ledger.db`,
+ * in that order. Which file is used is said on stderr.
+ */
+export async function openFacade(args: FacadeArgs, io: Io): Promise<{ refunds: Refunds; provider: string; providerConfig: Record<string, unknown> }> {
+  const env = io.env ?? process.env;
+  const cwd = io.cwd ?? process.cwd();
+  const provider = args.provider;
+  if (!provider || !(PROVIDER_KEYS as readonly string[]).includes(provider)) throw new UsageError(`--provider must be one of ${PROVIDER_KEYS.join(', ')}`);
+  const configFile = args.config ?? env['REFUNDKIT_CONFIG'] ?? 'refundkit.config.json';
+  const config = loadConfig(configFile, env, cwd);
+  const providerConfig = { ...(config.providers[provider] ?? {}) };
+  if (args.baseUrl) providerConfig['baseUrl'] = args.baseUrl;
+  if (Object.keys(providerConfig).length === 0) throw new UsageError(`${configFile} has no configuration for ${provider}`);
+  const ledgerFile = args.ledger ?? env['REFUNDKIT_LEDGER'] ?? config.ledger ?? defaultLedgerPath(cwd);
+  const ledger = await openSqliteLedger(ledgerFile);
+  io.stderr.write(`refundkit: ledger ${ledger.file}\n`);
+  const refunds = createRefunds({ providers: { [provider]: providerConfig } as never, ledger });
+  return { refunds, provider, providerConfig };
+}
+
+/** The exit code a refund's status gives (README, "Exit codes"). */
+export function exitCodeOf(refund: Refund): number {
+  return { succeeded: EXIT.ok, pending: EXIT.pending, failed: EXIT.failed, unknown: EXIT.unknown }[refund.status];
+}
+
+/** A refund for people: one line per field, amounts in minor units and major units. */
+export function describeRefund(refund: Refund): string {
+  const lines = [
+    `${refund.provider} refund ${refund.refundId} on order ${refund.orderId}: ${refund.status}`,
+    `  amount: ${refund.amount} (minor units) ${refund.currency}`,
+    ...(refund.providerRefundId ? [`  provider refund id: ${refund.providerRefundId}`] : []),
+    ...(refund.failure ? [`  failure: ${refund.failure.code}: ${refund.failure.message}`] : []),
+    `  updated: ${refund.updatedAt}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The unified refund as `--json` prints it: everything but the raw provider answer. */
+export function refundJson(refund: Refund): string {
+  const { raw: _raw, ...shown } = refund;
+  return `${JSON.stringify(shown)}\n`;
+}
