@@ -102,7 +102,7 @@ export function mapEftpayAnswer(result: ProviderResult<Answer>, phase: 'refund' 
     // eftPay's own refund number; `eftpay_trade_no` names the order, shared by its partial refunds.
     providerRefundId: data.refund_trade_no || undefined,
     ...(status === 'failed' || status === 'unknown' ? { failure: { code: data.trade_status ?? 'missing', message: data.return_char ?? '' } } : {}),
-    
+    orderAmount: orderAmountOf(data.original_amount),
     raw,
   };
 }
