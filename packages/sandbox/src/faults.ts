@@ -157,8 +157,9 @@ export function planFault(
   if (options.commit !== undefined && !definition.commitOverridable && options.commit !== definition.commit) {
     throw new FaultError(`${fault} always ${definition.commit ? 'records' : 'does not record'} the refund; commit cannot change that`);
   }
-  const ms = options.ms ?? DEFAULT_SLOW_MS;
+  const ms = options.ms ?? (definition.action === 'slow' ? DEFAULT_SLOW_MS : 0);
   if (!Number.isSafeInteger(ms) || ms < 0) throw new FaultError(`ms must be a non-negative integer, not ${String(options.ms)}`);
+  if (ms !== 0 && definition.action !== 'slow') throw new FaultError(`ms applies to slow only, not ${fault}`);
   return {
     name: fault,
     action: definition.action,

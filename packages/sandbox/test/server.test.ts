@@ -77,6 +77,8 @@ describe('server', () => {
         [{ provider: 'tipay', fault: 'http-500', operation: 'capture' }, /operation/],
         [{ provider: 'tipay', fault: 'http-500', when: 'now' }, /unknown field/],
         [{ provider: 'tipay', fault: 'fail-refund', operation: 'queryRefund' }, /not queries/],
+        [{ provider: 'tipay', fault: 'http-500', ms: 5 }, /slow only/],
+        [{ provider: 'tipay', fault: 'bad-signature', commit: false }, /always records/],
         ['{not json', /JSON object/],
       ];
       for (const [body, reason] of cases) {
