@@ -6,7 +6,7 @@ import { HttpStatusError, ResponseError } from '@refundkit/runtime';
 import { createTipayClient } from '@refundkit/tipay';
 import { createYimaClient, type Messages } from '@refundkit/yima';
 import { describe, expect, it } from 'vitest';
-import { answering, exampleJson, gbk, rejection, sha256Hex } from './support.js';
+import { answering, exampleBytes, exampleJson, gbk, rejection, sha256Hex } from './support.js';
 
 const yimaRequest = (): Messages['refund.request'] => ({
   request_type: 'barcode_refundbycashfee_request',
@@ -24,6 +24,19 @@ describe('yima answers', () => {
     const { fetch } = answering(new TextEncoder().encode(xml));
     const error = await rejection(createYimaClient({ baseUrl: 'https://yima.test/ipos', fetch }).refund(yimaRequest()), ResponseError);
     expect(error.rawBody).toContain('<response_type>barcode_refundbycashfee_response</response_type>');
+  });
+
+  it('a truncated answer is never read as a result: every prefix short of the closing tag is a ResponseError', async () => {
+    const full = exampleBytes('yima', 'refund.response.xml');
+    const end = full.lastIndexOf('</business_trans>');
+    expect(end).toBeGreaterThan(0);
+    for (let length = Math.floor(end / 2); length < end + '</business_trans>'.length; length += 1) {
+      const { fetch } = answering(full.subarray(0, length));
+      const error = await createYimaClient({ baseUrl: 'https://yima.test/ipos', fetch })
+        .refund(yimaRequest())
+        .then(() => undefined, (e: unknown) => e);
+      expect(error, `prefix of ${length} bytes`).toBeInstanceOf(ResponseError);
+    }
   });
 
   it('a non-2xx GBK body is decoded as GBK, its bytes kept', async () => {

@@ -261,6 +261,11 @@ export function parseXml(bytes: Uint8Array, defaultEncoding: string, messageName
   const roots = top.filter((node) => node.type === 'element');
   const root = roots[0];
   if (root === undefined || roots.length !== 1) throw xmlError(messageName, '', 'the body must hold exactly one root element');
+  // xml-js does not report elements left open at the end of the text: a truncated answer would
+  // otherwise decode, its result and all. The document must end with the root's closing tag.
+  if (!new RegExp('</' + root.name + '\\s*>\\s*$').test(text)) {
+    throw xmlError(messageName, '', 'the body is not well-formed XML: it ends before </' + root.name + '>');
+  }
   return root;
 }
 
