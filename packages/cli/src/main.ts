@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RefundkitError } from '@refundkit/runtime';
+import { demoCommand, DEMO_HELP } from './commands/demo.js';
 import { refundCommand, REFUND_HELP } from './commands/refund.js';
 import { sandboxCommand, SANDBOX_HELP } from './commands/sandbox.js';
 import { statusCommand, STATUS_HELP } from './commands/status.js';
@@ -17,6 +18,7 @@ Usage:
   refundkit refund --provider P --order ID --refund-id RID --amount 12.34 [...]   refund through a provider
   refundkit status --provider P --order ID --refund-id RID [...]                  a refund's status
   refundkit validate --provider P --message NAME FILE                             check a message against the contract
+  refundkit demo                                                                  the main job on the embedded sandbox
   refundkit sandbox [--port 4010]                                                 run the local simulators
   refundkit <command> --help                                                      a command's options
   refundkit --version                                                             the version
@@ -101,6 +103,11 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
       if (v.help) return io.stdout.write(VALIDATE_HELP), EXIT.ok;
       if (positionals.length > 1) throw new UsageError('give one FILE');
       return validateCommand({ provider: v.provider, message: v.message, file: positionals[0] }, io);
+    }
+    case 'demo': {
+      const { values: v } = parse({ args: [...args], strict: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+      if (v.help) return io.stdout.write(DEMO_HELP), EXIT.ok;
+      return demoCommand({ json: v.json }, io);
     }
     case 'sandbox':
       if (args.includes('--help') || args.includes('-h')) return io.stdout.write(SANDBOX_HELP), EXIT.ok;
