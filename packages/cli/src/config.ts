@@ -30,8 +30,12 @@ export function resolveEnvRefs(value: unknown, env: Readonly<Record<string, stri
   return Object.fromEntries(keys.map((k) => [k, resolveEnvRefs(record[k], env, path ? `${path}.${k}` : k)]));
 }
 
-/** Reads and checks a config file; relative key-file paths are resolved against the file's folder. */
-export function loadConfig(file: string, env: Readonly<Record<string, string | undefined>>, cwd: string): CliConfig {
+/**
+ * Reads and checks a config file; relative key-file paths are resolved against the file's folder.
+ * With `provider`, only that provider's entry is kept (and its `{"env": ...}` values read), so a
+ * variable another provider's entry names need not be set.
+ */
+export function loadConfig(file: string, env: Readonly<Record<string, string | undefined>>, cwd: string, provider?: string): CliConfig {
   const path = resolve(cwd, file);
   let parsed: unknown;
   try {
@@ -39,13 +43,15 @@ export function loadConfig(file: string, env: Readonly<Record<string, string | u
   } catch (error) {
     throw new UsageError(`cannot read config ${file}: ${(error as Error).message.split('\n')[0]}`);
   }
-  const config = resolveEnvRefs(parsed, env) as Partial<CliConfig>;
-  if (!config || typeof config !== 'object' || typeof config.providers !== 'object' || config.providers === null) {
+  const raw = parsed as Partial<Record<'providers' | 'ledger', unknown>> | null;
+  if (!raw || typeof raw !== 'object' || typeof raw.providers !== 'object' || raw.providers === null) {
     throw new UsageError(`config ${file} must be {"providers": {...}}`);
   }
+  const selected = Object.entries(raw.providers as Record<string, unknown>).filter(([key]) => provider === undefined || key === provider);
+  const config = resolveEnvRefs({ providers: Object.fromEntries(selected), ledger: raw.ledger }, env) as Partial<CliConfig>;
   const base = resolve(path, '..');
   const providers = Object.fromEntries(
-    Object.entries(config.providers).map(([key, value]) => [
+    Object.entries(config.providers ?? {}).map(([key, value]) => [
       key,
       Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k.endsWith('File') && typeof v === 'string' ? resolve(base, v) : v])),
     ]),

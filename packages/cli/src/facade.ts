@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { createRefunds, defaultLedgerPath, openSqliteLedger, type Refund, type Refunds } from '@refundkit/refunds';
 import { loadConfig } from './config.js';
 import { EXIT, UsageError, type Io } from './io.js';
@@ -21,12 +22,13 @@ export async function openFacade(args: FacadeArgs, io: Io): Promise<{ refunds: R
   const provider = args.provider;
   if (!provider || !(PROVIDER_KEYS as readonly string[]).includes(provider)) throw new UsageError(`--provider must be one of ${PROVIDER_KEYS.join(', ')}`);
   const configFile = args.config ?? env['REFUNDKIT_CONFIG'] ?? 'refundkit.config.json';
-  const config = loadConfig(configFile, env, cwd);
+  const config = loadConfig(configFile, env, cwd, provider);
   const providerConfig = { ...(config.providers[provider] ?? {}) };
   if (args.baseUrl) providerConfig['baseUrl'] = args.baseUrl;
   if (Object.keys(providerConfig).length === 0) throw new UsageError(`${configFile} has no configuration for ${provider}`);
   const ledgerFile = args.ledger ?? env['REFUNDKIT_LEDGER'] ?? config.ledger ?? defaultLedgerPath(cwd);
-  const ledger = await openSqliteLedger(ledgerFile);
+  // A relative --ledger or REFUNDKIT_LEDGER is relative to the command's working directory.
+  const ledger = await openSqliteLedger(ledgerFile === ':memory:' ? ledgerFile : resolve(cwd, ledgerFile));
   io.stderr.write(`refundkit: ledger ${ledger.file}\n`);
   const refunds = createRefunds({ providers: { [provider]: providerConfig } as never, ledger });
   return { refunds, provider, providerConfig };

@@ -1,5 +1,16 @@
+import type { ProviderOptions } from '@refundkit/refunds';
+
 /** The provider keys the CLI knows, and their generated contract packages. */
 export const PROVIDER_KEYS = ['easypay', 'eftpay', 'lianke', 'tipay', 'yima'] as const;
+
+/** The `--option` keys each provider's typed options have (`ProviderOptions`); any other key is refused. */
+export const OPTION_KEYS: { readonly [P in keyof ProviderOptions]: readonly (keyof ProviderOptions[P] & string)[] } = {
+  easypay: ['payType', 'oriTransDate'],
+  eftpay: ['paymentType', 'buyerType'],
+  lianke: [],
+  tipay: [],
+  yima: ['payType'],
+};
 
 /** What the CLI needs of a generated package to validate messages. */
 export interface ContractPackage {

@@ -1,6 +1,8 @@
+import { ADAPTERS } from '@refundkit/refunds';
 import { parseAmountOption, parseDuration } from '../amounts.js';
 import { describeRefund, exitCodeOf, openFacade, refundJson, type FacadeArgs } from '../facade.js';
 import { UsageError, type Io } from '../io.js';
+import { OPTION_KEYS } from '../providers.js';
 
 export const REFUND_HELP = `refundkit refund --provider P --order ID --refund-id RID --amount 12.34
                  [--currency CNY] [--order-amount 50.00] [--reason TEXT] [--notify-url URL]
@@ -46,9 +48,15 @@ export async function refundCommand(args: RefundArgs, io: Io): Promise<number> {
   const orderAmount = args.orderAmount === undefined ? undefined : parseAmountOption('--order-amount', args.orderAmount);
   const waitTimeoutMs = args.waitTimeout === undefined ? 60_000 : parseDuration('--wait-timeout', args.waitTimeout);
   const options = parseOptions(args.option ?? []);
+  if (args.provider && Object.hasOwn(OPTION_KEYS, args.provider)) {
+    const known: readonly string[] = OPTION_KEYS[args.provider as keyof typeof OPTION_KEYS];
+    const unknown = Object.keys(options).filter((key) => !known.includes(key));
+    if (unknown.length > 0) throw new UsageError(`--option ${unknown.join(', ')}: ${args.provider} takes ${known.length > 0 ? `only ${known.join(', ')}` : 'no options'}`);
+  }
   const { refunds, provider, providerConfig } = await openFacade(args, io);
   try {
-    const currency = args.currency ?? (typeof providerConfig['currency'] === 'string' ? providerConfig['currency'] : 'CNY');
+    // The provider config's currency, else the provider's default (eftpay HKD, the others CNY).
+    const currency = args.currency ?? ADAPTERS[provider as keyof typeof ADAPTERS].currencies(providerConfig as never)[0] ?? 'CNY';
     let refund = await refunds.refund({
       provider,
       orderId: args.order,

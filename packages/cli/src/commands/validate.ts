@@ -21,7 +21,12 @@ export async function validateCommand(args: { provider?: string | undefined; mes
     throw new UsageError(`--message must be one of the ${provider} contract's messages: ${pkg.messageNames.join(', ')}`);
   }
   if (!file) throw new UsageError('give the message FILE to validate');
-  const bytes = readFileSync(resolve(io.cwd ?? process.cwd(), file));
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(resolve(io.cwd ?? process.cwd(), file));
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
   try {
     if (/^\s*</.test(bytes.subarray(0, 64).toString('latin1'))) {
       if (!pkg.readMessage) throw new UsageError(`${provider} messages are JSON, ${file} looks like XML`);
