@@ -3,6 +3,7 @@
  * EasyPay, Ti-Pay, Lianke and yima are in mainland China (Asia/Shanghai), eftPay in Hong Kong
  * (PROVIDERS.md). Times inside the sandbox are epoch milliseconds from an injectable clock.
  */
+import { compactTimestamp } from '@refundkit/runtime';
 
 /** Epoch milliseconds; injectable so tests control what "now" is. */
 export type Clock = () => number;
@@ -10,30 +11,9 @@ export type Clock = () => number;
 export const SHANGHAI = 'Asia/Shanghai';
 export const HONG_KONG = 'Asia/Hong_Kong';
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function parts(epochMs: number, timeZone: string): Record<string, string> {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return Object.fromEntries(formatter.formatToParts(new Date(epochMs)).map((p) => [p.type, p.value]));
-}
-
-/** `yyyyMMddHHmmss`, e.g. `20241104104313`. */
+/** `yyyyMMddHHmmss`, e.g. `20241104104313` (the runtime's formatter, on epoch milliseconds). */
 export function compactTime(epochMs: number, timeZone: string): string {
-  const p = parts(epochMs, timeZone);
-  return `${p['year']}${p['month']}${p['day']}${p['hour']}${p['minute']}${p['second']}`;
+  return compactTimestamp(new Date(epochMs), timeZone);
 }
 
 /** `yyyyMMdd`, e.g. `20241104`. */
