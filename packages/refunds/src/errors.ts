@@ -36,3 +36,14 @@ export class NotFoundError extends RefundkitError {
     super('not_found', message);
   }
 }
+
+/** A provider's configuration cannot be used (an unreadable key, a missing setting). Nothing was sent. */
+export class ConfigError extends RefundkitError {
+  constructor(
+    readonly provider: ProviderKey,
+    detail: string,
+    cause?: unknown,
+  ) {
+    super('config_invalid', `${provider} configuration: ${detail}`, { cause });
+  }
+}

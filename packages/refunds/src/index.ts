@@ -1,6 +1,6 @@
 export { createRefunds, type Refunds, type RefundsOptions, type RefundInput, type WaitOptions, type NotificationInput, type NotificationHandled } from './refunds.js';
 export { PROVIDERS, FINAL_STATUSES, type ProviderKey, type Refund, type RefundKey, type RefundStatus, type RefundFailure } from './model.js';
-export { OverRefundError, ConflictError, NotFoundError } from './errors.js';
+export { OverRefundError, ConflictError, NotFoundError, ConfigError } from './errors.js';
 export type { RefundLedger, Reservation, ReservationRequest, RefundUpdate } from './ledger/ledger.js';
 export { MemoryLedger } from './ledger/memory-ledger.js';
 export { openSqliteLedger, defaultLedgerPath, LEDGER_SCHEMA_VERSION, SqliteUnavailableError, type SqliteLedger, type SqliteLedgerOptions } from './ledger/sqlite-ledger.js';

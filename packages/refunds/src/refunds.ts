@@ -1,5 +1,5 @@
 import { HttpStatusError, RefundkitError, TransportError, ValidationError, type FetchLike } from '@refundkit/runtime';
-import { NotFoundError } from './errors.js';
+import { ConfigError, NotFoundError } from './errors.js';
 import type { RefundLedger } from './ledger/ledger.js';
 import { MemoryLedger } from './ledger/memory-ledger.js';
 import { FINAL_STATUSES, type Refund, type RefundKey } from './model.js';
@@ -89,7 +89,13 @@ export function createRefunds(options: RefundsOptions): Refunds {
     const adapter = ADAPTERS[key];
     let client = clients.get(key);
     if (client === undefined) {
-      client = adapter.createClient(config as never, shared);
+      try {
+        client = adapter.createClient(config as never, shared);
+      } catch (error) {
+        // Bad keys and settings are the caller's to fix; the signing errors never quote key material.
+        if (error instanceof RefundkitError) throw error;
+        throw new ConfigError(key, error instanceof Error ? error.message : String(error), error);
+      }
       clients.set(key, client);
     }
     return { adapter, config: config as ProviderConfigs[P], client };
