@@ -1,7 +1,7 @@
 // Benchmark of @refundkit/signing against bare node:crypto on the same key and inputs.
 //
 //   npm run build -w @refundkit/signing   (or: cd packages/signing && npx tsc -p tsconfig.build.json)
-//   node bench/signing.bench.mjs
+//   node bench/signing.bench.mjs          (npm run bench runs it too, through bench/run.mjs)
 //
 // - easypay sign/verify against a bare crypto.sign / crypto.verify of the same signing string
 //   with a cached KeyObject (same key); target: at least 0.9 of bare. Two rows each:
@@ -25,7 +25,7 @@ import {
   createTipaySigner,
   easypaySigningString,
   eftpaySigningString,
-} from '../packages/signing/dist/index.js';
+} from '@refundkit/signing';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 300);

@@ -12,7 +12,7 @@
  * answers them, so the deadline is always what ends the exchange); every other exchange uses a
  * 15 s deadline, far above anything a loaded machine needs, so no outcome depends on timing.
  */
-import { createRefunds, MemoryLedger, type Refund, type Refunds } from '@refundkit/refunds';
+import { createRefunds, MemoryLedger, type Refunds } from '@refundkit/refunds';
 import { FAULT_NAMES, startSandbox, type FaultName, type Sandbox } from '@refundkit/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANSWERS_FINAL, collectSecrets, idFor, outcomeOf, PROVIDERS, providerConfigs, refundInput, SecretScanner, Seen, settle, type Provider } from './support.js';
@@ -144,7 +144,9 @@ describe.each(PROVIDERS)('%s', (provider) => {
 
 it('the sandbox served every fault without an error of its own', () => {
   expect(sandbox.errors()).toEqual([]);
-  expect(sandbox.requests().filter((r) => r.outcome === 'faulted').length).toBeGreaterThanOrEqual(5 * 8);
+  // Every armed fault struck exactly one request (fail-refund is answered normally, then fails).
+  const struck = PROVIDERS.reduce((n, p) => n + FAULT_NAMES.filter((f) => f !== 'fail-refund' && !(f === 'bad-signature' && UNSIGNED.has(p))).length, 0);
+  expect(sandbox.requests().filter((r) => r.outcome === 'faulted').length).toBe(struck);
 });
 
 it('no secret appears in any error or refund these faults produced', () => {

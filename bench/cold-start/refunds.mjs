@@ -1,0 +1,11 @@
+// Cold start, refundkit: import the facade and validate one tipay refund.request with the
+// precompiled validator (what `refunds.refund` runs before anything is sent). Exit 3 if refused.
+import '@refundkit/refunds';
+import { validateMessage } from '@refundkit/tipay';
+
+const request = { merchantNo: '10012426723', orderId: 'order123456789', refundRequestId: 'refundorder987654', refundAmount: '88.88', description: '用户申请退货并退款' };
+try {
+  validateMessage('refund.request', request);
+} catch {
+  process.exit(3);
+}
