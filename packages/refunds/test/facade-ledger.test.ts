@@ -107,7 +107,7 @@ describe.each(PROVIDER_KEYS)('%s through the facade', (provider) => {
 
   it('an unknown outcome keeps its reservation: the rest of the order is capped', async () => {
     const script = scripted(hang);
-    const refunds = facade(provider, script, { timeoutMs: 100 });
+    const refunds = facade(provider, script, { timeoutMs: 500 });
     const amount = input(provider).amount;
     const first = await refunds.refund(input(provider, { orderAmount: amount + 1 }));
     expect(first.status).toBe('unknown');
@@ -118,7 +118,7 @@ describe.each(PROVIDER_KEYS)('%s through the facade', (provider) => {
 
   it('an unknown refund replayed is first resolved by a query, not resent', async () => {
     const script = scripted(hang, queryAnswer(provider, 'succeeded')!);
-    const refunds = facade(provider, script, { timeoutMs: 100 });
+    const refunds = facade(provider, script, { timeoutMs: 500 });
     expect((await refunds.refund(input(provider))).status).toBe('unknown');
     const replay = await refunds.refund(input(provider));
     expect(replay.status).toBe('succeeded');
@@ -128,7 +128,7 @@ describe.each(PROVIDER_KEYS)('%s through the facade', (provider) => {
 
   it('when the query cannot tell either, the replay resends the same refund number', async () => {
     const script = scripted(hang, unavailable(), refundAnswer(provider, 'succeeded')!);
-    const refunds = facade(provider, script, { timeoutMs: 100 });
+    const refunds = facade(provider, script, { timeoutMs: 500 });
     expect((await refunds.refund(input(provider))).status).toBe('unknown');
     const replay = await refunds.refund(input(provider));
     expect(replay.status).toBe('succeeded');

@@ -31,7 +31,7 @@ async function openRefund(provider: ConfiguredProvider, ...then: Reply[]) {
   const first = refundAnswer(provider, 'pending') ?? hang;
   const script = scripted(first, ...then);
   const ledger = new MemoryLedger();
-  const refunds = facade(provider, script, { ledger, timeoutMs: 200 });
+  const refunds = facade(provider, script, { ledger, timeoutMs: 1_000 });
   const refund = await refunds.refund(input(provider));
   expect(refund.status).toBe(provider === 'yima' ? 'unknown' : 'pending');
   return { script, refunds, refund, ledger };
@@ -167,7 +167,7 @@ describe('a query the provider refuses says nothing about the refund: unknown, n
 
   it.each(REFUSALS)('%s: an unknown refund stays unknown, with the refusal as its failure', async (provider, refusal, code) => {
     const script = scripted(hang, refusal());
-    const refunds = facade(provider, script, { timeoutMs: 100 });
+    const refunds = facade(provider, script, { timeoutMs: 500 });
     const refund = await refunds.refund(input(provider));
     const got = await refunds.get(refund);
     expect(got.status).toBe('unknown');
@@ -181,14 +181,14 @@ describe('a query the provider refuses says nothing about the refund: unknown, n
 
   it('easypay: an uncertain code on a query is unknown too', async () => {
     const script = scripted(hang, easypayAnswer({ rspCode: 'QT0099', respCode: 'QT0099' }));
-    const refunds = facade('easypay', script, { timeoutMs: 100 });
+    const refunds = facade('easypay', script, { timeoutMs: 500 });
     const got = await refunds.get(await refunds.refund(input('easypay')));
     expect(got).toMatchObject({ status: 'unknown', failure: { code: 'QT0099' } });
   });
 
   it('yima: 0809 (the refund is not found) on a query is failed: nothing was refunded', async () => {
     const script = scripted(hang, yimaAnswer('0809', { query: true, comment: '原交易不存在' }));
-    const refunds = facade('yima', script, { timeoutMs: 100 });
+    const refunds = facade('yima', script, { timeoutMs: 500 });
     const got = await refunds.get(await refunds.refund(input('yima')));
     expect(got).toMatchObject({ status: 'failed', failure: { code: '0809', message: '原交易不存在' } });
   });

@@ -30,7 +30,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const get = (path: string, timeoutMs = 300) => fetchWithDeadline({ timeoutMs })(new Request(`${base}${path}`));
+const get = (path: string, timeoutMs = 10_000) => fetchWithDeadline({ timeoutMs })(new Request(`${base}${path}`));
 
 describe('fetchWithDeadline', () => {
   it('returns a buffered response whose raw bytes survive (no text decoding)', async () => {
@@ -45,13 +45,13 @@ describe('fetchWithDeadline', () => {
   });
 
   it('times out while waiting for headers', async () => {
-    const error = await get('/slow-headers').catch((e: unknown) => e);
+    const error = await get('/slow-headers', 300).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ timeoutMs: 300, mayHaveReachedProvider: true });
   });
 
   it('times out while the body is still arriving', async () => {
-    expect(await get('/slow-body').catch((e: unknown) => e)).toBeInstanceOf(TimeoutError);
+    expect(await get('/slow-body', 300).catch((e: unknown) => e)).toBeInstanceOf(TimeoutError);
   });
 
   it('a reset connection may have reached the provider', async () => {
