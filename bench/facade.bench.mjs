@@ -71,7 +71,7 @@ async function checkBareAgainstSandbox() {
     const seeded = { tipay: 'TP-PAID-0001', eftpay: 'EFT-PAID-0001', lianke: 'LK-PAID-0001', yima: 'YM-PAID-000000001', easypay: 'EP-PAID-0001' };
     const accepted = { tipay: '200/PROCESSING', eftpay: '00/APPLY_SUCCESS', lianke: 'SUCCESS/CREATE', yima: '0000', easypay: '000000/0' };
     for (const provider of PROVIDERS) {
-      const send = createBareClient(provider, sandbox.urls[provider], { ...CREDENTIALS, ...{ [provider]: CREDENTIALS[provider] } });
+      const send = createBareClient(provider, sandbox.urls[provider]);
       const answer = await send(`CHECK${provider.toUpperCase()}00000001`, seeded[provider]);
       if (answer !== accepted[provider]) throw new Error(`bare ${provider} request refused by the sandbox: ${answer}; requests: ${JSON.stringify(sandbox.requests().slice(-1))}`);
     }

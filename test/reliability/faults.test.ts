@@ -14,8 +14,11 @@
  */
 import { createRefunds, MemoryLedger, type Refunds } from '@refundkit/refunds';
 import { FAULT_NAMES, startSandbox, type FaultName, type Sandbox } from '@refundkit/sandbox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ANSWERS_FINAL, collectSecrets, idFor, outcomeOf, PROVIDERS, providerConfigs, refundInput, SecretScanner, Seen, settle, type Provider } from './support.js';
+
+// Generous bounds, so a loaded machine is slow rather than failing: every wait inside is bounded too.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 
 /** What each fault does, from the sandbox README's table. */
 interface FaultCase {
@@ -68,16 +71,12 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-it('covers every fault the sandbox knows', () => {
+it('covers every fault the sandbox knows (bad-signature cannot be armed for lianke and yima, whose answers are unsigned)', () => {
   expect(Object.keys(CASES).sort()).toEqual([...FAULT_NAMES].sort());
+  for (const provider of UNSIGNED) expect(() => sandbox.armFault({ provider, fault: 'bad-signature' })).toThrow(/no signature/);
+  expect(sandbox.armedFaults()).toEqual([]);
 });
 
-/**
- * Retries left out until the product is fixed (see the report of this suite): yima's query of a
- * refund the provider never recorded answers 0809 (原交易不存在), which the facade maps to a final
- * `failed`, so the first retry returns `failed` without resending; only a second retry commits.
- */
-const RETRY_LEFT_OUT: ReadonlySet<string> = new Set(['yima timeout-before-commit', 'yima reset-before-commit', 'yima http-500']);
 
 /** What the first half of each case left for its retry. */
 const firsts = new Map<string, { input: ReturnType<typeof refundInput>; orderId: string; refundId: string }>();
@@ -112,8 +111,7 @@ describe.each(PROVIDERS)('%s', (provider) => {
     firsts.set(`${provider} ${fault}`, { input, orderId: order.orderId, refundId });
   });
 
-  const retried = faults.filter((fault) => !RETRY_LEFT_OUT.has(`${provider} ${fault}`));
-  it.each(retried)('%s: a retry with the same refund id ends succeeded, committed exactly once', async (fault) => {
+  it.each(faults)('%s: a retry with the same refund id ends succeeded, committed exactly once', async (fault) => {
     const spec = CASES[fault];
     const state = firsts.get(`${provider} ${fault}`);
     if (!state) throw new Error(`the first half of ${provider} ${fault} did not run`);

@@ -109,15 +109,16 @@ export function expectTyped(error: unknown): asserts error is RefundkitError {
 
 /** A secret that only this suite knows, passed wrapped in `Secret` (a wrong tipay AppKey: the provider refuses it). */
 export const WRAPPED_SECRET_VALUE = 'rk-wrapped-appkey-5f1c9e27b04d';
-/** A wrong eftpay secret code, passed in clear through the CLI's environment. */
+/** A wrong eftpay secret code, passed in clear (a facade config, the CLI's environment): the provider's answer cannot be verified with it. */
 export const WRONG_EFTPAY_SECRET = 'rk-wrong-eftpay-secret-83ad11';
 
-/** The base64 lines of a PEM (its body, without the BEGIN/END lines). */
+/** The base64 lines of a PEM block: between its BEGIN and END lines (a label before BEGIN is not part of it). */
 export function pemBodyLines(pem: string): string[] {
-  return pem
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('-----'));
+  const lines = pem.split(/\r?\n/).map((line) => line.trim());
+  const begin = lines.findIndex((line) => line.startsWith('-----BEGIN '));
+  const end = lines.findIndex((line, i) => i > begin && line.startsWith('-----END '));
+  if (begin < 0 || end < 0) throw new Error('pemBodyLines: no PEM block');
+  return lines.slice(begin + 1, end).filter((line) => line !== '');
 }
 
 /**

@@ -37,11 +37,20 @@ export function resolveEnvRefs(value: unknown, env: Readonly<Record<string, stri
  */
 export function loadConfig(file: string, env: Readonly<Record<string, string | undefined>>, cwd: string, provider?: string): CliConfig {
   const path = resolve(cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read config ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`cannot read config ${file}: ${(error as Error).message.split('\n')[0]}`);
+    // JSON.parse quotes the text around the fault, which may be a secret: say only where it is.
+    const at = /position (\d+)/.exec((error as Error).message)?.[1];
+    const where = at === undefined ? '' : ` (line ${text.slice(0, Number(at)).split('\n').length})`;
+    throw new UsageError(`config ${file} is not valid JSON${where}`);
   }
   const raw = parsed as Partial<Record<'providers' | 'ledger', unknown>> | null;
   if (!raw || typeof raw !== 'object' || typeof raw.providers !== 'object' || raw.providers === null) {

@@ -60,6 +60,22 @@ function answerForError(error: unknown): ProviderAnswer {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Goods lines: ids and names as text, quantity a positive integer, price integer minor units. */
+function checkItems(items: unknown): void {
+  if (!Array.isArray(items)) throw invalid('items', 'type array', 'must be an array of { id, name, quantity, price }');
+  items.forEach((item: unknown, i) => {
+    const at = `items[${i}]`;
+    if (item === null || typeof item !== 'object') throw invalid(at, 'type object', 'must be { id, name, quantity, price }');
+    const { id, name, quantity, price } = item as Record<string, unknown>;
+    if (typeof id !== 'string' || id === '') throw invalid(`${at}.id`, 'required', 'must be a non-empty string');
+    if (typeof name !== 'string' || name === '') throw invalid(`${at}.name`, 'required', 'must be a non-empty string');
+    if (!Number.isSafeInteger(quantity)) throw invalid(`${at}.quantity`, 'type integer', 'must be a whole number');
+    if ((quantity as number) <= 0) throw invalid(`${at}.quantity`, 'minimum 1', 'must be at least 1');
+    if (!Number.isSafeInteger(price)) throw invalid(`${at}.price`, 'type integer', 'must be an integer count of minor units');
+    if ((price as number) < 0) throw invalid(`${at}.price`, 'minimum 0', 'must not be negative');
+  });
+}
+
 function checkCommonInput(input: RefundInput, currencies: readonly string[]): void {
   if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw invalid('amount', 'minimum 1', 'must be a positive integer count of minor units');
   if (input.orderAmount !== undefined && (!Number.isSafeInteger(input.orderAmount) || input.orderAmount <= 0)) {
@@ -67,6 +83,7 @@ function checkCommonInput(input: RefundInput, currencies: readonly string[]): vo
   }
   if (typeof input.refundId !== 'string' || input.refundId === '') throw invalid('refundId', 'required', 'is required');
   if (typeof input.orderId !== 'string' || input.orderId === '') throw invalid('orderId', 'required', 'is required');
+  if (input.items !== undefined) checkItems(input.items);
   if (!currencies.includes(input.currency)) throw invalid('currency', `enum [${currencies.join(', ')}]`, `must be one of ${currencies.join(', ')} for ${input.provider}`);
 }
 
@@ -85,7 +102,7 @@ export function createRefunds(options: RefundsOptions): Refunds {
 
   function provider<P extends ConfiguredProvider>(key: P) {
     const config = options.providers[key];
-    if (!config || !(key in ADAPTERS)) throw new NotFoundError(`provider ${key} is not configured`);
+    if (!Object.hasOwn(options.providers, key) || !Object.hasOwn(ADAPTERS, key) || !config) throw new NotFoundError(`provider ${String(key)} is not configured`);
     const adapter = ADAPTERS[key];
     let client = clients.get(key);
     if (client === undefined) {

@@ -186,11 +186,11 @@ describe('a query the provider refuses says nothing about the refund: unknown, n
     expect(got).toMatchObject({ status: 'unknown', failure: { code: 'QT0099' } });
   });
 
-  it('yima: 0809 (the refund is not found) on a query is failed: nothing was refunded', async () => {
+  it('yima: 0809 (not found) on a query is unknown: a refund in flight may not be visible yet', async () => {
     const script = scripted(hang, yimaAnswer('0809', { query: true, comment: '原交易不存在' }));
     const refunds = facade('yima', script, { timeoutMs: 500 });
     const got = await refunds.get(await refunds.refund(input('yima')));
-    expect(got).toMatchObject({ status: 'failed', failure: { code: '0809', message: '原交易不存在' } });
+    expect(got).toMatchObject({ status: 'unknown', failure: { code: '0809', message: '原交易不存在' } });
   });
 });
 

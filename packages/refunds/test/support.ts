@@ -287,6 +287,6 @@ export function refundAnswer(provider: ConfiguredProvider, outcome: Outcome): Re
 
 /** A canned query answer with the given outcome (yima: no pending). */
 export function queryAnswer(provider: ConfiguredProvider, outcome: Outcome): Response | undefined {
-  if (provider === 'yima') return outcome === 'pending' ? undefined : yimaAnswer(outcome === 'succeeded' ? '0000' : '0809', { query: true });
+  if (provider === 'yima') return outcome === 'pending' ? undefined : yimaAnswer(outcome === 'succeeded' ? '0000' : '0813', { query: true });
   return refundAnswer(provider, outcome);
 }

@@ -58,9 +58,16 @@ export const YIMA_MAX_AMOUNT = 999_999_999;
 
 type Answer = Messages['refund.response'] | Messages['queryRefund.response'];
 
-/** The unified status of a `result/id`, in a refund's answer or a query's. */
+/** `result/id` 0809: the original transaction is not found. */
+export const YIMA_NOT_FOUND = '0809';
+
+/**
+ * The unified status of a `result/id`, in a refund's answer or a query's. On a query, 0809 (not
+ * found) is `unknown`, not `failed`: a refund still in flight may not be visible yet, and calling
+ * it failed would free its amount while it can still commit. The retry resends the same number.
+ */
 export function yimaStatusOf(id: string, phase: 'refund' | 'query'): RefundStatus {
-  if (phase === 'query' && YIMA_REFUSED_CODES.includes(id)) return 'unknown';
+  if (phase === 'query' && (YIMA_REFUSED_CODES.includes(id) || id === YIMA_NOT_FOUND)) return 'unknown';
   return Object.hasOwn(YIMA_STATUS, id) ? YIMA_STATUS[id]! : YIMA_UNLISTED_STATUS;
 }
 
