@@ -13,7 +13,7 @@ export interface ExchangeOptions {
   readonly body?: string | Uint8Array | undefined;
   /** Header names to values (any object of strings, e.g. a signer's TipayHeaders). */
   readonly headers?: object | undefined;
-  /** The client gives up after this long (AbortSignal.timeout); default 5000 ms. */
+  /** The client gives up after this long (AbortSignal.timeout); default 15 000 ms (generous: CI machines are shared). */
   readonly timeoutMs?: number | undefined;
 }
 
@@ -22,7 +22,7 @@ export async function exchange(url: string, options: ExchangeOptions = {}): Prom
     method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
     headers: options.headers as Record<string, string> | undefined,
     body: options.body,
-    signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
   });
   const body = Buffer.from(await res.arrayBuffer());
   return { status: res.status, headers: res.headers, body, text: body.toString('utf8') };
