@@ -1,6 +1,6 @@
 import type { ProviderKey, Refund, RefundKey } from '../model.js';
 import type { RefundLedger, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
-import { applyUpdate, assertFits, assertSameRefund, tighter } from './ledger-rules.js';
+import { applyUpdate, assertFits, assertSameRefund, reservedRefund, tighter } from './ledger-rules.js';
 
 const keyOf = (provider: ProviderKey, id: string): string => `${provider}\u0000${id}`;
 
@@ -12,6 +12,8 @@ const keyOf = (provider: ProviderKey, id: string): string => `${provider}\u0000$
 export class MemoryLedger implements RefundLedger {
   readonly #refunds = new Map<string, Refund>();
   readonly #orders = new Map<string, number>();
+  /** Refund keys per order, in reservation order: the over-refund check reads one order, not the ledger. */
+  readonly #byOrder = new Map<string, string[]>();
   readonly #now: () => Date;
 
   constructor(options: { now?: () => Date } = {}) {
@@ -25,15 +27,18 @@ export class MemoryLedger implements RefundLedger {
       assertSameRefund(existing, request);
       if (existing.status !== 'failed') return { outcome: 'existing', refund: existing };
     }
-    const orderAmount = tighter(request.orderAmount, this.#orders.get(keyOf(provider, orderId)));
-    if (request.orderAmount !== undefined) this.#orders.set(keyOf(provider, orderId), orderAmount!);
-    assertFits(request, orderAmount, this.#refundsOf(provider, orderId));
-    const now = this.#now().toISOString();
-    const meta = request.meta ?? existing?.meta;
-    const refund: Refund = existing
-      ? { ...existing, status: 'unknown', ...(meta ? { meta } : {}), updatedAt: now }
-      : { provider, orderId, refundId, amount: request.amount, currency: request.currency, status: 'unknown', ...(meta ? { meta } : {}), createdAt: now, updatedAt: now };
-    this.#refunds.set(keyOf(provider, refundId), refund);
+    const orderKey = keyOf(provider, orderId);
+    const orderAmount = tighter(request.orderAmount, this.#orders.get(orderKey));
+    if (request.orderAmount !== undefined) this.#orders.set(orderKey, orderAmount!);
+    if (orderAmount !== undefined) assertFits(request, orderAmount, this.#refundsOf(provider, orderId));
+    const refund = reservedRefund(existing, request, this.#now());
+    const key = keyOf(provider, refundId);
+    if (!existing) {
+      const keys = this.#byOrder.get(orderKey);
+      if (keys) keys.push(key);
+      else this.#byOrder.set(orderKey, [key]);
+    }
+    this.#refunds.set(key, refund);
     return { outcome: existing ? 'resubmit' : 'new', refund };
   }
 
@@ -60,6 +65,6 @@ export class MemoryLedger implements RefundLedger {
   async close(): Promise<void> {}
 
   #refundsOf(provider: ProviderKey, orderId: string): Refund[] {
-    return [...this.#refunds.values()].filter((r) => r.provider === provider && r.orderId === orderId);
+    return (this.#byOrder.get(keyOf(provider, orderId)) ?? []).map((key) => this.#refunds.get(key)!);
   }
 }
