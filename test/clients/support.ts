@@ -168,7 +168,8 @@ export type Responder = (sent: Sent) => Response | Promise<Response>;
 /** A fetch that records every request (its exact body bytes) and answers with `respond`. */
 export function recordingFetch(respond: Responder = () => new Response('{}')): { fetch: FetchLike; sent: Sent[] } {
   const sent: Sent[] = [];
-  const fetch: FetchLike = async (request) => {
+  const fetch: FetchLike = async (url, init) => {
+    const request = new Request(url, init);
     const body = new Uint8Array(await request.arrayBuffer());
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => {
@@ -189,7 +190,8 @@ export function answering(body: string | Uint8Array, init: { status?: number; he
 /** A fetch that never answers but rejects when its request is aborted. */
 export function hangingFetch(): { fetch: FetchLike; signals: AbortSignal[] } {
   const signals: AbortSignal[] = [];
-  const fetch: FetchLike = (request) => {
+  const fetch: FetchLike = (url, init) => {
+    const request = new Request(url, init);
     signals.push(request.signal);
     return new Promise<Response>((_resolve, reject) => {
       request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });

@@ -99,9 +99,9 @@ const recording = (provider: Provider, operation: Operation): Recorded => {
 
 /** A fetch that passes to the network and records each answer by provider and operation. */
 function recordingFetch(): FetchLike {
-  return async (request) => {
-    const what = await classify(request);
-    const response = await fetch(request);
+  return async (url, init) => {
+    const what = await classify(new Request(url, init));
+    const response = await fetch(url, init);
     const bytes = new Uint8Array(await response.arrayBuffer());
     const headers = [...response.headers].filter(([name]) => name !== 'content-length' && name !== 'transfer-encoding');
     if (what) recordings.set(`${what.provider} ${what.operation}`, { status: response.status, headers, bytes });
@@ -110,8 +110,8 @@ function recordingFetch(): FetchLike {
 }
 
 /** A fetch that answers every request with the recorded answer of its provider and operation (no network). */
-const cannedFetch: FetchLike = async (request) => {
-  const what = await classify(request);
+const cannedFetch: FetchLike = async (url, init) => {
+  const what = await classify(new Request(url, init));
   if (!what) return new Response('not found', { status: 404 });
   const answer = recording(what.provider, what.operation === 'query' ? 'query' : 'refund');
   return new Response(answer.bytes.slice(), { status: answer.status, headers: answer.headers });
@@ -602,8 +602,8 @@ async function recordedRefund(provider: 'easypay' | 'tipay', refundId: string): 
 }
 
 /** Query answers that say "still processing" (tipay PROCESSING: the refund answer's own data), so only a notification could settle a refund. */
-const pendingQueries: FetchLike = async (request) => {
-  const what = await classify(request);
+const pendingQueries: FetchLike = async (url, init) => {
+  const what = await classify(new Request(url, init));
   if (what?.provider === 'tipay' && what.operation === 'query') {
     const answer = recording('tipay', 'refund');
     return new Response(answer.bytes.slice(), { status: 200, headers: answer.headers });

@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import createClient from 'openapi-fetch';
-import { assertValid, fetchWithDeadline, readJsonResponse, toHeaders, type HeaderInput, type NotificationResult, type FetchLike, type ProviderResult, compactTimestamp, type Clock } from '@refundkit/runtime';
+import { assertValid, openapiFetchTransport, readJsonResponse, toHeaders, type HeaderInput, type NotificationResult, type FetchLike, type ProviderResult, compactTimestamp, type Clock } from '@refundkit/runtime';
 import { createEasypaySigner, type PrivateKeyInput, type PublicKeyInput, type LoadPrivateKeyOptions, type EasypayResponseParts, type EasypayNotificationParts } from '@refundkit/signing';
 import type { Messages } from './messages.js';
 import type { paths } from './types.js';
@@ -52,11 +52,11 @@ export interface EasypayClient {
  * `SignatureError` or `ResponseError`. Nothing is retried here.
  */
 export function createEasypayClient(options: EasypayClientOptions): EasypayClient {
-  const http = createClient<paths>({ baseUrl: options.baseUrl, fetch: fetchWithDeadline({ fetch: options.fetch, timeoutMs: options.timeoutMs }) });
   const signer = createEasypaySigner({ privateKey: options.privateKey, privateKeyPassphrase: options.privateKeyPassphrase, easypayPublicKey: options.easypayPublicKey });
   const clock = options.clock ?? (() => new Date());
   const newReqId = options.newReqId ?? (() => randomUUID().replace(/-/g, ''));
   const headerDefaults = { ...(options.reqType === undefined ? {} : { reqType: options.reqType }), ...(options.certificateId === undefined ? {} : { certificateId: options.certificateId }) };
+  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs }));
   return {
     async refund(input: EasypayInput<Messages["refund.request.unsigned"]>): Promise<ProviderResult<Messages["refund.response"]>> {
       const payload = assertValid(validators["refund.request.unsigned"], ({ ...input, reqHeader: { transTime: compactTimestamp(clock(), 'Asia/Shanghai'), reqId: newReqId(), ...headerDefaults, ...input.reqHeader } }), "refund.request.unsigned");

@@ -2,7 +2,7 @@
 // Do not edit by hand: change the spec or the generator, then run `npm run generate`.
 
 import createClient from 'openapi-fetch';
-import { assertValid, fetchWithDeadline, readJsonResponse, type FetchLike, type ProviderResult } from '@refundkit/runtime';
+import { assertValid, openapiFetchTransport, readJsonResponse, type FetchLike, type ProviderResult } from '@refundkit/runtime';
 import { createEftpaySigner, verificationFailure, VERIFIED, type MaybeSecret, type VerificationResult } from '@refundkit/signing';
 import type { Messages } from './messages.js';
 import type { paths } from './types.js';
@@ -44,8 +44,8 @@ export interface EftpayClient {
  * `SignatureError` or `ResponseError`. Nothing is retried here.
  */
 export function createEftpayClient(options: EftpayClientOptions): EftpayClient {
-  const http = createClient<paths>({ baseUrl: options.baseUrl, fetch: fetchWithDeadline({ fetch: options.fetch, timeoutMs: options.timeoutMs }) });
   const signer = createEftpaySigner({ secretCode: options.secretCode });
+  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs }));
   return {
     async refund(input: Messages["refund.request.unsigned"]): Promise<ProviderResult<Messages["refund.response"]>> {
       const payload = assertValid(validators["refund.request.unsigned"], input, "refund.request.unsigned");

@@ -2,8 +2,8 @@
 // Do not edit by hand: change the spec or the generator, then run `npm run generate`.
 
 import createClient from 'openapi-fetch';
-import { assertValid, fetchWithDeadline, readJsonResponse, type FetchLike, type ProviderResult } from '@refundkit/runtime';
-import { createAuthHookMiddleware, type RequestAuthHook } from '@refundkit/signing';
+import { assertValid, openapiFetchTransport, readJsonResponse, type FetchLike, type ProviderResult } from '@refundkit/runtime';
+import { type RequestAuthHook } from '@refundkit/signing';
 import type { Messages } from './messages.js';
 import type { paths } from './types.js';
 import { validators } from './validators.js';
@@ -36,8 +36,8 @@ export interface LiankeClient {
  * `SignatureError` or `ResponseError`. Nothing is retried here.
  */
 export function createLiankeClient(options: LiankeClientOptions): LiankeClient {
-  const http = createClient<paths>({ baseUrl: options.baseUrl, fetch: fetchWithDeadline({ fetch: options.fetch, timeoutMs: options.timeoutMs }) });
-  if (options.auth) http.use(createAuthHookMiddleware(options.auth));
+  const auth = options.auth;
+  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, headersFor: auth && ((request) => auth({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body: request.bodyBytes() })) }));
   return {
     async refund(input: Messages["refund.request"]): Promise<ProviderResult<Messages["refund.response"]>> {
       const payload = assertValid(validators["refund.request"], input, "refund.request");

@@ -2,8 +2,8 @@
 // Do not edit by hand: change the spec or the generator, then run `npm run generate`.
 
 import createClient from 'openapi-fetch';
-import { assertValid, fetchWithDeadline, readJsonResponse, toHeaders, type HeaderInput, type NotificationResult, parseJsonStringField, type FetchLike, type ProviderResult, type RawAnswer } from '@refundkit/runtime';
-import { createTipaySigner, createTipayMiddleware, VERIFIED, type MaybeSecret, type VerificationResult } from '@refundkit/signing';
+import { assertValid, openapiFetchTransport, readJsonResponse, toHeaders, type HeaderInput, type NotificationResult, parseJsonStringField, type FetchLike, type ProviderResult, type RawAnswer } from '@refundkit/runtime';
+import { createTipaySigner, VERIFIED, type MaybeSecret, type VerificationResult } from '@refundkit/signing';
 import type { Messages } from './messages.js';
 import type { paths } from './types.js';
 import { validators } from './validators.js';
@@ -51,9 +51,8 @@ export interface TipayClient {
  * `SignatureError` or `ResponseError`. Nothing is retried here.
  */
 export function createTipayClient(options: TipayClientOptions): TipayClient {
-  const http = createClient<paths>({ baseUrl: options.baseUrl, fetch: fetchWithDeadline({ fetch: options.fetch, timeoutMs: options.timeoutMs }) });
   const signer = createTipaySigner({ appId: options.appId, appKey: options.appKey, clock: options.clock });
-  http.use(createTipayMiddleware(signer, { verifySignedResponses: false }));
+  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, headersFor: (request) => ({ ...signer.signRequest(request) }) }));
   return {
     async refund(input: Messages["refund.request"]): Promise<ProviderResult<Messages["refund.response"]>> {
       const payload = assertValid(validators["refund.request"], input, "refund.request");

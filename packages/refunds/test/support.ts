@@ -56,7 +56,8 @@ export interface Script {
 export function scripted(...replies: Reply[]): Script {
   const queue = [...replies];
   const calls: Call[] = [];
-  const fetch: FetchLike = async (request) => {
+  const fetch: FetchLike = async (url, init) => {
+    const request = new Request(url, init);
     const bytes = new Uint8Array(await request.arrayBuffer());
     const call: Call = { url: request.url, method: request.method, headers: request.headers, bytes, text: new TextDecoder().decode(bytes) };
     calls.push(call);

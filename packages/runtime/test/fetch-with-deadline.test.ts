@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionError, fetchWithDeadline, HttpStatusError, TimeoutError } from '../src/index.js';
+import { BufferedResponse, ConnectionError, fetchWithDeadline, HttpStatusError, TimeoutError, WireRequest } from '../src/index.js';
 
 let server: Server;
 let base: string;
@@ -30,12 +30,15 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const get = (path: string, timeoutMs = 10_000) => fetchWithDeadline({ timeoutMs })(new Request(`${base}${path}`));
+const get = (path: string, timeoutMs = 10_000) => fetchWithDeadline({ timeoutMs })(new WireRequest(`${base}${path}`));
 
 describe('fetchWithDeadline', () => {
   it('returns a buffered response whose raw bytes survive (no text decoding)', async () => {
     const response = await get('/gbk');
+    expect(response).toBeInstanceOf(BufferedResponse);
+    expect([...response.bytes]).toEqual([0xcd, 0xcb, 0xbf, 0xee]);
     expect([...new Uint8Array(await response.arrayBuffer())]).toEqual([0xcd, 0xcb, 0xbf, 0xee]);
+    expect(await response.arrayBuffer()).not.toBe(response.bytes.buffer); // a copy: the caller may change it
   });
 
   it('throws HttpStatusError with the body for a non-2xx answer', async () => {
@@ -65,29 +68,54 @@ describe('fetchWithDeadline', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const error = await fetchWithDeadline({ timeoutMs: 1_000 })(new Request(`http://127.0.0.1:${port}/`)).catch((e: unknown) => e);
+    const error = await fetchWithDeadline({ timeoutMs: 1_000 })(new WireRequest(`http://127.0.0.1:${port}/`)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toMatchObject({ mayHaveReachedProvider: false });
     expect((error as Error).message).toContain('ECONNREFUSED');
   });
 
-  it('uses an injected fetch and passes the request through', async () => {
-    const seen: string[] = [];
-    const send = fetchWithDeadline({ fetch: async (r) => (seen.push(`${r.method} ${r.url} ${await r.text()}`), new Response('ok')) });
-    await send(new Request('http://127.0.0.1:9/x', { method: 'POST', body: 'a=1' }));
-    expect(seen).toEqual(['POST http://127.0.0.1:9/x a=1']);
+  it('calls an injected fetch with the URL and a plain init carrying the exact body', async () => {
+    const seen: unknown[] = [];
+    const send = fetchWithDeadline({
+      fetch: async (url, init) => {
+        seen.push([url, init.method, new Headers(init.headers).get('x-sign'), init.body, init.signal instanceof AbortSignal]);
+        return new Response('ok');
+      },
+    });
+    const bytes = Uint8Array.from([0xcd, 0xcb]);
+    await send(new WireRequest('http://127.0.0.1:9/x', { method: 'post', body: 'a=1', headers: { 'x-sign': 's' } }));
+    await send(new WireRequest('http://127.0.0.1:9/y', { method: 'POST', body: bytes }));
+    await send(new WireRequest('http://127.0.0.1:9/z'));
+    expect(seen).toEqual([
+      ['http://127.0.0.1:9/x', 'POST', 's', 'a=1', true],
+      ['http://127.0.0.1:9/y', 'POST', null, bytes, true],
+      ['http://127.0.0.1:9/z', 'GET', null, undefined, true],
+    ]);
+  });
+
+  it('aborts the exchange when the caller\'s signal aborts, and reports it as a connection error', async () => {
+    const caller = new AbortController();
+    const send = fetchWithDeadline({
+      timeoutMs: 10_000,
+      fetch: (_url, init) => new Promise<Response>((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true })),
+    });
+    const pending = send(new WireRequest('http://127.0.0.1:9/', { signal: caller.signal })).catch((e: unknown) => e);
+    caller.abort();
+    const error = await pending;
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).not.toBeInstanceOf(TimeoutError);
   });
 
   it('times out even when the fetch ignores the abort signal', async () => {
     const deaf = fetchWithDeadline({ timeoutMs: 100, fetch: () => new Promise<Response>(() => undefined) });
-    const error = await deaf(new Request('http://127.0.0.1:9/')).catch((e: unknown) => e);
+    const error = await deaf(new WireRequest('http://127.0.0.1:9/')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
   });
 
   it('keeps a non-2xx body\'s bytes and decodes it with the given charset', async () => {
     const gbk = Uint8Array.from([0xb7, 0xfe, 0xce, 0xf1, 0xc6, 0xf7, 0xc3, 0xa6]); // 服务器忙
     const send = fetchWithDeadline({ fetch: async () => new Response(gbk, { status: 502 }), decodeBody: (b) => new TextDecoder('gbk').decode(b) });
-    const error = (await send(new Request('http://127.0.0.1:9/')).catch((e: unknown) => e)) as HttpStatusError;
+    const error = (await send(new WireRequest('http://127.0.0.1:9/')).catch((e: unknown) => e)) as HttpStatusError;
     expect(error.rawBody).toBe('服务器忙');
     expect([...error.rawBytes]).toEqual([...gbk]);
   });

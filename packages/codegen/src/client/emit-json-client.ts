@@ -70,7 +70,7 @@ function notificationMethod(n: ClientNotification, input: JsonClientInput): stri
  * `src/client.ts` of a JSON provider: `create<Provider>Client(options)` over openapi-fetch, one
  * typed method per operation of the contract, and `verifyNotification` where the spec has a
  * webhook. Each method validates before anything is sent (`ValidationError`), signs by the
- * spec's scheme, sends through `fetchWithDeadline` (typed transport errors, one deadline), then
+ * spec's scheme, sends through `openapiFetchTransport` (typed transport errors, one deadline), then
  * verifies (`SignatureError`) and validates (`ResponseError`) the answer.
  */
 export function emitJsonClient(header: string, input: JsonClientInput): string {
@@ -78,7 +78,7 @@ export function emitJsonClient(header: string, input: JsonClientInput): string {
   const needsJsonField = Object.values(input.jsonFields).some((f) => f.length > 0);
   const runtimeImports = [
     'assertValid',
-    'fetchWithDeadline',
+    'openapiFetchTransport',
     'readJsonResponse',
     ...(input.notification ? ['toHeaders', 'type HeaderInput', 'type NotificationResult'] : []),
     ...(needsJsonField ? ['parseJsonStringField'] : []),
@@ -138,8 +138,8 @@ export function emitJsonClient(header: string, input: JsonClientInput): string {
     ' * `SignatureError` or `ResponseError`. Nothing is retried here.',
     ' */',
     `export function create${typeName}Client(options: ${typeName}ClientOptions): ${typeName}Client {`,
-    '  const http = createClient<paths>({ baseUrl: options.baseUrl, fetch: fetchWithDeadline({ fetch: options.fetch, timeoutMs: options.timeoutMs }) });',
     ...scheme.setup.map((line) => `  ${line}`),
+    `  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs${scheme.headersFor ? `, headersFor: ${scheme.headersFor}` : ''} }));`,
     '  return {',
     ...input.operations.flatMap((op) => operationMethod(op, input)),
     ...(input.notification ? notificationMethod(input.notification, input) : []),

@@ -21,7 +21,7 @@ export function emitXmlClient(header: string, input: XmlClientInput): string {
   const methods = input.operations.map((op) => `  ${op}(input: Messages[${q(`${op}.request`)}]): Promise<XmlProviderResult<Messages[${q(`${op}.response`)}]>>;`);
   return [
     header,
-    "import { assertResponse, assertValid, fetchWithDeadline, ResponseError, ValidationError, type FetchLike, type ProviderResult } from '@refundkit/runtime';",
+    "import { assertResponse, assertValid, fetchWithDeadline, ResponseError, ValidationError, WireRequest, type FetchLike, type ProviderResult } from '@refundkit/runtime';",
     "import { noMac, type BodyMacHook } from '@refundkit/signing';",
     "import { decodeMessageAs, encodeMessage } from './codec.js';",
     "import type { MessageName, Messages } from './messages.js';",
@@ -72,8 +72,8 @@ export function emitXmlClient(header: string, input: XmlClientInput): string {
     '    const payload = assertValid(validators[requestName] as never, input, requestName) as Messages[Q];',
     '    const body = encodeMessage(requestName, payload);',
     `    const headers = { 'content-type': ${q(`text/xml; charset=${encoding}`)}, ...(await mac(body)) };`,
-    "    const response = await send(new Request(options.baseUrl, { method: 'POST', body, headers }));",
-    '    const bytes = new Uint8Array(await response.arrayBuffer());',
+    "    const response = await send(new WireRequest(options.baseUrl, { method: 'POST', body, headers }));",
+    '    const bytes = response.bytes;',
     `    const rawBody = decodeLeniently(bytes, ${q(encoding)});`,
     '    let decoded;',
     '    try {',

@@ -1,7 +1,10 @@
 import { ConnectionError, HttpStatusError, TimeoutError } from '../errors/transport-error.js';
+import { BufferedResponse } from './buffered-response.js';
+import type { FetchLike } from './fetch-like.js';
+import type { WireRequest } from './wire-request.js';
 
-/** The `fetch` signature refundkit calls; Node's global `fetch`, undici's, or a test's. */
-export type FetchLike = (input: Request) => Promise<Response>;
+/** Sends one request and answers with the whole body read: what {@link fetchWithDeadline} returns. */
+export type SendRequest = (request: WireRequest) => Promise<BufferedResponse>;
 
 export interface DeadlineOptions {
   /** The fetch to call. Default: the global `fetch`. */
@@ -34,12 +37,16 @@ function causeCode(error: unknown): string | undefined {
  * A refused connection or a failed DNS lookup reached nobody (`mayHaveReachedProvider: false`);
  * every other failure after the request left, a reset or a timeout, may have been acted on.
  *
+ * The request goes to `fetch(url, init)` as a URL and a plain init, the body as the exact string
+ * or bytes it was built with: no `Request` object is made on the way.
+ *
  * @example
  * const send = fetchWithDeadline({ timeoutMs: 5_000 });
- * const response = await send(new Request('http://127.0.0.1:4010/QuickPay/Refund', { method: 'POST', body }));
+ * const response = await send(new WireRequest('http://127.0.0.1:4010/QuickPay/Refund', { method: 'POST', body }));
+ * response.bytes; // the body exactly as received
  */
-export function fetchWithDeadline(options: DeadlineOptions = {}): FetchLike {
-  const inner: FetchLike = options.fetch ?? ((request) => fetch(request));
+export function fetchWithDeadline(options: DeadlineOptions = {}): SendRequest {
+  const inner: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive integer, got ${timeoutMs}`);
   const decodeBody = options.decodeBody ?? ((bytes: Uint8Array) => new TextDecoder().decode(bytes));
@@ -53,11 +60,14 @@ export function fetchWithDeadline(options: DeadlineOptions = {}): FetchLike {
         reject(new TimeoutError(timeoutMs));
       }, timeoutMs);
     });
+    const callerSignal = request.signal;
     const onCallerAbort = (): void => controller.abort();
-    request.signal.addEventListener('abort', onCallerAbort, { once: true });
+    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
+      const init: RequestInit = { method: request.method, headers: request.headers, signal: controller.signal };
+      if (request.body !== undefined) init.body = request.body;
       const exchange = (async () => {
-        const response = await inner(new Request(request, { signal: controller.signal }));
+        const response = await inner(request.url, init);
         return { response, body: new Uint8Array(await response.arrayBuffer()) };
       })();
       exchange.catch(() => undefined); // settled by the race below; never an unhandled rejection
@@ -65,16 +75,16 @@ export function fetchWithDeadline(options: DeadlineOptions = {}): FetchLike {
       if (response.status < 200 || response.status > 299) {
         throw new HttpStatusError(response.status, decodeBody(body), body);
       }
-      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      return new BufferedResponse(response.status, response.statusText, response.headers, body);
     } catch (error) {
       if (error instanceof HttpStatusError || error instanceof TimeoutError) throw error;
-      if (controller.signal.aborted && !request.signal.aborted) throw new TimeoutError(timeoutMs, { cause: error });
+      if (controller.signal.aborted && !callerSignal?.aborted) throw new TimeoutError(timeoutMs, { cause: error });
       const code = causeCode(error);
       const reached = !(code && NOT_SENT_CODES.has(code));
       throw new ConnectionError(`request to ${new URL(request.url).origin} failed${code ? ` (${code})` : ''}`, reached, { cause: error });
     } finally {
       clearTimeout(timer);
-      request.signal.removeEventListener('abort', onCallerAbort);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
     }
   };
 }

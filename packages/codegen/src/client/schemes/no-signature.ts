@@ -5,8 +5,10 @@ import type { SchemeEmitter } from './scheme-emitter.js';
  * contract needs authentication passes an `auth` hook that adds headers to each request.
  */
 export const noSignature: SchemeEmitter = {
-  signingImports: ['createAuthHookMiddleware', 'type RequestAuthHook'],
+  signingImports: ['type RequestAuthHook'],
   options: ['  /** Adds headers to each request (authentication the document does not define). Default: none. */', '  readonly auth?: RequestAuthHook;'],
   readmeOptions: [],
-  setup: ['if (options.auth) http.use(createAuthHookMiddleware(options.auth));'],
+  setup: ['const auth = options.auth;'],
+  // The hook sees what it always saw: lower-case header names and the exact body bytes.
+  headersFor: 'auth && ((request) => auth({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body: request.bodyBytes() }))',
 };

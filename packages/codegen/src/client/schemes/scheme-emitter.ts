@@ -11,8 +11,10 @@ export interface SchemeEmitter {
   readonly runtimeImports?: readonly string[];
   /** Members of the client's options interface, each with its doc comment. */
   readonly options: readonly string[];
-  /** Statements run once in the factory after `http` exists (signers are built here, keys parsed once). */
+  /** Statements run once in the factory before `http` is created (signers are built here, keys parsed once). */
   readonly setup: readonly string[];
+  /** Expression of type `RequestHeadersHook`: headers over each final request (a signature); default none. */
+  readonly headersFor?: string;
   /** Module-level declarations (helper types and functions). */
   readonly declarations?: readonly string[];
   /** The type the caller passes for an operation; default `Messages[input]`. */

@@ -2,12 +2,12 @@ import type { SchemeEmitter } from './scheme-emitter.js';
 
 /**
  * `tipay-sha256`: `ti-appid`, `ti-timestamp`, `ti-signature` headers over the exact body bytes
- * sent (the query's JSON for a GET), added by the signing middleware. Answers and notifications
+ * sent (the query's JSON for a GET), added by the transport's `headersFor` hook. Answers and notifications
  * are checked, over the bytes exactly as received, when they carry `ti-signature` (the
  * document does not say they do).
  */
 export const tipaySha256: SchemeEmitter = {
-  signingImports: ['createTipaySigner', 'createTipayMiddleware', 'VERIFIED', 'type MaybeSecret', 'type VerificationResult'],
+  signingImports: ['createTipaySigner', 'VERIFIED', 'type MaybeSecret', 'type VerificationResult'],
   options: [
     '  /** `ti-appid`: the merchant id on the 天河链 open platform. */',
     '  readonly appId: string;',
@@ -26,8 +26,8 @@ export const tipaySha256: SchemeEmitter = {
   readmeOptions: ["appId: 'tichain000000',", 'appKey: new Secret(process.env.TIPAY_APP_KEY!),'],
   setup: [
     'const signer = createTipaySigner({ appId: options.appId, appKey: options.appKey, clock: options.clock });',
-    'http.use(createTipayMiddleware(signer, { verifySignedResponses: false }));',
   ],
+  headersFor: '(request) => ({ ...signer.signRequest(request) })',
   verifyAnswer: () => '(_parsed, raw) => verifyIfSigned(signer, raw)',
   verifyNotification: () => ({ verify: '(_parsed, raw) => verifyIfSigned(signer, raw)', verified: "headers.has('ti-signature')" }),
 };
