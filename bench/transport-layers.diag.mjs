@@ -2,19 +2,21 @@
 // same tipay refund POST to the stub provider (lib/stub-server.mjs, another process), 16 in
 // flight, through successively more of the layers a generated client stacks:
 //   fetch(url, init)                 what the bare loop does
+//   + AbortSignal                    the same with an AbortController's signal in the init
+//   fetchWithDeadline                @refundkit/runtime's transport: a WireRequest, one deadline
+//                                    (timer, abort signal), the body read into a BufferedResponse
+//   openapi-fetch + transport        createClient(openapiFetchTransport(...)).POST, as the
+//                                    generated clients call it, with tipay's signing hook
+//   for comparison, the layers before the WireRequest transport:
 //   fetch(new Request(url, init))    one undici Request object first
-//   openapi-fetch                    createClient().POST (builds a Request, parseAs arrayBuffer)
-//   + fetchWithDeadline              @refundkit/runtime's deadline wrapper (a second Request with
-//                                    an AbortSignal, a timer, a buffered copy as a new Response)
-//   + tipay middleware               @refundkit/signing's openapi-fetch middleware (clones the
-//                                    Request to read the body, signs, builds a third Request)
+//   openapi-fetch, Request objects   createClient().POST with its default Request and fetch
 //
 //   npx turbo run build --output-logs=errors-only && node bench/transport-layers.diag.mjs
 //
 // Client CPU µs per request (process.cpuUsage) and requests/s, medians of 5 rounds of 1,000.
 import createClient from 'openapi-fetch';
-import { fetchWithDeadline } from '@refundkit/runtime';
-import { Secret, createTipayMiddleware, createTipaySigner } from '@refundkit/signing';
+import { fetchWithDeadline, openapiFetchTransport, WireRequest } from '@refundkit/runtime';
+import { Secret, createTipaySigner } from '@refundkit/signing';
 import { median } from './lib/common.mjs';
 import { startStub } from './lib/stub.mjs';
 
@@ -24,16 +26,17 @@ try {
   const url = stub.baseUrl + path;
   const body = { merchantNo: '10000000001', orderId: 'O0000000000000000001', refundRequestId: 'R0000000000000000001', refundAmount: '0.01' };
   const init = () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const signer = createTipaySigner({ appId: 'tichain-sandbox', appKey: new Secret('sandbox-tipay-appkey-0001') });
+  const send = fetchWithDeadline({});
+  const transported = createClient(openapiFetchTransport({ baseUrl: stub.baseUrl, headersFor: (request) => ({ ...signer.signRequest(request) }) }));
   const plain = createClient({ baseUrl: stub.baseUrl });
-  const deadline = createClient({ baseUrl: stub.baseUrl, fetch: fetchWithDeadline({}) });
-  const signed = createClient({ baseUrl: stub.baseUrl, fetch: fetchWithDeadline({}) });
-  signed.use(createTipayMiddleware(createTipaySigner({ appId: 'tichain-sandbox', appKey: new Secret('sandbox-tipay-appkey-0001') }), { verifySignedResponses: false }));
   const variants = {
-    'fetch(url, init)': async () => (await fetch(url, init())).text(),
-    'fetch(new Request(url, init))': async () => (await fetch(new Request(url, init()))).text(),
-    'openapi-fetch': () => plain.POST(path, { body, parseAs: 'arrayBuffer' }),
-    '+ fetchWithDeadline': () => deadline.POST(path, { body, parseAs: 'arrayBuffer' }),
-    '+ tipay signing middleware': () => signed.POST(path, { body, parseAs: 'arrayBuffer' }),
+    'fetch(url, init)': async () => (await fetch(url, init())).arrayBuffer(),
+    '+ AbortSignal': async () => (await fetch(url, { ...init(), signal: new AbortController().signal })).arrayBuffer(),
+    fetchWithDeadline: () => send(new WireRequest(url, init())),
+    'openapi-fetch + transport': () => transported.POST(path, { body, parseAs: 'arrayBuffer' }),
+    'fetch(new Request(url, init))': async () => (await fetch(new Request(url, init()))).arrayBuffer(),
+    'openapi-fetch, Request objects': () => plain.POST(path, { body, parseAs: 'arrayBuffer' }),
   };
   const drive = async (n, one) => {
     let issued = 0;
