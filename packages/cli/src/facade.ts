@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { createRefunds, defaultLedgerPath, openSqliteLedger, type Refund, type Refunds } from '@refundkit/refunds';
+import { parseDuration } from './amounts.js';
 import { loadConfig } from './config.js';
 import { EXIT, UsageError, type Io } from './io.js';
 import { PROVIDER_KEYS } from './providers.js';
@@ -9,6 +10,8 @@ export interface FacadeArgs {
   readonly config?: string | undefined;
   readonly baseUrl?: string | undefined;
   readonly ledger?: string | undefined;
+  /** `--timeout`: the deadline of each provider exchange (default 30s). */
+  readonly timeout?: string | undefined;
 }
 
 /**
@@ -21,6 +24,8 @@ export async function openFacade(args: FacadeArgs, io: Io): Promise<{ refunds: R
   const cwd = io.cwd ?? process.cwd();
   const provider = args.provider;
   if (!provider || !(PROVIDER_KEYS as readonly string[]).includes(provider)) throw new UsageError(`--provider must be one of ${PROVIDER_KEYS.join(', ')}`);
+  const timeoutMs = args.timeout === undefined ? undefined : parseDuration('--timeout', args.timeout);
+  if (timeoutMs === 0) throw new UsageError('--timeout must be more than 0');
   const configFile = args.config ?? env['REFUNDKIT_CONFIG'] ?? 'refundkit.config.json';
   const config = loadConfig(configFile, env, cwd, provider);
   const providerConfig = { ...(config.providers[provider] ?? {}) };
@@ -30,7 +35,7 @@ export async function openFacade(args: FacadeArgs, io: Io): Promise<{ refunds: R
   // A relative --ledger or REFUNDKIT_LEDGER is relative to the command's working directory.
   const ledger = await openSqliteLedger(ledgerFile === ':memory:' ? ledgerFile : resolve(cwd, ledgerFile));
   io.stderr.write(`refundkit: ledger ${ledger.file}\n`);
-  const refunds = createRefunds({ providers: { [provider]: providerConfig } as never, ledger });
+  const refunds = createRefunds({ providers: { [provider]: providerConfig } as never, ledger, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
   return { refunds, provider, providerConfig };
 }
 

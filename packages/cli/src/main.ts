@@ -35,6 +35,7 @@ const FACADE_FLAGS = {
   config: { type: 'string' },
   'base-url': { type: 'string' },
   ledger: { type: 'string' },
+  timeout: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -81,6 +82,7 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
           config: v.config,
           baseUrl: v['base-url'],
           ledger: v.ledger,
+          timeout: v.timeout,
           wait: v.wait,
           waitTimeout: v['wait-timeout'],
           json: v.json,
@@ -91,7 +93,7 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
     case 'status': {
       const { values: v } = parse({ args: [...args], strict: true, options: FACADE_FLAGS });
       if (v.help) return io.stdout.write(STATUS_HELP), EXIT.ok;
-      return statusCommand({ provider: v.provider, order: v.order, refundId: v['refund-id'], config: v.config, baseUrl: v['base-url'], ledger: v.ledger, json: v.json }, io);
+      return statusCommand({ provider: v.provider, order: v.order, refundId: v['refund-id'], config: v.config, baseUrl: v['base-url'], ledger: v.ledger, timeout: v.timeout, json: v.json }, io);
     }
     case 'validate': {
       const { values: v, positionals } = parse({

@@ -191,6 +191,28 @@ describe('refund --option and --currency', () => {
     expect(sandbox.refundedTotal('easypay', orderId)).toBe(100);
   });
 
+  it('--timeout bounds the exchange: a slow provider gives unknown (exit 3), and status then finds the refund', async () => {
+    const orderId = newOrder('lianke');
+    const refundId = newId('lianke', 'tmo');
+    sandbox.armFault({ provider: 'lianke', fault: 'slow', refundNo: refundId, ms: 3_000 });
+    const started = Date.now();
+    const slow = await inTmp(refundArgs('lianke', orderId, refundId, '1.00', ['--timeout', '300ms', '--json']));
+    expect(Date.now() - started).toBeLessThan(2_500); // gave up long before the answer
+    expect(slow.code, slow.err).toBe(3);
+    expect(onlyJson(slow.out)).toMatchObject({ status: 'unknown', failure: { code: 'timeout' } });
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // the slow answer commits the refund
+    const later = await inTmp(statusArgs('lianke', orderId, refundId, ['--timeout', '10s', '--json']));
+    expect(onlyJson(later.out).status).not.toBe('unknown');
+    expect(sandbox.refundedTotal('lianke', orderId)).toBe(100);
+    expect(sandbox.requestsReceived('lianke', refundId)).toBe(1); // status asked; it never refunded twice
+  });
+
+  it.each(['0', '0s', 'soon', '-1s'])('--timeout %s is a usage error and sends nothing', async (value) => {
+    const orderId = newOrder('tipay');
+    const refundId = newId('tipay', 'tmo');
+    await expectRefusedLocally('tipay', refundId, refundArgs('tipay', orderId, refundId, '1.00', [`--timeout=${value}`]), /--timeout/);
+  });
+
   it('--currency defaults to the provider config currency (eftpay CNY when configured so)', async () => {
     writeConfig(tmp.dir, 'eftpay-cny.json', { providers: { eftpay: { ...providerConfigs(sandbox).eftpay, currency: 'CNY' } } });
     const orderId = newOrder('eftpay', 1000, { currency: 'CNY' });

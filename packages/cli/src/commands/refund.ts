@@ -7,11 +7,13 @@ import { OPTION_KEYS } from '../providers.js';
 export const REFUND_HELP = `refundkit refund --provider P --order ID --refund-id RID --amount 12.34
                  [--currency CNY] [--order-amount 50.00] [--reason TEXT] [--notify-url URL]
                  [--option key=value]... [--config refundkit.config.json] [--base-url URL]
-                 [--ledger FILE] [--wait [--wait-timeout 60s]] [--json]
+                 [--ledger FILE] [--timeout 30s] [--wait [--wait-timeout 60s]] [--json]
 
 Refunds through one provider. Amounts are decimal major units, converted exactly. Retrying with
 the same --refund-id never refunds twice. Exit 0 succeeded, 4 pending, 2 failed, 3 unknown,
-1 bad input or a local refusal (nothing sent).
+1 bad input or a local refusal (nothing sent). --timeout bounds each exchange with the provider
+(default 30s); a refund that times out is unknown (exit 3): ask with status, or retry the same
+--refund-id, never a new one.
 `;
 
 export interface RefundArgs extends FacadeArgs {

@@ -1,7 +1,8 @@
 import { describeRefund, exitCodeOf, openFacade, refundJson, type FacadeArgs } from '../facade.js';
 import { UsageError, type Io } from '../io.js';
 
-export const STATUS_HELP = `refundkit status --provider P --order ID --refund-id RID [--config FILE] [--ledger FILE] [--json]
+export const STATUS_HELP = `refundkit status --provider P --order ID --refund-id RID [--config FILE] [--ledger FILE]
+                 [--timeout 30s] [--json]
 
 The refund as the ledger knows it, asking the provider when it is not final yet. Exit codes as
 for refund.
