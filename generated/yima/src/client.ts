@@ -3,7 +3,7 @@
 
 import { assertResponse, assertValid, fetchWithDeadline, ResponseError, ValidationError, WireRequest, type FetchLike, type ProviderResult } from '@refundkit/runtime';
 import { noMac, type BodyMacHook } from '@refundkit/signing';
-import { decodeMessageAs, encodeMessage } from './codec.js';
+import { decodeMessageTextAs, encodeMessage } from './codec.js';
 import type { MessageName, Messages } from './messages.js';
 import { validators } from './validators.js';
 import { decodeText, type UnknownElement } from './xml-codec.js';
@@ -55,13 +55,13 @@ export function createYimaClient(options: YimaClientOptions): YimaClient {
     const headers = { 'content-type': "text/xml; charset=GBK", ...(await mac(body)) };
     const response = await send(new WireRequest(options.baseUrl, { method: 'POST', body, headers }));
     const bytes = response.bytes;
-    const rawBody = decodeLeniently(bytes, "GBK");
+    let rawBody: string | undefined;
     let decoded;
     try {
-      decodeText(bytes, "GBK", responseName); // an answer in an encoding we cannot read is a ResponseError, not a refusal
-      decoded = decodeMessageAs(responseName, bytes);
+      rawBody = decodeText(bytes, "GBK", responseName); // decoded once: an encoding we cannot read is a ResponseError, not a refusal
+      decoded = decodeMessageTextAs(responseName, rawBody);
     } catch (error) {
-      if (error instanceof ValidationError) throw new ResponseError(error.message, rawBody, error.issues, { cause: error });
+      if (error instanceof ValidationError) throw new ResponseError(error.message, rawBody ?? decodeLeniently(bytes, "GBK"), error.issues, { cause: error });
       throw error;
     }
     const data = assertResponse(decoded.value, rawBody, { messageName: responseName, validator: validators[responseName] as never }) as Messages[R];

@@ -4,7 +4,7 @@
 import { ValidationError } from '@refundkit/runtime';
 import { messageNames, type MessageName, type Messages } from './messages.js';
 import type { RefundRequest, RefundResponse, QueryRefundRequest, QueryRefundResponse } from './types.js';
-import { decodeTree, decodeXml, encodeXml, messageTypeText, parseXml, type Decoded, type MessageDescriptor } from './xml-codec.js';
+import { decodeTree, decodeXml, decodeXmlText, encodeXml, messageTypeText, parseXml, type Decoded, type MessageDescriptor } from './xml-codec.js';
 
 /** How each message sits on the wire, read from its XSD: root, type element, elements in order. */
 export const descriptors: { readonly [K in MessageName]: MessageDescriptor } = {
@@ -213,6 +213,11 @@ export function encodeMessage<K extends MessageName>(name: K, value: Messages[K]
 /** Reads bytes as the named message; a document of another message is a ValidationError (rule xml). */
 export function decodeMessageAs<K extends MessageName>(name: K, bytes: Uint8Array): Decoded<Messages[K]> {
   return decodeXml(descriptors[name], bytes) as Decoded<Messages[K]>;
+}
+
+/** {@link decodeMessageAs} of a document already decoded to text (by `decodeText`), so it is decoded once. */
+export function decodeMessageTextAs<K extends MessageName>(name: K, text: string): Decoded<Messages[K]> {
+  return decodeXmlText(descriptors[name], text) as Decoded<Messages[K]>;
 }
 
 /** A decoded message of any kind, discriminated by `name`. */

@@ -12,8 +12,8 @@ export type { Messages, MessageName } from './messages.js';
 export { messageNames } from './messages.js';
 export { validators } from './validators.js';
 export { contract } from './contract.js';
-export { encodeRefundRequest, decodeRefundRequest, encodeRefundResponse, decodeRefundResponse, encodeQueryRefundRequest, decodeQueryRefundRequest, encodeQueryRefundResponse, decodeQueryRefundResponse, encodeMessage, decodeMessage, decodeAnyMessage, decodeMessageAs, descriptors, type DecodedMessage } from './codec.js';
-export { canEncode, type Decoded, type ElementDescriptor, type MessageDescriptor, type UnknownElement } from './xml-codec.js';
+export { encodeRefundRequest, decodeRefundRequest, encodeRefundResponse, decodeRefundResponse, encodeQueryRefundRequest, decodeQueryRefundRequest, encodeQueryRefundResponse, decodeQueryRefundResponse, encodeMessage, decodeMessage, decodeAnyMessage, decodeMessageAs, decodeMessageTextAs, descriptors, type DecodedMessage } from './codec.js';
+export { canEncode, decodeText, type Decoded, type ElementDescriptor, type MessageDescriptor, type UnknownElement } from './xml-codec.js';
 export * from './client.js';
 
 /**

@@ -93,9 +93,25 @@ function encodingOf(label: string, messageName: string): Encoding {
   return label;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+const ASCII_COMPATIBLE = new Map<string, boolean>();
+
+/** Whether the encoding writes ASCII as the same single bytes (GBK, GB18030, UTF-8 do; UTF-16 does not). */
+function asciiCompatible(label: Encoding): boolean {
+  let known = ASCII_COMPATIBLE.get(label);
+  if (known === undefined) {
+    const ascii = String.fromCharCode(...Array.from({ length: 128 }, (_, i) => i));
+    known = iconv.encode(ascii, label).equals(Buffer.from(ascii, 'latin1'));
+    ASCII_COMPATIBLE.set(label, known);
+  }
+  return known;
+}
+
 /** Whether text survives encoding to the wire encoding and back (GBK has no emoji, for one). */
 export function canEncode(text: string, encoding: string): boolean {
   const label = encodingOf(encoding, 'encoding');
+  // Most fields are ids and amounts: ASCII needs no round trip in an ASCII-compatible encoding.
+  if (ASCII.test(text) && asciiCompatible(label)) return true;
   return iconv.decode(iconv.encode(text, label), label) === text;
 }
 
@@ -230,14 +246,18 @@ export function encodeXml(descriptor: MessageDescriptor, value: unknown): Uint8A
  */
 export function decodeText(bytes: Uint8Array, defaultEncoding: string, messageName: string): string {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return iconv.decode(asBuffer(bytes), 'utf8');
-  const head = String.fromCharCode(...bytes.subarray(0, 200));
+  const head = asBuffer(bytes.subarray(0, 200)).toString('latin1');
   const declared = DECLARATION.exec(head)?.[1];
   return iconv.decode(asBuffer(bytes), encodingOf(declared ?? defaultEncoding, messageName));
 }
 
 /** Parses a document (xml-js): well-formed, no DOCTYPE, one root element; a ValidationError (rule xml) otherwise. */
 export function parseXml(bytes: Uint8Array, defaultEncoding: string, messageName: string): XmlElement {
-  const text = decodeText(bytes, defaultEncoding, messageName);
+  return parseXmlText(decodeText(bytes, defaultEncoding, messageName), messageName);
+}
+
+/** {@link parseXml} of a document already decoded to text (by {@link decodeText}). */
+export function parseXmlText(text: string, messageName: string): XmlElement {
   let doc: XmlElement;
   try {
     doc = xmljs.xml2js(text, {
@@ -381,4 +401,9 @@ export function decodeTree(descriptor: MessageDescriptor, root: XmlElement): Dec
 /** Decodes raw bytes (GBK unless the declaration says otherwise) as the descriptor's message. */
 export function decodeXml(descriptor: MessageDescriptor, bytes: Uint8Array): Decoded<unknown> {
   return decodeTree(descriptor, parseXml(bytes, descriptor.encoding, descriptor.name));
+}
+
+/** {@link decodeXml} of a document already decoded to text (by {@link decodeText}). */
+export function decodeXmlText(descriptor: MessageDescriptor, text: string): Decoded<unknown> {
+  return decodeTree(descriptor, parseXmlText(text, descriptor.name));
 }

@@ -60,7 +60,8 @@ describe('generateXsdPackage (specs/yima)', () => {
     ]) {
       expect(index).toContain(line);
     }
-    expect(index).toMatch(/export \{ encodeRefundRequest, decodeRefundRequest, .*decodeMessage, decodeAnyMessage, decodeMessageAs, descriptors, type DecodedMessage \} from '\.\/codec\.js';/);
+    expect(index).toMatch(/export \{ encodeRefundRequest, decodeRefundRequest, .*decodeMessage, decodeAnyMessage, decodeMessageAs, decodeMessageTextAs, descriptors, type DecodedMessage \} from '\.\/codec\.js';/);
+    expect(index).toContain("export { canEncode, decodeText, type Decoded,");
   });
 });
 

@@ -74,6 +74,7 @@ interface YimaPackage {
   writeMessage(name: MessageName, value: AnyMessage): Uint8Array;
   encodeMessage(name: MessageName, value: AnyMessage): Uint8Array;
   decodeMessageAs(name: MessageName, bytes: Uint8Array): Decoded<AnyMessage>;
+  decodeMessageTextAs(name: MessageName, text: string): Decoded<AnyMessage>;
   decodeMessage(bytes: Uint8Array): AnyMessage;
   decodeAnyMessage(bytes: Uint8Array): Decoded<AnyMessage> & { name: MessageName };
   encodeRefundRequest(value: RefundRequest): Uint8Array;
@@ -84,6 +85,7 @@ interface YimaPackage {
 interface XmlCodecEngine {
   encodeXml(descriptor: MessageDescriptor, value: unknown): Uint8Array;
   decodeXml(descriptor: MessageDescriptor, bytes: Uint8Array): Decoded<unknown>;
+  decodeText(bytes: Uint8Array, defaultEncoding: string, messageName: string): string;
 }
 
 const GENERATED = join(import.meta.dirname, '../../../generated/yima/src');
@@ -431,6 +433,21 @@ describe('the codec engine (generic, driven by descriptors)', () => {
     expect(canEncode('特价手机 ipad €', 'GBK')).toBe(true);
     expect(canEncode('😀', 'GBK')).toBe(false);
     expect(iconv.encode('😀', 'gbk').toString('latin1')).toBe('?'); // what a naive encoder would have sent
+  });
+
+  it('takes the ASCII shortcut only for encodings that write ASCII as ASCII', () => {
+    const ascii = String.fromCharCode(...Array.from({ length: 128 }, (_, i) => i));
+    for (const encoding of ['GBK', 'gb18030', 'utf8', 'utf16le']) expect(canEncode(ascii, encoding), encoding).toBe(true);
+    expect(canEncode('R-0001 退款 ?', 'latin1')).toBe(false); // not ASCII: the round trip still decides
+    expect(canEncode('R-0001', 'latin1')).toBe(true);
+  });
+
+  it('decodes a message from text decoded once, the same as from bytes', () => {
+    const bytes = encodeRefundRequest(request());
+    const decoded = engine.decodeText(bytes, 'GBK', 'refund.request');
+    expect(decoded).toContain('<business_trans>');
+    expect(yima.decodeMessageTextAs('refund.request', decoded)).toEqual(decodeMessageAs('refund.request', bytes));
+    expect(() => yima.decodeMessageTextAs('refund.request', decoded.slice(0, -20))).toThrow(/ends before/);
   });
 });
 

@@ -68,7 +68,7 @@ function messageDescriptor(message: MessageSchema, encoding: string): Record<str
  * `src/codec.ts`: the per-message descriptors (data read from the XSDs) and the typed functions
  * over the generic engine of `src/xml-codec.ts`: `encode<Message>(value): Uint8Array`,
  * `decode<Message>(bytes): Decoded<Message>`, `encodeMessage(name, value)`,
- * `decodeMessageAs(name, bytes)`, and `decodeAnyMessage(bytes)` / `decodeMessage(bytes)`, which
+ * `decodeMessageAs(name, bytes)`, `decodeMessageTextAs(name, text)`, and `decodeAnyMessage(bytes)` / `decodeMessage(bytes)`, which
  * tell the message by its root and type element (`request_type` / `response_type`).
  */
 export function emitCodec(header: string, provider: string, contract: XsdContract): string {
@@ -97,7 +97,7 @@ export function emitCodec(header: string, provider: string, contract: XsdContrac
     "import { ValidationError } from '@refundkit/runtime';",
     "import { messageNames, type MessageName, type Messages } from './messages.js';",
     `import type { ${typeNames.join(', ')} } from './types.js';`,
-    "import { decodeTree, decodeXml, encodeXml, messageTypeText, parseXml, type Decoded, type MessageDescriptor } from './xml-codec.js';",
+    "import { decodeTree, decodeXml, decodeXmlText, encodeXml, messageTypeText, parseXml, type Decoded, type MessageDescriptor } from './xml-codec.js';",
     '',
     '/** How each message sits on the wire, read from its XSD: root, type element, elements in order. */',
     `export const descriptors: { readonly [K in MessageName]: MessageDescriptor } = ${literal(descriptors)};`,
@@ -111,6 +111,11 @@ export function emitCodec(header: string, provider: string, contract: XsdContrac
     '/** Reads bytes as the named message; a document of another message is a ValidationError (rule xml). */',
     'export function decodeMessageAs<K extends MessageName>(name: K, bytes: Uint8Array): Decoded<Messages[K]> {',
     '  return decodeXml(descriptors[name], bytes) as Decoded<Messages[K]>;',
+    '}',
+    '',
+    '/** {@link decodeMessageAs} of a document already decoded to text (by `decodeText`), so it is decoded once. */',
+    'export function decodeMessageTextAs<K extends MessageName>(name: K, text: string): Decoded<Messages[K]> {',
+    '  return decodeXmlText(descriptors[name], text) as Decoded<Messages[K]>;',
     '}',
     '',
     '/** A decoded message of any kind, discriminated by `name`. */',
