@@ -1,4 +1,4 @@
-import { parse } from 'lossless-json';
+import { createRequire } from 'node:module';
 import { ResponseError } from '../errors/response-error.js';
 import { toMinorUnits } from '../money/minor-units.js';
 
@@ -8,6 +8,18 @@ export interface ExactAmount {
   readonly minor: number;
   /** The number exactly as it stood in the JSON text, e.g. `6.00`. */
   readonly text: string;
+}
+
+type LosslessParse = typeof import('lossless-json').parse;
+let losslessParse: LosslessParse | undefined;
+
+/**
+ * lossless-json's `parse`, loaded at first use and through `require`: its CommonJS build is one
+ * file, its ES build ten modules, and only Ti-Pay answers ever need it (cold start, issue #7).
+ */
+function parseLossless(): LosslessParse {
+  losslessParse ??= (createRequire(import.meta.url)('lossless-json') as typeof import('lossless-json')).parse;
+  return losslessParse;
 }
 
 /**
@@ -25,7 +37,7 @@ export interface ExactAmount {
 export function parseJsonStringField(text: string, path: string, moneyFields: Readonly<Record<string, number>> = {}): unknown {
   let value: unknown;
   try {
-    value = parse(text, undefined, (digits: string) => digits);
+    value = parseLossless()(text, undefined, (digits: string) => digits);
   } catch (error) {
     throw new ResponseError(`${path} is not valid JSON`, text, [{ path, rule: 'json', message: `${path} is not valid JSON` }], { cause: error });
   }
