@@ -6,7 +6,7 @@ export { MemoryLedger } from './ledger/memory-ledger.js';
 export { openSqliteLedger, defaultLedgerPath, LEDGER_SCHEMA_VERSION, SqliteUnavailableError, type SqliteLedger, type SqliteLedgerOptions } from './ledger/sqlite-ledger.js';
 export type { RefundItem, RefundRequest, ProviderAnswer, NotificationAck, PreparedRefund } from './providers/adapter.js';
 export { statusOf, type StatusTable } from './providers/status-table.js';
-export { ADAPTERS, type ProviderConfigs, type ProviderOptions, type ConfiguredProvider } from './providers/index.js';
+export { ADAPTERS, type ProviderEntry, type ProviderConfigs, type ProviderOptions, type ConfiguredProvider } from './providers/index.js';
 export { TIPAY_STATUS, mapTipayAnswer, type TipayConfig, type TipayOptions } from './providers/tipay.js';
 export {
   EASYPAY_STATUS,

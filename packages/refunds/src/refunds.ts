@@ -100,10 +100,12 @@ export function createRefunds(options: RefundsOptions): Refunds {
   const clients = new Map<ConfiguredProvider, unknown>();
   const shared = { fetch: options.fetch, timeoutMs: options.timeoutMs };
 
-  function provider<P extends ConfiguredProvider>(key: P) {
+  async function provider<P extends ConfiguredProvider>(key: P) {
     const config = options.providers[key];
     if (!Object.hasOwn(options.providers, key) || !Object.hasOwn(ADAPTERS, key) || !config) throw new NotFoundError(`provider ${String(key)} is not configured`);
-    const adapter = ADAPTERS[key];
+    const entry = ADAPTERS[key];
+    // The provider's generated package is imported here, at its first use.
+    const adapter = await entry.load();
     let client = clients.get(key);
     if (client === undefined) {
       try {
@@ -115,7 +117,7 @@ export function createRefunds(options: RefundsOptions): Refunds {
       }
       clients.set(key, client);
     }
-    return { adapter, config: config as ProviderConfigs[P], client };
+    return { entry, adapter, config: config as ProviderConfigs[P], client };
   }
 
   async function record(key: RefundKey, answer: ProviderAnswer): Promise<Refund> {
@@ -124,7 +126,7 @@ export function createRefunds(options: RefundsOptions): Refunds {
   }
 
   async function query(refund: Refund): Promise<Refund> {
-    const { adapter, config, client } = provider(refund.provider as ConfiguredProvider);
+    const { adapter, config, client } = await provider(refund.provider as ConfiguredProvider);
     let answer: ProviderAnswer;
     try {
       answer = await adapter.query(client, config as never, refund);
@@ -144,8 +146,8 @@ export function createRefunds(options: RefundsOptions): Refunds {
 
   return {
     async refund(input) {
-      const { adapter, config, client } = provider(input.provider);
-      checkCommonInput(input, adapter.currencies(config as never));
+      const { entry, adapter, config, client } = await provider(input.provider);
+      checkCommonInput(input, entry.currencies(config as never));
       const send = adapter.prepareRefund(client, config as never, input as never);
       const reservation = await ledger.reserve({ key: input, amount: input.amount, currency: input.currency, orderAmount: input.orderAmount, meta: send.meta });
       if (reservation.outcome === 'existing') {
@@ -180,7 +182,7 @@ export function createRefunds(options: RefundsOptions): Refunds {
     },
 
     async handleNotification(key, notification) {
-      const { adapter, config, client } = provider(key);
+      const { adapter, config, client } = await provider(key);
       if (!adapter.notifications) throw new NotFoundError(`${key} documents no notifications`);
       const outcome = adapter.notifications.verify(client, config as never, notification.rawBody, notification.headers);
       const ack = adapter.notifications.ack;

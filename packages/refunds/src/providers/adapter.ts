@@ -64,14 +64,13 @@ export interface SharedClientOptions {
 }
 
 /**
- * Everything the facade knows of one provider: how to build its client, turn a unified request
+ * Everything the facade knows of one provider once its generated package is loaded (see
+ * `ADAPTERS` for what it knows before): how to build its client, turn a unified request
  * into the provider's (checking the provider's rules before anything is sent), and map its
  * answers' statuses through an exhaustive table.
  */
 export interface ProviderAdapter<Config, Options, Client> {
   readonly key: ProviderKey;
-  /** Currencies refunds may be in; the first is the default. */
-  currencies(config: Config): readonly string[];
   createClient(config: Config, shared: SharedClientOptions): Client;
   /**
    * Checks the request against the provider's rules and contract, and returns the send. A

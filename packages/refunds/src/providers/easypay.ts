@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { compactDate, compactTimestamp, RefundkitError, ValidationError, type ProviderResult } from '@refundkit/runtime';
+// What the facade needs of EasyPay before a refund is made: settings, options, the status table
+// and the answer mapping. The adapter, which loads @refundkit/easypay, is easypay-adapter.ts
+// (loaded at first use).
+import type { ProviderResult } from '@refundkit/runtime';
 import type { MaybeSecret, PrivateKeyInput, PublicKeyInput } from '@refundkit/signing';
-import { createEasypayClient, validateMessage, type EasypayClient, type Messages } from '@refundkit/easypay';
-import type { Refund, RefundStatus } from '../model.js';
-import { invalid, renameIssues, type NotificationAck, type PreparedRefund, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
+import type { Messages } from '@refundkit/easypay';
+import type { RefundStatus } from '../model.js';
+import type { NotificationAck, ProviderAnswer } from './adapter.js';
 import { statusOf, type StatusTable } from './status-table.js';
 
 /** The merchant's private key: inline (PEM, or a `Secret` of it, or a KeyObject) or a PEM file read once. */
@@ -67,8 +68,8 @@ export function easypayCodeIsUncertain(code: string): boolean {
 export const EASYPAY_NOTIFICATION_ACK: NotificationAck = { status: 200, contentType: 'application/json', body: '{"code":"000000","msg":"Success"}' };
 
 type Answer = Messages['refund.response'] | Messages['queryRefund.response'];
-type StateInfo = { readonly respCode?: string | undefined; readonly respDesc?: string | undefined; readonly transState?: string | undefined; readonly transStatusDesc?: string | undefined; readonly appendRetMsg?: string | undefined };
-type OrderInfo = { readonly outTrace?: string | undefined; readonly productTrace?: string | undefined };
+export type StateInfo = { readonly respCode?: string | undefined; readonly respDesc?: string | undefined; readonly transState?: string | undefined; readonly transStatusDesc?: string | undefined; readonly appendRetMsg?: string | undefined };
+export type OrderInfo = { readonly outTrace?: string | undefined; readonly productTrace?: string | undefined };
 
 /**
  * The refund's own number at EasyPay: `respOrderInfo.outTrace` (渠道流水号/易生流水号, the trace a
@@ -79,7 +80,7 @@ function providerRefundIdOf(order: OrderInfo | undefined): string | undefined {
 }
 
 /** Maps an accepted state (`transState`) to the unified model. */
-function mapState(state: StateInfo | undefined, order: OrderInfo | undefined, raw: string): ProviderAnswer {
+export function mapEasypayState(state: StateInfo | undefined, order: OrderInfo | undefined, raw: string): ProviderAnswer {
   const transState = state?.transState;
   const status: RefundStatus = statusOf(EASYPAY_STATUS, transState);
   const message = state?.transStatusDesc || state?.appendRetMsg || state?.respDesc || '';
@@ -110,109 +111,5 @@ export function mapEasypayAnswer(result: ProviderResult<Answer>, phase: 'refund'
     const status: RefundStatus = easypayCodeIsUncertain(refusal.code) || phase === 'query' ? 'unknown' : 'failed';
     return { status, failure: refusal, raw };
   }
-  return mapState(state, data.rspBody?.respOrderInfo, raw);
+  return mapEasypayState(state, data.rspBody?.respOrderInfo, raw);
 }
-
-/** refundkit fields ← EasyPay wire fields, for error messages. */
-const FIELDS = {
-  'reqBody.reqOrderInfo.orgTrace': 'refundId',
-  'reqBody.reqOrderInfo.oriOrgTrace': 'orderId',
-  'reqBody.reqOrderInfo.refundAmount': 'amount',
-  'reqBody.reqOrderInfo.oriTransDate': 'options.oriTransDate',
-  'reqBody.reqOrderInfo.backUrl': 'notifyUrl',
-  'reqBody.payInfo.payType': 'options.payType',
-};
-
-function configError(field: string, message: string): ValidationError {
-  return new ValidationError('easypay config', [{ path: field, rule: 'required', message: `${field} ${message}` }]);
-}
-
-function keyFrom<K>(inline: K | undefined, file: string | undefined, field: string): K | string {
-  if (inline !== undefined && file !== undefined) throw configError(field, `and ${field}File are exclusive: give one`);
-  if (inline !== undefined) return inline;
-  if (file !== undefined) return readFileSync(file, 'utf8');
-  throw configError(field, `or ${field}File is required`);
-}
-
-/** The client's header, built here too so the whole unsigned message is checked before anything is reserved. */
-function provisionalHeader(config: EasypayConfig, now: Date) {
-  return {
-    transTime: compactTimestamp(now, 'Asia/Shanghai'),
-    reqId: randomUUID().replace(/-/g, ''),
-    ...(config.reqType === undefined ? {} : { reqType: config.reqType }),
-    ...(config.certificateId === undefined ? {} : { certificateId: config.certificateId }),
-  };
-}
-
-function requireOption(options: Partial<EasypayOptions> | undefined, name: keyof EasypayOptions): string {
-  const value = options?.[name];
-  if (typeof value !== 'string' || value === '') throw invalid(`options.${name}`, 'required', 'is required for easypay');
-  return value;
-}
-
-function requireMeta(refund: Refund, name: string): string {
-  const value = refund.meta?.[name];
-  if (!value) throw new RefundkitError('query_unavailable', `easypay refund ${refund.refundId} has no ${name} recorded: it cannot be queried`);
-  return value;
-}
-
-export const easypayAdapter: ProviderAdapter<EasypayConfig, EasypayOptions, EasypayClient> = {
-  key: 'easypay',
-  currencies: () => ['CNY'],
-  createClient: (config, shared) =>
-    createEasypayClient({
-      baseUrl: config.baseUrl,
-      privateKey: keyFrom(config.privateKey, config.privateKeyFile, 'privateKey'),
-      privateKeyPassphrase: config.privateKeyPassphrase,
-      easypayPublicKey: keyFrom(config.easypayPublicKey, config.easypayPublicKeyFile, 'easypayPublicKey'),
-      ...(config.reqType === undefined ? {} : { reqType: config.reqType }),
-      ...(config.certificateId === undefined ? {} : { certificateId: config.certificateId }),
-      fetch: shared.fetch,
-      timeoutMs: shared.timeoutMs,
-    }),
-  prepareRefund(client, config, request): PreparedRefund {
-    const payType = requireOption(request.options, 'payType');
-    const oriTransDate = requireOption(request.options, 'oriTransDate');
-    const now = new Date();
-    const transDate = compactDate(now, 'Asia/Shanghai');
-    const backUrl = request.notifyUrl ?? config.notifyUrl;
-    const reqBody: Messages['refund.request.unsigned']['reqBody'] = {
-      reqInfo: { mchtCode: config.mchtCode },
-      reqOrderInfo: {
-        orgTrace: request.refundId,
-        ...(backUrl ? { backUrl } : {}),
-        oriOrgTrace: request.orderId,
-        oriTransDate,
-        refundAmount: request.amount,
-      },
-      payInfo: { payType, transDate },
-    };
-    renameIssues(FIELDS, () => validateMessage('refund.request.unsigned', { reqHeader: provisionalHeader(config, now), reqBody }));
-    const send = async (): Promise<ProviderAnswer> => mapEasypayAnswer(await client.refund({ reqBody }), 'refund');
-    return Object.assign(send, { meta: { payType, transDate } });
-  },
-  async query(client, config, refund) {
-    const payType = requireMeta(refund, 'payType');
-    // The refund's payInfo.transDate as sent; before meta existed, its creation date (Asia/Shanghai).
-    const oriTransDate = refund.meta?.['transDate'] ?? compactDate(new Date(refund.createdAt), 'Asia/Shanghai');
-    const reqBody: Messages['queryRefund.request.unsigned']['reqBody'] = {
-      reqInfo: { mchtCode: config.mchtCode },
-      reqOrderInfo: { oriOrgTrace: refund.refundId, oriTransDate },
-      payInfo: { payType, transDate: compactDate(new Date(), 'Asia/Shanghai') },
-    };
-    return mapEasypayAnswer(await client.queryRefund({ reqBody }), 'query');
-  },
-  notifications: {
-    verify(client, _config, rawBody, headers) {
-      const { data, verified, rawBody: raw } = client.verifyNotification(rawBody, headers);
-      const { respStateInfo: state, respOrderInfo: order } = data.reqBody;
-      // A notification whose respCode says "not accepted" reports no result: keep it unknown.
-      const answer =
-        state.respCode !== undefined && state.respCode !== EASYPAY_ACCEPTED
-          ? { status: 'unknown' as const, failure: { code: state.respCode, message: state.respDesc ?? '' }, raw }
-          : mapState(state, order, raw);
-      return { refundId: order.orgTrace, verified, answer };
-    },
-    ack: EASYPAY_NOTIFICATION_ACK,
-  },
-};

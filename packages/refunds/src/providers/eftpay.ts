@@ -1,8 +1,11 @@
-import { compactTimestamp, formatMinorUnits, RefundkitError, toMinorUnits, type ProviderResult } from '@refundkit/runtime';
+// What the facade needs of eftPay before a refund is made: settings, options, the wallet table,
+// the status table and the answer mapping. The adapter, which loads @refundkit/eftpay, is
+// eftpay-adapter.ts (loaded at first use).
+import { toMinorUnits, type ProviderResult } from '@refundkit/runtime';
 import type { MaybeSecret } from '@refundkit/signing';
-import { createEftpayClient, validateMessage, type EftpayClient, type Messages } from '@refundkit/eftpay';
-import type { Refund, RefundStatus } from '../model.js';
-import { invalid, renameIssues, type PreparedRefund, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
+import type { Messages } from '@refundkit/eftpay';
+import type { RefundStatus } from '../model.js';
+import type { ProviderAnswer } from './adapter.js';
 import { statusOf, type StatusTable } from './status-table.js';
 
 /** eftPay VMP settings. */
@@ -51,7 +54,6 @@ export const EFTPAY_WALLETS: { readonly [P in EftpayPaymentType]: { readonly ser
 };
 
 export const EFTPAY_PAYMENT_TYPES = Object.keys(EFTPAY_WALLETS) as readonly EftpayPaymentType[];
-const BUYER_TYPES: readonly EftpayBuyerType[] = ['ios', 'android', 'others'];
 
 /**
  * `trade_status` of a received request (PROVIDERS.md "Status mapping"; seed 001 附錄2):
@@ -106,66 +108,3 @@ export function mapEftpayAnswer(result: ProviderResult<Answer>, phase: 'refund' 
     raw,
   };
 }
-
-/** refundkit fields ← eftPay wire fields, for error messages. */
-const FIELDS = {
-  out_trade_no: 'orderId',
-  refund_no: 'refundId',
-  transaction_amount: 'amount',
-  payment_type: 'options.paymentType',
-  buyertype: 'options.buyerType',
-};
-
-function walletOf(paymentType: unknown): (typeof EFTPAY_WALLETS)[EftpayPaymentType] | undefined {
-  return typeof paymentType === 'string' && Object.hasOwn(EFTPAY_WALLETS, paymentType) ? EFTPAY_WALLETS[paymentType as EftpayPaymentType] : undefined;
-}
-
-const now14 = (): string => compactTimestamp(new Date(), 'Asia/Hong_Kong');
-
-export const eftpayAdapter: ProviderAdapter<EftpayConfig, EftpayOptions, EftpayClient> = {
-  key: 'eftpay',
-  currencies: (config) => [config.currency ?? 'HKD'],
-  createClient: (config, shared) => createEftpayClient({ baseUrl: config.baseUrl, secretCode: config.secretCode, fetch: shared.fetch, timeoutMs: shared.timeoutMs }),
-  prepareRefund(client, config, request): PreparedRefund {
-    const paymentType = request.options?.paymentType;
-    if (paymentType === undefined) throw invalid('options.paymentType', 'required', 'is required for eftpay');
-    const wallet = walletOf(paymentType);
-    if (!wallet) throw invalid('options.paymentType', `enum [${EFTPAY_PAYMENT_TYPES.join(', ')}]`, `must be one of ${EFTPAY_PAYMENT_TYPES.join(', ')}`);
-    const buyerType = request.options?.buyerType ?? 'others';
-    if (!BUYER_TYPES.includes(buyerType)) throw invalid('options.buyerType', `enum [${BUYER_TYPES.join(', ')}]`, `must be one of ${BUYER_TYPES.join(', ')}`);
-    if (request.amount > EFTPAY_MAX_AMOUNT) throw invalid('amount', `maximum ${EFTPAY_MAX_AMOUNT}`, `must be at most ${EFTPAY_MAX_AMOUNT} (${formatMinorUnits(EFTPAY_MAX_AMOUNT)}: transaction_amount is String(8))`);
-    const body = renameIssues(FIELDS, () =>
-      validateMessage('refund.request.unsigned', {
-        service: wallet.service,
-        user_confirm_key: config.userConfirmKey,
-        transaction_amount: formatMinorUnits(request.amount),
-        out_trade_no: request.orderId,
-        paytype: wallet.paytype,
-        buyertype: buyerType,
-        payment_type: paymentType,
-        refund_no: request.refundId,
-        time: now14(),
-      }),
-    );
-    const send = async (): Promise<ProviderAnswer> => mapEftpayAnswer(await client.refund({ ...body, time: now14() }), 'refund');
-    return Object.assign(send, { meta: { paymentType, buyerType } });
-  },
-  async query(client, config, refund: Refund) {
-    const paymentType = refund.meta?.['paymentType'];
-    const wallet = walletOf(paymentType);
-    if (!wallet) throw new RefundkitError('query_unavailable', `eftpay refund ${refund.refundId} has no paymentType recorded: its query service cannot be chosen`);
-    const buyerType = (refund.meta?.['buyerType'] ?? 'others') as EftpayBuyerType;
-    const answer = await client.queryRefund({
-      service: wallet.queryService,
-      querytype: 'OUT_TRADE',
-      out_trade_no: refund.orderId,
-      refund_no: refund.refundId,
-      user_confirm_key: config.userConfirmKey,
-      paytype: wallet.paytype,
-      buyertype: buyerType,
-      payment_type: paymentType as EftpayPaymentType,
-      time: now14(),
-    });
-    return mapEftpayAnswer(answer, 'query');
-  },
-};

@@ -1,10 +1,10 @@
 import type { ProviderKey } from '../model.js';
 import type { ProviderAdapter } from './adapter.js';
-import { easypayAdapter, type EasypayConfig, type EasypayOptions } from './easypay.js';
-import { eftpayAdapter, type EftpayConfig, type EftpayOptions } from './eftpay.js';
-import { liankeAdapter, type LiankeConfig, type LiankeOptions } from './lianke.js';
-import { tipayAdapter, type TipayConfig, type TipayOptions } from './tipay.js';
-import { yimaAdapter, type YimaConfig, type YimaOptions } from './yima.js';
+import type { EasypayConfig, EasypayOptions } from './easypay.js';
+import type { EftpayConfig, EftpayOptions } from './eftpay.js';
+import type { LiankeConfig, LiankeOptions } from './lianke.js';
+import type { TipayConfig, TipayOptions } from './tipay.js';
+import type { YimaConfig, YimaOptions } from './yima.js';
 
 /** Each provider's configuration, as `createRefunds({ providers })` takes it. */
 export interface ProviderConfigs {
@@ -26,11 +26,57 @@ export interface ProviderOptions {
 
 export type ConfiguredProvider = keyof ProviderConfigs & ProviderKey;
 
-/** The adapters, by provider key. */
-export const ADAPTERS: { readonly [P in ConfiguredProvider]: ProviderAdapter<ProviderConfigs[P], ProviderOptions[P], unknown> } = {
-  easypay: easypayAdapter as ProviderAdapter<EasypayConfig, EasypayOptions, unknown>,
-  eftpay: eftpayAdapter as ProviderAdapter<EftpayConfig, EftpayOptions, unknown>,
-  lianke: liankeAdapter as ProviderAdapter<LiankeConfig, LiankeOptions, unknown>,
-  tipay: tipayAdapter as ProviderAdapter<TipayConfig, TipayOptions, unknown>,
-  yima: yimaAdapter as ProviderAdapter<YimaConfig, YimaOptions, unknown>,
+/**
+ * What the facade knows of a provider without loading it: its currencies, and how to load its
+ * adapter. The adapter imports the provider's generated package (client, validators, codec), so
+ * it is loaded at the first refund, query or notification of that provider, never when
+ * `@refundkit/refunds` is imported (cold start, issue #7).
+ */
+export interface ProviderEntry<Config, Options> {
+  readonly key: ConfiguredProvider;
+  /** Currencies refunds may be in; the first is the default. */
+  currencies(config: Config): readonly string[];
+  /** The provider's adapter, imported once, at first use. */
+  load(): Promise<ProviderAdapter<Config, Options, unknown>>;
+}
+
+/** Memoizes `load`: the module is imported once, and a failed import is tried again next time. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () => {
+    loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    return loading;
+  };
+}
+
+/** The providers, by key. */
+export const ADAPTERS: { readonly [P in ConfiguredProvider]: ProviderEntry<ProviderConfigs[P], ProviderOptions[P]> } = {
+  easypay: {
+    key: 'easypay',
+    currencies: () => ['CNY'],
+    load: once(async () => (await import('./easypay-adapter.js')).easypayAdapter as ProviderAdapter<EasypayConfig, EasypayOptions, unknown>),
+  },
+  eftpay: {
+    key: 'eftpay',
+    currencies: (config) => [config.currency ?? 'HKD'],
+    load: once(async () => (await import('./eftpay-adapter.js')).eftpayAdapter as ProviderAdapter<EftpayConfig, EftpayOptions, unknown>),
+  },
+  lianke: {
+    key: 'lianke',
+    currencies: () => ['CNY'],
+    load: once(async () => (await import('./lianke-adapter.js')).liankeAdapter as ProviderAdapter<LiankeConfig, LiankeOptions, unknown>),
+  },
+  tipay: {
+    key: 'tipay',
+    currencies: () => ['CNY'],
+    load: once(async () => (await import('./tipay-adapter.js')).tipayAdapter as ProviderAdapter<TipayConfig, TipayOptions, unknown>),
+  },
+  yima: {
+    key: 'yima',
+    currencies: () => ['CNY'],
+    load: once(async () => (await import('./yima-adapter.js')).yimaAdapter as ProviderAdapter<YimaConfig, YimaOptions, unknown>),
+  },
 };

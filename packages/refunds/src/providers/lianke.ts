@@ -1,8 +1,10 @@
+// What the facade needs of Lianke before a refund is made: settings, the status table and the
+// answer mapping. The adapter, which loads @refundkit/lianke, is lianke-adapter.ts (loaded at first use).
 import type { ProviderResult } from '@refundkit/runtime';
 import type { RequestAuthHook } from '@refundkit/signing';
-import { createLiankeClient, validateMessage, type LiankeClient, type Messages } from '@refundkit/lianke';
-import type { Refund, RefundStatus } from '../model.js';
-import { invalid, renameIssues, type PreparedRefund, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
+import type { Messages } from '@refundkit/lianke';
+import type { RefundStatus } from '../model.js';
+import type { ProviderAnswer } from './adapter.js';
 import { statusOf, type StatusTable } from './status-table.js';
 
 /** Lianke 链科 QuickPay settings. */
@@ -60,43 +62,3 @@ export function mapLiankeAnswer(result: ProviderResult<Answer>, phase: 'refund' 
     raw,
   };
 }
-
-/** refundkit fields ← Lianke wire fields (items included), for error messages. */
-function fieldsOf(itemCount: number): Record<string, string> {
-  const fields: Record<string, string> = { order_no: 'orderId', refund_no: 'refundId', refund_amount: 'amount', amount: 'orderAmount', refund_desc: 'reason' };
-  for (let i = 0; i < itemCount; i++) {
-    for (const [wire, facade] of [['item_id', 'id'], ['item_name', 'name'], ['quantity', 'quantity'], ['price', 'price']] as const) {
-      fields[`itemlist[${i}].${wire}`] = `items[${i}].${facade}`;
-    }
-  }
-  return fields;
-}
-
-export const liankeAdapter: ProviderAdapter<LiankeConfig, LiankeOptions, LiankeClient> = {
-  key: 'lianke',
-  currencies: () => ['CNY'],
-  createClient: (config, shared) => createLiankeClient({ baseUrl: config.baseUrl, auth: config.auth, fetch: shared.fetch, timeoutMs: shared.timeoutMs }),
-  prepareRefund(client, config, request): PreparedRefund {
-    if (request.amount > LIANKE_MAX_AMOUNT) throw invalid('amount', `maximum ${LIANKE_MAX_AMOUNT}`, `must be at most ${LIANKE_MAX_AMOUNT} (refund_amount has at most 10 digits)`);
-    if (request.orderAmount !== undefined && request.orderAmount > LIANKE_MAX_AMOUNT) {
-      throw invalid('orderAmount', `maximum ${LIANKE_MAX_AMOUNT}`, `must be at most ${LIANKE_MAX_AMOUNT} (amount has at most 10 digits)`);
-    }
-    const items = request.items ?? [];
-    const body = renameIssues(fieldsOf(items.length), () =>
-      validateMessage('refund.request', {
-        store_no: config.storeNo,
-        operator: config.operator,
-        ...(request.orderAmount !== undefined ? { amount: request.orderAmount } : {}),
-        refund_amount: request.amount,
-        order_no: request.orderId,
-        refund_no: request.refundId,
-        ...(request.reason ? { refund_desc: request.reason } : {}),
-        ...(items.length > 0 ? { itemlist: items.map((item) => ({ item_id: item.id, item_name: item.name, quantity: item.quantity, price: item.price })) } : {}),
-      }),
-    );
-    return async () => mapLiankeAnswer(await client.refund(body), 'refund');
-  },
-  async query(client, config, refund: Refund) {
-    return mapLiankeAnswer(await client.queryRefund({ store_no: config.storeNo, order_no: refund.orderId, refund_order_no: refund.refundId }), 'query');
-  },
-};

@@ -1,8 +1,9 @@
-import { formatMinorUnits, type ProviderResult } from '@refundkit/runtime';
+// What the facade needs of Ti-Pay before a refund is made: settings, the status table and the
+// answer mapping. The adapter, which loads @refundkit/tipay, is tipay-adapter.ts (loaded at first use).
+import type { ProviderResult } from '@refundkit/runtime';
 import type { MaybeSecret } from '@refundkit/signing';
-import { createTipayClient, validateMessage, type Messages, type TipayClient } from '@refundkit/tipay';
-import type { Refund } from '../model.js';
-import { renameIssues, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
+import type { Messages } from '@refundkit/tipay';
+import type { ProviderAnswer } from './adapter.js';
 import { statusOf, type StatusTable } from './status-table.js';
 
 /** Ti-Pay settings (see the spec's securitySchemes and `merchantNo`). */
@@ -41,37 +42,3 @@ export function mapTipayAnswer(result: ProviderResult<Answer>, phase: 'refund' |
     raw,
   };
 }
-
-/** refundkit fields ← Ti-Pay wire fields, for error messages. */
-const FIELDS = { orderId: 'orderId', refundRequestId: 'refundId', refundAmount: 'amount', description: 'reason', notifyUrl: 'notifyUrl' };
-
-export const tipayAdapter: ProviderAdapter<TipayConfig, TipayOptions, TipayClient> = {
-  key: 'tipay',
-  currencies: () => ['CNY'],
-  createClient: (config, shared) => createTipayClient({ baseUrl: config.baseUrl, appId: config.appId, appKey: config.appKey, fetch: shared.fetch, timeoutMs: shared.timeoutMs }),
-  prepareRefund(client, config, request) {
-    const notifyUrl = request.notifyUrl ?? config.notifyUrl;
-    const body = renameIssues(FIELDS, () =>
-      validateMessage('refund.request', {
-        merchantNo: config.merchantNo,
-        orderId: request.orderId,
-        refundRequestId: request.refundId,
-        refundAmount: formatMinorUnits(request.amount),
-        ...(request.reason ? { description: request.reason } : {}),
-        ...(notifyUrl ? { notifyUrl } : {}),
-      }),
-    );
-    return async () => mapTipayAnswer(await client.refund(body), 'refund');
-  },
-  async query(client, config, refund: Refund) {
-    return mapTipayAnswer(await client.queryRefund({ merchantNo: config.merchantNo, refundRequestId: refund.refundId, orderId: refund.orderId }), 'query');
-  },
-  notifications: {
-    verify(client, _config, rawBody, headers) {
-      const { data, verified, rawBody: raw } = client.verifyNotification(rawBody, headers);
-      const status = statusOf(TIPAY_STATUS, data.status);
-      return { refundId: data.refundRequestId, verified, answer: { status, providerRefundId: data.uniqueRefundNo, raw } };
-    },
-    ack: { status: 200, contentType: 'text/plain', body: 'SUCCESS' },
-  },
-};

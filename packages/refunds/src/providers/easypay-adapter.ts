@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { compactDate, compactTimestamp, RefundkitError, ValidationError } from '@refundkit/runtime';
+import { createEasypayClient, validateMessage, type EasypayClient, type Messages } from '@refundkit/easypay';
+import type { Refund } from '../model.js';
+import { invalid, renameIssues, type PreparedRefund, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
+import { EASYPAY_ACCEPTED, EASYPAY_NOTIFICATION_ACK, mapEasypayAnswer, mapEasypayState, type EasypayConfig, type EasypayOptions } from './easypay.js';
+
+/** refundkit fields ← EasyPay wire fields, for error messages. */
+const FIELDS = {
+  'reqBody.reqOrderInfo.orgTrace': 'refundId',
+  'reqBody.reqOrderInfo.oriOrgTrace': 'orderId',
+  'reqBody.reqOrderInfo.refundAmount': 'amount',
+  'reqBody.reqOrderInfo.oriTransDate': 'options.oriTransDate',
+  'reqBody.reqOrderInfo.backUrl': 'notifyUrl',
+  'reqBody.payInfo.payType': 'options.payType',
+};
+
+function configError(field: string, message: string): ValidationError {
+  return new ValidationError('easypay config', [{ path: field, rule: 'required', message: `${field} ${message}` }]);
+}
+
+function keyFrom<K>(inline: K | undefined, file: string | undefined, field: string): K | string {
+  if (inline !== undefined && file !== undefined) throw configError(field, `and ${field}File are exclusive: give one`);
+  if (inline !== undefined) return inline;
+  if (file !== undefined) return readFileSync(file, 'utf8');
+  throw configError(field, `or ${field}File is required`);
+}
+
+/** The client's header, built here too so the whole unsigned message is checked before anything is reserved. */
+function provisionalHeader(config: EasypayConfig, now: Date) {
+  return {
+    transTime: compactTimestamp(now, 'Asia/Shanghai'),
+    reqId: randomUUID().replace(/-/g, ''),
+    ...(config.reqType === undefined ? {} : { reqType: config.reqType }),
+    ...(config.certificateId === undefined ? {} : { certificateId: config.certificateId }),
+  };
+}
+
+function requireOption(options: Partial<EasypayOptions> | undefined, name: keyof EasypayOptions): string {
+  const value = options?.[name];
+  if (typeof value !== 'string' || value === '') throw invalid(`options.${name}`, 'required', 'is required for easypay');
+  return value;
+}
+
+function requireMeta(refund: Refund, name: string): string {
+  const value = refund.meta?.[name];
+  if (!value) throw new RefundkitError('query_unavailable', `easypay refund ${refund.refundId} has no ${name} recorded: it cannot be queried`);
+  return value;
+}
+
+export const easypayAdapter: ProviderAdapter<EasypayConfig, EasypayOptions, EasypayClient> = {
+  key: 'easypay',
+  createClient: (config, shared) =>
+    createEasypayClient({
+      baseUrl: config.baseUrl,
+      privateKey: keyFrom(config.privateKey, config.privateKeyFile, 'privateKey'),
+      privateKeyPassphrase: config.privateKeyPassphrase,
+      easypayPublicKey: keyFrom(config.easypayPublicKey, config.easypayPublicKeyFile, 'easypayPublicKey'),
+      ...(config.reqType === undefined ? {} : { reqType: config.reqType }),
+      ...(config.certificateId === undefined ? {} : { certificateId: config.certificateId }),
+      fetch: shared.fetch,
+      timeoutMs: shared.timeoutMs,
+    }),
+  prepareRefund(client, config, request): PreparedRefund {
+    const payType = requireOption(request.options, 'payType');
+    const oriTransDate = requireOption(request.options, 'oriTransDate');
+    const now = new Date();
+    const transDate = compactDate(now, 'Asia/Shanghai');
+    const backUrl = request.notifyUrl ?? config.notifyUrl;
+    const reqBody: Messages['refund.request.unsigned']['reqBody'] = {
+      reqInfo: { mchtCode: config.mchtCode },
+      reqOrderInfo: {
+        orgTrace: request.refundId,
+        ...(backUrl ? { backUrl } : {}),
+        oriOrgTrace: request.orderId,
+        oriTransDate,
+        refundAmount: request.amount,
+      },
+      payInfo: { payType, transDate },
+    };
+    renameIssues(FIELDS, () => validateMessage('refund.request.unsigned', { reqHeader: provisionalHeader(config, now), reqBody }));
+    const send = async (): Promise<ProviderAnswer> => mapEasypayAnswer(await client.refund({ reqBody }), 'refund');
+    return Object.assign(send, { meta: { payType, transDate } });
+  },
+  async query(client, config, refund) {
+    const payType = requireMeta(refund, 'payType');
+    // The refund's payInfo.transDate as sent; before meta existed, its creation date (Asia/Shanghai).
+    const oriTransDate = refund.meta?.['transDate'] ?? compactDate(new Date(refund.createdAt), 'Asia/Shanghai');
+    const reqBody: Messages['queryRefund.request.unsigned']['reqBody'] = {
+      reqInfo: { mchtCode: config.mchtCode },
+      reqOrderInfo: { oriOrgTrace: refund.refundId, oriTransDate },
+      payInfo: { payType, transDate: compactDate(new Date(), 'Asia/Shanghai') },
+    };
+    return mapEasypayAnswer(await client.queryRefund({ reqBody }), 'query');
+  },
+  notifications: {
+    verify(client, _config, rawBody, headers) {
+      const { data, verified, rawBody: raw } = client.verifyNotification(rawBody, headers);
+      const { respStateInfo: state, respOrderInfo: order } = data.reqBody;
+      // A notification whose respCode says "not accepted" reports no result: keep it unknown.
+      const answer =
+        state.respCode !== undefined && state.respCode !== EASYPAY_ACCEPTED
+          ? { status: 'unknown' as const, failure: { code: state.respCode, message: state.respDesc ?? '' }, raw }
+          : mapEasypayState(state, order, raw);
+      return { refundId: order.orgTrace, verified, answer };
+    },
+    ack: EASYPAY_NOTIFICATION_ACK,
+  },
+};

@@ -1,0 +1,78 @@
+import { compactTimestamp, formatMinorUnits, RefundkitError } from '@refundkit/runtime';
+import { createEftpayClient, validateMessage, type EftpayClient } from '@refundkit/eftpay';
+import type { Refund } from '../model.js';
+import { invalid, renameIssues, type PreparedRefund, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
+import {
+  EFTPAY_MAX_AMOUNT,
+  EFTPAY_PAYMENT_TYPES,
+  EFTPAY_WALLETS,
+  mapEftpayAnswer,
+  type EftpayBuyerType,
+  type EftpayConfig,
+  type EftpayOptions,
+  type EftpayPaymentType,
+} from './eftpay.js';
+
+const BUYER_TYPES: readonly EftpayBuyerType[] = ['ios', 'android', 'others'];
+
+/** refundkit fields ← eftPay wire fields, for error messages. */
+const FIELDS = {
+  out_trade_no: 'orderId',
+  refund_no: 'refundId',
+  transaction_amount: 'amount',
+  payment_type: 'options.paymentType',
+  buyertype: 'options.buyerType',
+};
+
+function walletOf(paymentType: unknown): (typeof EFTPAY_WALLETS)[EftpayPaymentType] | undefined {
+  return typeof paymentType === 'string' && Object.hasOwn(EFTPAY_WALLETS, paymentType) ? EFTPAY_WALLETS[paymentType as EftpayPaymentType] : undefined;
+}
+
+const now14 = (): string => compactTimestamp(new Date(), 'Asia/Hong_Kong');
+
+export const eftpayAdapter: ProviderAdapter<EftpayConfig, EftpayOptions, EftpayClient> = {
+  key: 'eftpay',
+  createClient: (config, shared) => createEftpayClient({ baseUrl: config.baseUrl, secretCode: config.secretCode, fetch: shared.fetch, timeoutMs: shared.timeoutMs }),
+  prepareRefund(client, config, request): PreparedRefund {
+    const paymentType = request.options?.paymentType;
+    if (paymentType === undefined) throw invalid('options.paymentType', 'required', 'is required for eftpay');
+    const wallet = walletOf(paymentType);
+    if (!wallet) throw invalid('options.paymentType', `enum [${EFTPAY_PAYMENT_TYPES.join(', ')}]`, `must be one of ${EFTPAY_PAYMENT_TYPES.join(', ')}`);
+    const buyerType = request.options?.buyerType ?? 'others';
+    if (!BUYER_TYPES.includes(buyerType)) throw invalid('options.buyerType', `enum [${BUYER_TYPES.join(', ')}]`, `must be one of ${BUYER_TYPES.join(', ')}`);
+    if (request.amount > EFTPAY_MAX_AMOUNT) throw invalid('amount', `maximum ${EFTPAY_MAX_AMOUNT}`, `must be at most ${EFTPAY_MAX_AMOUNT} (${formatMinorUnits(EFTPAY_MAX_AMOUNT)}: transaction_amount is String(8))`);
+    const body = renameIssues(FIELDS, () =>
+      validateMessage('refund.request.unsigned', {
+        service: wallet.service,
+        user_confirm_key: config.userConfirmKey,
+        transaction_amount: formatMinorUnits(request.amount),
+        out_trade_no: request.orderId,
+        paytype: wallet.paytype,
+        buyertype: buyerType,
+        payment_type: paymentType,
+        refund_no: request.refundId,
+        time: now14(),
+      }),
+    );
+    const send = async (): Promise<ProviderAnswer> => mapEftpayAnswer(await client.refund({ ...body, time: now14() }), 'refund');
+    return Object.assign(send, { meta: { paymentType, buyerType } });
+  },
+  async query(client, config, refund: Refund) {
+    const paymentType = refund.meta?.['paymentType'];
+    const wallet = walletOf(paymentType);
+    if (!wallet) throw new RefundkitError('query_unavailable', `eftpay refund ${refund.refundId} has no paymentType recorded: its query service cannot be chosen`);
+    const buyerType = (refund.meta?.['buyerType'] ?? 'others') as EftpayBuyerType;
+    const answer = await client.queryRefund({
+      service: wallet.queryService,
+      querytype: 'OUT_TRADE',
+      out_trade_no: refund.orderId,
+      refund_no: refund.refundId,
+      user_confirm_key: config.userConfirmKey,
+      paytype: wallet.paytype,
+      buyertype: buyerType,
+      payment_type: paymentType as EftpayPaymentType,
+      time: now14(),
+    });
+    return mapEftpayAnswer(answer, 'query');
+  },
+};

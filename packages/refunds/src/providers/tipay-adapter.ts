@@ -1,0 +1,39 @@
+import { formatMinorUnits } from '@refundkit/runtime';
+import { createTipayClient, validateMessage, type TipayClient } from '@refundkit/tipay';
+import type { Refund } from '../model.js';
+import { renameIssues, type ProviderAdapter } from './adapter.js';
+import { statusOf } from './status-table.js';
+import { mapTipayAnswer, TIPAY_STATUS, type TipayConfig, type TipayOptions } from './tipay.js';
+
+/** refundkit fields ← Ti-Pay wire fields, for error messages. */
+const FIELDS = { orderId: 'orderId', refundRequestId: 'refundId', refundAmount: 'amount', description: 'reason', notifyUrl: 'notifyUrl' };
+
+export const tipayAdapter: ProviderAdapter<TipayConfig, TipayOptions, TipayClient> = {
+  key: 'tipay',
+  createClient: (config, shared) => createTipayClient({ baseUrl: config.baseUrl, appId: config.appId, appKey: config.appKey, fetch: shared.fetch, timeoutMs: shared.timeoutMs }),
+  prepareRefund(client, config, request) {
+    const notifyUrl = request.notifyUrl ?? config.notifyUrl;
+    const body = renameIssues(FIELDS, () =>
+      validateMessage('refund.request', {
+        merchantNo: config.merchantNo,
+        orderId: request.orderId,
+        refundRequestId: request.refundId,
+        refundAmount: formatMinorUnits(request.amount),
+        ...(request.reason ? { description: request.reason } : {}),
+        ...(notifyUrl ? { notifyUrl } : {}),
+      }),
+    );
+    return async () => mapTipayAnswer(await client.refund(body), 'refund');
+  },
+  async query(client, config, refund: Refund) {
+    return mapTipayAnswer(await client.queryRefund({ merchantNo: config.merchantNo, refundRequestId: refund.refundId, orderId: refund.orderId }), 'query');
+  },
+  notifications: {
+    verify(client, _config, rawBody, headers) {
+      const { data, verified, rawBody: raw } = client.verifyNotification(rawBody, headers);
+      const status = statusOf(TIPAY_STATUS, data.status);
+      return { refundId: data.refundRequestId, verified, answer: { status, providerRefundId: data.uniqueRefundNo, raw } };
+    },
+    ack: { status: 200, contentType: 'text/plain', body: 'SUCCESS' },
+  },
+};
