@@ -7,6 +7,32 @@ type Standalone = typeof import('ajv/dist/standalone/index.js').default;
 const Ajv2020 = ((Ajv2020Module as unknown as { default?: AjvClass }).default ?? Ajv2020Module) as AjvClass;
 const standaloneCode = ((standaloneModule as unknown as { default?: Standalone }).default ?? standaloneModule) as Standalone;
 
+/**
+ * The length of a string in characters (Unicode code points), as JSON Schema counts `maxLength`
+ * and `minLength`: a surrogate pair is one character, a lone surrogate one too. Same result as
+ * ajv's runtime `ucs2length`; emitted as source into each validator module.
+ */
+export const UCS2LENGTH_SOURCE = `function ucs2length(text) {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    length++;
+  }
+  return length;
+}`;
+
+/** ajv runtime helpers emitted inline (by `require` path), so generated packages never load ajv. */
+export const INLINED_HELPERS: Readonly<Record<string, { readonly name: string; readonly source: string }>> = {
+  'ajv/dist/runtime/ucs2length': { name: 'ucs2length', source: UCS2LENGTH_SOURCE },
+};
+
+/** The ajv a generated package depends on when its validators import a helper that is not inlined (codegen's own). */
+export const AJV_DEPENDENCY = { ajv: '8.20.0' } as const;
+
 /** Annotation keywords of OpenAPI 3.1 that JSON Schema 2020-12 does not define. */
 const OPENAPI_ANNOTATIONS = ['example', 'xml', 'externalDocs', 'discriminator'];
 
@@ -35,16 +61,23 @@ function collectExtensionKeywords(value: unknown, into: Set<string>): Set<string
  * it as the body of an ES module (`exports` of ajv's output are kept private).
  *
  * ajv's standalone output still calls `require(helper).default` for runtime helpers
- * (`ucs2length` for `maxLength`, `equal` for `enum`/`const` of objects): each becomes an ESM
- * namespace import of the CommonJS helper. Node exposes `module.exports` as the namespace's
- * `default` while bundlers (vite, esbuild) unwrap `__esModule` to the function itself; the
- * emitted shim yields `{ default: fn }` under both.
+ * (`ucs2length` for `maxLength`/`minLength`, `equal` for `enum`/`const` of objects).
+ * `ucs2length` is inlined ({@link INLINED_HELPERS}): importing it would load ajv at run time, for
+ * a ten-line function (cold start, issue #7). Any other helper becomes an ESM namespace import of
+ * the CommonJS helper. Node exposes `module.exports` as the namespace's `default` while bundlers
+ * (vite, esbuild) unwrap `__esModule` to the function itself; the emitted shim yields
+ * `{ default: fn }` under both.
  *
  * Strict mode stays on: OpenAPI's annotation keywords and every `x-` extension used are
  * registered as annotations; `format` is an annotation too (`validateFormats: false`), since
  * contracts validate with `pattern`.
  */
-export function compileValidatorModule(source: ValidatorSource): { code: string; exportNames: Record<string, string> } {
+export function compileValidatorModule(source: ValidatorSource): {
+  code: string;
+  exportNames: Record<string, string>;
+  /** What the emitted module imports at run time: {@link AJV_DEPENDENCY} if a helper is not inlined, else nothing. */
+  runtimeDependencies: Readonly<Record<string, string>>;
+} {
   const ajv = new Ajv2020({
     code: { source: true, esm: true, lines: true },
     allErrors: true,
@@ -82,9 +115,15 @@ export function compileValidatorModule(source: ValidatorSource): { code: string;
     return local;
   });
   code = code.replace(/^"use strict";/, '').replace(/export const (\w+) = (\w+);/g, 'const $1 = $2;');
-  const imports = [...helpers].flatMap(([spec, local]) => [
-    `import * as ${local}Module from ${JSON.stringify(spec.endsWith('.js') ? spec : `${spec}.js`)};`,
-    `const ${local} = { default: ${local}Module.default.default ?? ${local}Module.default };`,
-  ]);
-  return { code: `${imports.join('\n')}\n${code.trim()}\n`, exportNames };
+  let importsAjv = false;
+  const imports = [...helpers].flatMap(([spec, local]) => {
+    const inlined = INLINED_HELPERS[spec.replace(/\.js$/, '')];
+    if (inlined) return [inlined.source, `const ${local} = { default: ${inlined.name} };`];
+    importsAjv = true;
+    return [
+      `import * as ${local}Module from ${JSON.stringify(spec.endsWith('.js') ? spec : `${spec}.js`)};`,
+      `const ${local} = { default: ${local}Module.default.default ?? ${local}Module.default };`,
+    ];
+  });
+  return { code: `${imports.join('\n')}\n${code.trim()}\n`, exportNames, runtimeDependencies: importsAjv ? AJV_DEPENDENCY : {} };
 }

@@ -7,7 +7,7 @@ export interface PackageDescription {
   readonly description: string;
   /** Repo-relative spec files the package is generated from (turbo inputs). */
   readonly specFiles: readonly string[];
-  /** Runtime dependencies with exact versions. */
+  /** Runtime dependencies with exact versions (written sorted by name, as npm writes them). */
   readonly dependencies: Readonly<Record<string, string>>;
   /** Markdown for the README body, after the generated notice. */
   readonly readme: string;
@@ -41,7 +41,7 @@ export function packageFiles(pkg: PackageDescription): FileSet {
         typecheck: 'tsc -p tsconfig.json --noEmit',
         lint: 'publint --strict',
       },
-      dependencies: pkg.dependencies,
+      dependencies: Object.fromEntries(Object.entries(pkg.dependencies).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
       devDependencies: { '@refundkit/codegen': '0.1.0' },
       'x-refundkit-generated': { generator: GENERATOR, specs: pkg.specFiles },
     }),

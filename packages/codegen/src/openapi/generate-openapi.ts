@@ -13,10 +13,10 @@ import { componentsToDefs } from './json-schema-defs.js';
 import { loadOpenApi, type OpenApiDocument } from './load-spec.js';
 import { readMessages, type Message } from './messages.js';
 
+/** Runtime dependencies of a generated JSON provider package, exact versions (plus ajv if its validators need it). */
 export const GENERATED_DEPENDENCIES = {
   '@refundkit/runtime': '0.1.0',
   '@refundkit/signing': '0.1.0',
-  ajv: '8.20.0',
   'openapi-fetch': '0.17.0',
 } as const;
 
@@ -156,7 +156,7 @@ export async function generateOpenApiPackage(provider: string, specPath: string,
   const doc = loadOpenApi(specPath);
   const { messages, derivedSchemas } = readMessages(doc);
   const defs = componentsToDefs({ ...(doc.components?.schemas ?? {}), ...derivedSchemas });
-  const { code, exportNames } = compileValidatorModule({
+  const { code, exportNames, runtimeDependencies } = compileValidatorModule({
     id: `https://refundkit.dev/specs/${provider}`,
     defs,
     messages: Object.fromEntries(messages.map((m) => [m.name, m.schema])),
@@ -214,7 +214,7 @@ export async function generateOpenApiPackage(provider: string, specPath: string,
       provider,
       description: `${doc.info.title}: a typed client, types and precompiled validators generated from its refundkit contract`,
       specFiles: [specFile],
-      dependencies: GENERATED_DEPENDENCIES,
+      dependencies: { ...GENERATED_DEPENDENCIES, ...runtimeDependencies },
       readme,
     }),
     'src/types.ts': `${header('openapi-typescript')}${await emitTypes(specPath)}`,

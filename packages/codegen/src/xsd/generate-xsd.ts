@@ -13,11 +13,10 @@ import { parseXsdContract } from './parse-xsd.js';
 import type { XsdContract } from './xsd-model.js';
 import { contractToDefs } from './xsd-to-json-schema.js';
 
-/** Runtime dependencies of a generated XML provider package, exact versions. */
+/** Runtime dependencies of a generated XML provider package, exact versions (plus ajv if its validators need it). */
 export const XSD_GENERATED_DEPENDENCIES = {
   '@refundkit/runtime': '0.1.0',
   '@refundkit/signing': '0.1.0',
-  ajv: '8.20.0',
   'xml-js': '1.6.11',
   'iconv-lite': '0.7.3',
 } as const;
@@ -72,7 +71,7 @@ export async function generateXsdPackage(provider: string, specDir: string, spec
   const contract = parseXsdContract(specDir);
   const json = new Map(contract.jsonSchemaFiles.map((file) => [file, loadJsonSchemaFile(specDir, file)]));
   const defs = contractToDefs(contract, json);
-  const { code, exportNames } = compileValidatorModule({
+  const { code, exportNames, runtimeDependencies } = compileValidatorModule({
     id: `https://refundkit.dev/specs/${provider}`,
     defs,
     messages: Object.fromEntries(contract.messages.map((m) => [m.name, m.root.type.name])),
@@ -83,7 +82,7 @@ export async function generateXsdPackage(provider: string, specDir: string, spec
     provider,
     description: `${contract.settings.title ?? provider}: a typed client, types, precompiled validators and the ${contract.settings.encoding} XML codec generated from its refundkit contract`,
     specFiles,
-    dependencies: XSD_GENERATED_DEPENDENCIES,
+    dependencies: { ...XSD_GENERATED_DEPENDENCIES, ...runtimeDependencies },
     readme: readme(provider, contract),
   });
   return {
