@@ -9,8 +9,8 @@
  * constantTimeEqual(Buffer.from('ab'), Buffer.from('a'))  // false, no throw
  * ```
  */
-import { timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from './node-crypto.js';
 
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && timingSafeEqual(a, b);
+  return a.byteLength === b.byteLength && nodeCrypto().timingSafeEqual(a, b);
 }

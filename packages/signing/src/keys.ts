@@ -21,8 +21,9 @@
  * const easypayPublicKey = loadPublicKey(fs.readFileSync('easypay-cert.pem', 'utf8'));
  * ```
  */
-import { KeyObject, createPrivateKey, createPublicKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { KeyFormatError } from './errors.js';
+import { nodeCrypto } from './node-crypto.js';
 import { Secret, revealSecret, type MaybeSecret } from './secret.js';
 
 export type PrivateKeyInput = MaybeSecret<string> | KeyObject;
@@ -40,7 +41,7 @@ const BARE_BASE64 = /^[A-Za-z0-9+/=\s]+$/;
 
 /** Parses a private key (see the module comment for the accepted forms). */
 export function loadPrivateKey(input: PrivateKeyInput, options: LoadPrivateKeyOptions = {}): KeyObject {
-  if (input instanceof KeyObject) {
+  if (input instanceof nodeCrypto().KeyObject) {
     if (input.type !== 'private') {
       throw new KeyFormatError('private', 'wrong-key-kind', `expected a private KeyObject, got a ${input.type} one`);
     }
@@ -60,18 +61,18 @@ export function loadPrivateKey(input: PrivateKeyInput, options: LoadPrivateKeyOp
   }
   const passphrase = options.passphrase === undefined ? undefined : revealSecret(options.passphrase);
   return parseWith('private', label, () => {
-    if (label !== undefined) return createPrivateKey({ key: text, format: 'pem', passphrase });
+    if (label !== undefined) return nodeCrypto().createPrivateKey({ key: text, format: 'pem', passphrase });
     const der = bareBase64('private', text);
     return firstParse([
-      () => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }),
-      () => createPrivateKey({ key: der, format: 'der', type: 'pkcs1' }),
+      () => nodeCrypto().createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }),
+      () => nodeCrypto().createPrivateKey({ key: der, format: 'der', type: 'pkcs1' }),
     ]);
   });
 }
 
 /** Parses a public key or certificate (see the module comment for the accepted forms). */
 export function loadPublicKey(input: PublicKeyInput): KeyObject {
-  if (input instanceof KeyObject) {
+  if (input instanceof nodeCrypto().KeyObject) {
     if (input.type !== 'public') {
       throw new KeyFormatError('public', 'wrong-key-kind', `expected a public KeyObject, got a ${input.type} one`);
     }
@@ -90,11 +91,11 @@ export function loadPublicKey(input: PublicKeyInput): KeyObject {
     );
   }
   return parseWith('public', label, () => {
-    if (label !== undefined) return createPublicKey({ key: text, format: 'pem' });
+    if (label !== undefined) return nodeCrypto().createPublicKey({ key: text, format: 'pem' });
     const der = bareBase64('public', text);
     return firstParse([
-      () => createPublicKey({ key: der, format: 'der', type: 'spki' }),
-      () => createPublicKey({ key: der, format: 'der', type: 'pkcs1' }),
+      () => nodeCrypto().createPublicKey({ key: der, format: 'der', type: 'spki' }),
+      () => nodeCrypto().createPublicKey({ key: der, format: 'der', type: 'pkcs1' }),
     ]);
   });
 }

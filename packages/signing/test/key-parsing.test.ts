@@ -1,13 +1,13 @@
 /**
  * Keys are parsed when a signer is created and never again per call: node:crypto's parsers are
- * wrapped to count calls.
+ * wrapped to count calls (in src/node-crypto.js, through which the package loads node:crypto).
  */
 import { describe, expect, it, vi } from 'vitest';
 
 const calls = vi.hoisted(() => ({ createPrivateKey: 0, createPublicKey: 0 }));
 
-vi.mock('node:crypto', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('node:crypto')>();
+vi.mock('../src/node-crypto.js', async () => {
+  const actual = await import('node:crypto');
   const counted = {
     ...actual,
     createPrivateKey: (...args: Parameters<typeof actual.createPrivateKey>) => {
@@ -19,7 +19,7 @@ vi.mock('node:crypto', async (importOriginal) => {
       return actual.createPublicKey(...args);
     },
   };
-  return { ...counted, default: counted };
+  return { nodeCrypto: () => counted };
 });
 
 const { createEasypaySigner } = await import('../src/index.js');

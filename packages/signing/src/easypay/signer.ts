@@ -17,7 +17,7 @@
  * if (!check.valid) throw new Error(`unverified EasyPay response: ${check.reason}`);
  * ```
  */
-import { sign as rsaSign, verify as rsaVerify, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { CanonicalJsonError, MissingKeyError } from '../errors.js';
 import { decodeBase64Strict } from '../encoding.js';
 import {
@@ -28,6 +28,7 @@ import {
   type PrivateKeyInput,
   type PublicKeyInput,
 } from '../keys.js';
+import { nodeCrypto } from '../node-crypto.js';
 import { VERIFIED, verificationFailure, type VerificationResult } from '../verification-result.js';
 import { easypaySigningString } from './signing-string.js';
 
@@ -99,7 +100,7 @@ export function createEasypaySigner(options: EasypaySignerOptions): EasypaySigne
   }
 
   function signString(signingString: string): string {
-    return rsaSign('sha256', Buffer.from(signingString, 'utf8'), requirePrivateKey()).toString('base64');
+    return nodeCrypto().sign('sha256', Buffer.from(signingString, 'utf8'), requirePrivateKey()).toString('base64');
   }
 
   function verifyString(signingString: string, signature: unknown): VerificationResult {
@@ -116,7 +117,7 @@ export function createEasypaySigner(options: EasypaySignerOptions): EasypaySigne
         `signature is ${bytes.length} bytes, an RSA-${signatureLength * 8} signature is ${signatureLength}`,
       );
     }
-    return rsaVerify('sha256', Buffer.from(signingString, 'utf8'), key, bytes)
+    return nodeCrypto().verify('sha256', Buffer.from(signingString, 'utf8'), key, bytes)
       ? VERIFIED
       : verificationFailure('mismatch', 'signature does not match the payload under the EasyPay public key');
   }
@@ -147,7 +148,7 @@ export function createEasypaySigner(options: EasypaySignerOptions): EasypaySigne
     ): EasypaySignedRequest<Header, Body> {
       const key = requirePrivateKey();
       const signingString = easypaySigningString(request.reqHeader, request.reqBody, REQUEST_PATHS);
-      const reqSign = rsaSign('sha256', Buffer.from(signingString, 'utf8'), key).toString('base64');
+      const reqSign = nodeCrypto().sign('sha256', Buffer.from(signingString, 'utf8'), key).toString('base64');
       return { reqHeader: request.reqHeader, reqBody: request.reqBody, reqSign };
     },
     verifyResponse: (response) =>

@@ -17,7 +17,7 @@
  * starts with `paths.header`/`paths.body` (default `$.header`/`$.body`; the signer passes
  * `$.reqHeader`, `$.rspBody`, … so the path names the field of the message).
  */
-import { hash } from 'node:crypto';
+import { nodeCrypto } from '../node-crypto.js';
 import { canonicalJson } from '../canonical-json.js';
 
 export function easypaySigningString(
@@ -30,7 +30,7 @@ export function easypaySigningString(
 
 /** `UPPER_HEX(MD5(canonicalJson(body)))`, the second half of {@link easypaySigningString}. */
 export function easypayBodyDigest(body: unknown, path = '$'): string {
-  return hash('md5', canonicalJson(body, path), 'hex').toUpperCase();
+  return nodeCrypto().hash('md5', canonicalJson(body, path), 'hex').toUpperCase();
 }
 
 const DEFAULT_PATHS = { header: '$.header', body: '$.body' } as const;

@@ -13,7 +13,7 @@
  * both the signature and the returned payload. Verification accepts a signature made either way
  * the public clients handle empty values (skipped, or kept as `k=`).
  */
-import { hash } from 'node:crypto';
+import { nodeCrypto } from '../node-crypto.js';
 import { constantTimeEqual } from '../constant-time.js';
 import { EftpayPayloadError } from '../errors.js';
 import { decodeHexStrict } from '../encoding.js';
@@ -51,7 +51,7 @@ export function createEftpaySigner(options: EftpaySignerOptions): EftpaySigner {
     throw new TypeError('eftpay: secretCode must be a string or a Secret<string>');
   }
   // hex output: crypto.hash's 'buffer' output is markedly slower on Node 20.
-  const digestHex = (signingString: string): string => hash('sha256', revealSecret(secretCode) + signingString, 'hex');
+  const digestHex = (signingString: string): string => nodeCrypto().hash('sha256', revealSecret(secretCode) + signingString, 'hex');
   const digest = (signingString: string): Buffer => Buffer.from(digestHex(signingString), 'hex');
 
   function signature(fields: object): string {

@@ -20,7 +20,7 @@
  * // '{"merchantNo":"1","orderId":"a"}'
  * ```
  */
-import { hash } from 'node:crypto';
+import { nodeCrypto } from '../node-crypto.js';
 import { TipayRequestError } from '../errors.js';
 import { revealSecret, type MaybeSecret } from '../secret.js';
 
@@ -31,10 +31,10 @@ export const TIPAY_SIGNATURE_HEADER = 'ti-signature';
 /** `lowercase hex SHA-256(paramsJson + timestamp + appKey)`, strings as UTF-8, bytes as they are. */
 export function tipaySignature(paramsJson: string | Uint8Array, timestamp: string, appKey: MaybeSecret<string>): string {
   if (typeof paramsJson === 'string') {
-    return hash('sha256', paramsJson + timestamp + revealSecret(appKey), 'hex');
+    return nodeCrypto().hash('sha256', paramsJson + timestamp + revealSecret(appKey), 'hex');
   }
   const suffix = Buffer.from(timestamp + revealSecret(appKey), 'utf8');
-  return hash('sha256', Buffer.concat([paramsJson, suffix]), 'hex');
+  return nodeCrypto().hash('sha256', Buffer.concat([paramsJson, suffix]), 'hex');
 }
 
 /** What `ParamsJson` is for a request: the query's JSON for GET/HEAD, otherwise the body as sent. */
