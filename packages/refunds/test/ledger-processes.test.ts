@@ -1,41 +1,19 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 /**
- * The SQLite ledger across processes. Child processes run the built package (dist): Node 20
- * cannot import TypeScript, so dist is rebuilt first when any source is newer than it.
+ * The SQLite ledger across processes. Child processes run the built package (dist/index.js,
+ * rebuilt first when stale: test/global-setup.ts).
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
-const dist = join(root, 'dist');
+const entry = join(root, 'dist', 'index.js');
 const child = fileURLToPath(new URL('./fixtures/ledger-race-child.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'refundkit-ledger-processes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const newestSource = (folder: string): number =>
-  Math.max(
-    0,
-    ...readdirSync(folder, { withFileTypes: true }).map((entry) => {
-      const path = join(folder, entry.name);
-      return entry.isDirectory() ? newestSource(path) : entry.name.endsWith('.ts') ? statSync(path).mtimeMs : 0;
-    }),
-  );
-const builtAt = (): number => {
-  const outputs = [join(dist, 'index.js'), join(dist, 'ledger', 'sqlite-ledger.js')];
-  return outputs.every((file) => existsSync(file)) ? Math.min(...outputs.map((file) => statSync(file).mtimeMs)) : -1;
-};
-
-beforeAll(() => {
-  if (builtAt() >= newestSource(join(root, 'src'))) return;
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
-  // Type errors elsewhere still emit; only a missing or stale output stops these tests.
-  if (builtAt() < newestSource(join(root, 'src'))) throw new Error(`building dist failed:\n${build.stdout}${build.stderr}`);
-}, 60_000);
 
 interface Tally {
   new: number;
@@ -49,7 +27,7 @@ interface Tally {
 /** Starts `count` children on one ledger file, releases them together once all are ready, and collects their tallies. */
 async function race(file: string, count: number, args: { attempts: number; amount: number; orderAmount: number; sharedEvery: number }): Promise<Tally[]> {
   const children = Array.from({ length: count }, (_, index) =>
-    spawn(process.execPath, [child, dist, file, String(index), String(args.attempts), String(args.amount), String(args.orderAmount), String(args.sharedEvery)], {
+    spawn(process.execPath, [child, entry, file, String(index), String(args.attempts), String(args.amount), String(args.orderAmount), String(args.sharedEvery)], {
       stdio: ['pipe', 'pipe', 'pipe'],
     }),
   );
@@ -106,7 +84,7 @@ describe('SQLite ledger across processes', () => {
     const sharedNew = tallies.flatMap((t) => t.sharedNew);
     expect(new Set(sharedNew).size).toBe(sharedNew.length);
 
-    const { openSqliteLedger } = (await import(join(dist, 'ledger', 'sqlite-ledger.js'))) as typeof import('../src/ledger/sqlite-ledger.js');
+    const { openSqliteLedger } = (await import(entry)) as typeof import('../src/index.js');
     const ledger = await openSqliteLedger(file);
     try {
       const refunds = await ledger.refundsOf('tipay', 'race-order');
@@ -122,7 +100,7 @@ describe('SQLite ledger across processes', () => {
     const script = `
       import { createRequire } from 'node:module';
       const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('better-sqlite3'));
-      const refunds = await import(${JSON.stringify(join(dist, 'index.js'))});
+      const refunds = await import(${JSON.stringify(entry)});
       const before = loaded();
       const ledger = await refunds.openSqliteLedger(':memory:');
       await ledger.close();

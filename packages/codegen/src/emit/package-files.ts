@@ -17,8 +17,10 @@ const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
 /**
  * The package scaffolding every generated provider package has: package.json with an ESM
- * `exports` map, tsconfigs, a turbo.json whose `generate` inputs are exactly this provider's
- * spec plus the generator (so one spec edit regenerates one package), and a README.
+ * `exports` map and a build that bundles `src/` into one module, `dist/index.js`
+ * (`scripts/bundle-package.mjs`: cold start), `tsc` emitting only the declarations; tsconfigs; a
+ * turbo.json whose `generate` inputs are exactly this provider's spec plus the generator (so one
+ * spec edit regenerates one package); and a README.
  */
 export function packageFiles(pkg: PackageDescription): FileSet {
   const name = `@refundkit/${pkg.provider}`;
@@ -37,7 +39,7 @@ export function packageFiles(pkg: PackageDescription): FileSet {
       engines: { node: '>=20.19.0' },
       scripts: {
         generate: `refundkit-codegen ${pkg.provider}`,
-        build: 'tsc -p tsconfig.build.json',
+        build: 'node ../../scripts/bundle-package.mjs && tsc -p tsconfig.build.json',
         typecheck: 'tsc -p tsconfig.json --noEmit',
         lint: 'publint --strict',
       },
@@ -52,7 +54,7 @@ export function packageFiles(pkg: PackageDescription): FileSet {
     }),
     'tsconfig.build.json': json({
       extends: '../../tsconfig.base.json',
-      compilerOptions: { rootDir: 'src', outDir: 'dist' },
+      compilerOptions: { rootDir: 'src', outDir: 'dist', emitDeclarationOnly: true },
       include: ['src'],
     }),
     'turbo.json': json({
