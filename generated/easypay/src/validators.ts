@@ -4,19 +4,8 @@
 // @ts-nocheck -- ajv standalone output; the typed table at the end is the module's interface.
 import type { CompiledValidator } from '@refundkit/runtime';
 import type { Messages } from './messages.js';
-function ucs2length(text) {
-  let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) i++;
-    }
-    length++;
-  }
-  return length;
-}
-const ajvRuntime0 = { default: ucs2length };
+import { ucs2length as ajvRuntime0Function } from '@refundkit/runtime';
+const ajvRuntime0 = { default: ajvRuntime0Function };
 const validate_0 = validate21;
 const schema32 = {"title":"RefundRequest","description":"极速退款请求 — the speed-refund request `{reqHeader, reqBody, reqSign}`.","type":"object","additionalProperties":false,"required":["reqHeader","reqBody","reqSign"],"x-refundkit-correction":"The document marks no field required (its tables have no required column, and they list only reqBody's objects). We require every field that the document's own request example carries — reqHeader {transTime, reqId}, reqBody {reqInfo {mchtCode}, reqOrderInfo {orgTrace, oriOrgTrace, oriTransDate, refundAmount}, payInfo {payType, transDate}}, reqSign — except backUrl, which PROVIDERS.md makes optional (sent only when a notification URL is configured). reqType, certificateId, qrCodeRefundExt and onlinePayRefundReqExtInfo are optional.","properties":{"reqHeader":{"$ref":"#/$defs/ReqHeader","description":"请求头 — request header (transTime, reqId, …)."},"reqBody":{"$ref":"#/$defs/RefundReqBody","description":"请求体 — request body."},"reqSign":{"$ref":"#/$defs/RequestSignature","description":"签名 — base64 SHA256withRSA signature over reqHeader and reqBody."}}};
 const schema33 = {"title":"ReqHeader","description":"请求头 — request header, signed as the first part of the signed string.","type":"object","additionalProperties":false,"required":["transTime","reqId"],"x-refundkit-assumption":"The seed's table omits reqHeader (it appears only in the example, with transTime and reqId). reqType and certificateId come from PROVIDERS.md (public clients).","properties":{"transTime":{"type":"string","pattern":"^\\d{14}$","description":"请求时间 — time the request is sent, yyyyMMddHHmmss (Asia/Shanghai, assumed), e.g. 20241104104313.","x-refundkit-assumption":"Format yyyyMMddHHmmss from the example and PROVIDERS.md; the seed states none."},"reqId":{"type":"string","minLength":1,"maxLength":32,"description":"请求ID — the request's id, at most 32 characters.","x-refundkit-assumption":"PROVIDERS.md: a fresh unique id per HTTP request, at most 32 characters (the seed gives neither meaning nor length). Note that one public client sends its institution or merchant number here instead; the schema accepts either.","x-refundkit-correction":"The document's example sets reqId equal to mchtCode (531000023045074). We do not read a rule into that (PROVIDERS.md: \"which says nothing\"): reqId is an id of the request, refundkit generates a fresh one per request, and the example is kept as printed (it is a valid id)."},"reqType":{"type":"string","enum":["1","2"],"description":"请求方类型 — requester type, 1 = merchant (商户), 2 = institution (机构). Left out unless configured.","x-refundkit-assumption":"Not in the seed. PROVIDERS.md: public clients send 1 = merchant, 2 = institution; sent as a string (assumed) and only when configured."},"certificateId":{"type":"string","minLength":1,"description":"证书ID — id of the merchant certificate (key pair) used, when the merchant has several.","x-refundkit-assumption":"Not in the seed; PROVIDERS.md (public clients). Left out unless configured."}}};

@@ -4,19 +4,8 @@
 // @ts-nocheck -- ajv standalone output; the typed table at the end is the module's interface.
 import type { CompiledValidator } from '@refundkit/runtime';
 import type { Messages } from './messages.js';
-function ucs2length(text) {
-  let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) i++;
-    }
-    length++;
-  }
-  return length;
-}
-const ajvRuntime0 = { default: ucs2length };
+import { ucs2length as ajvRuntime0Function } from '@refundkit/runtime';
+const ajvRuntime0 = { default: ajvRuntime0Function };
 const validate_0 = validate21;
 const schema32 = {"title":"RefundRequest","description":"申请退款 Body 参数 The refund request body.","type":"object","additionalProperties":false,"required":["merchantNo","orderId","refundRequestId","refundAmount"],"x-refundkit-assumption":"The document gives no lengths. 必需 string fields are read as non-empty (`minLength: 1`); no maximum is enforced.","x-refundkit-correction":"Every value of the document's request example (and of its curl sample) is the word \"string\", so the example as printed is not a valid request (`refundAmount: \"string\"` is not an amount). It is kept as a negative fixture rejected on `refundAmount`; the positive fixture uses the table's 示例值 instead (merchantNo 10012426723, refundRequestId refundorder987654, refundAmount 88.88, description 用户申请退货并退款; orderId order123456789 from the response table, since the request table gives none; notifyUrl omitted, the table gives no example value).","properties":{"merchantNo":{"$ref":"#/$defs/MerchantNo"},"orderId":{"$ref":"#/$defs/OrderId"},"refundRequestId":{"$ref":"#/$defs/RefundRequestId"},"refundAmount":{"type":"string","pattern":"^(0\\.(0[1-9]|[1-9]\\d)|[1-9]\\d*\\.\\d{2})$","description":"退款申请金额。单位:元,两位小数,最低0.01,退款金额不能大于原订单金额,多次退款时,累计退款金额不能超过原订单金额。 Refund amount in yuan as a string with exactly two decimals, at least \"0.01\" (e.g. \"88.88\", \"1.10\"; not \"1.1\", \"0.00\" or \"01.00\"). It may not exceed the original order, and the cumulative refunds may not exceed it either (cross-request rules, checked by the facade and Yeepay, not by this schema).","examples":["88.88"]},"description":{"type":"string","description":"退款原因。The refund reason; optional, e.g. 用户申请退货并退款.","examples":["用户申请退货并退款"]},"notifyUrl":{"type":"string","format":"uri","description":"退款结果回调url,接收退款结果通知地址,不传则不通知。The URL that receives the refund result notification (see the `refundNotification` webhook); optional, no notification without it."}}};
 const schema33 = {"type":"string","minLength":1,"description":"收款商户编号(商户编号)。The receiving merchant number at Yeepay, e.g. 10012426723.","examples":["10012426723"]};

@@ -4,19 +4,8 @@
 // @ts-nocheck -- ajv standalone output; the typed table at the end is the module's interface.
 import type { CompiledValidator } from '@refundkit/runtime';
 import type { Messages } from './messages.js';
-function ucs2length(text) {
-  let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) i++;
-    }
-    length++;
-  }
-  return length;
-}
-const ajvRuntime0 = { default: ucs2length };
+import { ucs2length as ajvRuntime0Function } from '@refundkit/runtime';
+const ajvRuntime0 = { default: ajvRuntime0Function };
 const validate_0 = validate21;
 const schema32 = {"description":"条码支付退款 barcode_refundbycashfee_request: 接口会根据支付订单情况自动判断退款或撤销。退款交易适用于已成功的支付交易,有效期一般有几个月,不同的支付平台有所差异;撤销适用于所有状态的支付交易,但是有效期只有24小时。\nrefund.request: the refund request. yima decides by itself between a refund (for a successful payment, valid for some months depending on the payment platform) and a cancellation (any payment state, valid for 24 hours only). Strict: every length and required element as the document states it, no other element.\n交易请求报文说明\nA refund (or cancellation) of the payment whose serial number is org_pos_seq.","type":"object","properties":{"request_type":{"description":"请求类型: 标识请求报文的类型,固定为barcode_refundbycashfee_request\nRequest type: always barcode_refundbycashfee_request.","type":"string","maxLength":32,"const":"barcode_refundbycashfee_request"},"isspid":{"description":"商户号: 接入SP的ID号,由翼码平台分配给ipos接入受理商户的机构号(原值返回)\nMerchant number: the accessing SP's id, the institution number yima assigns to the ipos merchant (answered as sent).","type":"string","maxLength":8},"pos_id":{"description":"终端号\nTerminal number.","type":"string","maxLength":20},"store_id":{"description":"门店号\nStore number.","type":"string","maxLength":20},"pos_seq":{"description":"终端流水号: 同一个商户必须唯一,且大于12位\nTerminal serial number of this request: unique per merchant, 13 to 32 characters. Retrying a refund reuses it.","type":"string","minLength":13,"maxLength":32},"user_id":{"description":"操作员标识: 操作员号 (可空)\nOperator id; may be left out.","type":"string","maxLength":20},"system_id":{"description":"系统平台号: 由翼码提供\nSystem platform number, given by yima.","type":"string","maxLength":4},"barcode_refundbycashfee_request":{"description":"退款参数 (表中 barcode_refundbycashfee_request-> 各行)\nThe refund's parameters (the table's barcode_refundbycashfee_request-> rows).","$ref":"#/$defs/RefundRequestBody"}},"required":["request_type","isspid","pos_id","store_id","pos_seq","system_id","barcode_refundbycashfee_request"],"additionalProperties":false};
 const func1 = ajvRuntime0.default;

@@ -2,6 +2,7 @@ export * from './errors/index.js';
 export type { CompiledValidator, SchemaError } from './validation/compiled-validator.js';
 export { schemaErrorsToIssues, pointerToPath } from './validation/issues.js';
 export { assertValid } from './validation/assert-valid.js';
+export { ucs2length } from './validation/ucs2-length.js';
 export { fetchWithDeadline, DEFAULT_TIMEOUT_MS, type DeadlineOptions, type SendRequest } from './transport/fetch-with-deadline.js';
 export type { FetchLike } from './transport/fetch-like.js';
 export { WireRequest, type WireRequestInit } from './transport/wire-request.js';

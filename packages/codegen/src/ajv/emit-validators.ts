@@ -8,29 +8,14 @@ const Ajv2020 = ((Ajv2020Module as unknown as { default?: AjvClass }).default ??
 const standaloneCode = ((standaloneModule as unknown as { default?: Standalone }).default ?? standaloneModule) as Standalone;
 
 /**
- * The length of a string in characters (Unicode code points), as JSON Schema counts `maxLength`
- * and `minLength`: a surrogate pair is one character, a lone surrogate one too. Same result as
- * ajv's runtime `ucs2length`; emitted as source into each validator module.
+ * ajv runtime helpers that `@refundkit/runtime` provides (by `require` path → its export), so the
+ * generated packages, which depend on the runtime anyway, never load ajv at run time.
  */
-export const UCS2LENGTH_SOURCE = `function ucs2length(text) {
-  let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) i++;
-    }
-    length++;
-  }
-  return length;
-}`;
-
-/** ajv runtime helpers emitted inline (by `require` path), so generated packages never load ajv. */
-export const INLINED_HELPERS: Readonly<Record<string, { readonly name: string; readonly source: string }>> = {
-  'ajv/dist/runtime/ucs2length': { name: 'ucs2length', source: UCS2LENGTH_SOURCE },
+export const RUNTIME_HELPERS: Readonly<Record<string, string>> = {
+  'ajv/dist/runtime/ucs2length': 'ucs2length',
 };
 
-/** The ajv a generated package depends on when its validators import a helper that is not inlined (codegen's own). */
+/** The ajv a generated package depends on when its validators import a helper the runtime does not provide (codegen's own). */
 export const AJV_DEPENDENCY = { ajv: '8.20.0' } as const;
 
 /** Annotation keywords of OpenAPI 3.1 that JSON Schema 2020-12 does not define. */
@@ -62,8 +47,8 @@ function collectExtensionKeywords(value: unknown, into: Set<string>): Set<string
  *
  * ajv's standalone output still calls `require(helper).default` for runtime helpers
  * (`ucs2length` for `maxLength`/`minLength`, `equal` for `enum`/`const` of objects).
- * `ucs2length` is inlined ({@link INLINED_HELPERS}): importing it would load ajv at run time, for
- * a ten-line function (cold start, issue #7). Any other helper becomes an ESM namespace import of
+ * `ucs2length` comes from `@refundkit/runtime` ({@link RUNTIME_HELPERS}): ajv's would load ajv at
+ * run time for a ten-line function (cold start, issue #7). Any other helper becomes an ESM namespace import of
  * the CommonJS helper. Node exposes `module.exports` as the namespace's `default` while bundlers
  * (vite, esbuild) unwrap `__esModule` to the function itself; the emitted shim yields
  * `{ default: fn }` under both.
@@ -75,7 +60,7 @@ function collectExtensionKeywords(value: unknown, into: Set<string>): Set<string
 export function compileValidatorModule(source: ValidatorSource): {
   code: string;
   exportNames: Record<string, string>;
-  /** What the emitted module imports at run time: {@link AJV_DEPENDENCY} if a helper is not inlined, else nothing. */
+  /** What the emitted module imports at run time besides `@refundkit/runtime`: {@link AJV_DEPENDENCY} if a helper is not in the runtime, else nothing. */
   runtimeDependencies: Readonly<Record<string, string>>;
 } {
   const ajv = new Ajv2020({
@@ -117,8 +102,8 @@ export function compileValidatorModule(source: ValidatorSource): {
   code = code.replace(/^"use strict";/, '').replace(/export const (\w+) = (\w+);/g, 'const $1 = $2;');
   let importsAjv = false;
   const imports = [...helpers].flatMap(([spec, local]) => {
-    const inlined = INLINED_HELPERS[spec.replace(/\.js$/, '')];
-    if (inlined) return [inlined.source, `const ${local} = { default: ${inlined.name} };`];
+    const fromRuntime = RUNTIME_HELPERS[spec.replace(/\.js$/, '')];
+    if (fromRuntime) return [`import { ${fromRuntime} as ${local}Function } from '@refundkit/runtime';`, `const ${local} = { default: ${local}Function };`];
     importsAjv = true;
     return [
       `import * as ${local}Module from ${JSON.stringify(spec.endsWith('.js') ? spec : `${spec}.js`)};`,
