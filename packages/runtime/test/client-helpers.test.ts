@@ -64,4 +64,16 @@ describe('compactTimestamp', () => {
     expect(compactDate(new Date('2024-11-03T16:00:00Z'), 'Asia/Shanghai')).toBe('20241104');
     expect(compactTimestamp(new Date('2024-12-31T16:00:00Z'), 'Asia/Hong_Kong')).toBe('20250101000000');
   });
+
+  it('answers from the last formatted second only for the same second and zone', () => {
+    expect(compactTimestamp(new Date('2024-12-31T15:59:59.999Z'), 'Asia/Shanghai')).toBe('20241231235959');
+    expect(compactTimestamp(new Date('2024-12-31T15:59:59.000Z'), 'Asia/Shanghai')).toBe('20241231235959');
+    expect(compactTimestamp(new Date('2024-12-31T16:00:00.000Z'), 'Asia/Shanghai')).toBe('20250101000000');
+    expect(compactTimestamp(new Date('2024-12-31T16:00:00.500Z'), 'UTC')).toBe('20241231160000');
+    expect(compactTimestamp(new Date('2024-12-31T16:00:00.500Z'), 'Asia/Shanghai')).toBe('20250101000000');
+    // Before 1970 the second is floored too: -0.5 s is 1969-12-31T23:59:59.
+    expect(compactTimestamp(new Date(-500), 'UTC')).toBe('19691231235959');
+    expect(compactTimestamp(new Date(0), 'UTC')).toBe('19700101000000');
+    expect(() => compactTimestamp(new Date(Number.NaN), 'UTC')).toThrow(RangeError);
+  });
 });
