@@ -11,7 +11,8 @@
 // wrapper), answer verification + response validation, status mapping, the ledger update.
 // bare (lib/bare-clients.mjs): build the same request, sign it, fetch, parse the answer.
 //
-// Each round sends ROUND_N refunds per side; rounds alternate which side goes first; each
+// Each round sends the same number of refunds per side (about ROUND_SECONDS of bare's warm-up
+// rate); rounds rotate which side goes first; each
 // refundkit round uses a fresh `createRefunds` (fresh MemoryLedger, clients created by one
 // untimed refund). Figures: medians over rounds of refunds/s (wall clock) and client CPU µs per
 // refund (process.cpuUsage: user + system of this process, fetch and GC included; the stub's CPU
@@ -36,8 +37,12 @@ import { startStub } from './lib/stub.mjs';
 // the per-round ratio is only fair when both sides ran under the same load.
 const ROUNDS = Number(process.env.BENCH_FACADE_ROUNDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-/** Refunds per round and side: about a third of a second each on a 2-core Xeon. */
-const ROUND_N = { tipay: 300, eftpay: 300, lianke: 300, yima: 300, easypay: 150 };
+/**
+ * Seconds of bare refunds per round and side: the refunds per round are this times the bare
+ * warm-up's rate, so a round lasts about as long on a fast machine as on a slow one (fixed counts
+ * made rounds of 0.1 s on a fast one, where one garbage collection swings a round's ratio).
+ */
+const ROUND_SECONDS = Number(process.env.BENCH_FACADE_ROUND_SECONDS ?? 0.4);
 const WARM_N = { tipay: 500, eftpay: 500, lianke: 500, yima: 500, easypay: 200 };
 const SCALE = Number(process.env.BENCH_FACADE_SCALE ?? 1);
 /** `BENCH_FACADE_PROVIDERS=tipay,lianke` measures only those. */
@@ -184,8 +189,9 @@ async function main() {
   try {
     for (const provider of PROVIDERS.filter((p) => !ONLY || ONLY.includes(p))) {
       const side = sides(provider, stub.baseUrl);
-      const n = Math.max(50, Math.round(ROUND_N[provider] * SCALE));
-      for (const name of SIDES) await side[name](Math.max(50, Math.round(WARM_N[provider] * SCALE)));
+      const warm = {};
+      for (const name of SIDES) warm[name] = await side[name](Math.max(50, Math.round(WARM_N[provider] * SCALE)));
+      const n = Math.max(50, Math.round(warm.bare.rate * ROUND_SECONDS * SCALE));
       const runs = Object.fromEntries(SIDES.map((name) => [name, []]));
       for (let r = 0; r < ROUNDS; r++) {
         // Rotate the order so that no side always runs first (or right after the same one).
@@ -200,7 +206,7 @@ async function main() {
       log(
         `${provider.padEnd(8)} ` +
           SIDES.map((name) => `${name} ${med(name, 'rate').toFixed(0)}/s ${med(name, 'cpuUs').toFixed(0)} µs`).join('   ') +
-          `   ratio ${rateRatio('refundkit').toFixed(3)} (rounds ${runs.refundkit.map((o, i) => (o.rate / runs.bare[i].rate).toFixed(2)).join(' ')})`,
+          `   ratio ${rateRatio('refundkit').toFixed(3)} (${ROUNDS} rounds of ${n}: ${runs.refundkit.map((o, i) => (o.rate / runs.bare[i].rate).toFixed(2)).join(' ')})`,
       );
       const figures = (name, label, target) => [
         row({ name: `facade ${provider}${label}: refunds/s`, unit: 'refunds/s', refundkit: med(name, 'rate'), bare: med('bare', 'rate'), ratio: rateRatio(name), target }),
