@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { generatedHeader } from '../emit/header.js';
+import { INDEX_COMMON_EXPORTS, VALIDATE_MESSAGE_FUNCTION } from '../emit/index-module.js';
 import { packageFiles } from '../emit/package-files.js';
 import type { FileSet } from '../emit/write-files.js';
 import { compileValidatorModule } from '../ajv/emit-validators.js';
@@ -130,20 +131,10 @@ const INDEX = (header: string): string =>
     "import type { MessageName, Messages } from './messages.js';",
     "import { validators } from './validators.js';",
     '',
-    "export type * from './types.js';",
-    "export type { Messages, MessageName } from './messages.js';",
-    "export { messageNames } from './messages.js';",
-    "export { validators } from './validators.js';",
-    "export { contract } from './contract.js';",
+    ...INDEX_COMMON_EXPORTS,
     "export * from './client.js';",
     '',
-    '/**',
-    ' * Checks a message against the contract and returns it typed, or throws a `ValidationError`',
-    ' * naming every failing field and rule.',
-    ' */',
-    'export function validateMessage<K extends MessageName>(name: K, value: unknown): Messages[K] {',
-    '  return assertValid(validators[name] as never, value, name) as Messages[K];',
-    '}',
+    ...VALIDATE_MESSAGE_FUNCTION,
     '',
   ].join('\n');
 

@@ -1,3 +1,4 @@
+import { INDEX_COMMON_EXPORTS, VALIDATE_MESSAGE_FUNCTION } from '../emit/index-module.js';
 import { messageFunctionSuffix } from './emit-codec.js';
 import type { XsdContract } from './xsd-model.js';
 
@@ -86,22 +87,12 @@ export function emitIndex(header: string, contract: XsdContract): string {
     "import { validators } from './validators.js';",
     "import type { Decoded } from './xml-codec.js';",
     '',
-    "export type * from './types.js';",
-    "export type { Messages, MessageName } from './messages.js';",
-    "export { messageNames } from './messages.js';",
-    "export { validators } from './validators.js';",
-    "export { contract } from './contract.js';",
+    ...INDEX_COMMON_EXPORTS,
     `export { ${[...codecExports, 'encodeMessage', 'decodeMessage', 'decodeAnyMessage', 'decodeMessageAs', 'decodeMessageTextAs', 'descriptors', 'type DecodedMessage'].join(', ')} } from './codec.js';`,
     "export { canEncode, decodeText, type Decoded, type ElementDescriptor, type MessageDescriptor, type UnknownElement } from './xml-codec.js';",
     "export * from './client.js';",
     '',
-    '/**',
-    ' * Checks a message against the contract and returns it typed, or throws a `ValidationError`',
-    ' * naming every failing field and rule.',
-    ' */',
-    'export function validateMessage<K extends MessageName>(name: K, value: unknown): Messages[K] {',
-    '  return assertValid(validators[name] as never, value, name) as Messages[K];',
-    '}',
+    ...VALIDATE_MESSAGE_FUNCTION,
     '',
     '/**',
     ' * Decodes bytes as the named message and validates it: a `ValidationError` names every failing',
