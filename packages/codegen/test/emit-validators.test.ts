@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileValidatorModule } from '../src/ajv/emit-validators.js';
+import { AJV_DEPENDENCY, compileValidatorModule } from '../src/ajv/emit-validators.js';
 
 type Validate = ((data: unknown) => boolean) & { errors?: { keyword: string; instancePath: string; params: Record<string, unknown> }[] | null };
 
@@ -34,6 +34,16 @@ describe('compileValidatorModule', () => {
     expect(code).not.toMatch(/\bajv\//);
     expect(code.match(/^import .*$/gm)).toEqual(["import { ucs2length as ajvRuntime0Function } from '@refundkit/runtime';"]);
     expect(runtimeDependencies).toEqual({});
+  });
+
+  it('imports a helper the runtime does not provide from ajv, and then lists ajv as a dependency', async () => {
+    const defs = { O: { const: { currency: 'CNY' } } };
+    const { code, runtimeDependencies } = compileValidatorModule({ id: 'https://refundkit.dev/specs/t', defs, messages: { 'o.request': 'O' } });
+    expect(code).toMatch(/^import \* as ajvRuntime0Module from "ajv\/dist\/runtime\/equal\.js";$/m);
+    expect(runtimeDependencies).toEqual(AJV_DEPENDENCY);
+    const validate = (await load(defs, { 'o.request': 'O' }))['o.request']!;
+    expect(validate({ currency: 'CNY' })).toBe(true);
+    expect(validate({ currency: 'HKD' })).toBe(false);
   });
 
   it('counts maxLength in characters (code points), not bytes or UTF-16 units', async () => {

@@ -41,7 +41,7 @@ export interface ProviderEntry<Config, Options> {
 }
 
 /** Memoizes `load`: the module is imported once, and a failed import is tried again next time. */
-function once<T>(load: () => Promise<T>): () => Promise<T> {
+export function once<T>(load: () => Promise<T>): () => Promise<T> {
   let loading: Promise<T> | undefined;
   return () => {
     loading ??= load().catch((error: unknown) => {
