@@ -3,13 +3,18 @@ export const PROVIDERS = ['easypay', 'eftpay', 'lianke', 'tipay', 'yima'] as con
 export type ProviderKey = (typeof PROVIDERS)[number];
 
 /**
- * The unified status. `succeeded` only when the provider said so in a verified answer;
- * `unknown` for timeouts, 5xx, resets, bad signatures, malformed answers and unmapped codes:
- * resolve it with `get`/`waitFor` or a retry with the same refund id, never with a new one.
+ * The unified status. `succeeded` only when the provider said so in a verified answer about this
+ * refund; `failed` only when the provider refused the request and no money moved; `unknown` for
+ * everything else (timeouts, 5xx, resets, bad signatures, malformed or foreign answers, unmapped
+ * codes, a refund in flight elsewhere): resolve it with `get`/`waitFor` or a retry with the same
+ * refund id, never with a new one.
  */
 export type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'unknown';
 
-/** Final statuses never change again. */
+/**
+ * Statuses a refund ends in. `succeeded` never changes again; `failed` changes only to
+ * `succeeded`, on a verified answer saying so (the provider is the truth), or by a resubmission.
+ */
 export const FINAL_STATUSES: ReadonlySet<RefundStatus> = new Set(['succeeded', 'failed']);
 
 /** What went wrong, in the provider's own words where it gave any. */
@@ -18,9 +23,29 @@ export interface RefundFailure {
   readonly message: string;
 }
 
+/**
+ * A sender's claim on a refund while its request is in flight: nobody else sends this refund
+ * until the holder records an answer or `expiresAt` passes (a crashed holder's refund is then
+ * recovered by the next caller: a query first, then the same refund number again). Times come
+ * from the ledger's clock, never a caller's.
+ */
+export interface Lease {
+  /** Who holds it: a random id per reservation. */
+  readonly holder: string;
+  /** The attempt (1, 2, …) the lease covers: each send of the refund number is one attempt. */
+  readonly attempt: number;
+  readonly expiresAt: string;
+}
+
 /** A refund as the ledger and the facade report it. Amounts are integer minor units. */
 export interface Refund {
   readonly provider: ProviderKey;
+  /**
+   * The merchant account the refund belongs to, as the provider knows it (tipay `merchantNo`,
+   * easypay `mchtCode`, eftpay `user_confirm_key`, lianke `store_no`, yima `isspid/pos_id`):
+   * configurations sharing one ledger never see each other's refunds.
+   */
+  readonly account: string;
   readonly orderId: string;
   readonly refundId: string;
   readonly amount: number;
@@ -28,20 +53,64 @@ export interface Refund {
   readonly status: RefundStatus;
   readonly providerRefundId?: string;
   readonly failure?: RefundFailure;
-  /** The provider's last answer as received (raw text), for audit. */
+  /** The provider's last answer as received (raw text, at most {@link RAW_EXCERPT_LIMIT} characters), for audit. */
   readonly raw?: string;
   /**
    * What the provider's adapter needs to query this refund later and the request does not keep
    * (eftpay `paymentType`, easypay `payType` and `transDate`): strings only, set on reserve.
    */
   readonly meta?: Readonly<Record<string, string>>;
+  /** How many times a request for this refund number was (or was about to be) sent. */
+  readonly attempts: number;
+  /**
+   * True once a request for this refund may have reached the provider without being refused
+   * (accepted, or no answer): a later refusal of the same number may mean "duplicate", so it
+   * is `unknown`, never `failed`.
+   */
+  readonly providerMayKnow: boolean;
+  /** Present while a sender holds the refund (see {@link Lease}). */
+  readonly lease?: Lease;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
 
-/** Identifies one refund: refund ids are unique per provider. */
+/** The longest `raw` answer a ledger keeps; longer ones are cut, with their length noted. */
+export const RAW_EXCERPT_LIMIT = 16 * 1024;
+
+/** Identifies one refund: refund ids are unique per provider and merchant account. */
 export interface RefundKey {
   readonly provider: ProviderKey;
   readonly orderId: string;
   readonly refundId: string;
+  /** The merchant account (see {@link Refund.account}); the facade fills it from the provider's configuration. */
+  readonly account?: string | undefined;
+}
+
+/** Where one entry of a refund's history came from. */
+export type AnswerSource = 'refund' | 'query' | 'notification';
+
+/**
+ * One entry of a refund's history: every reservation, attempt and answer is kept, so a support
+ * engineer can see why a refund is where it is.
+ * - `reserved` / `resubmitted` / `recovered`: a sender took the refund's lease (a new refund, a
+ *   failed one sent again, an unknown one taken over) for attempt `attempt`;
+ * - `answer`: what a refund request, a query or a notification said (`status` as mapped), and
+ *   the refund's status after it (`statusAfter`): a late or contrary answer is kept even when
+ *   it changes nothing;
+ * - `anomaly`: something the ledger refused to believe (an order total below what is already
+ *   refunded; a success that takes the order past its total), in `note`.
+ */
+export interface RefundEvent {
+  readonly at: string;
+  readonly kind: 'reserved' | 'resubmitted' | 'recovered' | 'answer' | 'anomaly';
+  readonly attempt?: number;
+  readonly holder?: string;
+  readonly source?: AnswerSource;
+  readonly status?: RefundStatus;
+  readonly statusAfter?: RefundStatus;
+  readonly failure?: RefundFailure;
+  readonly providerRefundId?: string;
+  /** The answer as received, at most {@link RAW_EXCERPT_LIMIT} characters. */
+  readonly raw?: string;
+  readonly note?: string;
 }

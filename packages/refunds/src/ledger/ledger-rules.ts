@@ -1,6 +1,17 @@
+// The ledger's rules, as pure decisions over what a store read in one transaction. Every store
+// (memory, SQLite, PostgreSQL) reads the refund and its order, asks these functions what to do,
+// and writes what they return: the rules live here once.
 import { ConflictError, OverRefundError } from '../errors.js';
-import { FINAL_STATUSES, type Refund } from '../model.js';
-import type { ReservationRequest, RefundUpdate } from './ledger.js';
+import { RAW_EXCERPT_LIMIT, type Lease, type Refund, type RefundEvent } from '../model.js';
+import type { Reservation, ReservationRequest, RefundUpdate } from './ledger.js';
+
+/** What a store knows of the refund's order inside the transaction. */
+export interface OrderState {
+  /** The order's recorded total, if any. */
+  readonly total: number | undefined;
+  /** The sum of the order's refunds that hold money (any status but `failed`), this refund excluded. */
+  readonly heldByOthers: number;
+}
 
 /** The fields on which a second request with the same refund id must agree with the first. */
 export function differences(existing: Refund, request: ReservationRequest): string[] {
@@ -17,52 +28,140 @@ export function assertSameRefund(existing: Refund, request: ReservationRequest):
   if (diff.length > 0) throw new ConflictError(request.key.provider, request.key.refundId, diff);
 }
 
-/**
- * Throws `OverRefundError` when `amount` does not fit in what is left of the order: the order's
- * total minus every refund on it that holds money (any status but `failed`), this one excluded.
- */
-export function assertFits(request: ReservationRequest, orderAmount: number | undefined, others: readonly Refund[]): void {
-  if (orderAmount === undefined) return;
-  const held = others.filter((r) => r.refundId !== request.key.refundId && r.status !== 'failed').reduce((sum, r) => sum + r.amount, 0);
-  const remaining = Math.max(0, orderAmount - held);
-  if (request.amount > remaining) throw new OverRefundError(request.key.provider, request.key.orderId, request.amount, remaining);
-}
-
-/**
- * The refund after an update. A final status stays: a late answer never changes `succeeded` or
- * `failed` (a failed refund is reopened only by `reserve`, on resubmission). The failure is the
- * update's own: a refund that moves on forgets the cause of an earlier unknown.
- */
-export function applyUpdate(existing: Refund, update: RefundUpdate, now: Date): Refund {
-  if (FINAL_STATUSES.has(existing.status)) return existing;
-  const { failure: _previous, ...rest } = existing;
-  return {
-    ...rest,
-    status: update.status,
-    ...(update.providerRefundId !== undefined ? { providerRefundId: update.providerRefundId } : {}),
-    ...(update.raw !== undefined ? { raw: update.raw } : {}),
-    ...(update.failure !== undefined ? { failure: update.failure } : {}),
-    updatedAt: now.toISOString(),
-  };
-}
-
-/** The smaller of two known order totals (a caller's figure never raises a provider's). */
+/** The smaller of two known order totals (a caller's figure never raises a recorded one). */
 export function tighter(a: number | undefined, b: number | undefined): number | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
   return Math.min(a, b);
 }
 
+/** `raw` cut to {@link RAW_EXCERPT_LIMIT} characters, saying how long it was: a ledger never stores a whole hostile body. */
+export function excerpt(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.length <= RAW_EXCERPT_LIMIT) return raw;
+  return `${raw.slice(0, RAW_EXCERPT_LIMIT)}…[cut: ${raw.length} characters in all]`;
+}
+
+/** True when `lease` is still running at `now`. */
+export function isLive(lease: Lease | undefined, now: Date): lease is Lease {
+  return lease !== undefined && Date.parse(lease.expiresAt) > now.getTime();
+}
+
+/** What `reserve` decided. */
+export type ReservationPlan =
+  /** Nothing to write: the refund is settled, pending, or held by another sender. */
+  | { readonly kind: 'keep'; readonly reservation: Reservation }
+  /** Write `refund` (insert when `insert`), record `orderTotal` when set, append `event`. */
+  | { readonly kind: 'write'; readonly reservation: Reservation; readonly refund: Refund; readonly insert: boolean; readonly orderTotal?: number | undefined; readonly event: RefundEvent }
+  /** Refuse with `error`, after recording `orderTotal` when set (the total the request brought stays known). */
+  | { readonly kind: 'refuse'; readonly error: OverRefundError; readonly orderTotal?: number | undefined };
+
 /**
- * The refund `reserve` records once the request fits: a new refund in flight (`unknown`), or a
- * failed one reopened for resubmission under the same number (`unknown` again, its creation
- * kept). The request's `meta`, when given, replaces the refund's.
+ * `reserve`, decided: a `ConflictError` is thrown at once (nothing to write); a settled or pending
+ * refund is returned as it is; a refund under another sender's live lease is `in_flight`;
+ * otherwise the amount must fit in what is left of the order, and the caller takes the lease for
+ * the next attempt (a new refund, a failed one resubmitted, an unknown one recovered).
  */
-export function reservedRefund(existing: Refund | undefined, request: ReservationRequest, now: Date): Refund {
+export function planReservation(existing: Refund | undefined, request: ReservationRequest, order: OrderState, now: Date): ReservationPlan {
+  if (existing) {
+    assertSameRefund(existing, request);
+    if (existing.status === 'succeeded' || existing.status === 'pending') return { kind: 'keep', reservation: { outcome: 'existing', refund: existing } };
+    if (isLive(existing.lease, now)) return { kind: 'keep', reservation: { outcome: 'in_flight', refund: existing, lease: existing.lease } };
+  }
+  const total = tighter(request.orderAmount, order.total);
+  const orderTotal = request.orderAmount !== undefined && total !== order.total ? total : undefined;
+  // An unknown refund already holds its amount; a failed one (or a new one) takes it again.
+  if (total !== undefined && existing?.status !== 'unknown') {
+    const remaining = Math.max(0, total - order.heldByOthers);
+    if (request.amount > remaining) return { kind: 'refuse', error: new OverRefundError(request.key.provider, request.key.orderId, request.amount, remaining), orderTotal };
+  }
   const at = now.toISOString();
+  const attempt = (existing?.attempts ?? 0) + 1;
+  const lease: Lease = { holder: request.lease.holder, attempt, expiresAt: new Date(now.getTime() + request.lease.ttlMs).toISOString() };
+  // An attempt that ended without an answer (its lease was never released) may have reached the provider.
+  const providerMayKnow = existing !== undefined && (existing.providerMayKnow || existing.lease !== undefined);
   const meta = request.meta ?? existing?.meta;
-  const { provider, orderId, refundId } = request.key;
-  return existing
-    ? { ...existing, status: 'unknown', ...(meta ? { meta } : {}), updatedAt: at }
-    : { provider, orderId, refundId, amount: request.amount, currency: request.currency, status: 'unknown', ...(meta ? { meta } : {}), createdAt: at, updatedAt: at };
+  const { provider, account, orderId, refundId } = request.key;
+  const refund: Refund = existing
+    ? { ...withoutLease(existing), status: 'unknown', ...(meta ? { meta } : {}), attempts: attempt, providerMayKnow, lease, updatedAt: at }
+    : { provider, account, orderId, refundId, amount: request.amount, currency: request.currency, status: 'unknown', ...(meta ? { meta } : {}), attempts: attempt, providerMayKnow, lease, createdAt: at, updatedAt: at };
+  const outcome = !existing ? 'new' : existing.status === 'failed' ? 'resubmit' : 'recover';
+  const kind = outcome === 'new' ? 'reserved' : outcome === 'resubmit' ? 'resubmitted' : 'recovered';
+  return {
+    kind: 'write',
+    reservation: { outcome, refund, lease, providerMayKnow },
+    refund,
+    insert: !existing,
+    orderTotal,
+    event: { at, kind, attempt, holder: lease.holder },
+  };
+}
+
+function withoutLease(refund: Refund): Refund {
+  const { lease: _lease, ...rest } = refund;
+  return rest;
+}
+
+/** What `update` decided: the refund to write, an order total to record, and the history entries to append. */
+export interface UpdatePlan {
+  readonly refund: Refund;
+  readonly orderTotal?: number | undefined;
+  readonly events: readonly RefundEvent[];
+}
+
+/**
+ * `update`, decided. The status moves unless the refund is settled: `succeeded` never changes,
+ * and `failed` changes only to a verified `succeeded` (the provider is the truth; the earlier
+ * answer stays in the history, and a success that takes the order past its total is noted as an
+ * anomaly). The failure is the update's own: a refund that moves on forgets an earlier cause.
+ * The lease is released when the update ends the holder's attempt. An order total below what
+ * the order already holds is an anomaly: kept in the history, never the cap.
+ */
+export function planUpdate(existing: Refund, update: RefundUpdate, order: OrderState, now: Date): UpdatePlan {
+  const at = now.toISOString();
+  const raw = excerpt(update.raw);
+  const moves = existing.status === 'succeeded' ? false : existing.status === 'failed' ? update.status === 'succeeded' : true;
+  const releases = update.lease !== undefined && existing.lease?.holder === update.lease.holder;
+  const mayKnow = existing.providerMayKnow || (update.providerMayKnow ?? (update.source === 'refund' || update.status !== 'unknown'));
+  const { failure: _previous, lease: _lease, ...rest } = existing;
+  const base: Refund = { ...rest, ...(existing.failure && !moves ? { failure: existing.failure } : {}), ...(existing.lease && !releases ? { lease: existing.lease } : {}) };
+  const refund: Refund = moves
+    ? {
+        ...base,
+        status: update.status,
+        ...(update.providerRefundId !== undefined ? { providerRefundId: update.providerRefundId } : {}),
+        ...(raw !== undefined ? { raw } : {}),
+        ...(update.failure !== undefined ? { failure: update.failure } : {}),
+        providerMayKnow: mayKnow,
+        updatedAt: at,
+      }
+    : { ...base, providerMayKnow: mayKnow, ...(releases || mayKnow !== existing.providerMayKnow ? { updatedAt: at } : {}) };
+  const events: RefundEvent[] = [
+    {
+      at,
+      kind: 'answer',
+      ...(update.lease ? { attempt: update.lease.attempt, holder: update.lease.holder } : {}),
+      source: update.source,
+      status: update.status,
+      statusAfter: refund.status,
+      ...(update.failure ? { failure: update.failure } : {}),
+      ...(update.providerRefundId !== undefined ? { providerRefundId: update.providerRefundId } : {}),
+      ...(raw !== undefined ? { raw } : {}),
+    },
+  ];
+  const holdsNow = refund.status !== 'failed' ? refund.amount : 0;
+  let orderTotal: number | undefined;
+  if (update.orderAmount !== undefined) {
+    const held = order.heldByOthers + holdsNow;
+    if (update.orderAmount < held) {
+      events.push({ at, kind: 'anomaly', note: `the answer gives the order's total as ${update.orderAmount}, below the ${held} its refunds already hold: kept here, not used as the cap` });
+    } else if (tighter(update.orderAmount, order.total) !== order.total) {
+      orderTotal = update.orderAmount;
+    }
+  }
+  if (existing.status === 'failed' && refund.status === 'succeeded') {
+    const total = tighter(orderTotal, order.total);
+    const note = `a verified success after the refund was recorded failed (${existing.failure?.code ?? 'no code'}): the provider is the truth`;
+    events.push({ at, kind: 'anomaly', note: total !== undefined && order.heldByOthers + refund.amount > total ? `${note}; the order's refunds now exceed its total (${order.heldByOthers + refund.amount} of ${total})` : note });
+  }
+  return { refund, orderTotal, events };
 }

@@ -1,54 +1,95 @@
-import type { ProviderKey, Refund, RefundFailure, RefundKey, RefundStatus } from '../model.js';
+import type { AnswerSource, Lease, ProviderKey, Refund, RefundEvent, RefundFailure, RefundStatus } from '../model.js';
+
+/** One refund in a ledger: provider, merchant account and refund id (the order is not part of it). */
+export interface RefundIdentity {
+  readonly provider: ProviderKey;
+  readonly account: string;
+  readonly refundId: string;
+}
+
+/** One order in a ledger. */
+export interface OrderIdentity {
+  readonly provider: ProviderKey;
+  readonly account: string;
+  readonly orderId: string;
+}
 
 /** What a refund is, for deciding whether a second request with its id is the same refund. */
 export interface ReservationRequest {
-  readonly key: RefundKey;
+  readonly key: RefundIdentity & { readonly orderId: string };
   readonly amount: number;
   readonly currency: string;
   /** The order's total in minor units, when the caller knows it. */
   readonly orderAmount?: number | undefined;
   /** The adapter's query data (see `Refund.meta`): stored on a new refund, replaced on resubmission. */
   readonly meta?: Readonly<Record<string, string>> | undefined;
+  /** The lease a sender asks for: its holder id and how long it lasts on the ledger's clock. */
+  readonly lease: { readonly holder: string; readonly ttlMs: number };
 }
 
 /**
  * The outcome of {@link RefundLedger.reserve}:
- * - `new`: first time this refund id is seen; the amount is reserved, status `unknown` (in flight).
- * - `resubmit`: the same refund failed before; its amount is reserved again, to be resent with
- *   the same refund number, as every provider document prescribes.
- * - `existing`: the same refund is succeeded, pending or unknown; nothing was reserved anew.
+ * - `new`: first time this refund id is seen; the amount is reserved, status `unknown` (in
+ *   flight), and the caller holds the lease: it sends.
+ * - `resubmit`: the same refund failed before; its amount is reserved again and the caller holds
+ *   the lease: it resends the same refund number, as every provider document prescribes.
+ * - `recover`: the same refund is `unknown` and nobody holds it (its sender gave up or crashed);
+ *   the caller holds the lease: it queries first, and resends the same number only if the query
+ *   cannot tell.
+ * - `existing`: the same refund is `succeeded` or `pending`: nothing to send.
+ * - `in_flight`: another sender holds a live lease on it: send nothing (wait, or report it).
+ *
+ * `providerMayKnow` (with a lease): an earlier request of this number may have reached the
+ * provider without being refused, so a refusal of this one is `unknown`, not `failed`.
  */
 export type Reservation =
-  | { readonly outcome: 'new' | 'resubmit'; readonly refund: Refund }
-  | { readonly outcome: 'existing'; readonly refund: Refund };
+  | { readonly outcome: 'new' | 'resubmit' | 'recover'; readonly refund: Refund; readonly lease: Lease; readonly providerMayKnow: boolean }
+  | { readonly outcome: 'existing'; readonly refund: Refund }
+  | { readonly outcome: 'in_flight'; readonly refund: Refund; readonly lease: Lease };
 
-/** A change to a refund after the provider answered (or failed to). */
+/** A provider's answer about a refund (or the failure to get one), to record. */
 export interface RefundUpdate {
   readonly status: RefundStatus;
+  readonly source: AnswerSource;
   readonly providerRefundId?: string | undefined;
   readonly failure?: RefundFailure | undefined;
   readonly raw?: string | undefined;
+  /**
+   * For an answer to a refund request: false when the request surely never reached the provider
+   * or the provider refused it (nothing it could remember as a refund). Default true.
+   */
+  readonly providerMayKnow?: boolean | undefined;
+  /** The lease this answer ends: released when it is still the holder's. */
+  readonly lease?: Lease | undefined;
+  /** The order's total when the answer carries it (eftpay `original_amount`, lianke `total_amount`). */
+  readonly orderAmount?: number | undefined;
 }
 
 /**
- * Where refunds are written before any provider is called. `reserve` is atomic: two callers
- * racing on one order can never together reserve more than the order.
+ * Where refunds are written before any provider is called. Each method is atomic: two callers
+ * racing on one order — in one process, several, or several machines with a shared database —
+ * can never together reserve more than the order, and never both hold a live lease on a refund.
  *
- * Rules (see the facade's README):
+ * Rules (`ledger-rules.ts`, shared by every store):
  * - the same refund id with another amount, order or currency is a `ConflictError`;
  * - when the order's total is known (given, or recorded from a provider's answer), reserving more
  *   than what is left (the order minus every refund on it that is not `failed`) is an
- *   `OverRefundError`;
+ *   `OverRefundError`; an answer's total below what is already held is an anomaly, never the cap;
  * - a `failed` refund holds nothing: its amount is released, and reserved again on resubmission;
- * - a final status (`succeeded`, `failed`) is never overwritten by a non-final one.
+ * - `succeeded` is never overwritten; `failed` only by a verified `succeeded` (kept in the history);
+ * - at most one live lease per refund; leases are timed by the ledger's clock;
+ * - every reservation and answer is appended to the refund's history.
  */
 export interface RefundLedger {
   reserve(request: ReservationRequest): Promise<Reservation>;
-  update(key: RefundKey, update: RefundUpdate): Promise<Refund>;
-  get(key: Pick<RefundKey, 'provider' | 'refundId'>): Promise<Refund | undefined>;
-  /** Records an order's total learnt from a provider's answer, so later refunds are capped. */
-  recordOrderAmount(provider: ProviderKey, orderId: string, amount: number): Promise<void>;
-  /** Every refund recorded on one order. */
-  refundsOf(provider: ProviderKey, orderId: string): Promise<Refund[]>;
+  /** Records an answer; with `update.lease`, ends that attempt and releases the lease. */
+  update(key: RefundIdentity, update: RefundUpdate): Promise<Refund>;
+  get(key: RefundIdentity): Promise<Refund | undefined>;
+  /** Every entry of the refund's history, oldest first. */
+  history(key: RefundIdentity): Promise<RefundEvent[]>;
+  /** Every refund recorded on one order, in reservation order. */
+  refundsOf(order: OrderIdentity): Promise<Refund[]>;
+  /** The order's known total, if any. */
+  orderAmount(order: OrderIdentity): Promise<number | undefined>;
   close(): Promise<void>;
 }

@@ -1,16 +1,18 @@
-import type { ProviderKey, Refund, RefundKey } from '../model.js';
-import type { RefundLedger, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
-import { applyUpdate, assertFits, assertSameRefund, reservedRefund, tighter } from './ledger-rules.js';
+import type { Refund, RefundEvent } from '../model.js';
+import type { OrderIdentity, RefundIdentity, RefundLedger, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
+import { planReservation, planUpdate, type OrderState } from './ledger-rules.js';
 
-const keyOf = (provider: ProviderKey, id: string): string => `${provider}\u0000${id}`;
+const refundKey = (key: RefundIdentity): string => `${key.provider}\u0000${key.account}\u0000${key.refundId}`;
+const orderKey = (key: OrderIdentity): string => `${key.provider}\u0000${key.account}\u0000${key.orderId}`;
 
 /**
- * A ledger in process memory. Every method runs to completion without awaiting, so `reserve`
- * is atomic within the process. Lost when the process exits: use the SQLite ledger to survive
- * restarts or to share one ledger between processes.
+ * A ledger in process memory. Every method runs to completion without awaiting, so each is
+ * atomic within the process. Lost when the process exits: use the SQLite ledger to survive
+ * restarts or to share one ledger between processes, PostgreSQL to share it between machines.
  */
 export class MemoryLedger implements RefundLedger {
   readonly #refunds = new Map<string, Refund>();
+  readonly #history = new Map<string, RefundEvent[]>();
   readonly #orders = new Map<string, number>();
   /** Refund keys per order, in reservation order: the over-refund check reads one order, not the ledger. */
   readonly #byOrder = new Map<string, string[]>();
@@ -21,50 +23,65 @@ export class MemoryLedger implements RefundLedger {
   }
 
   async reserve(request: ReservationRequest): Promise<Reservation> {
-    const { provider, orderId, refundId } = request.key;
-    const existing = this.#refunds.get(keyOf(provider, refundId));
-    if (existing) {
-      assertSameRefund(existing, request);
-      if (existing.status !== 'failed') return { outcome: 'existing', refund: existing };
-    }
-    const orderKey = keyOf(provider, orderId);
-    const orderAmount = tighter(request.orderAmount, this.#orders.get(orderKey));
-    if (request.orderAmount !== undefined) this.#orders.set(orderKey, orderAmount!);
-    if (orderAmount !== undefined) assertFits(request, orderAmount, this.#refundsOf(provider, orderId));
-    const refund = reservedRefund(existing, request, this.#now());
-    const key = keyOf(provider, refundId);
-    if (!existing) {
-      const keys = this.#byOrder.get(orderKey);
+    const key = refundKey(request.key);
+    const existing = this.#refunds.get(key);
+    const order = orderKey(request.key);
+    const plan = planReservation(existing, request, this.#orderState(order, key), this.#now());
+    if (plan.kind === 'keep') return plan.reservation;
+    if (plan.orderTotal !== undefined) this.#orders.set(order, plan.orderTotal);
+    if (plan.kind === 'refuse') throw plan.error;
+    if (plan.insert) {
+      const keys = this.#byOrder.get(order);
       if (keys) keys.push(key);
-      else this.#byOrder.set(orderKey, [key]);
+      else this.#byOrder.set(order, [key]);
     }
-    this.#refunds.set(key, refund);
-    return { outcome: existing ? 'resubmit' : 'new', refund };
+    this.#refunds.set(key, plan.refund);
+    this.#append(key, [plan.event]);
+    return plan.reservation;
   }
 
-  async update(key: RefundKey, update: RefundUpdate): Promise<Refund> {
-    const existing = this.#refunds.get(keyOf(key.provider, key.refundId));
-    if (!existing) throw new Error(`ledger: no refund ${key.provider}/${key.refundId}`);
-    const refund = applyUpdate(existing, update, this.#now());
-    this.#refunds.set(keyOf(key.provider, key.refundId), refund);
-    return refund;
+  async update(identity: RefundIdentity, update: RefundUpdate): Promise<Refund> {
+    const key = refundKey(identity);
+    const existing = this.#refunds.get(key);
+    if (!existing) throw new Error(`ledger: no refund ${identity.provider}/${identity.refundId}`);
+    const order = orderKey(existing);
+    const plan = planUpdate(existing, update, this.#orderState(order, key), this.#now());
+    if (plan.orderTotal !== undefined) this.#orders.set(order, plan.orderTotal);
+    this.#refunds.set(key, plan.refund);
+    this.#append(key, plan.events);
+    return plan.refund;
   }
 
-  async get(key: Pick<RefundKey, 'provider' | 'refundId'>): Promise<Refund | undefined> {
-    return this.#refunds.get(keyOf(key.provider, key.refundId));
+  async get(key: RefundIdentity): Promise<Refund | undefined> {
+    return this.#refunds.get(refundKey(key));
   }
 
-  async recordOrderAmount(provider: ProviderKey, orderId: string, amount: number): Promise<void> {
-    this.#orders.set(keyOf(provider, orderId), tighter(amount, this.#orders.get(keyOf(provider, orderId)))!);
+  async history(key: RefundIdentity): Promise<RefundEvent[]> {
+    return [...(this.#history.get(refundKey(key)) ?? [])];
   }
 
-  async refundsOf(provider: ProviderKey, orderId: string): Promise<Refund[]> {
-    return this.#refundsOf(provider, orderId);
+  async refundsOf(order: OrderIdentity): Promise<Refund[]> {
+    return (this.#byOrder.get(orderKey(order)) ?? []).map((key) => this.#refunds.get(key)!);
+  }
+
+  async orderAmount(order: OrderIdentity): Promise<number | undefined> {
+    return this.#orders.get(orderKey(order));
   }
 
   async close(): Promise<void> {}
 
-  #refundsOf(provider: ProviderKey, orderId: string): Refund[] {
-    return (this.#byOrder.get(keyOf(provider, orderId)) ?? []).map((key) => this.#refunds.get(key)!);
+  #orderState(order: string, except: string): OrderState {
+    let heldByOthers = 0;
+    for (const key of this.#byOrder.get(order) ?? []) {
+      const refund = this.#refunds.get(key)!;
+      if (key !== except && refund.status !== 'failed') heldByOthers += refund.amount;
+    }
+    return { total: this.#orders.get(order), heldByOthers };
+  }
+
+  #append(key: string, events: readonly RefundEvent[]): void {
+    const list = this.#history.get(key);
+    if (list) list.push(...events);
+    else this.#history.set(key, [...events]);
   }
 }

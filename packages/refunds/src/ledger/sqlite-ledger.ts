@@ -1,19 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { OverRefundError } from '../errors.js';
-import type { ProviderKey, Refund, RefundKey } from '../model.js';
-import type { RefundLedger, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
-import { applyUpdate, assertFits, assertSameRefund, reservedRefund, tighter } from './ledger-rules.js';
+import type { ProviderKey, Refund, RefundEvent } from '../model.js';
+import type { OrderIdentity, RefundIdentity, RefundLedger, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
+import { planReservation, planUpdate, type OrderState } from './ledger-rules.js';
+import { REFUND_COLUMNS, refundParams, toEvent, toRefund, type RefundRow } from './rows.js';
 import { loadSqliteDriver, openDatabase, SqliteUnavailableError, type SqliteDatabase, type SqliteStatement } from './sqlite-driver.js';
+import { OverRefundError } from '../errors.js';
 
 export { SqliteUnavailableError };
 
 /** The schema this code writes, kept in `PRAGMA user_version`. */
-export const LEDGER_SCHEMA_VERSION = 1;
+export const LEDGER_SCHEMA_VERSION = 2;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS refunds (
+const REFUNDS_TABLE = `
+CREATE TABLE refunds (
   provider           TEXT    NOT NULL,
+  account            TEXT    NOT NULL,
   refund_id          TEXT    NOT NULL,
   order_id           TEXT    NOT NULL,
   amount             INTEGER NOT NULL,
@@ -24,78 +26,62 @@ CREATE TABLE IF NOT EXISTS refunds (
   failure_message    TEXT,
   raw                TEXT,
   meta               TEXT,   -- JSON object of strings (Refund.meta), NULL when none
+  attempts           INTEGER NOT NULL,
+  provider_may_know  INTEGER NOT NULL,
+  lease_holder       TEXT,
+  lease_attempt      INTEGER,
+  lease_expires_at   TEXT,
   created_at         TEXT    NOT NULL,
   updated_at         TEXT    NOT NULL,
-  PRIMARY KEY (provider, refund_id)
-);
-CREATE INDEX IF NOT EXISTS refunds_by_order ON refunds (provider, order_id);
-CREATE TABLE IF NOT EXISTS orders (
+  PRIMARY KEY (provider, account, refund_id)
+)`;
+
+/** Schema 2, from nothing. */
+const SCHEMA_2 = `
+${REFUNDS_TABLE};
+CREATE INDEX refunds_by_order ON refunds (provider, account, order_id);
+CREATE TABLE orders (
   provider   TEXT    NOT NULL,
+  account    TEXT    NOT NULL,
   order_id   TEXT    NOT NULL,
   amount     INTEGER NOT NULL,
   updated_at TEXT    NOT NULL,
-  PRIMARY KEY (provider, order_id)
+  PRIMARY KEY (provider, account, order_id)
 );
+CREATE TABLE refund_events (
+  seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+  provider  TEXT NOT NULL,
+  account   TEXT NOT NULL,
+  refund_id TEXT NOT NULL,
+  event     TEXT NOT NULL   -- JSON (RefundEvent)
+);
+CREATE INDEX refund_events_by_refund ON refund_events (provider, account, refund_id, seq);
 `;
 
-interface RefundRow {
-  provider: string;
-  refund_id: string;
-  order_id: string;
-  amount: number;
-  currency: string;
-  status: string;
-  provider_refund_id: string | null;
-  failure_code: string | null;
-  failure_message: string | null;
-  raw: string | null;
-  meta: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/**
+ * Schema 1 → 2: refunds gain their merchant account, attempts, lease and history. Schema 1 knew
+ * no accounts: its rows get the empty account, which the first configuration that asks for one
+ * of their orders claims (see `claimLegacy`). Their past is unknown, so each counts one attempt
+ * that the provider may know of (a refusal of a resubmission is then `unknown`, never `failed`).
+ */
+const MIGRATE_1_TO_2 = `
+ALTER TABLE refunds RENAME TO refunds_v1;
+ALTER TABLE orders RENAME TO orders_v1;
+DROP INDEX IF EXISTS refunds_by_order;
+${SCHEMA_2}
+INSERT INTO refunds (provider, account, refund_id, order_id, amount, currency, status, provider_refund_id, failure_code, failure_message, raw, meta, attempts, provider_may_know, created_at, updated_at)
+  SELECT provider, '', refund_id, order_id, amount, currency, status, provider_refund_id, failure_code, failure_message, raw, meta, 1, 1, created_at, updated_at FROM refunds_v1 ORDER BY rowid;
+INSERT INTO orders (provider, account, order_id, amount, updated_at) SELECT provider, '', order_id, amount, updated_at FROM orders_v1;
+DROP TABLE refunds_v1;
+DROP TABLE orders_v1;
+`;
 
-const COLUMNS = 'provider, refund_id, order_id, amount, currency, status, provider_refund_id, failure_code, failure_message, raw, meta, created_at, updated_at';
-
-/** A row as the ledger reports it: absent optional fields are omitted, exactly as the memory ledger has them. */
-function toRefund(row: RefundRow): Refund {
-  return {
-    provider: row.provider as ProviderKey,
-    orderId: row.order_id,
-    refundId: row.refund_id,
-    amount: row.amount,
-    currency: row.currency,
-    status: row.status as Refund['status'],
-    ...(row.provider_refund_id !== null ? { providerRefundId: row.provider_refund_id } : {}),
-    ...(row.failure_code !== null ? { failure: { code: row.failure_code, message: row.failure_message ?? '' } } : {}),
-    ...(row.raw !== null ? { raw: row.raw } : {}),
-    ...(row.meta !== null ? { meta: JSON.parse(row.meta) as Record<string, string> } : {}),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toParams(refund: Refund): unknown[] {
-  return [
-    refund.provider,
-    refund.refundId,
-    refund.orderId,
-    refund.amount,
-    refund.currency,
-    refund.status,
-    refund.providerRefundId ?? null,
-    refund.failure?.code ?? null,
-    refund.failure?.message ?? null,
-    refund.raw ?? null,
-    refund.meta !== undefined ? JSON.stringify(refund.meta) : null,
-    refund.createdAt,
-    refund.updatedAt,
-  ];
-}
+const COLUMNS = REFUND_COLUMNS.join(', ');
 
 export interface SqliteLedgerOptions {
   /** How long a call waits for another process's transaction before failing (default 5000 ms). */
   readonly busyTimeoutMs?: number;
-  /** The clock for `createdAt`/`updatedAt` (tests). */
+  /** The clock for timestamps and leases (tests). */
   readonly now?: () => Date;
 }
 
@@ -107,9 +93,9 @@ export function defaultLedgerPath(cwd: string = process.cwd()): string {
 const isInMemory = (file: string): boolean => file === ':memory:' || file === '';
 
 /**
- * Opens (creating the file, its folder and the schema when missing) a ledger in a SQLite file.
- * better-sqlite3 is imported here, on first use: it is an optional peer dependency, and a missing
- * or unloadable driver is a `SqliteUnavailableError` saying what to install.
+ * Opens (creating the file, its folder and the schema when missing, migrating an older schema) a
+ * ledger in a SQLite file. better-sqlite3 is imported here, on first use: it is an optional peer
+ * dependency, and a missing or unloadable driver is a `SqliteUnavailableError` saying what to install.
  *
  * @example
  * const ledger = await openSqliteLedger(defaultLedgerPath());
@@ -132,11 +118,13 @@ export async function openSqliteLedger(file: string, options: SqliteLedgerOption
 
 /**
  * A ledger in a SQLite file, shared safely by every process that opens it. Each call is one
- * transaction; `reserve` (and every read-then-write) runs in `BEGIN IMMEDIATE`, so the write lock
- * is held from the over-refund check to the insert and two processes racing on one order can
- * never together reserve more than the order. The journal is WAL (readers never block the
- * writer) and a busy database is waited for (`busyTimeoutMs`), not failed. Calls are synchronous
- * underneath: a call waiting for another process's lock blocks this thread for up to that long.
+ * transaction; `reserve` and `update` run in `BEGIN IMMEDIATE`, so the write lock is held from
+ * reading the refund and its order to writing them, and two processes racing on one order (or
+ * one refund) can never together reserve more than the order or both hold a lease. The journal
+ * is WAL (readers never block the writer) and a busy database is waited for (`busyTimeoutMs`),
+ * not failed. Calls are synchronous underneath: a call waiting for another process's lock
+ * blocks this thread for up to that long. Leases are timed by this process's clock (the
+ * processes share one machine, hence one clock).
  *
  * The rules are the memory ledger's, from `ledger-rules.ts`. Create with {@link openSqliteLedger}.
  */
@@ -145,17 +133,14 @@ export class SqliteLedger implements RefundLedger {
   readonly file: string;
   readonly #db: SqliteDatabase;
   readonly #now: () => Date;
-  readonly #sql: {
-    getRefund: SqliteStatement;
-    refundsOf: SqliteStatement;
-    insertRefund: SqliteStatement;
-    updateRefund: SqliteStatement;
-    getOrder: SqliteStatement;
-    putOrder: SqliteStatement;
-  };
+  readonly #sql: Record<
+    'getRefund' | 'refundsOf' | 'heldByOthers' | 'insertRefund' | 'updateRefund' | 'getOrder' | 'putOrder' | 'appendEvent' | 'history' | 'legacyOrderOf' | 'claimRefunds' | 'claimOrder',
+    SqliteStatement
+  >;
+  /** True while rows of schema 1 (the empty account) are left to claim; checked once at open. */
+  #hasLegacy: boolean;
   readonly #reserve: (request: ReservationRequest) => Reservation | OverRefundError;
-  readonly #update: (key: RefundKey, update: RefundUpdate) => Refund;
-  readonly #recordOrderAmount: (provider: ProviderKey, orderId: string, amount: number) => void;
+  readonly #update: (key: RefundIdentity, update: RefundUpdate) => Refund;
 
   /** @internal use {@link openSqliteLedger} */
   constructor(db: SqliteDatabase, file: string, now: () => Date) {
@@ -168,31 +153,32 @@ export class SqliteLedger implements RefundLedger {
     db.pragma('synchronous = FULL');
     db.transaction(() => this.#migrate()).immediate();
 
+    const setters = REFUND_COLUMNS.filter((c) => !['provider', 'account', 'refund_id'].includes(c))
+      .map((c) => `${c} = ?`)
+      .join(', ');
     this.#sql = {
-      getRefund: db.prepare(`SELECT ${COLUMNS} FROM refunds WHERE provider = ? AND refund_id = ?`),
-      refundsOf: db.prepare(`SELECT ${COLUMNS} FROM refunds WHERE provider = ? AND order_id = ? ORDER BY rowid`),
-      insertRefund: db.prepare(`INSERT INTO refunds (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      updateRefund: db.prepare(
-        `UPDATE refunds SET status = ?, provider_refund_id = ?, failure_code = ?, failure_message = ?, raw = ?, meta = ?, updated_at = ?
-         WHERE provider = ? AND refund_id = ?`,
-      ),
-      getOrder: db.prepare('SELECT amount FROM orders WHERE provider = ? AND order_id = ?'),
+      getRefund: db.prepare(`SELECT ${COLUMNS} FROM refunds WHERE provider = ? AND account = ? AND refund_id = ?`),
+      refundsOf: db.prepare(`SELECT ${COLUMNS} FROM refunds WHERE provider = ? AND account = ? AND order_id = ? ORDER BY rowid`),
+      heldByOthers: db.prepare(`SELECT COALESCE(SUM(amount), 0) AS held FROM refunds WHERE provider = ? AND account = ? AND order_id = ? AND refund_id <> ? AND status <> 'failed'`),
+      insertRefund: db.prepare(`INSERT INTO refunds (${COLUMNS}) VALUES (${REFUND_COLUMNS.map(() => '?').join(', ')})`),
+      updateRefund: db.prepare(`UPDATE refunds SET ${setters} WHERE provider = ? AND account = ? AND refund_id = ?`),
+      getOrder: db.prepare('SELECT amount FROM orders WHERE provider = ? AND account = ? AND order_id = ?'),
       putOrder: db.prepare(
-        `INSERT INTO orders (provider, order_id, amount, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (provider, order_id) DO UPDATE SET amount = excluded.amount, updated_at = excluded.updated_at`,
+        `INSERT INTO orders (provider, account, order_id, amount, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (provider, account, order_id) DO UPDATE SET amount = excluded.amount, updated_at = excluded.updated_at`,
       ),
+      appendEvent: db.prepare('INSERT INTO refund_events (provider, account, refund_id, event) VALUES (?, ?, ?, ?)'),
+      history: db.prepare('SELECT event FROM refund_events WHERE provider = ? AND account = ? AND refund_id = ? ORDER BY seq'),
+      legacyOrderOf: db.prepare(`SELECT order_id FROM refunds WHERE provider = ? AND account = '' AND refund_id = ?`),
+      claimRefunds: db.prepare(`UPDATE refunds SET account = ? WHERE provider = ? AND account = '' AND order_id = ?`),
+      claimOrder: db.prepare(`UPDATE orders SET account = ? WHERE provider = ? AND account = '' AND order_id = ?`),
     };
+    this.#hasLegacy = db.prepare(`SELECT 1 FROM refunds WHERE account = '' UNION ALL SELECT 1 FROM orders WHERE account = '' LIMIT 1`).get() !== undefined;
 
     const reserve = db.transaction((request: ReservationRequest) => this.#reserveIn(request));
     this.#reserve = (request) => reserve.immediate(request);
-    const update = db.transaction((key: RefundKey, change: RefundUpdate) => this.#updateIn(key, change));
+    const update = db.transaction((key: RefundIdentity, change: RefundUpdate) => this.#updateIn(key, change));
     this.#update = (key, change) => update.immediate(key, change);
-    const record = db.transaction((provider: ProviderKey, orderId: string, amount: number) => {
-      const recorded = this.#order(provider, orderId);
-      const tightest = tighter(amount, recorded)!;
-      if (tightest !== recorded) this.#putOrder(provider, orderId, tightest);
-    });
-    this.#recordOrderAmount = (provider, orderId, amount) => record.immediate(provider, orderId, amount);
   }
 
   async reserve(request: ReservationRequest): Promise<Reservation> {
@@ -203,24 +189,30 @@ export class SqliteLedger implements RefundLedger {
     return result;
   }
 
-  async update(key: RefundKey, update: RefundUpdate): Promise<Refund> {
+  async update(key: RefundIdentity, update: RefundUpdate): Promise<Refund> {
     this.#open();
     return this.#update(key, update);
   }
 
-  async get(key: Pick<RefundKey, 'provider' | 'refundId'>): Promise<Refund | undefined> {
+  async get(key: RefundIdentity): Promise<Refund | undefined> {
     this.#open();
-    return this.#refund(key.provider, key.refundId);
+    if (this.#hasLegacy) this.#db.transaction(() => this.#claimLegacyOf(key)).immediate();
+    return this.#refund(key);
   }
 
-  async recordOrderAmount(provider: ProviderKey, orderId: string, amount: number): Promise<void> {
+  async history(key: RefundIdentity): Promise<RefundEvent[]> {
     this.#open();
-    this.#recordOrderAmount(provider, orderId, amount);
+    return (this.#sql.history.all(key.provider, key.account, key.refundId) as { event: string }[]).map((row) => toEvent(row.event));
   }
 
-  async refundsOf(provider: ProviderKey, orderId: string): Promise<Refund[]> {
+  async refundsOf(order: OrderIdentity): Promise<Refund[]> {
     this.#open();
-    return this.#refundsOf(provider, orderId);
+    return (this.#sql.refundsOf.all(order.provider, order.account, order.orderId) as RefundRow[]).map(toRefund);
+  }
+
+  async orderAmount(order: OrderIdentity): Promise<number | undefined> {
+    this.#open();
+    return this.#order(order);
   }
 
   /** Closes the database; later calls fail. Closing twice is harmless. */
@@ -237,70 +229,82 @@ export class SqliteLedger implements RefundLedger {
     if (version > LEDGER_SCHEMA_VERSION) {
       throw new Error(`ledger: ${this.file} has schema version ${version}, newer than this refundkit understands (${LEDGER_SCHEMA_VERSION}); upgrade refundkit`);
     }
-    this.#db.exec(SCHEMA);
-    if (version < LEDGER_SCHEMA_VERSION) this.#db.pragma(`user_version = ${LEDGER_SCHEMA_VERSION}`);
+    if (version === LEDGER_SCHEMA_VERSION) return;
+    const hasRefunds = this.#db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refunds'`).get() !== undefined;
+    this.#db.exec(hasRefunds ? MIGRATE_1_TO_2 : SCHEMA_2);
+    this.#db.pragma(`user_version = ${LEDGER_SCHEMA_VERSION}`);
+  }
+
+  /** The refund's order, claimed from schema 1 by `account` when it was recorded before accounts existed. */
+  #claimLegacyOf(key: RefundIdentity): void {
+    const row = this.#sql.legacyOrderOf.get(key.provider, key.refundId) as { order_id: string } | undefined;
+    if (row && this.#refund(key) === undefined) this.#claimLegacy({ provider: key.provider, account: key.account, orderId: row.order_id });
+  }
+
+  /**
+   * Schema 1 rows of `order` (recorded before accounts) become `order.account`'s: one ledger then
+   * served one configuration per provider, so the first account that asks is the one that wrote them.
+   */
+  #claimLegacy(order: OrderIdentity): void {
+    this.#sql.claimRefunds.run(order.account, order.provider, order.orderId);
+    this.#sql.claimOrder.run(order.account, order.provider, order.orderId);
+    this.#hasLegacy = this.#db.prepare(`SELECT 1 FROM refunds WHERE account = '' UNION ALL SELECT 1 FROM orders WHERE account = '' LIMIT 1`).get() !== undefined;
   }
 
   /** The memory ledger's `reserve`, step for step, inside one immediate transaction. */
   #reserveIn(request: ReservationRequest): Reservation | OverRefundError {
-    const { provider, orderId, refundId } = request.key;
-    const existing = this.#refund(provider, refundId);
-    if (existing) {
-      assertSameRefund(existing, request);
-      if (existing.status !== 'failed') return { outcome: 'existing', refund: existing };
+    if (this.#hasLegacy) {
+      this.#claimLegacyOf(request.key);
+      this.#claimLegacy(request.key);
     }
-    const recorded = this.#order(provider, orderId);
-    const orderAmount = tighter(request.orderAmount, recorded);
-    if (request.orderAmount !== undefined && orderAmount !== recorded) this.#putOrder(provider, orderId, orderAmount!);
-    try {
-      assertFits(request, orderAmount, this.#refundsOf(provider, orderId));
-    } catch (error) {
-      if (error instanceof OverRefundError) return error;
-      throw error;
-    }
-    const refund = reservedRefund(existing, request, this.#now());
-    if (existing) this.#write(refund);
-    else this.#sql.insertRefund.run(...toParams(refund));
-    return { outcome: existing ? 'resubmit' : 'new', refund };
+    const existing = this.#refund(request.key);
+    const plan = planReservation(existing, request, this.#orderState(request.key, request.key.refundId), this.#now());
+    if (plan.kind === 'keep') return plan.reservation;
+    if (plan.orderTotal !== undefined) this.#putOrder(request.key, plan.orderTotal);
+    if (plan.kind === 'refuse') return plan.error;
+    if (plan.insert) this.#sql.insertRefund.run(...refundParams(plan.refund));
+    else this.#write(plan.refund);
+    this.#append(request.key, [plan.event]);
+    return plan.reservation;
   }
 
-  #updateIn(key: RefundKey, update: RefundUpdate): Refund {
-    const existing = this.#refund(key.provider, key.refundId);
+  #updateIn(key: RefundIdentity, update: RefundUpdate): Refund {
+    const existing = this.#refund(key);
     if (!existing) throw new Error(`ledger: no refund ${key.provider}/${key.refundId}`);
-    const refund = applyUpdate(existing, update, this.#now());
-    if (refund !== existing) this.#write(refund);
-    return refund;
+    const plan = planUpdate(existing, update, this.#orderState(existing, key.refundId), this.#now());
+    if (plan.orderTotal !== undefined) this.#putOrder(existing, plan.orderTotal);
+    this.#write(plan.refund);
+    this.#append(key, plan.events);
+    return plan.refund;
   }
 
   #write(refund: Refund): void {
-    this.#sql.updateRefund.run(
-      refund.status,
-      refund.providerRefundId ?? null,
-      refund.failure?.code ?? null,
-      refund.failure?.message ?? null,
-      refund.raw ?? null,
-      refund.meta !== undefined ? JSON.stringify(refund.meta) : null,
-      refund.updatedAt,
-      refund.provider,
-      refund.refundId,
-    );
+    const [provider, account, refundId, ...rest] = refundParams(refund);
+    this.#sql.updateRefund.run(...rest, provider, account, refundId);
   }
 
-  #refund(provider: ProviderKey, refundId: string): Refund | undefined {
-    const row = this.#sql.getRefund.get(provider, refundId) as RefundRow | undefined;
+  #append(key: RefundIdentity, events: readonly RefundEvent[]): void {
+    for (const event of events) this.#sql.appendEvent.run(key.provider, key.account, key.refundId, JSON.stringify(event));
+  }
+
+  #refund(key: RefundIdentity): Refund | undefined {
+    const row = this.#sql.getRefund.get(key.provider, key.account, key.refundId) as RefundRow | undefined;
     return row ? toRefund(row) : undefined;
   }
 
-  #refundsOf(provider: ProviderKey, orderId: string): Refund[] {
-    return (this.#sql.refundsOf.all(provider, orderId) as RefundRow[]).map(toRefund);
+  #orderState(order: OrderIdentity, refundId: string): OrderState {
+    const { held } = this.#sql.heldByOthers.get(order.provider, order.account, order.orderId, refundId) as { held: number };
+    return { total: this.#order(order), heldByOthers: held };
   }
 
-  #order(provider: ProviderKey, orderId: string): number | undefined {
-    const row = this.#sql.getOrder.get(provider, orderId) as { amount: number } | undefined;
+  #order(order: OrderIdentity): number | undefined {
+    const row = this.#sql.getOrder.get(order.provider, order.account, order.orderId) as { amount: number } | undefined;
     return row?.amount;
   }
 
-  #putOrder(provider: ProviderKey, orderId: string, amount: number): void {
-    this.#sql.putOrder.run(provider, orderId, amount, this.#now().toISOString());
+  #putOrder(order: OrderIdentity, amount: number): void {
+    this.#sql.putOrder.run(order.provider, order.account, order.orderId, amount, this.#now().toISOString());
   }
 }
+
+export type { ProviderKey };
