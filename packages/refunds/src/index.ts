@@ -35,3 +35,8 @@ export {
 } from './providers/eftpay.js';
 export { LIANKE_STATUS, LIANKE_ACCEPTED, LIANKE_MAX_AMOUNT, mapLiankeAnswer, type LiankeConfig, type LiankeOptions } from './providers/lianke.js';
 export { YIMA_STATUS, YIMA_UNLISTED_STATUS, YIMA_REFUSED_CODES, YIMA_MAX_AMOUNT, yimaStatusOf, mapYimaAnswer, type YimaConfig, type YimaOptions } from './providers/yima.js';
+export { openPostgresLedger, migratePostgresLedger, type PostgresLedger, type PostgresLedgerOptions, type PostgresTarget, type MigrationReport } from './ledger/postgres-ledger.js';
+export { POSTGRES_LEDGER_SCHEMA_VERSION, DEFAULT_POSTGRES_SCHEMA } from './ledger/postgres-schema.js';
+export { PostgresUnavailableError, type PostgresPool, type PostgresQueryable } from './ledger/postgres-driver.js';
+export { LedgerUnavailableError, LedgerSchemaError } from './ledger/ledger-errors.js';
+export { redactConnectionString, isPostgresUrl } from './ledger/connection-string.js';

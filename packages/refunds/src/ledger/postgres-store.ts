@@ -1,0 +1,355 @@
+// The PostgreSQL ledger itself, loaded (with `pg`) only when a PostgreSQL ledger is opened.
+import { RefundkitError } from '@refundkit/runtime';
+import { OverRefundError } from '../errors.js';
+import type { ProviderKey, Refund, RefundEvent } from '../model.js';
+import { redactConnectionString, withoutSecret } from './connection-string.js';
+import type { OrderIdentity, RefundIdentity, RefundLedger, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
+import { LedgerUnavailableError } from './ledger-errors.js';
+import { planReservation, planUpdate, type OrderState } from './ledger-rules.js';
+import { describeFault, isUnavailable, loadPostgresDriver, type PostgresPool, type PostgresPoolClient, type PostgresQueryable } from './postgres-driver.js';
+import { assertVersion, migrate, migrateCommand, schemaVersion, type MigrationReport } from './postgres-migrations.js';
+import type { PostgresLedgerOptions, PostgresTarget } from './postgres-ledger.js';
+import { DEFAULT_POSTGRES_SCHEMA, quoteSchema } from './postgres-schema.js';
+import { REFUND_COLUMNS, refundParams, toEvent, toRefund, type RefundRow } from './rows.js';
+
+const COLUMNS = REFUND_COLUMNS.join(', ');
+const KEY_COLUMNS = new Set(['provider', 'account', 'refund_id']);
+const TIMESTAMP_COLUMNS = ['lease_expires_at', 'created_at', 'updated_at'] as const;
+
+/** The SQL of one ledger, its schema's name written in once. */
+function statements(schema: string) {
+  const s = quoteSchema(schema);
+  const setters = REFUND_COLUMNS.filter((c) => !KEY_COLUMNS.has(c))
+    .map((c) => `${c} = EXCLUDED.${c}`)
+    .join(', ');
+  const n = REFUND_COLUMNS.length;
+  return {
+    lockAndRead: `SELECT found_order_id, order_total, held_by_others, db_now, refund FROM ${s}.lock_order_and_read($1, $2, $3, $4, $5)`,
+    /**
+     * Everything a plan writes, in one statement (one round trip): the order's total when it
+     * changes, the refund (inserted, or its row replaced), and its new history entries in order.
+     */
+    write: `WITH order_total AS (
+        UPDATE ${s}.orders SET amount = $${n + 2}::bigint, updated_at = $${n + 3}::timestamptz
+         WHERE $${n + 2}::bigint IS NOT NULL AND provider = $1 AND account = $2 AND order_id = $4
+      ), refund AS (
+        INSERT INTO ${s}.refunds (${COLUMNS}) VALUES (${REFUND_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+        ON CONFLICT (provider, account, refund_id) DO UPDATE SET ${setters}
+      )
+      INSERT INTO ${s}.refund_events (provider, account, refund_id, at, kind, event)
+      SELECT $1, $2, $3, (e.value ->> 'at')::timestamptz, e.value ->> 'kind', e.value
+        FROM jsonb_array_elements($${n + 1}::jsonb) WITH ORDINALITY AS e (value, n) ORDER BY e.n`,
+    putOrder: `UPDATE ${s}.orders SET amount = $4, updated_at = $5 WHERE provider = $1 AND account = $2 AND order_id = $3`,
+    get: `SELECT ${COLUMNS} FROM ${s}.refunds WHERE provider = $1 AND account = $2 AND refund_id = $3`,
+    refundsOf: `SELECT ${COLUMNS} FROM ${s}.refunds WHERE provider = $1 AND account = $2 AND order_id = $3 ORDER BY seq`,
+    history: `SELECT event FROM ${s}.refund_events WHERE provider = $1 AND account = $2 AND refund_id = $3 ORDER BY seq`,
+    orderAmount: `SELECT amount FROM ${s}.orders WHERE provider = $1 AND account = $2 AND order_id = $3`,
+  };
+}
+
+/** What `lock_order_and_read` returns (migrations/postgres/001_ledger.sql). */
+interface LockedRow {
+  found_order_id: string | null;
+  order_total: string | null;
+  held_by_others: string | null;
+  db_now: Date;
+  refund: (Omit<RefundRow, (typeof TIMESTAMP_COLUMNS)[number]> & Record<(typeof TIMESTAMP_COLUMNS)[number], string | null>) | null;
+}
+
+/** What a transaction read, under the order's lock. */
+interface Locked {
+  readonly orderId: string | undefined;
+  readonly existing: Refund | undefined;
+  readonly order: OrderState;
+  readonly now: Date;
+}
+
+/** A decision carried out: the reservation, or the over-refund to throw once the transaction ends. */
+type ReserveOutcome = { readonly result: Reservation | OverRefundError; readonly wrote: boolean };
+
+const noop = (): void => {};
+
+/**
+ * A ledger in a PostgreSQL database, shared by every process on every machine that opens it.
+ * `reserve` and `update` are each one transaction (READ COMMITTED) that first locks the order's
+ * row (`SELECT … FOR UPDATE`, the row created on first use), then reads the refund, what the
+ * order's other refunds hold and the database's clock, asks `ledger-rules.ts` what to do and
+ * writes it: two reservations on one order, from any two machines, take turns, so together they
+ * never exceed the order; reservations on different orders never wait for each other. Leases
+ * and timestamps are timed by the database's clock, never the caller's.
+ *
+ * Failures of the database (refused or lost connection, a terminated session, a statement
+ * timeout) are `LedgerUnavailableError`s, after which the ledger is as it was (see
+ * `maybeCommitted` for a connection lost while committing). Create with `openPostgresLedger`.
+ */
+export class PostgresLedger implements RefundLedger {
+  /** Which ledger this is, password redacted (e.g. `postgres://app:***@db/shop, schema refundkit`). */
+  readonly description: string;
+  readonly schema: string;
+  readonly #pool: PostgresPool;
+  readonly #ownsPool: boolean;
+  readonly #secret: string | undefined;
+  readonly #clockOffset: () => number;
+  readonly #sql: ReturnType<typeof statements>;
+  #closed = false;
+
+  /** @internal use `openPostgresLedger` */
+  constructor(pool: PostgresPool, ownsPool: boolean, schema: string, description: string, secret: string | undefined, clockOffset: () => number) {
+    this.#pool = pool;
+    this.#ownsPool = ownsPool;
+    this.schema = schema;
+    this.description = description;
+    this.#secret = secret;
+    this.#clockOffset = clockOffset;
+    this.#sql = statements(schema);
+  }
+
+  async reserve(request: ReservationRequest): Promise<Reservation> {
+    const { result } = await this.#transaction(async (client) => {
+      const outcome = await this.#reserveOn(client, request);
+      return { value: outcome, commit: outcome.wrote };
+    });
+    // Thrown after the commit: the order total the request brought stays recorded, as in memory.
+    if (result instanceof OverRefundError) throw result;
+    return result;
+  }
+
+  /**
+   * `reserve`, inside a transaction the caller runs on its own connection (`BEGIN` … `COMMIT`, READ
+   * COMMITTED, the default): e.g. a mass refund that enqueues the job which will send this refund
+   * in the same transaction as its reservation, so that either both exist or neither. The order
+   * stays locked until the caller commits or rolls back. An `OverRefundError` is thrown after the
+   * order's total it brought was written in the caller's transaction (commit to keep it, or not).
+   *
+   * @example
+   * const client = await pool.connect();
+   * await client.query('BEGIN');
+   * const reservation = await ledger.reserveWith(client, request);
+   * if (reservation.outcome === 'new') await client.query('INSERT INTO jobs (refund_id) VALUES ($1)', [request.key.refundId]);
+   * await client.query('COMMIT');
+   */
+  async reserveWith(client: PostgresQueryable, request: ReservationRequest): Promise<Reservation> {
+    this.#open();
+    let outcome: ReserveOutcome;
+    try {
+      outcome = await this.#reserveOn(client, request);
+    } catch (error) {
+      throw this.#failure(error, false);
+    }
+    if (outcome.result instanceof OverRefundError) throw outcome.result;
+    return outcome.result;
+  }
+
+  async update(key: RefundIdentity, update: RefundUpdate): Promise<Refund> {
+    return this.#transaction(async (client) => {
+      const locked = await this.#lockAndRead(client, key, undefined);
+      if (!locked.existing) throw new Error(`ledger: no refund ${key.provider}/${key.refundId}`);
+      const plan = planUpdate(locked.existing, update, locked.order, locked.now);
+      await this.#write(client, plan.refund, plan.events, plan.orderTotal, locked.now);
+      return { value: plan.refund, commit: true };
+    });
+  }
+
+  async get(key: RefundIdentity): Promise<Refund | undefined> {
+    const rows = await this.#query<RefundRow>(this.#sql.get, [key.provider, key.account, key.refundId]);
+    return rows[0] ? toRefund(rows[0]) : undefined;
+  }
+
+  async history(key: RefundIdentity): Promise<RefundEvent[]> {
+    const rows = await this.#query<{ event: RefundEvent }>(this.#sql.history, [key.provider, key.account, key.refundId]);
+    return rows.map((row) => toEvent(row.event));
+  }
+
+  async refundsOf(order: OrderIdentity): Promise<Refund[]> {
+    return (await this.#query<RefundRow>(this.#sql.refundsOf, [order.provider, order.account, order.orderId])).map(toRefund);
+  }
+
+  async orderAmount(order: OrderIdentity): Promise<number | undefined> {
+    const rows = await this.#query<{ amount: string | null }>(this.#sql.orderAmount, [order.provider, order.account, order.orderId]);
+    return rows[0]?.amount == null ? undefined : Number(rows[0].amount);
+  }
+
+  /** Closes the pool this ledger opened (a pool the caller gave stays the caller's to end); later calls fail. Closing twice is harmless. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsPool) await this.#pool.end();
+  }
+
+  /** Applies missing migrations (see `migratePostgresLedger`). */
+  async migrate(): Promise<MigrationReport> {
+    this.#open();
+    try {
+      return await migrate(this.#pool, this.schema, this.description);
+    } catch (error) {
+      throw this.#failure(error, false);
+    }
+  }
+
+  /** Refuses a schema this code does not write (`LedgerSchemaError`, naming the command to run). */
+  async checkSchema(redactedLedger: string): Promise<void> {
+    let found: number;
+    try {
+      found = await schemaVersion(this.#pool, this.schema);
+    } catch (error) {
+      throw this.#failure(error, false);
+    }
+    assertVersion(found, this.description, migrateCommand(redactedLedger, this.schema, DEFAULT_POSTGRES_SCHEMA));
+  }
+
+  async #reserveOn(db: PostgresQueryable, request: ReservationRequest): Promise<ReserveOutcome> {
+    const locked = await this.#lockAndRead(db, request.key, request.key.orderId);
+    const plan = planReservation(locked.existing, request, locked.order, locked.now);
+    if (plan.kind === 'keep') return { result: plan.reservation, wrote: false };
+    if (plan.kind === 'refuse') {
+      if (plan.orderTotal === undefined) return { result: plan.error, wrote: false };
+      await db.query(this.#sql.putOrder, [request.key.provider, request.key.account, request.key.orderId, plan.orderTotal, locked.now.toISOString()]);
+      return { result: plan.error, wrote: true };
+    }
+    await this.#write(db, plan.refund, [plan.event], plan.orderTotal, locked.now);
+    return { result: plan.reservation, wrote: true };
+  }
+
+  async #lockAndRead(db: PostgresQueryable, key: RefundIdentity, orderId: string | undefined): Promise<Locked> {
+    const { rows } = await db.query<LockedRow>(this.#sql.lockAndRead, [key.provider, key.account, key.refundId, orderId ?? null, this.#clockOffset()]);
+    const row = rows[0]!;
+    const refund = row.refund;
+    let existing: Refund | undefined;
+    if (refund) {
+      // jsonb renders times in the session's time zone; the ledger reports them as ISO UTC.
+      const times = Object.fromEntries(TIMESTAMP_COLUMNS.map((c) => [c, refund[c] === null ? null : new Date(refund[c]!).toISOString()]));
+      existing = toRefund({ ...refund, ...times } as RefundRow);
+    }
+    return {
+      orderId: row.found_order_id ?? undefined,
+      existing,
+      order: { total: row.order_total === null ? undefined : Number(row.order_total), heldByOthers: Number(row.held_by_others ?? 0) },
+      now: row.db_now,
+    };
+  }
+
+  async #write(db: PostgresQueryable, refund: Refund, events: readonly RefundEvent[], orderTotal: number | undefined, now: Date): Promise<void> {
+    await db.query(this.#sql.write, [...refundParams(refund, (v) => v), JSON.stringify(events), orderTotal ?? null, now.toISOString()]);
+  }
+
+  /**
+   * Runs `work` in one transaction on a connection of its own; `work` says whether to commit
+   * (a reservation that wrote) or roll back (nothing to keep: the lock is released sooner and
+   * no commit is flushed). A connection that failed is closed, not returned to the pool.
+   */
+  async #transaction<T>(work: (client: PostgresPoolClient) => Promise<{ value: T; commit: boolean }>): Promise<T> {
+    this.#open();
+    let client: PostgresPoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw this.#failure(error, false);
+    }
+    // A connection lost between two statements is reported by the client as an event: without
+    // a listener Node would crash the process. The next statement then fails, and says so.
+    let broken: Error | undefined;
+    const onError = (error: Error): void => void (broken ??= error);
+    client.on('error', onError);
+    let committing = false;
+    try {
+      await client.query('BEGIN');
+      const { value, commit } = await work(client);
+      committing = commit;
+      await client.query(commit ? 'COMMIT' : 'ROLLBACK');
+      return value;
+    } catch (error) {
+      if (isUnavailable(error)) broken ??= error as Error;
+      if (!committing) await client.query('ROLLBACK').catch((rollback: Error) => void (broken ??= rollback));
+      throw this.#failure(error, committing);
+    } finally {
+      client.off('error', onError);
+      client.release(broken ?? false);
+    }
+  }
+
+  async #query<Row>(text: string, values: unknown[]): Promise<Row[]> {
+    this.#open();
+    try {
+      return (await this.#pool.query<Row>(text, values)).rows;
+    } catch (error) {
+      throw this.#failure(error, false);
+    }
+  }
+
+  /** The error to throw for `error`: refundkit's own as they are; the database's faults as `LedgerUnavailableError`. */
+  #failure(error: unknown, whileCommitting: boolean): Error {
+    if (error instanceof RefundkitError) return error;
+    if (isUnavailable(error)) {
+      const outcome = whileCommitting
+        ? 'the connection failed while committing, so this call may or may not be recorded: make the same call again with the same refund id'
+        : 'nothing was recorded';
+      return new LedgerUnavailableError(`ledger ${this.description}: ${withoutSecret(describeFault(error), this.#secret)}; ${outcome}`, whileCommitting, { cause: error });
+    }
+    if (error instanceof Error && this.#secret && error.message.includes(this.#secret)) error.message = withoutSecret(error.message, this.#secret);
+    return error instanceof Error ? error : new Error(String(error));
+  }
+
+  #open(): void {
+    if (this.#closed) throw new Error(`ledger ${this.description} is closed`);
+  }
+}
+
+/** The password in a connection string, to keep out of messages. */
+function passwordOf(connectionString: string): string | undefined {
+  try {
+    const password = new URL(connectionString).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return /password\s*=\s*'?([^'\s]+)/i.exec(connectionString)?.[1];
+  }
+}
+
+/** Opens a ledger: the pool (created or the caller's), then the schema check (after migrating, when asked). */
+export async function openLedger(target: PostgresTarget, options: PostgresLedgerOptions, check = true): Promise<PostgresLedger> {
+  const schema = options.schema ?? DEFAULT_POSTGRES_SCHEMA;
+  quoteSchema(schema);
+  const offset = options.clockOffsetMs;
+  const clockOffset = typeof offset === 'function' ? offset : () => offset ?? 0;
+  let pool: PostgresPool;
+  let redacted: string;
+  let secret: string | undefined;
+  if ('pool' in target) {
+    pool = target.pool;
+    redacted = 'postgres (a pool given by the caller)';
+  } else {
+    const Pool = await loadPostgresDriver();
+    redacted = redactConnectionString(target.connectionString);
+    secret = passwordOf(target.connectionString);
+    pool = new Pool({
+      connectionString: target.connectionString,
+      max: options.poolSize ?? 10,
+      statement_timeout: options.statementTimeoutMs ?? 10_000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      application_name: options.applicationName ?? 'refundkit',
+    });
+    // An idle connection the server closed is dropped by the pool; without a listener Node would crash.
+    pool.on('error', noop);
+  }
+  const ledger = new PostgresLedger(pool, !('pool' in target), schema, `${redacted}, schema ${schema}`, secret, clockOffset);
+  try {
+    if (options.migrate) await ledger.migrate();
+    if (check) await ledger.checkSchema(redacted);
+    return ledger;
+  } catch (error) {
+    await ledger.close().catch(noop);
+    throw error;
+  }
+}
+
+/** Applies the missing migrations to the target's schema, then closes what it opened. */
+export async function migrateLedger(target: PostgresTarget, options: Pick<PostgresLedgerOptions, 'schema' | 'connectTimeoutMs' | 'applicationName'>): Promise<MigrationReport> {
+  // Migrating is what fixes the schema check; DDL may outlast the per-call statement timeout.
+  const ledger = await openLedger(target, { ...options, statementTimeoutMs: 0 }, false);
+  try {
+    return await ledger.migrate();
+  } finally {
+    await ledger.close();
+  }
+}
+
+export type { ProviderKey };
