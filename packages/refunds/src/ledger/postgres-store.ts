@@ -19,32 +19,40 @@ const TIMESTAMP_COLUMNS = ['lease_expires_at', 'created_at', 'updated_at'] as co
 /** The SQL of one ledger, its schema's name written in once. */
 function statements(schema: string) {
   const s = quoteSchema(schema);
-  const setters = REFUND_COLUMNS.filter((c) => !KEY_COLUMNS.has(c))
-    .map((c) => `${c} = EXCLUDED.${c}`)
+  const setters = REFUND_COLUMNS.map((c, i) => (KEY_COLUMNS.has(c) ? '' : `${c} = $${i + 1}`))
+    .filter(Boolean)
     .join(', ');
-  const n = REFUND_COLUMNS.length;
   return {
     lockAndRead: `SELECT found_order_id, order_total, held_by_others, db_now, refund FROM ${s}.lock_order_and_read($1, $2, $3, $4, $5)`,
     /**
      * Everything a plan writes, in one statement (one round trip): the order's total when it
-     * changes, the refund (inserted, or its row replaced), and its new history entries in order.
+     * changes, the refund (a new row, or its row updated), and its new history entries in order.
+     * A new refund is a plain INSERT: were the order's lock ever bypassed, a second insert of the
+     * same refund would fail on the key, never overwrite.
      */
-    write: `WITH order_total AS (
-        UPDATE ${s}.orders SET amount = $${n + 2}::bigint, updated_at = $${n + 3}::timestamptz
-         WHERE $${n + 2}::bigint IS NOT NULL AND provider = $1 AND account = $2 AND order_id = $4
-      ), refund AS (
-        INSERT INTO ${s}.refunds (${COLUMNS}) VALUES (${REFUND_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
-        ON CONFLICT (provider, account, refund_id) DO UPDATE SET ${setters}
-      )
-      INSERT INTO ${s}.refund_events (provider, account, refund_id, at, kind, event)
-      SELECT $1, $2, $3, (e.value ->> 'at')::timestamptz, e.value ->> 'kind', e.value
-        FROM jsonb_array_elements($${n + 1}::jsonb) WITH ORDINALITY AS e (value, n) ORDER BY e.n`,
+    insert: write(s, `INSERT INTO ${s}.refunds (${COLUMNS}) VALUES (${REFUND_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`),
+    update: write(s, `UPDATE ${s}.refunds SET ${setters} WHERE provider = $1 AND account = $2 AND refund_id = $3`),
     putOrder: `UPDATE ${s}.orders SET amount = $4, updated_at = $5 WHERE provider = $1 AND account = $2 AND order_id = $3`,
     get: `SELECT ${COLUMNS} FROM ${s}.refunds WHERE provider = $1 AND account = $2 AND refund_id = $3`,
     refundsOf: `SELECT ${COLUMNS} FROM ${s}.refunds WHERE provider = $1 AND account = $2 AND order_id = $3 ORDER BY seq`,
     history: `SELECT event FROM ${s}.refund_events WHERE provider = $1 AND account = $2 AND refund_id = $3 ORDER BY seq`,
     orderAmount: `SELECT amount FROM ${s}.orders WHERE provider = $1 AND account = $2 AND order_id = $3`,
   };
+}
+
+/**
+ * One statement: `refund` (the INSERT or UPDATE of the refund's row, parameters in
+ * `REFUND_COLUMNS` order), the order's total when one is given, the history entries.
+ */
+function write(s: string, refund: string): string {
+  const n = REFUND_COLUMNS.length;
+  return `WITH order_total AS (
+      UPDATE ${s}.orders SET amount = $${n + 2}::bigint, updated_at = $${n + 3}::timestamptz
+       WHERE $${n + 2}::bigint IS NOT NULL AND provider = $1 AND account = $2 AND order_id = $4
+    ), refund AS (${refund})
+    INSERT INTO ${s}.refund_events (provider, account, refund_id, at, kind, event)
+    SELECT $1, $2, $3, (e.value ->> 'at')::timestamptz, e.value ->> 'kind', e.value
+      FROM jsonb_array_elements($${n + 1}::jsonb) WITH ORDINALITY AS e (value, n) ORDER BY e.n`;
 }
 
 /** What `lock_order_and_read` returns (migrations/postgres/001_ledger.sql). */
@@ -145,7 +153,7 @@ export class PostgresLedger implements RefundLedger {
       const locked = await this.#lockAndRead(client, key, undefined);
       if (!locked.existing) throw new Error(`ledger: no refund ${key.provider}/${key.refundId}`);
       const plan = planUpdate(locked.existing, update, locked.order, locked.now);
-      await this.#write(client, plan.refund, plan.events, plan.orderTotal, locked.now);
+      await this.#write(client, false, plan.refund, plan.events, plan.orderTotal, locked.now);
       return { value: plan.refund, commit: true };
     });
   }
@@ -206,7 +214,7 @@ export class PostgresLedger implements RefundLedger {
       await db.query(this.#sql.putOrder, [request.key.provider, request.key.account, request.key.orderId, plan.orderTotal, locked.now.toISOString()]);
       return { result: plan.error, wrote: true };
     }
-    await this.#write(db, plan.refund, [plan.event], plan.orderTotal, locked.now);
+    await this.#write(db, plan.insert, plan.refund, [plan.event], plan.orderTotal, locked.now);
     return { result: plan.reservation, wrote: true };
   }
 
@@ -228,8 +236,8 @@ export class PostgresLedger implements RefundLedger {
     };
   }
 
-  async #write(db: PostgresQueryable, refund: Refund, events: readonly RefundEvent[], orderTotal: number | undefined, now: Date): Promise<void> {
-    await db.query(this.#sql.write, [...refundParams(refund, (v) => v), JSON.stringify(events), orderTotal ?? null, now.toISOString()]);
+  async #write(db: PostgresQueryable, insert: boolean, refund: Refund, events: readonly RefundEvent[], orderTotal: number | undefined, now: Date): Promise<void> {
+    await db.query(insert ? this.#sql.insert : this.#sql.update, [...refundParams(refund, (v) => v), JSON.stringify(events), orderTotal ?? null, now.toISOString()]);
   }
 
   /**
