@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isPostgresUrl } from '@refundkit/refunds';
 import { UsageError } from './io.js';
 
-/** `refundkit.config.json`: `{ "providers": { "<key>": {...} }, "ledger"?: "path" }`. */
+/** `refundkit.config.json`: `{ "providers": { "<key>": {...} }, "ledger"?: "path or postgres:// URL" }`. */
 export interface CliConfig {
   readonly providers: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly ledger?: string;
@@ -65,5 +66,7 @@ export function loadConfig(file: string, env: Readonly<Record<string, string | u
       Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k.endsWith('File') && typeof v === 'string' ? resolve(base, v) : v])),
     ]),
   );
-  return { providers, ...(typeof config.ledger === 'string' ? { ledger: resolve(base, config.ledger) } : {}) };
+  // A ledger file is relative to the config file; a postgres:// URL is taken as it is.
+  const ledger = typeof config.ledger === 'string' ? (isPostgresUrl(config.ledger) ? config.ledger : resolve(base, config.ledger)) : undefined;
+  return { providers, ...(ledger !== undefined ? { ledger } : {}) };
 }

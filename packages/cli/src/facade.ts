@@ -1,7 +1,7 @@
-import { resolve } from 'node:path';
-import { createRefunds, defaultLedgerPath, openSqliteLedger, type Refund, type Refunds } from '@refundkit/refunds';
+import { createRefunds, type Refund, type Refunds } from '@refundkit/refunds';
 import { parseDuration } from './amounts.js';
 import { loadConfig } from './config.js';
+import { ledgerLocation, openLedger } from './ledger.js';
 import { EXIT, UsageError, type Io } from './io.js';
 import { PROVIDER_KEYS } from './providers.js';
 
@@ -15,9 +15,10 @@ export interface FacadeArgs {
 }
 
 /**
- * The facade for one command: the provider's config (file, then `--base-url`), and the SQLite
- * ledger from `--ledger`, `REFUNDKIT_LEDGER`, the config's `ledger`, or `./.refundkit/ledger.db`,
- * in that order. Which file is used is said on stderr.
+ * The facade for one command: the provider's config (file, then `--base-url`), and the ledger
+ * (a SQLite file or a `postgres://` URL) from `--ledger`, `REFUNDKIT_LEDGER`, the config's
+ * `ledger`, or `./.refundkit/ledger.db`, in that order. Which one is used is said on stderr
+ * (a URL without its password).
  */
 export async function openFacade(args: FacadeArgs, io: Io): Promise<{ refunds: Refunds; provider: string; providerConfig: Record<string, unknown> }> {
   const env = io.env ?? process.env;
@@ -31,10 +32,8 @@ export async function openFacade(args: FacadeArgs, io: Io): Promise<{ refunds: R
   const providerConfig = { ...(config.providers[provider] ?? {}) };
   if (args.baseUrl) providerConfig['baseUrl'] = args.baseUrl;
   if (Object.keys(providerConfig).length === 0) throw new UsageError(`${configFile} has no configuration for ${provider}`);
-  const ledgerFile = args.ledger ?? env['REFUNDKIT_LEDGER'] ?? config.ledger ?? defaultLedgerPath(cwd);
-  // A relative --ledger or REFUNDKIT_LEDGER is relative to the command's working directory.
-  const ledger = await openSqliteLedger(ledgerFile === ':memory:' ? ledgerFile : resolve(cwd, ledgerFile));
-  io.stderr.write(`refundkit: ledger ${ledger.file}\n`);
+  // A file path or a postgres:// URL; a relative --ledger or REFUNDKIT_LEDGER is relative to the command's working directory.
+  const ledger = await openLedger(ledgerLocation(args.ledger ?? env['REFUNDKIT_LEDGER'] ?? config.ledger, cwd), io);
   const refunds = createRefunds({ providers: { [provider]: providerConfig } as never, ledger, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
   return { refunds, provider, providerConfig };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RefundkitError } from '@refundkit/runtime';
 import { demoCommand, DEMO_HELP } from './commands/demo.js';
+import { ledgerCommand } from './commands/ledger.js';
 import { refundCommand, REFUND_HELP } from './commands/refund.js';
 import { sandboxCommand, SANDBOX_HELP } from './commands/sandbox.js';
 import { statusCommand, STATUS_HELP } from './commands/status.js';
@@ -20,6 +21,7 @@ Usage:
   refundkit validate --provider P --message NAME FILE                             check a message against the contract
   refundkit demo                                                                  the main job on the embedded sandbox
   refundkit sandbox [--port 4010]                                                 run the local simulators
+  refundkit ledger migrate --ledger postgres://user@host/db                       create or upgrade the ledger's tables
   refundkit <command> --help                                                      a command's options
   refundkit --version                                                             the version
 
@@ -111,6 +113,8 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
       if (v.help) return io.stdout.write(DEMO_HELP), EXIT.ok;
       return demoCommand({ json: v.json }, io);
     }
+    case 'ledger':
+      return ledgerCommand(args, io);
     case 'sandbox':
       if (args.includes('--help') || args.includes('-h')) return io.stdout.write(SANDBOX_HELP), EXIT.ok;
       return sandboxCommand(args, io);
