@@ -204,6 +204,23 @@ describePg('PostgreSQL ledger', () => {
       expect(stored?.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       await rejection(ledger.reserve(request('big-2', 2)), OverRefundError);
     });
+
+    it('stores hostile text exactly: quotes, backslashes, SQL, non-ASCII, in ids, raw answers, meta and history', async () => {
+      const ledger = track(await openTestPostgresLedger());
+      const hostile = `r'1\\'; DROP TABLE refunds; -- \\x00 E'\\n' 退款 $$ $1`;
+      const orderId = `o'\\${hostile}`;
+      const reservation = await ledger.reserve({ ...request(hostile, 100, { orderId, orderAmount: 1000 }), meta: { note: hostile, [hostile]: 'k' } });
+      if (reservation.outcome !== 'new') throw new Error(reservation.outcome);
+      const raw = `{"msg":"${hostile}"}\\u0027 '' \\\\`;
+      const answered = await ledger.update(refundKey(hostile), { status: 'failed', source: 'refund', raw, failure: { code: `E'${hostile}`, message: hostile }, lease: reservation.lease, providerMayKnow: false });
+      expect(await ledger.get(refundKey(hostile))).toEqual(answered);
+      expect(answered).toMatchObject({ refundId: hostile, orderId, raw, failure: { code: `E'${hostile}`, message: hostile }, meta: { note: hostile, [hostile]: 'k' } });
+      const history = await ledger.history(refundKey(hostile));
+      expect(history.at(-1)).toMatchObject({ kind: 'answer', raw, failure: { message: hostile } });
+      expect((await ledger.refundsOf(order(orderId))).map((r) => r.refundId)).toEqual([hostile]);
+      const { rows } = await (await adminPool()).query(`SELECT count(*)::int AS n FROM "${ledger.schema}".refunds`);
+      expect(rows[0]).toEqual({ n: 1 });
+    });
   });
 
   describe('the database’s clock', () => {

@@ -21,7 +21,7 @@ export const DEFAULT_TEST_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export default async function setup(project: TestProject): Promise<void> {
   const url = process.env['REFUNDKIT_TEST_PG_URL'] || DEFAULT_TEST_PG_URL;
   const required = process.env['REFUNDKIT_REQUIRE_PG'] === '1';
-  const Pool = await loadPostgresDriver();
+  const { Pool } = await loadPostgresDriver();
   const pool = new Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 3000 });
   pool.on('error', () => {});
   let failure: string | undefined;

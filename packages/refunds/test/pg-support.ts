@@ -22,7 +22,7 @@ let admin: PostgresPool | undefined;
 /** A pool for the tests' own statements (dropping schemas, inspecting tables, blocking locks). */
 export async function adminPool(): Promise<PostgresPool> {
   if (!admin) {
-    const Pool = await loadPostgresDriver();
+    const { Pool } = await loadPostgresDriver();
     admin = new Pool({ connectionString: pgUrl!, max: 4 });
     admin.on('error', () => {});
   }

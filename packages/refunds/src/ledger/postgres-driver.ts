@@ -41,6 +41,13 @@ export interface PostgresPoolConfig {
 
 export type PostgresPoolConstructor = new (config: PostgresPoolConfig) => PostgresPool;
 
+/** What the ledger takes from `pg`: its pool, and its quoting of a string as an SQL literal. */
+export interface PostgresDriver {
+  readonly Pool: PostgresPoolConstructor;
+  /** `pg.escapeLiteral`: `'…'` with quotes doubled (`E'…'` when it holds a backslash). */
+  readonly escapeLiteral: (value: string) => string;
+}
+
 /** `pg` is missing or cannot be loaded. */
 export class PostgresUnavailableError extends RefundkitError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -52,20 +59,22 @@ export class PostgresUnavailableError extends RefundkitError {
 const DRIVER: string = 'pg';
 
 /** Imports `pg` on first use; a missing module is a `PostgresUnavailableError` saying what to install. `importer` is for tests. */
-export async function loadPostgresDriver(importer: (specifier: string) => Promise<unknown> = (s) => import(s)): Promise<PostgresPoolConstructor> {
+export async function loadPostgresDriver(importer: (specifier: string) => Promise<unknown> = (s) => import(s)): Promise<PostgresDriver> {
   let module: unknown;
   try {
     module = await importer(DRIVER);
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
     if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((error as Error).message).includes(`'${DRIVER}'`)) {
-      throw new PostgresUnavailableError('the PostgreSQL ledger needs pg (node-postgres), an optional peer dependency: npm install pg@^8', { cause: error });
+      throw new PostgresUnavailableError('the PostgreSQL ledger needs pg (node-postgres), an optional peer dependency: npm install pg@^8.11', { cause: error });
     }
     throw new PostgresUnavailableError(`pg could not be loaded: ${(error as Error)?.message ?? String(error)}`, { cause: error });
   }
-  const exports = ((module as { default?: unknown } | null)?.default ?? module) as { Pool?: unknown } | null;
-  if (typeof exports?.Pool !== 'function') throw new PostgresUnavailableError('pg was found but does not export Pool');
-  return exports.Pool as PostgresPoolConstructor;
+  const exports = ((module as { default?: unknown } | null)?.default ?? module) as { Pool?: unknown; escapeLiteral?: unknown } | null;
+  if (typeof exports?.Pool !== 'function' || typeof exports.escapeLiteral !== 'function') {
+    throw new PostgresUnavailableError('pg was found but does not export Pool and escapeLiteral: install pg@^8.11');
+  }
+  return { Pool: exports.Pool as PostgresPoolConstructor, escapeLiteral: exports.escapeLiteral as (value: string) => string };
 }
 
 /**

@@ -6,7 +6,7 @@ import { redactConnectionString, withoutSecret } from './connection-string.js';
 import type { OrderIdentity, RefundIdentity, RefundLedger, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
 import { LedgerUnavailableError } from './ledger-errors.js';
 import { planReservation, planUpdate, type OrderState } from './ledger-rules.js';
-import { describeFault, isUnavailable, loadPostgresDriver, type PostgresPool, type PostgresPoolClient, type PostgresQueryable } from './postgres-driver.js';
+import { describeFault, isUnavailable, loadPostgresDriver, type PostgresPool, type PostgresPoolClient, type PostgresQueryable, type PostgresQueryResult } from './postgres-driver.js';
 import { assertVersion, migrate, migrateCommand, schemaVersion, type MigrationReport } from './postgres-migrations.js';
 import type { PostgresLedgerOptions, PostgresTarget } from './postgres-ledger.js';
 import { DEFAULT_POSTGRES_SCHEMA, quoteSchema } from './postgres-schema.js';
@@ -16,43 +16,14 @@ const COLUMNS = REFUND_COLUMNS.join(', ');
 const KEY_COLUMNS = new Set(['provider', 'account', 'refund_id']);
 const TIMESTAMP_COLUMNS = ['lease_expires_at', 'created_at', 'updated_at'] as const;
 
-/** The SQL of one ledger, its schema's name written in once. */
-function statements(schema: string) {
-  const s = quoteSchema(schema);
-  const setters = REFUND_COLUMNS.map((c, i) => (KEY_COLUMNS.has(c) ? '' : `${c} = $${i + 1}`))
-    .filter(Boolean)
-    .join(', ');
+/** The reads: parameterized statements (the extended protocol), one round trip each. */
+function reads(s: string) {
   return {
-    lockAndRead: `SELECT found_order_id, order_total, held_by_others, db_now, refund FROM ${s}.lock_order_and_read($1, $2, $3, $4, $5)`,
-    /**
-     * Everything a plan writes, in one statement (one round trip): the order's total when it
-     * changes, the refund (a new row, or its row updated), and its new history entries in order.
-     * A new refund is a plain INSERT: were the order's lock ever bypassed, a second insert of the
-     * same refund would fail on the key, never overwrite.
-     */
-    insert: write(s, `INSERT INTO ${s}.refunds (${COLUMNS}) VALUES (${REFUND_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`),
-    update: write(s, `UPDATE ${s}.refunds SET ${setters} WHERE provider = $1 AND account = $2 AND refund_id = $3`),
-    putOrder: `UPDATE ${s}.orders SET amount = $4, updated_at = $5 WHERE provider = $1 AND account = $2 AND order_id = $3`,
     get: `SELECT ${COLUMNS} FROM ${s}.refunds WHERE provider = $1 AND account = $2 AND refund_id = $3`,
     refundsOf: `SELECT ${COLUMNS} FROM ${s}.refunds WHERE provider = $1 AND account = $2 AND order_id = $3 ORDER BY seq`,
     history: `SELECT event FROM ${s}.refund_events WHERE provider = $1 AND account = $2 AND refund_id = $3 ORDER BY seq`,
     orderAmount: `SELECT amount FROM ${s}.orders WHERE provider = $1 AND account = $2 AND order_id = $3`,
   };
-}
-
-/**
- * One statement: `refund` (the INSERT or UPDATE of the refund's row, parameters in
- * `REFUND_COLUMNS` order), the order's total when one is given, the history entries.
- */
-function write(s: string, refund: string): string {
-  const n = REFUND_COLUMNS.length;
-  return `WITH order_total AS (
-      UPDATE ${s}.orders SET amount = $${n + 2}::bigint, updated_at = $${n + 3}::timestamptz
-       WHERE $${n + 2}::bigint IS NOT NULL AND provider = $1 AND account = $2 AND order_id = $4
-    ), refund AS (${refund})
-    INSERT INTO ${s}.refund_events (provider, account, refund_id, at, kind, event)
-    SELECT $1, $2, $3, (e.value ->> 'at')::timestamptz, e.value ->> 'kind', e.value
-      FROM jsonb_array_elements($${n + 1}::jsonb) WITH ORDINALITY AS e (value, n) ORDER BY e.n`;
 }
 
 /** What `lock_order_and_read` returns (migrations/postgres/001_ledger.sql). */
@@ -66,15 +37,17 @@ interface LockedRow {
 
 /** What a transaction read, under the order's lock. */
 interface Locked {
-  readonly orderId: string | undefined;
   readonly existing: Refund | undefined;
   readonly order: OrderState;
   readonly now: Date;
 }
 
-/** A decision carried out: the reservation, or the over-refund to throw once the transaction ends. */
-type ReserveOutcome = { readonly result: Reservation | OverRefundError; readonly wrote: boolean };
-
+/** What a transaction decided: the SQL that ends it (writes then COMMIT, or ROLLBACK), and what the call returns or throws. */
+interface Decision<T> {
+  /** Statements to run before COMMIT; none: nothing to keep, ROLLBACK. */
+  readonly writes: string | undefined;
+  readonly result: T;
+}
 const noop = (): void => {};
 
 /**
@@ -85,6 +58,12 @@ const noop = (): void => {};
  * writes it: two reservations on one order, from any two machines, take turns, so together they
  * never exceed the order; reservations on different orders never wait for each other. Leases
  * and timestamps are timed by the database's clock, never the caller's.
+ *
+ * A transaction is two round trips: `BEGIN` with the lock and the reads, then the writes with
+ * `COMMIT` (or `ROLLBACK` when nothing changes). Each is one simple-protocol query of several
+ * statements, which cannot carry parameters: values are written in as literals quoted by
+ * `pg.escapeLiteral` (numbers and booleans checked, the schema name a checked identifier). A
+ * reservation costs about its commit's flush plus one round trip more than a bare INSERT.
  *
  * Failures of the database (refused or lost connection, a terminated session, a statement
  * timeout) are `LedgerUnavailableError`s, after which the ledger is as it was (see
@@ -98,25 +77,27 @@ export class PostgresLedger implements RefundLedger {
   readonly #ownsPool: boolean;
   readonly #secret: string | undefined;
   readonly #clockOffset: () => number;
-  readonly #sql: ReturnType<typeof statements>;
+  readonly #quote: (value: string) => string;
+  /** The schema, quoted once. */
+  readonly #s: string;
+  readonly #reads: ReturnType<typeof reads>;
   #closed = false;
 
   /** @internal use `openPostgresLedger` */
-  constructor(pool: PostgresPool, ownsPool: boolean, schema: string, description: string, secret: string | undefined, clockOffset: () => number) {
+  constructor(pool: PostgresPool, ownsPool: boolean, schema: string, description: string, secret: string | undefined, clockOffset: () => number, escapeLiteral: (value: string) => string) {
     this.#pool = pool;
     this.#ownsPool = ownsPool;
     this.schema = schema;
     this.description = description;
     this.#secret = secret;
     this.#clockOffset = clockOffset;
-    this.#sql = statements(schema);
+    this.#quote = escapeLiteral;
+    this.#s = quoteSchema(schema);
+    this.#reads = reads(this.#s);
   }
 
   async reserve(request: ReservationRequest): Promise<Reservation> {
-    const { result } = await this.#transaction(async (client) => {
-      const outcome = await this.#reserveOn(client, request);
-      return { value: outcome, commit: outcome.wrote };
-    });
+    const result = await this.#transaction(this.#lockSql(request.key, request.key.orderId), (locked) => this.#decideReservation(request, locked));
     // Thrown after the commit: the order total the request brought stays recorded, as in memory.
     if (result instanceof OverRefundError) throw result;
     return result;
@@ -138,42 +119,43 @@ export class PostgresLedger implements RefundLedger {
    */
   async reserveWith(client: PostgresQueryable, request: ReservationRequest): Promise<Reservation> {
     this.#open();
-    let outcome: ReserveOutcome;
+    let result: Reservation | OverRefundError;
     try {
-      outcome = await this.#reserveOn(client, request);
+      const locked = this.#locked(await client.query(this.#lockSql(request.key, request.key.orderId)));
+      const decision = this.#decideReservation(request, locked);
+      if (decision.writes !== undefined) await client.query(decision.writes);
+      result = decision.result;
     } catch (error) {
       throw this.#failure(error, false);
     }
-    if (outcome.result instanceof OverRefundError) throw outcome.result;
-    return outcome.result;
+    if (result instanceof OverRefundError) throw result;
+    return result;
   }
 
   async update(key: RefundIdentity, update: RefundUpdate): Promise<Refund> {
-    return this.#transaction(async (client) => {
-      const locked = await this.#lockAndRead(client, key, undefined);
+    return this.#transaction(this.#lockSql(key, undefined), (locked) => {
       if (!locked.existing) throw new Error(`ledger: no refund ${key.provider}/${key.refundId}`);
       const plan = planUpdate(locked.existing, update, locked.order, locked.now);
-      await this.#write(client, false, plan.refund, plan.events, plan.orderTotal, locked.now);
-      return { value: plan.refund, commit: true };
+      return { writes: this.#writeSql(false, plan.refund, plan.events, plan.orderTotal, locked.now), result: plan.refund };
     });
   }
 
   async get(key: RefundIdentity): Promise<Refund | undefined> {
-    const rows = await this.#query<RefundRow>(this.#sql.get, [key.provider, key.account, key.refundId]);
+    const rows = await this.#query<RefundRow>(this.#reads.get, [key.provider, key.account, key.refundId]);
     return rows[0] ? toRefund(rows[0]) : undefined;
   }
 
   async history(key: RefundIdentity): Promise<RefundEvent[]> {
-    const rows = await this.#query<{ event: RefundEvent }>(this.#sql.history, [key.provider, key.account, key.refundId]);
+    const rows = await this.#query<{ event: RefundEvent }>(this.#reads.history, [key.provider, key.account, key.refundId]);
     return rows.map((row) => toEvent(row.event));
   }
 
   async refundsOf(order: OrderIdentity): Promise<Refund[]> {
-    return (await this.#query<RefundRow>(this.#sql.refundsOf, [order.provider, order.account, order.orderId])).map(toRefund);
+    return (await this.#query<RefundRow>(this.#reads.refundsOf, [order.provider, order.account, order.orderId])).map(toRefund);
   }
 
   async orderAmount(order: OrderIdentity): Promise<number | undefined> {
-    const rows = await this.#query<{ amount: string | null }>(this.#sql.orderAmount, [order.provider, order.account, order.orderId]);
+    const rows = await this.#query<{ amount: string | null }>(this.#reads.orderAmount, [order.provider, order.account, order.orderId]);
     return rows[0]?.amount == null ? undefined : Number(rows[0].amount);
   }
 
@@ -205,22 +187,24 @@ export class PostgresLedger implements RefundLedger {
     assertVersion(found, this.description, migrateCommand(redactedLedger, this.schema, DEFAULT_POSTGRES_SCHEMA));
   }
 
-  async #reserveOn(db: PostgresQueryable, request: ReservationRequest): Promise<ReserveOutcome> {
-    const locked = await this.#lockAndRead(db, request.key, request.key.orderId);
+  #decideReservation(request: ReservationRequest, locked: Locked): Decision<Reservation | OverRefundError> {
     const plan = planReservation(locked.existing, request, locked.order, locked.now);
-    if (plan.kind === 'keep') return { result: plan.reservation, wrote: false };
+    if (plan.kind === 'keep') return { writes: undefined, result: plan.reservation };
     if (plan.kind === 'refuse') {
-      if (plan.orderTotal === undefined) return { result: plan.error, wrote: false };
-      await db.query(this.#sql.putOrder, [request.key.provider, request.key.account, request.key.orderId, plan.orderTotal, locked.now.toISOString()]);
-      return { result: plan.error, wrote: true };
+      return { writes: plan.orderTotal === undefined ? undefined : this.#orderTotalSql(request.key, plan.orderTotal, locked.now), result: plan.error };
     }
-    await this.#write(db, plan.insert, plan.refund, [plan.event], plan.orderTotal, locked.now);
-    return { result: plan.reservation, wrote: true };
+    return { writes: this.#writeSql(plan.insert, plan.refund, [plan.event], plan.orderTotal, locked.now), result: plan.reservation };
   }
 
-  async #lockAndRead(db: PostgresQueryable, key: RefundIdentity, orderId: string | undefined): Promise<Locked> {
-    const { rows } = await db.query<LockedRow>(this.#sql.lockAndRead, [key.provider, key.account, key.refundId, orderId ?? null, this.#clockOffset()]);
-    const row = rows[0]!;
+  /** The lock and the reads (`lock_order_and_read`); `orderId` undefined: the refund's own order. */
+  #lockSql(key: RefundIdentity, orderId: string | undefined): string {
+    const args = [key.provider, key.account, key.refundId, orderId ?? null, this.#clockOffset()].map((v) => this.#literal(v));
+    return `SELECT found_order_id, order_total, held_by_others, db_now, refund FROM ${this.#s}.lock_order_and_read(${args.join(', ')})`;
+  }
+
+  /** The lock's answer (the last result of a multi-statement query). */
+  #locked(results: PostgresQueryResult<LockedRow> | PostgresQueryResult<LockedRow>[]): Locked {
+    const row = (Array.isArray(results) ? results.at(-1)! : results).rows[0]!;
     const refund = row.refund;
     let existing: Refund | undefined;
     if (refund) {
@@ -229,23 +213,57 @@ export class PostgresLedger implements RefundLedger {
       existing = toRefund({ ...refund, ...times } as RefundRow);
     }
     return {
-      orderId: row.found_order_id ?? undefined,
       existing,
       order: { total: row.order_total === null ? undefined : Number(row.order_total), heldByOthers: Number(row.held_by_others ?? 0) },
       now: row.db_now,
     };
   }
 
-  async #write(db: PostgresQueryable, insert: boolean, refund: Refund, events: readonly RefundEvent[], orderTotal: number | undefined, now: Date): Promise<void> {
-    await db.query(insert ? this.#sql.insert : this.#sql.update, [...refundParams(refund, (v) => v), JSON.stringify(events), orderTotal ?? null, now.toISOString()]);
+  /**
+   * Everything a plan writes: the refund (a new row, or its row updated), its new history
+   * entries in order, and the order's total when it changes. A new refund is a plain INSERT:
+   * were the order's lock ever bypassed, a second insert of one refund fails on the key, never
+   * overwrites.
+   */
+  #writeSql(insert: boolean, refund: Refund, events: readonly RefundEvent[], orderTotal: number | undefined, now: Date): string {
+    const values = refundParams(refund, (v) => v).map((v) => this.#literal(v));
+    const [provider, account, refundId] = values;
+    const refundSql = insert
+      ? `INSERT INTO ${this.#s}.refunds (${COLUMNS}) VALUES (${values.join(', ')})`
+      : `UPDATE ${this.#s}.refunds SET ${REFUND_COLUMNS.map((c, i) => (KEY_COLUMNS.has(c) ? '' : `${c} = ${values[i]}`)).filter(Boolean).join(', ')}
+          WHERE provider = ${provider} AND account = ${account} AND refund_id = ${refundId}`;
+    const eventRows = events.map((e) => `(${[refund.provider, refund.account, refund.refundId, e.at, e.kind, JSON.stringify(e)].map((v) => this.#literal(v)).join(', ')})`);
+    return [
+      refundSql,
+      `INSERT INTO ${this.#s}.refund_events (provider, account, refund_id, at, kind, event) VALUES ${eventRows.join(', ')}`,
+      ...(orderTotal !== undefined ? [this.#orderTotalSql(refund, orderTotal, now)] : []),
+    ].join(';\n');
+  }
+
+  #orderTotalSql(order: OrderIdentity, total: number, now: Date): string {
+    const [provider, account, orderId, amount, at] = [order.provider, order.account, order.orderId, total, now.toISOString()].map((v) => this.#literal(v));
+    return `UPDATE ${this.#s}.orders SET amount = ${amount}, updated_at = ${at} WHERE provider = ${provider} AND account = ${account} AND order_id = ${orderId}`;
+  }
+
+  /** A value as an SQL literal: strings quoted by `pg.escapeLiteral`, numbers checked finite, booleans and NULL as keywords. */
+  #literal(value: unknown): string {
+    if (value === null || value === undefined) return 'NULL';
+    if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new TypeError(`ledger: ${value} is not a number the ledger can store`);
+      return String(value);
+    }
+    if (typeof value === 'string') return this.#quote(value);
+    throw new TypeError(`ledger: cannot write a ${typeof value} as SQL`);
   }
 
   /**
-   * Runs `work` in one transaction on a connection of its own; `work` says whether to commit
-   * (a reservation that wrote) or roll back (nothing to keep: the lock is released sooner and
-   * no commit is flushed). A connection that failed is closed, not returned to the pool.
+   * One transaction on a connection of its own, in two round trips: `BEGIN` and `lock` (the lock
+   * and the reads), then what `decide` returns: its writes and `COMMIT`, or `ROLLBACK` when
+   * nothing is to be kept (the lock is released sooner, no commit is flushed). A connection that
+   * failed is closed, not returned to the pool.
    */
-  async #transaction<T>(work: (client: PostgresPoolClient) => Promise<{ value: T; commit: boolean }>): Promise<T> {
+  async #transaction<T>(lock: string, decide: (locked: Locked) => Decision<T>): Promise<T> {
     this.#open();
     let client: PostgresPoolClient;
     try {
@@ -260,14 +278,14 @@ export class PostgresLedger implements RefundLedger {
     client.on('error', onError);
     let committing = false;
     try {
-      await client.query('BEGIN');
-      const { value, commit } = await work(client);
-      committing = commit;
-      await client.query(commit ? 'COMMIT' : 'ROLLBACK');
-      return value;
+      const decision = decide(this.#locked(await client.query<LockedRow>(`BEGIN;\n${lock}`)));
+      committing = decision.writes !== undefined;
+      await client.query(committing ? `${decision.writes};\nCOMMIT` : 'ROLLBACK');
+      return decision.result;
     } catch (error) {
       if (isUnavailable(error)) broken ??= error as Error;
-      if (!committing) await client.query('ROLLBACK').catch((rollback: Error) => void (broken ??= rollback));
+      // A failed write leaves the transaction aborted (the COMMIT after it never ran): end it.
+      await client.query('ROLLBACK').catch((rollback: Error) => void (broken ??= rollback));
       throw this.#failure(error, committing);
     } finally {
       client.off('error', onError);
@@ -289,7 +307,7 @@ export class PostgresLedger implements RefundLedger {
     if (error instanceof RefundkitError) return error;
     if (isUnavailable(error)) {
       const outcome = whileCommitting
-        ? 'the connection failed while committing, so this call may or may not be recorded: make the same call again with the same refund id'
+        ? 'the connection failed while writing or committing, so this call may or may not be recorded: make the same call again with the same refund id'
         : 'nothing was recorded';
       return new LedgerUnavailableError(`ledger ${this.description}: ${withoutSecret(describeFault(error), this.#secret)}; ${outcome}`, whileCommitting, { cause: error });
     }
@@ -318,6 +336,8 @@ export async function openLedger(target: PostgresTarget, options: PostgresLedger
   quoteSchema(schema);
   const offset = options.clockOffsetMs;
   const clockOffset = typeof offset === 'function' ? offset : () => offset ?? 0;
+  // With a caller's pool too: the ledger quotes its literals with pg's own escapeLiteral.
+  const { Pool, escapeLiteral } = await loadPostgresDriver();
   let pool: PostgresPool;
   let redacted: string;
   let secret: string | undefined;
@@ -325,7 +345,6 @@ export async function openLedger(target: PostgresTarget, options: PostgresLedger
     pool = target.pool;
     redacted = 'postgres (a pool given by the caller)';
   } else {
-    const Pool = await loadPostgresDriver();
     redacted = redactConnectionString(target.connectionString);
     secret = passwordOf(target.connectionString);
     pool = new Pool({
@@ -338,7 +357,7 @@ export async function openLedger(target: PostgresTarget, options: PostgresLedger
     // An idle connection the server closed is dropped by the pool; without a listener Node would crash.
     pool.on('error', noop);
   }
-  const ledger = new PostgresLedger(pool, !('pool' in target), schema, `${redacted}, schema ${schema}`, secret, clockOffset);
+  const ledger = new PostgresLedger(pool, !('pool' in target), schema, `${redacted}, schema ${schema}`, secret, clockOffset, escapeLiteral);
   try {
     if (options.migrate) await ledger.migrate();
     if (check) await ledger.checkSchema(redacted);
