@@ -17,10 +17,11 @@ const SUITES = [
   { file: 'signing.bench.mjs', title: '2. Signing', signing: true },
   { file: 'yima-codec.bench.mjs', title: '4. yima codec' },
   { file: 'ledger.bench.mjs', title: '5. Ledger' },
+  { file: 'ledger-postgres.bench.mjs', title: '6. PostgreSQL ledger' },
   { file: 'cold-start.bench.mjs', title: '3. Cold start' },
   { file: 'facade.bench.mjs', title: '1. Facade overhead' },
 ];
-const ORDER = ['1.', '2.', '3.', '4.', '5.'];
+const ORDER = ['1.', '2.', '3.', '4.', '5.', '6.'];
 
 function machine() {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');

@@ -13,7 +13,7 @@ import { ConflictError, OverRefundError } from '../src/errors.js';
 import { redactConnectionString, isPostgresUrl } from '../src/ledger/connection-string.js';
 import type { ReservationRequest } from '../src/ledger/ledger.js';
 import { LedgerSchemaError, LedgerUnavailableError } from '../src/ledger/ledger-errors.js';
-import { loadPostgresDriver, PostgresUnavailableError, type PostgresPoolClient } from '../src/ledger/postgres-driver.js';
+import { loadPostgresDriver, PostgresUnavailableError, type PostgresPool, type PostgresPoolClient } from '../src/ledger/postgres-driver.js';
 import { migratePostgresLedger, openPostgresLedger } from '../src/ledger/postgres-ledger.js';
 import { POSTGRES_LEDGER_SCHEMA_VERSION } from '../src/ledger/postgres-schema.js';
 import type { PostgresLedger } from '../src/ledger/postgres-store.js';
@@ -406,6 +406,56 @@ describePg('PostgreSQL ledger', () => {
       expect(await ledger.get(refundKey('r1'))).toBeUndefined();
       expect((await ledger.get(refundKey('r0')))?.status).toBe('unknown');
       expect((await ledger.reserve(request('r1', 200))).outcome).toBe('new');
+    });
+
+    /**
+     * A caller's pool whose connections fail the way a network does while the writes and COMMIT
+     * are in flight: `after` runs the statement first (the server committed, the answer was
+     * lost), `before` never sends it. Either way the caller cannot know, and must be told.
+     */
+    async function poolLosingCommits(when: 'before' | 'after'): Promise<{ pool: PostgresPool; end: () => Promise<void> }> {
+      const { Pool } = await loadPostgresDriver();
+      const real = new Pool({ connectionString: pgUrl!, max: 2 });
+      real.on('error', () => {});
+      const lost = (): Error => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+      const pool: PostgresPool = {
+        query: (text, values) => real.query(text, values),
+        connect: async () => {
+          const client = await real.connect();
+          return {
+            query: async (text: string, values?: unknown[]) => {
+              if (!text.endsWith('COMMIT')) return client.query(text, values);
+              if (when === 'after') await client.query(text, values);
+              throw lost();
+            },
+            release: (destroy?: Error | boolean) => client.release(destroy),
+            on: (event: 'error', listener: (error: Error) => void) => client.on(event, listener),
+            off: (event: 'error', listener: (error: Error) => void) => client.off(event, listener),
+          } as PostgresPoolClient;
+        },
+        end: () => real.end(),
+        on: (event, listener) => real.on(event, listener),
+      };
+      return { pool, end: () => real.end() };
+    }
+
+    it.each(['after', 'before'] as const)('the connection lost while committing (%s the server got it): maybeCommitted, and the same call again is safe', async (when) => {
+      const ledger = track(await openTestPostgresLedger());
+      const { pool, end } = await poolLosingCommits(when);
+      try {
+        const faulty = await openPostgresLedger({ pool }, { schema: ledger.schema });
+        const error = await rejection(faulty.reserve(request('r1', 100, { orderAmount: 1000 })), LedgerUnavailableError);
+        expect(error.maybeCommitted).toBe(true);
+        expect(error.message).toMatch(/may or may not be recorded: make the same call again with the same refund id/);
+        await faulty.close(); // a caller's pool is the caller's to end
+        expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      } finally {
+        await end();
+      }
+      // The same reservation again, from a healthy connection: never a second refund.
+      const again = await ledger.reserve(request('r1', 100, { orderAmount: 1000, holder: 'retry' }));
+      expect(again.outcome).toBe(when === 'after' ? 'in_flight' : 'new');
+      expect(await ledger.refundsOf(order())).toHaveLength(1);
     });
 
     it('no server: LedgerUnavailableError on open, without the password', async () => {
