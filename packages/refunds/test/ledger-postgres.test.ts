@@ -221,6 +221,15 @@ describePg('PostgreSQL ledger', () => {
       const { rows } = await (await adminPool()).query(`SELECT count(*)::int AS n FROM "${ledger.schema}".refunds`);
       expect(rows[0]).toEqual({ n: 1 });
     });
+
+    it('keeps an answer carrying U+0000 (which PostgreSQL text cannot hold), with U+FFFD in its place', async () => {
+      const ledger = track(await openTestPostgresLedger());
+      const reservation = await ledger.reserve({ ...request('r-nul', 100), meta: { k: 'a\u0000b' } });
+      if (reservation.outcome !== 'new') throw new Error(reservation.outcome);
+      await ledger.update(refundKey('r-nul'), { status: 'failed', source: 'refund', raw: 'x\u0000y', failure: { code: 'c\u0000', message: 'm' }, lease: reservation.lease, providerMayKnow: false });
+      expect(await ledger.get(refundKey('r-nul'))).toMatchObject({ status: 'failed', raw: 'x\uFFFDy', failure: { code: 'c\uFFFD' }, meta: { k: 'a\uFFFDb' } });
+      expect((await ledger.history(refundKey('r-nul'))).at(-1)).toMatchObject({ raw: 'x\uFFFDy' });
+    });
   });
 
   describe('the database’s clock', () => {

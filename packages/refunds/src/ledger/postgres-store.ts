@@ -51,6 +51,13 @@ interface Decision<T> {
 const noop = (): void => {};
 
 /**
+ * PostgreSQL's text and jsonb cannot hold U+0000, which a hostile or broken provider answer may
+ * carry: the ledger stores U+FFFD in its place rather than lose the answer.
+ */
+const storable = (text: string): string => (text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text);
+const storableJson = (value: unknown): string => JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? storable(v) : v));
+
+/**
  * A ledger in a PostgreSQL database, shared by every process on every machine that opens it.
  * `reserve` and `update` are each one transaction (READ COMMITTED) that first locks the order's
  * row (`SELECT … FOR UPDATE`, the row created on first use), then reads the refund, what the
@@ -226,13 +233,13 @@ export class PostgresLedger implements RefundLedger {
    * overwrites.
    */
   #writeSql(insert: boolean, refund: Refund, events: readonly RefundEvent[], orderTotal: number | undefined, now: Date): string {
-    const values = refundParams(refund, (v) => v).map((v) => this.#literal(v));
+    const values = refundParams(refund, (v) => v).map((v, i) => this.#literal(REFUND_COLUMNS[i] === 'meta' && refund.meta ? storableJson(refund.meta) : v));
     const [provider, account, refundId] = values;
     const refundSql = insert
       ? `INSERT INTO ${this.#s}.refunds (${COLUMNS}) VALUES (${values.join(', ')})`
       : `UPDATE ${this.#s}.refunds SET ${REFUND_COLUMNS.map((c, i) => (KEY_COLUMNS.has(c) ? '' : `${c} = ${values[i]}`)).filter(Boolean).join(', ')}
           WHERE provider = ${provider} AND account = ${account} AND refund_id = ${refundId}`;
-    const eventRows = events.map((e) => `(${[refund.provider, refund.account, refund.refundId, e.at, e.kind, JSON.stringify(e)].map((v) => this.#literal(v)).join(', ')})`);
+    const eventRows = events.map((e) => `(${[refund.provider, refund.account, refund.refundId, e.at, e.kind, storableJson(e)].map((v) => this.#literal(v)).join(', ')})`);
     return [
       refundSql,
       `INSERT INTO ${this.#s}.refund_events (provider, account, refund_id, at, kind, event) VALUES ${eventRows.join(', ')}`,
@@ -253,7 +260,7 @@ export class PostgresLedger implements RefundLedger {
       if (!Number.isFinite(value)) throw new TypeError(`ledger: ${value} is not a number the ledger can store`);
       return String(value);
     }
-    if (typeof value === 'string') return this.#quote(value);
+    if (typeof value === 'string') return this.#quote(storable(value));
     throw new TypeError(`ledger: cannot write a ${typeof value} as SQL`);
   }
 
