@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ConflictError, MemoryLedger, OverRefundError } from '../src/index.js';
 import type { ConfiguredProvider } from '../src/providers/index.js';
 import {
+  accountOf,
   eftpayAnswer,
   facade,
   hang,
@@ -101,7 +102,7 @@ describe.each(PROVIDER_KEYS)('%s through the facade', (provider) => {
     expect(script.calls.every((c) => isRefund(provider, c))).toBe(true);
     expect(refundNumber(provider, script.calls[1]!)).toBe(refundNumber(provider, script.calls[0]!));
     expect(refundNumber(provider, script.calls[1]!)).toBe(input(provider).refundId);
-    const stored = await ledger.refundsOf(provider, first.orderId);
+    const stored = await ledger.refundsOf({ provider, account: accountOf(provider), orderId: first.orderId });
     expect(stored.map((r) => [r.status, r.failure])).toEqual([['succeeded', undefined]]);
   });
 
@@ -152,7 +153,7 @@ describe('order totals learnt from answers cap later refunds', () => {
   it('eftpay: what is left may still be refunded', async () => {
     const script = scripted(
       eftpayAnswer({ trade_status: 'TRADE_REFUND', original_amount: '15.00' }),
-      eftpayAnswer({ trade_status: 'TRADE_CLOSED', refund_no: 'second-refund', original_amount: '15.00' }),
+      eftpayAnswer({ trade_status: 'TRADE_CLOSED', refund_no: 'second-refund', transaction_amount: '4.99', original_amount: '15.00' }),
     );
     const refunds = facade('eftpay', script);
     await refunds.refund(input('eftpay', { amount: 1001 }));

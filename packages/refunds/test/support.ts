@@ -13,7 +13,7 @@ import type { FetchLike } from '@refundkit/runtime';
 import { createEasypaySigner, createEftpaySigner, easypaySigningString, tipaySignature } from '@refundkit/signing';
 import { encodeMessage, readMessage, type Messages as YimaMessages } from '@refundkit/yima';
 import { createRefunds, type RefundInput, type Refunds, type RefundsOptions } from '../src/index.js';
-import type { ConfiguredProvider, ProviderConfigs } from '../src/providers/index.js';
+import { ADAPTERS, type ConfiguredProvider, type ProviderConfigs } from '../src/providers/index.js';
 
 // ------------------------------------------------------------------ keys
 
@@ -116,6 +116,11 @@ export const INPUTS = {
 } as const satisfies { readonly [P in ConfiguredProvider]: RefundInput & { provider: P } };
 
 export const PROVIDER_KEYS = Object.keys(INPUTS) as ConfiguredProvider[];
+
+/** The merchant account each test configuration refunds for (the ledger's key: see `ProviderEntry.accountOf`). */
+export function accountOf(provider: ConfiguredProvider): string {
+  return (ADAPTERS[provider].accountOf as (config: unknown) => string)(CONFIGS[provider]);
+}
 
 /** `INPUTS[provider]` with `changes`, typed as a refund input. */
 export function input<P extends ConfiguredProvider>(provider: P, changes: Record<string, unknown> = {}): RefundInput {
@@ -261,6 +266,14 @@ export function yimaAnswer(id: string, options: { comment?: string; query?: bool
   return new Response(bytes, { status: 200, headers: { 'content-type': 'text/xml; charset=GBK' } });
 }
 
+/**
+ * yima: an answer to a refund query, echoing the query's own `pos_seq` (fresh per query) as yima
+ * does, so the echo rule accepts it; `posSeq` overrides it (a foreign answer).
+ */
+export function yimaQueryAnswer(id: string, options: { comment?: string; sysSeq?: string | null; posSeq?: string } = {}): Reply {
+  return (call) => yimaAnswer(id, { ...options, query: true, posSeq: options.posSeq ?? yimaRequest('queryRefund.request', call).pos_seq });
+}
+
 /** The yima request a call carried, decoded from GBK and checked against the contract. */
 export function yimaRequest<K extends 'refund.request' | 'queryRefund.request'>(name: K, call: Call): YimaMessages[K] {
   return readMessage(name, call.bytes).value;
@@ -286,8 +299,11 @@ export function refundAnswer(provider: ConfiguredProvider, outcome: Outcome): Re
   }
 }
 
-/** A canned query answer with the given outcome (yima: no pending). */
-export function queryAnswer(provider: ConfiguredProvider, outcome: Outcome): Response | undefined {
-  if (provider === 'yima') return outcome === 'pending' ? undefined : yimaAnswer(outcome === 'succeeded' ? '0000' : '0813', { query: true });
+/**
+ * A canned query answer with the given outcome. yima: no pending, and no failed either (a query
+ * says `succeeded` on 0000 and nothing for sure otherwise): undefined.
+ */
+export function queryAnswer(provider: ConfiguredProvider, outcome: Outcome): Reply | undefined {
+  if (provider === 'yima') return outcome === 'succeeded' ? yimaQueryAnswer('0000') : undefined;
   return refundAnswer(provider, outcome);
 }
