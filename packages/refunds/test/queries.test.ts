@@ -160,7 +160,7 @@ describe('query messages on the wire', () => {
 });
 
 describe('a query the provider refuses says nothing about the refund: unknown, never failed', () => {
-  const REFUSALS: Array<[ConfiguredProvider, () => Response, string]> = [
+  const REFUSALS: Array<[ConfiguredProvider, () => Reply, string]> = [
     ['easypay', () => easypayAnswer({ rspCode: 'PY0001', rspInfo: '查询失败', respCode: 'PY0001' }), 'PY0001'],
     ['eftpay', () => eftpayAnswer({ return_status: '01', return_char: 'busy' }, { unsigned: true }), '01'],
     ['lianke', () => liankeAnswer('FAIL', null, 'busy'), 'FAIL'],
