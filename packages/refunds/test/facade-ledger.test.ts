@@ -12,48 +12,17 @@ import {
   facade,
   hang,
   input,
+  isRefund,
   liankeAnswer,
   liankeData,
   parsed,
   PROVIDER_KEYS,
   queryAnswer,
   refundAnswer,
+  refundNumber,
   scripted,
   text,
-  yimaRequest,
-  type Call,
 } from './support.js';
-
-/** The refund number each provider received. */
-function refundNumber(provider: ConfiguredProvider, call: Call): string {
-  switch (provider) {
-    case 'easypay':
-      return parsed(call)['reqBody'].reqOrderInfo.orgTrace;
-    case 'eftpay':
-    case 'lianke':
-      return parsed(call)['refund_no'];
-    case 'tipay':
-      return parsed(call)['refundRequestId'];
-    case 'yima':
-      return yimaRequest('refund.request', call).pos_seq;
-  }
-}
-
-/** Whether a call was a refund (not a query). */
-function isRefund(provider: ConfiguredProvider, call: Call): boolean {
-  switch (provider) {
-    case 'easypay':
-      return call.url.endsWith('/speedRefund');
-    case 'eftpay':
-      return String(parsed(call)['service']).endsWith('.Refund');
-    case 'lianke':
-      return call.url.endsWith('/QuickPay/Refund');
-    case 'tipay':
-      return call.method === 'POST';
-    case 'yima':
-      return call.text.includes('<request_type>barcode_refundbycashfee_request</request_type>');
-  }
-}
 
 const unavailable = (): Response => text('maintenance', 503, 'text/plain');
 

@@ -211,7 +211,7 @@ export const liankeData = (transactionStatus: string, extra: Record<string, unkn
 });
 
 /** Ti-Pay: `{code, success, data, msg}`, unsigned (Ti-Pay documents no signed answers). */
-export function tipayAnswer(status: string | undefined, options: { code?: number; success?: boolean; msg?: string } = {}): Response {
+export function tipayAnswer(status: string | undefined, options: { code?: number; success?: boolean; msg?: string; data?: Record<string, string> } = {}): Response {
   return json({
     code: options.code ?? 200,
     success: options.success ?? true,
@@ -225,6 +225,7 @@ export function tipayAnswer(status: string | undefined, options: { code?: number
       refundAmount: '1.10',
       refundRequestDate: '2024-11-05 01:30:00',
       refundAccountDetail: '[{"accountType":"SETTLE_ACCOUNT","debitAmount":1.10}]',
+      ...options.data,
     },
   });
 }
@@ -250,10 +251,10 @@ export function tipayNotification(status: string, options: { signed: boolean; ti
 }
 
 /** yima: a GBK XML answer to a refund (or, with `query`, to a refund query). */
-export function yimaAnswer(id: string, options: { comment?: string; query?: boolean; sysSeq?: string | null; posSeq?: string } = {}): Response {
+export function yimaAnswer(id: string, options: { comment?: string; query?: boolean; sysSeq?: string | null; posSeq?: string } = {}, terminal: { isspid?: string; pos_id?: string } = {}): Response {
   const fields = {
-    isspid: CONFIGS.yima.isspid,
-    pos_id: CONFIGS.yima.posId,
+    isspid: terminal.isspid ?? CONFIGS.yima.isspid,
+    pos_id: terminal.pos_id ?? CONFIGS.yima.posId,
     pos_seq: options.posSeq ?? INPUTS.yima.refundId,
     ...(options.sysSeq === null ? {} : { sys_seq: options.sysSeq ?? '000000000244' }),
     trans_time: '20241105013000',
@@ -277,6 +278,39 @@ export function yimaQueryAnswer(id: string, options: { comment?: string; sysSeq?
 /** The yima request a call carried, decoded from GBK and checked against the contract. */
 export function yimaRequest<K extends 'refund.request' | 'queryRefund.request'>(name: K, call: Call): YimaMessages[K] {
   return readMessage(name, call.bytes).value;
+}
+
+// ------------------------------------------------------------------ what a call was
+
+/** The refund number each provider received. */
+export function refundNumber(provider: ConfiguredProvider, call: Call): string {
+  switch (provider) {
+    case 'easypay':
+      return parsed(call)['reqBody'].reqOrderInfo.orgTrace;
+    case 'eftpay':
+    case 'lianke':
+      return parsed(call)['refund_no'];
+    case 'tipay':
+      return parsed(call)['refundRequestId'];
+    case 'yima':
+      return yimaRequest('refund.request', call).pos_seq;
+  }
+}
+
+/** Whether a call was a refund (not a query). */
+export function isRefund(provider: ConfiguredProvider, call: Call): boolean {
+  switch (provider) {
+    case 'easypay':
+      return call.url.endsWith('/speedRefund');
+    case 'eftpay':
+      return String(parsed(call)['service']).endsWith('.Refund');
+    case 'lianke':
+      return call.url.endsWith('/QuickPay/Refund');
+    case 'tipay':
+      return call.method === 'POST';
+    case 'yima':
+      return call.text.includes('<request_type>barcode_refundbycashfee_request</request_type>');
+  }
 }
 
 // ------------------------------------------------------------------ generic answers (any provider)
