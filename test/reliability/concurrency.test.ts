@@ -27,6 +27,7 @@ import {
   OVER_REFUND_CODE,
   PROVIDERS,
   providerConfigs,
+  accountFor,
   refundInput,
   SecretScanner,
   Seen,
@@ -91,7 +92,7 @@ async function settleAndReconcile(provider: Provider, orderId: string, accepted:
   expect(sandbox.refundedTotal(provider, orderId)).toBe(refundedSum);
   expect(sandbox.refunds(provider, orderId).map((r) => r.refundNo).sort()).toEqual(finals.map((r) => r.refundId).sort());
   for (const final of finals) expect(sandbox.requestsReceived(provider, final.refundId)).toBe(1);
-  const inLedger = (await ledger.refundsOf(provider, orderId)).filter((r) => r.status !== 'failed');
+  const inLedger = (await ledger.refundsOf({ provider, account: accountFor(sandbox, provider), orderId })).filter((r) => r.status !== 'failed');
   expect(inLedger.reduce((sum, r) => sum + r.amount, 0)).toBe(refundedSum);
   return refundedSum;
 }
@@ -318,7 +319,7 @@ describe('two processes, one SQLite ledger file', () => {
     try {
       for (const provider of PROVIDERS) {
         for (const orderId of [capped.get(provider)!, uncapped.get(provider)!]) {
-          const rows = await shared.refundsOf(provider, orderId);
+          const rows = await shared.refundsOf({ provider, account: accountFor(sandbox, provider), orderId });
           const live = rows.filter((r) => r.status !== 'failed');
           expect(live.every((r) => r.status === 'succeeded')).toBe(true);
           expect(live.reduce((sum, r) => sum + r.amount, 0)).toBe(sandbox.refundedTotal(provider, orderId));

@@ -38,7 +38,7 @@ import { tipaySignature } from '@refundkit/signing';
 import { createTipayClient } from '@refundkit/tipay';
 import { createYimaClient, decodeAnyMessage, messageNames, readMessage } from '@refundkit/yima';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { collectSecrets, CURRENCY, idFor, OPTIONS, PROVIDERS, providerConfigs, refundInput, SecretScanner, Seen, type Provider } from './support.js';
+import { collectSecrets, CURRENCY, idFor, OPTIONS, PROVIDERS, providerConfigs, accountFor, refundInput, SecretScanner, Seen, type Provider } from './support.js';
 
 // Generous bounds, so a loaded machine is slow rather than failing: every wait inside is bounded too.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
@@ -326,7 +326,8 @@ describe('arbitrary requests into refunds.refund', () => {
   it('a well-formed request through the canned answers is accepted by every provider (the canned path works)', async () => {
     const refunds = createRefunds({ providers: providerConfigs(sandbox), fetch: cannedFetch, timeoutMs: RUN_TIMEOUT_MS });
     for (const provider of PROVIDERS) {
-      const refund = await refunds.refund(refundInput(provider, idFor(provider, 'CANORD', 1), idFor(provider, 'CANRFD', 1), 100));
+      // The canned answers are the sandbox's to the recorded refund: the same refund is accepted (the echo rule).
+      const refund = await refunds.refund(refundInput(provider, idFor(provider, 'PRPORD', 1), idFor(provider, 'PRPRFD', 1), 1234));
       expect(refund.status, provider).toBe(provider === 'yima' ? 'succeeded' : 'pending');
     }
   });
@@ -339,6 +340,14 @@ describe('arbitrary requests into refunds.refund', () => {
 /** What the injected fetch of an answer path serves in the current run. */
 let serving: { bytes: Uint8Array; headers: [string, string][] } = { bytes: new Uint8Array(), headers: [] };
 const servingFetch: FetchLike = async () => new Response(serving.bytes.slice(), { status: 200, headers: serving.headers });
+
+/**
+ * What the recorded refund sent (see `beforeAll`), for the echo rule: the answers served are the
+ * sandbox's answers to that refund, so a mapping checks them against it.
+ */
+function recordedRefundSent<T extends object>(provider: Provider, merchant: T): T & { orderId: string; refundId: string; amount: number } {
+  return { ...merchant, orderId: idFor(provider, 'PRPORD', 1), refundId: idFor(provider, 'PRPRFD', 1), amount: 1234 };
+}
 
 interface AnswerPath {
   /** Sends one refund with the path's client (over {@link servingFetch}) and maps the answer as the facade does. */
@@ -362,7 +371,7 @@ function answerPath(name: string): AnswerPath {
         reqOrderInfo: { orgTrace: 'EAPRPRFD00000009', oriOrgTrace: 'EP-PAID-0001', oriTransDate: '20250101', refundAmount: 100 },
         payInfo: { payType: 'AliPayRefund', transDate: '20250102' },
       };
-      return { signed: true, ...recorded('easypay'), run: async () => mapEasypayAnswer(await client.refund({ reqBody }), 'refund') };
+      return { signed: true, ...recorded('easypay'), run: async () => mapEasypayAnswer(await client.refund({ reqBody }), 'refund', recordedRefundSent('easypay', { mchtCode: c.easypay.mchtCode })) };
     }
     case 'eftpay': {
       const client = createEftpayClient({ baseUrl: base, secretCode: c.eftpay.secretCode, fetch });
@@ -377,18 +386,18 @@ function answerPath(name: string): AnswerPath {
         refund_no: 'EFPRPRFD00000009',
         time: '20250102101010',
       } as const;
-      return { signed: true, ...recorded('eftpay'), run: async () => mapEftpayAnswer(await client.refund(body), 'refund') };
+      return { signed: true, ...recorded('eftpay'), run: async () => mapEftpayAnswer(await client.refund(body), 'refund', recordedRefundSent('eftpay', { userConfirmKey: c.eftpay.userConfirmKey, currency: 'HKD' })) };
     }
     case 'lianke': {
       const client = createLiankeClient({ baseUrl: base, fetch });
       const body = { store_no: c.lianke.storeNo, operator: 'sandbox', refund_amount: 100, order_no: 'LK-PAID-0001', refund_no: 'LIPRPRFD00000009' };
-      return { signed: false, ...recorded('lianke'), run: async () => mapLiankeAnswer(await client.refund(body), 'refund') };
+      return { signed: false, ...recorded('lianke'), run: async () => mapLiankeAnswer(await client.refund(body), 'refund', recordedRefundSent('lianke', { storeNo: c.lianke.storeNo })) };
     }
     case 'tipay (unsigned answer)':
     case 'tipay (signed answer)': {
       const client = createTipayClient({ baseUrl: base, appId: c.tipay.appId, appKey: c.tipay.appKey, fetch });
       const body = { merchantNo: c.tipay.merchantNo, orderId: 'TP-PAID-0001', refundRequestId: 'TIPRPRFD00000009', refundAmount: '1.00' };
-      const run = async () => mapTipayAnswer(await client.refund(body), 'refund');
+      const run = async () => mapTipayAnswer(await client.refund(body), 'refund', recordedRefundSent('tipay', { merchantNo: c.tipay.merchantNo }));
       if (name === 'tipay (unsigned answer)') return { signed: false, ...recorded('tipay'), run };
       // The sandbox does not sign tipay answers: sign the recorded one as Ti-Pay would, in headers.
       const original = recording('tipay', 'refund').bytes;
@@ -405,7 +414,7 @@ function answerPath(name: string): AnswerPath {
         system_id: c.yima.systemId,
         barcode_refundbycashfee_request: { tx_amt: 100, org_pos_seq: 'YM-PAID-000000001' },
       } as const;
-      return { signed: false, ...recorded('yima'), run: async () => mapYimaAnswer(await client.refund(message), 'refund') };
+      return { signed: false, ...recorded('yima'), run: async () => mapYimaAnswer(await client.refund(message), 'refund', { isspid: c.yima.isspid, posId: c.yima.posId, posSeq: idFor('yima', 'PRPRFD', 1) }) };
     }
     default:
       throw new Error(`no answer path ${name}`);
@@ -559,8 +568,9 @@ describe('arbitrary notifications into the verifiers', () => {
       fc.asyncProperty(deliveries(provider), async (delivery) => {
         // A fresh ledger holding the refund as pending; queries (tipay) answer pending.
         const ledger = new MemoryLedger();
-        await ledger.reserve({ key: recorded, amount: recorded.amount, currency: recorded.currency, meta: recorded.meta });
-        await ledger.update(recorded, { status: 'pending' });
+        const reserved = await ledger.reserve({ key: recorded, amount: recorded.amount, currency: recorded.currency, meta: recorded.meta, lease: { holder: 'test', ttlMs: 60_000 } });
+        if (reserved.outcome !== 'new') throw new Error('expected a new reservation');
+        await ledger.update(recorded, { source: 'refund', status: 'pending', lease: reserved.lease });
         const refunds = createRefunds({ providers: providerConfigs(sandbox), ledger, fetch: pendingQueries, timeoutMs: RUN_TIMEOUT_MS });
         const outcome = await typed(() => refunds.handleNotification(provider, { headers: delivery.headers, rawBody: delivery.body }), `handleNotification ${provider}`);
         const after = await ledger.get(recorded);
@@ -590,11 +600,14 @@ async function recordedRefund(provider: 'easypay' | 'tipay', refundId: string): 
   const now = new Date().toISOString();
   return {
     provider,
+    account: accountFor(sandbox, provider),
     orderId,
     refundId,
     amount: 1234,
     currency: CURRENCY[provider],
     status: 'pending',
+    attempts: 1,
+    providerMayKnow: true,
     ...(provider === 'easypay' ? { meta: { payType: 'AliPayRefund', transDate: '20250101' } } : {}),
     createdAt: now,
     updatedAt: now,

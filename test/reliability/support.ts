@@ -8,7 +8,7 @@
  */
 import { inspect } from 'node:util';
 import { EASYPAY_CODES, EFTPAY_CODES, LIANKE_CODES, TIPAY_CODES, YIMA_CODES, type Sandbox } from '@refundkit/sandbox';
-import { FINAL_STATUSES, type Refund, type RefundInput, type Refunds, type RefundsOptions } from '@refundkit/refunds';
+import { ADAPTERS, FINAL_STATUSES, type Refund, type RefundInput, type Refunds, type RefundsOptions } from '@refundkit/refunds';
 import { RefundkitError } from '@refundkit/runtime';
 import { Secret } from '@refundkit/signing';
 import { expect } from 'vitest';
@@ -65,6 +65,12 @@ export function providerConfigs(sandbox: Sandbox, options: ConfigOptions = {}): 
  * An id every provider accepts as an order or refund number: two letters of the provider, a
  * short upper-case kind, eight digits (13 to 32 characters for yima, at most 28 for eftpay).
  */
+/** The merchant account a provider's sandbox configuration refunds for (the ledger's key). */
+export function accountFor(sandbox: Sandbox, provider: Provider): string {
+  const config = providerConfigs(sandbox)[provider];
+  return (ADAPTERS[provider].accountOf as (config: unknown) => string)(config);
+}
+
 export function idFor(provider: Provider, kind: string, n: number): string {
   if (!/^[A-Z0-9]{1,12}$/.test(kind)) throw new Error(`idFor: kind ${kind} must be 1 to 12 of A-Z0-9`);
   return `${provider.slice(0, 2).toUpperCase()}${kind}${String(n).padStart(8, '0')}`;

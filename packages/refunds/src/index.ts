@@ -1,10 +1,26 @@
-export { createRefunds, type Refunds, type RefundsOptions, type RefundInput, type WaitOptions, type NotificationInput, type NotificationHandled } from './refunds.js';
-export { PROVIDERS, FINAL_STATUSES, type ProviderKey, type Refund, type RefundKey, type RefundStatus, type RefundFailure } from './model.js';
+export { createRefunds, LEASE_MARGIN_MS, type Refunds, type RefundsOptions, type RefundInput, type WaitOptions, type NotificationInput, type NotificationHandled } from './refunds.js';
+export {
+  PROVIDERS,
+  FINAL_STATUSES,
+  RAW_EXCERPT_LIMIT,
+  type ProviderKey,
+  type Refund,
+  type RefundKey,
+  type RefundStatus,
+  type RefundFailure,
+  type Lease,
+  type RefundEvent,
+  type AnswerSource,
+} from './model.js';
 export { OverRefundError, ConflictError, NotFoundError, ConfigError } from './errors.js';
-export type { RefundLedger, Reservation, ReservationRequest, RefundUpdate } from './ledger/ledger.js';
+// The error family a caller meets through the facade, so nobody imports a transitive dependency.
+export { RefundkitError, ValidationError, ResponseError, SignatureError, TransportError, TimeoutError, ConnectionError, HttpStatusError, type ValidationIssue } from '@refundkit/runtime';
+export type { RefundLedger, Reservation, ReservationRequest, RefundUpdate, RefundIdentity, OrderIdentity } from './ledger/ledger.js';
+export { planReservation, planUpdate, excerpt, type OrderState, type ReservationPlan, type UpdatePlan } from './ledger/ledger-rules.js';
 export { MemoryLedger } from './ledger/memory-ledger.js';
 export { openSqliteLedger, defaultLedgerPath, LEDGER_SCHEMA_VERSION, SqliteUnavailableError, type SqliteLedger, type SqliteLedgerOptions } from './ledger/sqlite-ledger.js';
-export type { RefundItem, RefundRequest, ProviderAnswer, NotificationAck, PreparedRefund } from './providers/adapter.js';
+export type { RefundItem, RefundRequest, ProviderAnswer, NotificationAck, PreparedRefund, EchoedField } from './providers/adapter.js';
+export { AnswerMismatchError } from './providers/adapter.js';
 export { statusOf, type StatusTable } from './providers/status-table.js';
 export { ADAPTERS, type ProviderEntry, type ProviderConfigs, type ProviderOptions, type ConfiguredProvider } from './providers/index.js';
 export { TIPAY_STATUS, mapTipayAnswer, type TipayConfig, type TipayOptions } from './providers/tipay.js';

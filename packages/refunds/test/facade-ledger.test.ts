@@ -7,52 +7,22 @@ import { describe, expect, it } from 'vitest';
 import { ConflictError, MemoryLedger, OverRefundError } from '../src/index.js';
 import type { ConfiguredProvider } from '../src/providers/index.js';
 import {
+  accountOf,
   eftpayAnswer,
   facade,
   hang,
   input,
+  isRefund,
   liankeAnswer,
   liankeData,
   parsed,
   PROVIDER_KEYS,
   queryAnswer,
   refundAnswer,
+  refundNumber,
   scripted,
   text,
-  yimaRequest,
-  type Call,
 } from './support.js';
-
-/** The refund number each provider received. */
-function refundNumber(provider: ConfiguredProvider, call: Call): string {
-  switch (provider) {
-    case 'easypay':
-      return parsed(call)['reqBody'].reqOrderInfo.orgTrace;
-    case 'eftpay':
-    case 'lianke':
-      return parsed(call)['refund_no'];
-    case 'tipay':
-      return parsed(call)['refundRequestId'];
-    case 'yima':
-      return yimaRequest('refund.request', call).pos_seq;
-  }
-}
-
-/** Whether a call was a refund (not a query). */
-function isRefund(provider: ConfiguredProvider, call: Call): boolean {
-  switch (provider) {
-    case 'easypay':
-      return call.url.endsWith('/speedRefund');
-    case 'eftpay':
-      return String(parsed(call)['service']).endsWith('.Refund');
-    case 'lianke':
-      return call.url.endsWith('/QuickPay/Refund');
-    case 'tipay':
-      return call.method === 'POST';
-    case 'yima':
-      return call.text.includes('<request_type>barcode_refundbycashfee_request</request_type>');
-  }
-}
 
 const unavailable = (): Response => text('maintenance', 503, 'text/plain');
 
@@ -101,7 +71,7 @@ describe.each(PROVIDER_KEYS)('%s through the facade', (provider) => {
     expect(script.calls.every((c) => isRefund(provider, c))).toBe(true);
     expect(refundNumber(provider, script.calls[1]!)).toBe(refundNumber(provider, script.calls[0]!));
     expect(refundNumber(provider, script.calls[1]!)).toBe(input(provider).refundId);
-    const stored = await ledger.refundsOf(provider, first.orderId);
+    const stored = await ledger.refundsOf({ provider, account: accountOf(provider), orderId: first.orderId });
     expect(stored.map((r) => [r.status, r.failure])).toEqual([['succeeded', undefined]]);
   });
 
@@ -152,7 +122,7 @@ describe('order totals learnt from answers cap later refunds', () => {
   it('eftpay: what is left may still be refunded', async () => {
     const script = scripted(
       eftpayAnswer({ trade_status: 'TRADE_REFUND', original_amount: '15.00' }),
-      eftpayAnswer({ trade_status: 'TRADE_CLOSED', refund_no: 'second-refund', original_amount: '15.00' }),
+      eftpayAnswer({ trade_status: 'TRADE_CLOSED', refund_no: 'second-refund', transaction_amount: '4.99', original_amount: '15.00' }),
     );
     const refunds = facade('eftpay', script);
     await refunds.refund(input('eftpay', { amount: 1001 }));

@@ -93,7 +93,7 @@ describe('easypay refund on the wire', () => {
     try {
       copyFileSync(keyFile('other-key.pem'), join(dir, 'merchant.pem'));
       copyFileSync(keyFile('test-cert.pem'), join(dir, 'easypay-cert.pem'));
-      const script = scripted(easypayAnswer({ transState: '0' }), easypayAnswer({ transState: '0' }));
+      const script = scripted(easypayAnswer({ transState: '0' }), easypayAnswer({ transState: '0', order: { orgTrace: 'second-refund', outTrace: '9953608358403046481921', refundAmount: 150 } }));
       const refunds = facade('easypay', script, { config: { privateKeyFile: join(dir, 'merchant.pem'), easypayPublicKeyFile: join(dir, 'easypay-cert.pem') } });
       expect((await refunds.refund(input('easypay'))).status).toBe('succeeded');
       rmSync(dir, { recursive: true });

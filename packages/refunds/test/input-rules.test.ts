@@ -7,7 +7,7 @@ import { ValidationError } from '@refundkit/runtime';
 import { describe, expect, it } from 'vitest';
 import { MemoryLedger, OverRefundError } from '../src/index.js';
 import type { ConfiguredProvider } from '../src/providers/index.js';
-import { facade, input, INPUTS, PROVIDER_KEYS, refundAnswer, scripted } from './support.js';
+import { accountOf, facade, input, INPUTS, PROVIDER_KEYS, refundAnswer, scripted } from './support.js';
 
 /** Runs a refund that must be refused locally; returns the error's issues. */
 async function refused(provider: ConfiguredProvider, changes: Record<string, unknown>, config: Record<string, unknown> = {}) {
@@ -20,7 +20,7 @@ async function refused(provider: ConfiguredProvider, changes: Record<string, unk
   );
   expect(error).toBeInstanceOf(ValidationError);
   expect(script.calls).toHaveLength(0);
-  expect(await ledger.get({ provider, refundId: refundInput.refundId })).toBeUndefined();
+  expect(await ledger.get({ provider, account: accountOf(provider), refundId: refundInput.refundId })).toBeUndefined();
   return (error as ValidationError).issues;
 }
 

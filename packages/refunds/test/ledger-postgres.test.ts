@@ -264,13 +264,15 @@ describePg('PostgreSQL ledger', () => {
       expect(answered.lease).toBeUndefined();
     });
 
-    it('moves its clock only by the test-only clockOffsetMs: a lease expires when the database says so', async () => {
+    it('reads the test-only testClock instead, when a test sets one: a lease expires when it says so', async () => {
       let offset = 0;
-      const ledger = track(await openTestPostgresLedger({ clockOffsetMs: () => offset }));
+      const ledger = track(await openTestPostgresLedger({ testClock: () => new Date(Date.UTC(2025, 0, 1) + offset) }));
       const first = await ledger.reserve(request('r1', 100, { ttlMs: 60_000 }));
       expect(first.outcome).toBe('new');
+      expect(first.refund.createdAt).toBe('2025-01-01T00:00:00.000Z');
+      offset = 59_999;
       expect((await ledger.reserve(request('r1', 100, { holder: 'b' }))).outcome).toBe('in_flight');
-      offset = 61_000;
+      offset = 60_000;
       const recovered = await ledger.reserve(request('r1', 100, { holder: 'b' }));
       expect(recovered.outcome).toBe('recover');
       if (recovered.outcome !== 'recover') return;

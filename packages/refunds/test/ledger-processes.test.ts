@@ -87,7 +87,7 @@ describe('SQLite ledger across processes', () => {
     const { openSqliteLedger } = (await import(entry)) as typeof import('../src/index.js');
     const ledger = await openSqliteLedger(file);
     try {
-      const refunds = await ledger.refundsOf('tipay', 'race-order');
+      const refunds = await ledger.refundsOf({ provider: 'tipay', account: 'M1', orderId: 'race-order' });
       expect(refunds).toHaveLength(created);
       expect(refunds.reduce((sum, r) => sum + r.amount, 0)).toBe(orderAmount);
       expect(refunds.filter((r) => r.refundId.startsWith('shared-')).map((r) => r.refundId).sort()).toEqual([...sharedNew].sort());

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,44 +23,49 @@ function inspect<T>(file: string, look: (db: ReturnType<typeof openDatabase>) =>
   }
 }
 
-const key = { provider: 'eftpay', orderId: 'o-1', refundId: 'r-1' } as const;
+const key = { provider: 'eftpay', account: 'S0003469', orderId: 'o-1', refundId: 'r-1' } as const;
+const lease = { holder: 'h', ttlMs: 60_000 };
+// fixtures/ledger-v1.db was written by the previous release's openSqliteLedger (commit 6186602): tipay
+// refunds refund-v1-a (succeeded) and refund-v1-b (failed, 40101) on order-v1 (total 10000), and an
+// eftpay refund-v1-c (unknown, with meta) on order-v1-e.
+const fixtures = join(import.meta.dirname, 'fixtures');
 
 describe('SQLite ledger', () => {
-  it('keeps every refund and order total across close and reopen', async () => {
+  it('keeps every refund, order total and history entry across close and reopen', async () => {
     const file = fresh();
     const first = await openSqliteLedger(file);
-    await first.reserve({ key, amount: 3000, currency: 'HKD', orderAmount: 5000 });
-    const failed = await first.update(key, { status: 'failed', providerRefundId: 'E-1', failure: { code: 'FAIL', message: '余额不足' }, raw: '{"status":"FAIL"}' });
-    await first.reserve({ key: { ...key, refundId: 'r-2' }, amount: 2000, currency: 'HKD' });
-    await first.recordOrderAmount('eftpay', 'o-2', 700);
+    const reserved = await first.reserve({ key, amount: 3000, currency: 'HKD', orderAmount: 5000, lease });
+    if (reserved.outcome !== 'new') throw new Error('expected new');
+    const failed = await first.update(key, { source: 'refund', status: 'failed', providerRefundId: 'E-1', failure: { code: 'FAIL', message: '余额不足' }, raw: '{"status":"FAIL"}', providerMayKnow: false, lease: reserved.lease });
+    await first.reserve({ key: { ...key, refundId: 'r-2' }, amount: 2000, currency: 'HKD', lease });
+    const history = await first.history(key);
     await first.close();
 
     const again = await openSqliteLedger(file);
     try {
       expect(await again.get(key)).toEqual(failed);
-      expect((await again.refundsOf('eftpay', 'o-1')).map((r) => r.refundId)).toEqual(['r-1', 'r-2']);
-      // The order totals survived: 5000 for o-1 (2000 held), 700 for o-2.
-      await expect(again.reserve({ key: { ...key, refundId: 'r-3' }, amount: 3001, currency: 'HKD' })).rejects.toMatchObject({ code: 'over_refund', remaining: 3000 });
-      await expect(again.reserve({ key: { ...key, orderId: 'o-2', refundId: 'r-4' }, amount: 701, currency: 'HKD' })).rejects.toMatchObject({ code: 'over_refund', remaining: 700 });
-      // And the failed refund is still resubmittable under its own number.
-      expect((await again.reserve({ key, amount: 3000, currency: 'HKD' })).outcome).toBe('resubmit');
+      expect(await again.history(key)).toEqual(history);
+      expect((await again.refundsOf(key)).map((r) => r.refundId)).toEqual(['r-1', 'r-2']);
+      await expect(again.reserve({ key: { ...key, refundId: 'r-3' }, amount: 3001, currency: 'HKD', lease })).rejects.toMatchObject({ code: 'over_refund', remaining: 3000 });
+      expect((await again.reserve({ key, amount: 3000, currency: 'HKD', lease })).outcome).toBe('resubmit');
     } finally {
       await again.close();
     }
   });
 
-  it('creates the schema on open: WAL, schema version, integer amounts, ISO timestamps, failure and raw columns', async () => {
+  it('creates schema 2 on open: WAL, schema version, integer amounts, ISO timestamps, lease and history tables', async () => {
     const file = fresh();
     const ledger = await openSqliteLedger(file, { now: () => new Date('2025-03-04T05:06:07.089Z') });
-    await ledger.reserve({ key, amount: 1234, currency: 'HKD', orderAmount: 99_999, meta: { paymentType: 'ALIPAYHK' } });
-    await ledger.update(key, { status: 'unknown', failure: { code: 'TIMEOUT', message: 'no answer' }, raw: '<xml/>' });
+    await ledger.reserve({ key, amount: 1234, currency: 'HKD', orderAmount: 99_999, meta: { paymentType: 'ALIPAYHK' }, lease });
+    await ledger.update(key, { source: 'query', status: 'unknown', failure: { code: 'TIMEOUT', message: 'no answer' }, raw: '<xml/>' });
     await ledger.close();
     inspect(file, (db) => {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('user_version', { simple: true })).toBe(LEDGER_SCHEMA_VERSION);
-      expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all()).toEqual([{ name: 'orders' }, { name: 'refunds' }]);
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all()).toEqual([{ name: 'orders' }, { name: 'refund_events' }, { name: 'refunds' }]);
       expect(db.prepare('SELECT *, typeof(amount) AS amount_type FROM refunds').get()).toEqual({
         provider: 'eftpay',
+        account: 'S0003469',
         refund_id: 'r-1',
         order_id: 'o-1',
         amount: 1234,
@@ -72,13 +77,45 @@ describe('SQLite ledger', () => {
         failure_message: 'no answer',
         raw: '<xml/>',
         meta: '{"paymentType":"ALIPAYHK"}',
+        attempts: 1,
+        provider_may_know: 0,
+        lease_holder: 'h',
+        lease_attempt: 1,
+        lease_expires_at: '2025-03-04T05:07:07.089Z',
         created_at: '2025-03-04T05:06:07.089Z',
         updated_at: '2025-03-04T05:06:07.089Z',
       });
-      expect(db.prepare('SELECT provider, order_id, amount, typeof(amount) AS amount_type FROM orders').all()).toEqual([{ provider: 'eftpay', order_id: 'o-1', amount: 99_999, amount_type: 'integer' }]);
-      // (provider, refund_id) is the key: a second row for it is refused by the database itself.
-      expect(() => db.prepare("INSERT INTO refunds (provider, refund_id, order_id, amount, currency, status, created_at, updated_at) VALUES ('eftpay', 'r-1', 'o-9', 1, 'HKD', 'unknown', 'x', 'x')").run()).toThrow(/UNIQUE/);
+      expect(db.prepare('SELECT provider, account, order_id, amount FROM orders').all()).toEqual([{ provider: 'eftpay', account: 'S0003469', order_id: 'o-1', amount: 99_999 }]);
+      expect((db.prepare('SELECT event FROM refund_events ORDER BY seq').all() as { event: string }[]).map((r) => JSON.parse(r.event).kind)).toEqual(['reserved', 'answer']);
+      // (provider, account, refund_id) is the key: a second row for it is refused by the database itself.
+      expect(() =>
+        db.prepare("INSERT INTO refunds (provider, account, refund_id, order_id, amount, currency, status, attempts, provider_may_know, created_at, updated_at) VALUES ('eftpay', 'S0003469', 'r-1', 'o-9', 1, 'HKD', 'unknown', 0, 0, 'x', 'x')").run(),
+      ).toThrow(/UNIQUE/);
     });
+  });
+
+  it('migrates a schema 1 file (written by the previous release) to schema 2; its rows go to the first account that asks', async () => {
+    const file = fresh();
+    copyFileSync(join(fixtures, 'ledger-v1.db'), file);
+    const ledger = await openSqliteLedger(file);
+    try {
+      inspect(file, (db) => expect(db.pragma('user_version', { simple: true })).toBe(2));
+      const tipay = { provider: 'tipay', account: '10012426723', refundId: 'refund-v1-a' } as const;
+      expect(await ledger.get(tipay)).toMatchObject({ account: '10012426723', orderId: 'order-v1', amount: 3000, status: 'succeeded', providerRefundId: 'TP-1', attempts: 1, providerMayKnow: true });
+      // The whole order moved with it: its failed refund and its total (10000, 3000 held).
+      expect(await ledger.get({ ...tipay, refundId: 'refund-v1-b' })).toMatchObject({ status: 'failed', failure: { code: '40101', message: 'bad sign' } });
+      expect(await ledger.orderAmount({ provider: 'tipay', account: '10012426723', orderId: 'order-v1' })).toBe(10_000);
+      await expect(ledger.reserve({ key: { ...tipay, orderId: 'order-v1', refundId: 'new' }, amount: 7001, currency: 'CNY', lease })).rejects.toMatchObject({ code: 'over_refund', remaining: 7000 });
+      // Claimed once: another account no longer sees them.
+      expect(await ledger.get({ ...tipay, account: 'another' })).toBeUndefined();
+      // A refund of schema 1 may have reached the provider: resubmitting it is not proof of a first refusal.
+      expect(await ledger.reserve({ key: { ...tipay, orderId: 'order-v1', refundId: 'refund-v1-b' }, amount: 2000, currency: 'CNY', lease })).toMatchObject({ outcome: 'resubmit', providerMayKnow: true });
+      // An eftpay reservation of schema 1 keeps its meta, and is claimed by reserving on its order.
+      const eftpay = await ledger.reserve({ key: { provider: 'eftpay', account: 'S0003469', orderId: 'order-v1-e', refundId: 'refund-v1-c' }, amount: 500, currency: 'HKD', lease });
+      expect(eftpay).toMatchObject({ outcome: 'recover', refund: { meta: { paymentType: 'ALIPAYHK', buyerType: 'others' }, attempts: 2 } });
+    } finally {
+      await ledger.close();
+    }
   });
 
   it("waits busyTimeoutMs for another connection's write lock, then fails without writing anything", async () => {
@@ -87,11 +124,11 @@ describe('SQLite ledger', () => {
     try {
       other.exec('BEGIN IMMEDIATE');
       const started = performance.now();
-      await expect(ledger.reserve({ key, amount: 1, currency: 'HKD' })).rejects.toThrow(/locked|busy/i);
+      await expect(ledger.reserve({ key, amount: 1, currency: 'HKD', lease })).rejects.toThrow(/locked|busy/i);
       expect(performance.now() - started).toBeGreaterThanOrEqual(250);
       other.exec('COMMIT');
       expect(await ledger.get(key)).toBeUndefined();
-      expect((await ledger.reserve({ key, amount: 1, currency: 'HKD' })).outcome).toBe('new');
+      expect((await ledger.reserve({ key, amount: 1, currency: 'HKD', lease })).outcome).toBe('new');
     } finally {
       other.close();
       await ledger.close();
@@ -123,7 +160,7 @@ describe('SQLite ledger', () => {
     await ledger.close();
     await ledger.close();
     await expect(ledger.get(key)).rejects.toThrow(`ledger: ${ledger.file} is closed`);
-    await expect(ledger.reserve({ key, amount: 1, currency: 'HKD' })).rejects.toThrow('is closed');
+    await expect(ledger.reserve({ key, amount: 1, currency: 'HKD', lease })).rejects.toThrow('is closed');
   });
 
   it('is exported from the package entry point', () => {

@@ -6,7 +6,7 @@
 import { SignatureError } from '@refundkit/runtime';
 import { describe, expect, it } from 'vitest';
 import { EASYPAY_NOTIFICATION_ACK, MemoryLedger, NotFoundError } from '../src/index.js';
-import { easypayAnswer, easypayNotification, facade, input, queryAnswer, refundAnswer, scripted, tipayAnswer, tipayNotification } from './support.js';
+import { easypayAnswer, easypayNotification, facade, input, queryAnswer, refundAnswer, scripted, tipayAnswer, tipayNotification, type Reply } from './support.js';
 
 const EASYPAY_ACK = { status: 200, contentType: 'application/json', body: '{"code":"000000","msg":"Success"}' };
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -75,7 +75,7 @@ describe('easypay notifications', () => {
 });
 
 describe('tipay notifications', () => {
-  async function pendingTipay(...then: Response[]) {
+  async function pendingTipay(...then: Reply[]) {
     const script = scripted(tipayAnswer('PROCESSING'), ...then);
     const refunds = facade('tipay', script);
     const refund = await refunds.refund(input('tipay'));

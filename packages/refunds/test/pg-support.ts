@@ -12,7 +12,7 @@ import type { PostgresLedger } from '../src/ledger/postgres-store.js';
 export const pgUrl: string | null = inject('pgUrl');
 
 /** `describe` for suites that need PostgreSQL: skipped (with the one line pg-global-setup printed) without a server. */
-export const describePg = pgUrl ? describe : describe.skip;
+export const describePg: ReturnType<typeof describe.skipIf> = describe.skipIf(pgUrl === null);
 
 /** A schema name no other test uses: `refundkit_test_<random>`. */
 export const freshSchemaName = (): string => `refundkit_test_${randomBytes(6).toString('hex')}`;
@@ -39,16 +39,11 @@ export async function closeAdminPool(): Promise<void> {
   await pool?.end();
 }
 
-/**
- * A ledger in a new, migrated schema; its `close()` also drops the schema. `now` (as the memory
- * and SQLite ledgers take it) moves the database's clock by as much as `now()` is from the real
- * time, through the test-only `clockOffsetMs`: the ledger still reads the database's clock.
- */
-export async function openTestPostgresLedger(options: { now?: () => Date } & PostgresLedgerOptions = {}): Promise<PostgresLedger> {
-  const { now, ...rest } = options;
-  const schema = rest.schema ?? freshSchemaName();
+/** A ledger in a new, migrated schema; its `close()` also drops the schema. */
+export async function openTestPostgresLedger(options: PostgresLedgerOptions = {}): Promise<PostgresLedger> {
+  const schema = options.schema ?? freshSchemaName();
   await migratePostgresLedger({ connectionString: pgUrl! }, { schema });
-  const ledger = await openPostgresLedger({ connectionString: pgUrl! }, { poolSize: 4, ...rest, schema, ...(now ? { clockOffsetMs: () => now().getTime() - Date.now() } : {}) });
+  const ledger = await openPostgresLedger({ connectionString: pgUrl! }, { poolSize: 4, ...options, schema });
   const close = ledger.close.bind(ledger);
   ledger.close = async () => {
     await close();

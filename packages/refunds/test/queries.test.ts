@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryLedger, NotFoundError } from '../src/index.js';
 import type { ConfiguredProvider } from '../src/providers/index.js';
 import {
+  accountOf,
   easypayAnswer,
   easypayMerchantCheck,
   eftpayAnswer,
@@ -21,7 +22,7 @@ import {
   refundAnswer,
   scripted,
   tipayAnswer,
-  yimaAnswer,
+  yimaQueryAnswer,
   yimaRequest,
   type Reply,
 } from './support.js';
@@ -52,9 +53,11 @@ describe.each(PROVIDER_KEYS)('%s: get and waitFor', (provider) => {
   it('waitFor polls until the refund is final', async () => {
     // yima has no pending state: its queries time out (unknown) before the final answer.
     const notYet = (): Reply => queryAnswer(provider, 'pending') ?? hang;
-    const { script, refunds, refund } = await openRefund(provider, notYet(), notYet(), queryAnswer(provider, 'failed')!);
+    // A yima query never says failed (see yimaStatusOf): its final answer here is a success.
+    const last = provider === 'yima' ? 'succeeded' : 'failed';
+    const { script, refunds, refund } = await openRefund(provider, notYet(), notYet(), queryAnswer(provider, last)!);
     const final = await refunds.waitFor(refund, { intervalMs: 5, timeoutMs: 5_000 });
-    expect(final.status).toBe('failed');
+    expect(final.status).toBe(last);
     expect(script.calls).toHaveLength(4);
   });
 
@@ -138,7 +141,7 @@ describe('query messages on the wire', () => {
   });
 
   it('yima: barcode_refundquery_request, org_pos_seq = the refund\'s pos_seq, a fresh pos_seq of its own each time', async () => {
-    const { script, refunds, refund } = await openRefund('yima', yimaAnswer('9998', { query: true }), yimaAnswer('0000', { query: true }));
+    const { script, refunds, refund } = await openRefund('yima', yimaQueryAnswer('9998'), yimaQueryAnswer('0000'));
     expect((await refunds.get(refund)).status).toBe('unknown');
     expect((await refunds.get(refund)).status).toBe('succeeded');
     const [q1, q2] = [yimaRequest('queryRefund.request', script.calls[1]!), yimaRequest('queryRefund.request', script.calls[2]!)];
@@ -157,12 +160,12 @@ describe('query messages on the wire', () => {
 });
 
 describe('a query the provider refuses says nothing about the refund: unknown, never failed', () => {
-  const REFUSALS: Array<[ConfiguredProvider, () => Response, string]> = [
+  const REFUSALS: Array<[ConfiguredProvider, () => Reply, string]> = [
     ['easypay', () => easypayAnswer({ rspCode: 'PY0001', rspInfo: '查询失败', respCode: 'PY0001' }), 'PY0001'],
     ['eftpay', () => eftpayAnswer({ return_status: '01', return_char: 'busy' }, { unsigned: true }), '01'],
     ['lianke', () => liankeAnswer('FAIL', null, 'busy'), 'FAIL'],
     ['tipay', () => tipayAnswer(undefined, { code: 500, success: false, msg: 'busy' }), '500'],
-    ['yima', () => yimaAnswer('6103', { query: true, comment: 'IP未授权' }), '6103'],
+    ['yima', () => yimaQueryAnswer('6103', { comment: 'IP未授权' }), '6103'],
   ];
 
   it.each(REFUSALS)('%s: an unknown refund stays unknown, with the refusal as its failure', async (provider, refusal, code) => {
@@ -187,7 +190,7 @@ describe('a query the provider refuses says nothing about the refund: unknown, n
   });
 
   it('yima: 0809 (not found) on a query is unknown: a refund in flight may not be visible yet', async () => {
-    const script = scripted(hang, yimaAnswer('0809', { query: true, comment: '原交易不存在' }));
+    const script = scripted(hang, yimaQueryAnswer('0809', { comment: '原交易不存在' }));
     const refunds = facade('yima', script, { timeoutMs: 500 });
     const got = await refunds.get(await refunds.refund(input('yima')));
     expect(got).toMatchObject({ status: 'unknown', failure: { code: '0809', message: '原交易不存在' } });
@@ -201,7 +204,15 @@ describe('a refund without the data its query needs', () => {
   ] as const)('%s: no %s recorded → the refund stays unknown (query_unavailable), nothing sent', async (provider, field) => {
     const ledger = new MemoryLedger();
     // A refund written without meta (say, by an older version).
-    await ledger.reserve({ key: { provider, orderId: INPUTS[provider].orderId, refundId: INPUTS[provider].refundId }, amount: INPUTS[provider].amount, currency: INPUTS[provider].currency });
+    const reserved = await ledger.reserve({
+      key: { provider, account: accountOf(provider), orderId: INPUTS[provider].orderId, refundId: INPUTS[provider].refundId },
+      amount: INPUTS[provider].amount,
+      currency: INPUTS[provider].currency,
+      lease: { holder: 'old', ttlMs: 1 },
+    });
+    // Its sender is gone: the refund is unknown with no live lease.
+    if (reserved.outcome !== 'new') throw new Error('expected new');
+    await ledger.update({ provider, account: accountOf(provider), refundId: INPUTS[provider].refundId }, { source: 'refund', status: 'unknown', lease: reserved.lease });
     const script = scripted();
     const got = await facade(provider, script, { ledger }).get({ provider, orderId: INPUTS[provider].orderId, refundId: INPUTS[provider].refundId });
     expect(got.status).toBe('unknown');

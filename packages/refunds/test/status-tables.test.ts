@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EASYPAY_STATUS, EFTPAY_STATUS, LIANKE_STATUS, TIPAY_STATUS, YIMA_STATUS, type RefundStatus } from '../src/index.js';
-import { easypayAnswer, eftpayAnswer, facade, input, liankeAnswer, liankeData, scripted, tipayAnswer, yimaAnswer, type Reply } from './support.js';
+import { easypayAnswer, eftpayAnswer, facade, input, INPUTS, liankeAnswer, liankeData, scripted, tipayAnswer, yimaAnswer, type Reply } from './support.js';
 import type { ConfiguredProvider } from '../src/providers/index.js';
 
 async function refundWith(provider: ConfiguredProvider, reply: Reply) {
@@ -38,7 +38,7 @@ describe('easypay: transState of an accepted answer', () => {
   });
 
   it('providerRefundId falls back to productTrace when outTrace is absent', async () => {
-    const refund = await refundWith('easypay', easypayAnswer({ transState: '0', order: { orgTrace: 'x', productTrace: 'YQ20241104104334744' } }));
+    const refund = await refundWith('easypay', easypayAnswer({ transState: '0', order: { orgTrace: INPUTS.easypay.refundId, productTrace: 'YQ20241104104334744' } }));
     expect(refund.providerRefundId).toBe('YQ20241104104334744');
   });
 

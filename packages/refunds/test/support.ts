@@ -13,7 +13,7 @@ import type { FetchLike } from '@refundkit/runtime';
 import { createEasypaySigner, createEftpaySigner, easypaySigningString, tipaySignature } from '@refundkit/signing';
 import { encodeMessage, readMessage, type Messages as YimaMessages } from '@refundkit/yima';
 import { createRefunds, type RefundInput, type Refunds, type RefundsOptions } from '../src/index.js';
-import type { ConfiguredProvider, ProviderConfigs } from '../src/providers/index.js';
+import { ADAPTERS, type ConfiguredProvider, type ProviderConfigs } from '../src/providers/index.js';
 
 // ------------------------------------------------------------------ keys
 
@@ -117,6 +117,11 @@ export const INPUTS = {
 
 export const PROVIDER_KEYS = Object.keys(INPUTS) as ConfiguredProvider[];
 
+/** The merchant account each test configuration refunds for (the ledger's key: see `ProviderEntry.accountOf`). */
+export function accountOf(provider: ConfiguredProvider): string {
+  return (ADAPTERS[provider].accountOf as (config: unknown) => string)(CONFIGS[provider]);
+}
+
 /** `INPUTS[provider]` with `changes`, typed as a refund input. */
 export function input<P extends ConfiguredProvider>(provider: P, changes: Record<string, unknown> = {}): RefundInput {
   return { ...INPUTS[provider], ...changes } as RefundInput;
@@ -206,7 +211,7 @@ export const liankeData = (transactionStatus: string, extra: Record<string, unkn
 });
 
 /** Ti-Pay: `{code, success, data, msg}`, unsigned (Ti-Pay documents no signed answers). */
-export function tipayAnswer(status: string | undefined, options: { code?: number; success?: boolean; msg?: string } = {}): Response {
+export function tipayAnswer(status: string | undefined, options: { code?: number; success?: boolean; msg?: string; data?: Record<string, string> } = {}): Response {
   return json({
     code: options.code ?? 200,
     success: options.success ?? true,
@@ -220,6 +225,7 @@ export function tipayAnswer(status: string | undefined, options: { code?: number
       refundAmount: '1.10',
       refundRequestDate: '2024-11-05 01:30:00',
       refundAccountDetail: '[{"accountType":"SETTLE_ACCOUNT","debitAmount":1.10}]',
+      ...options.data,
     },
   });
 }
@@ -245,10 +251,10 @@ export function tipayNotification(status: string, options: { signed: boolean; ti
 }
 
 /** yima: a GBK XML answer to a refund (or, with `query`, to a refund query). */
-export function yimaAnswer(id: string, options: { comment?: string; query?: boolean; sysSeq?: string | null; posSeq?: string } = {}): Response {
+export function yimaAnswer(id: string, options: { comment?: string; query?: boolean; sysSeq?: string | null; posSeq?: string } = {}, terminal: { isspid?: string; pos_id?: string } = {}): Response {
   const fields = {
-    isspid: CONFIGS.yima.isspid,
-    pos_id: CONFIGS.yima.posId,
+    isspid: terminal.isspid ?? CONFIGS.yima.isspid,
+    pos_id: terminal.pos_id ?? CONFIGS.yima.posId,
     pos_seq: options.posSeq ?? INPUTS.yima.refundId,
     ...(options.sysSeq === null ? {} : { sys_seq: options.sysSeq ?? '000000000244' }),
     trans_time: '20241105013000',
@@ -261,9 +267,50 @@ export function yimaAnswer(id: string, options: { comment?: string; query?: bool
   return new Response(bytes, { status: 200, headers: { 'content-type': 'text/xml; charset=GBK' } });
 }
 
+/**
+ * yima: an answer to a refund query, echoing the query's own `pos_seq` (fresh per query) as yima
+ * does, so the echo rule accepts it; `posSeq` overrides it (a foreign answer).
+ */
+export function yimaQueryAnswer(id: string, options: { comment?: string; sysSeq?: string | null; posSeq?: string } = {}): Reply {
+  return (call) => yimaAnswer(id, { ...options, query: true, posSeq: options.posSeq ?? yimaRequest('queryRefund.request', call).pos_seq });
+}
+
 /** The yima request a call carried, decoded from GBK and checked against the contract. */
 export function yimaRequest<K extends 'refund.request' | 'queryRefund.request'>(name: K, call: Call): YimaMessages[K] {
   return readMessage(name, call.bytes).value;
+}
+
+// ------------------------------------------------------------------ what a call was
+
+/** The refund number each provider received. */
+export function refundNumber(provider: ConfiguredProvider, call: Call): string {
+  switch (provider) {
+    case 'easypay':
+      return parsed(call)['reqBody'].reqOrderInfo.orgTrace;
+    case 'eftpay':
+    case 'lianke':
+      return parsed(call)['refund_no'];
+    case 'tipay':
+      return parsed(call)['refundRequestId'];
+    case 'yima':
+      return yimaRequest('refund.request', call).pos_seq;
+  }
+}
+
+/** Whether a call was a refund (not a query). */
+export function isRefund(provider: ConfiguredProvider, call: Call): boolean {
+  switch (provider) {
+    case 'easypay':
+      return call.url.endsWith('/speedRefund');
+    case 'eftpay':
+      return String(parsed(call)['service']).endsWith('.Refund');
+    case 'lianke':
+      return call.url.endsWith('/QuickPay/Refund');
+    case 'tipay':
+      return call.method === 'POST';
+    case 'yima':
+      return call.text.includes('<request_type>barcode_refundbycashfee_request</request_type>');
+  }
 }
 
 // ------------------------------------------------------------------ generic answers (any provider)
@@ -286,8 +333,11 @@ export function refundAnswer(provider: ConfiguredProvider, outcome: Outcome): Re
   }
 }
 
-/** A canned query answer with the given outcome (yima: no pending). */
-export function queryAnswer(provider: ConfiguredProvider, outcome: Outcome): Response | undefined {
-  if (provider === 'yima') return outcome === 'pending' ? undefined : yimaAnswer(outcome === 'succeeded' ? '0000' : '0813', { query: true });
+/**
+ * A canned query answer with the given outcome. yima: no pending, and no failed either (a query
+ * says `succeeded` on 0000 and nothing for sure otherwise): undefined.
+ */
+export function queryAnswer(provider: ConfiguredProvider, outcome: Outcome): Reply | undefined {
+  if (provider === 'yima') return outcome === 'succeeded' ? yimaQueryAnswer('0000') : undefined;
   return refundAnswer(provider, outcome);
 }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryLedger } from '../src/index.js';
 import type { ConfiguredProvider } from '../src/providers/index.js';
-import { easypayAnswer, eftpayAnswer, facade, hang, input, json, PROVIDER_KEYS, refused, reset, scripted, text, tipayAnswer, type Reply } from './support.js';
+import { accountOf, easypayAnswer, eftpayAnswer, facade, hang, input, json, PROVIDER_KEYS, refused, reset, scripted, text, tipayAnswer, type Reply } from './support.js';
 
 async function outcome(provider: ConfiguredProvider, reply: Reply, timeoutMs = 2_000) {
   const script = scripted(reply);
@@ -65,7 +65,7 @@ describe.each(PROVIDER_KEYS)('%s transport faults', (provider) => {
     expect(refund.status).toBe('failed');
     expect(refund.failure?.code).toBe('connection_failed');
     // Nothing is held: the whole order is still refundable under another refund id.
-    const held = (await ledger.refundsOf(provider, refund.orderId)).filter((r) => r.status !== 'failed');
+    const held = (await ledger.refundsOf({ provider, account: accountOf(provider), orderId: refund.orderId })).filter((r) => r.status !== 'failed');
     expect(held).toEqual([]);
   });
 });

@@ -74,9 +74,9 @@ CREATE INDEX refund_events_by_refund ON refund_events (provider, account, refund
 -- what the order's other refunds hold, and the database's clock. Reading in the statement that
 -- waited for the lock would see the order as it was before the wait: that is the over-refund race.
 -- `p_order_id` NULL: the refund's own order (for `update`; a refund's order never changes).
--- `p_clock_offset_ms` is for tests only (it moves the clock the ledger reads); 0 otherwise.
+-- `p_test_now` is for tests only (a conformance suite's frozen clock); NULL otherwise: the database's clock.
 -- One round trip for all of it: a reservation's cost is mostly round trips and the commit.
-CREATE FUNCTION lock_order_and_read(p_provider text, p_account text, p_refund_id text, p_order_id text, p_clock_offset_ms double precision)
+CREATE FUNCTION lock_order_and_read(p_provider text, p_account text, p_refund_id text, p_order_id text, p_test_now timestamptz)
 RETURNS TABLE (found_order_id text, order_total bigint, held_by_others bigint, db_now timestamptz, refund jsonb)
 LANGUAGE plpgsql VOLATILE
 SET search_path FROM CURRENT
@@ -93,7 +93,7 @@ BEGIN
   IF v_order_id IS NULL THEN
     SELECT r.order_id INTO v_order_id FROM refunds r WHERE r.provider = p_provider AND r.account = p_account AND r.refund_id = p_refund_id;
     IF v_order_id IS NULL THEN
-      RETURN QUERY SELECT NULL::text, NULL::bigint, NULL::bigint, clock_timestamp() + p_clock_offset_ms * interval '1 millisecond', NULL::jsonb;
+      RETURN QUERY SELECT NULL::text, NULL::bigint, NULL::bigint, COALESCE(p_test_now, clock_timestamp()), NULL::jsonb;
       RETURN;
     END IF;
   ELSE
@@ -106,7 +106,7 @@ BEGIN
            (SELECT COALESCE(SUM(h.amount), 0)::bigint FROM refunds h
              WHERE h.provider = p_provider AND h.account = p_account AND h.order_id = v_order_id
                AND h.refund_id <> p_refund_id AND h.status <> 'failed'),
-           clock_timestamp() + p_clock_offset_ms * interval '1 millisecond',
+           COALESCE(p_test_now, clock_timestamp()),
            (SELECT to_jsonb(r) - 'seq' FROM refunds r WHERE r.provider = p_provider AND r.account = p_account AND r.refund_id = p_refund_id);
 END
 $$;

@@ -22,11 +22,12 @@ export interface PostgresLedgerOptions {
   /** `application_name` of refundkit's connections, as `pg_stat_activity` shows them (default `refundkit`; a connection string's own wins). */
   readonly applicationName?: string;
   /**
-   * TESTS ONLY: milliseconds added to the database's clock wherever the ledger reads it (a
-   * function is read at every call), so a conformance suite can move time forward to expire a
-   * lease. Production code never sets it: the point of this ledger is one clock for all machines.
+   * TESTS ONLY: the clock the ledger reads instead of the database's (read at every call), so a
+   * conformance suite can freeze time and move it on to expire a lease, exactly as it does with
+   * the memory and SQLite ledgers. Production code never sets it: the point of this ledger is
+   * one clock, the database's, for every machine.
    */
-  readonly clockOffsetMs?: number | (() => number);
+  readonly testClock?: () => Date;
 }
 
 /**

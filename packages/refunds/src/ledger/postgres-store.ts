@@ -83,7 +83,7 @@ export class PostgresLedger implements RefundLedger {
   readonly #pool: PostgresPool;
   readonly #ownsPool: boolean;
   readonly #secret: string | undefined;
-  readonly #clockOffset: () => number;
+  readonly #testClock: (() => Date) | undefined;
   readonly #quote: (value: string) => string;
   /** The schema, quoted once. */
   readonly #s: string;
@@ -91,13 +91,13 @@ export class PostgresLedger implements RefundLedger {
   #closed = false;
 
   /** @internal use `openPostgresLedger` */
-  constructor(pool: PostgresPool, ownsPool: boolean, schema: string, description: string, secret: string | undefined, clockOffset: () => number, escapeLiteral: (value: string) => string) {
+  constructor(pool: PostgresPool, ownsPool: boolean, schema: string, description: string, secret: string | undefined, testClock: (() => Date) | undefined, escapeLiteral: (value: string) => string) {
     this.#pool = pool;
     this.#ownsPool = ownsPool;
     this.schema = schema;
     this.description = description;
     this.#secret = secret;
-    this.#clockOffset = clockOffset;
+    this.#testClock = testClock;
     this.#quote = escapeLiteral;
     this.#s = quoteSchema(schema);
     this.#reads = reads(this.#s);
@@ -205,7 +205,7 @@ export class PostgresLedger implements RefundLedger {
 
   /** The lock and the reads (`lock_order_and_read`); `orderId` undefined: the refund's own order. */
   #lockSql(key: RefundIdentity, orderId: string | undefined): string {
-    const args = [key.provider, key.account, key.refundId, orderId ?? null, this.#clockOffset()].map((v) => this.#literal(v));
+    const args = [key.provider, key.account, key.refundId, orderId ?? null, this.#testClock?.().toISOString() ?? null].map((v) => this.#literal(v));
     return `SELECT found_order_id, order_total, held_by_others, db_now, refund FROM ${this.#s}.lock_order_and_read(${args.join(', ')})`;
   }
 
@@ -341,8 +341,6 @@ function passwordOf(connectionString: string): string | undefined {
 export async function openLedger(target: PostgresTarget, options: PostgresLedgerOptions, check = true): Promise<PostgresLedger> {
   const schema = options.schema ?? DEFAULT_POSTGRES_SCHEMA;
   quoteSchema(schema);
-  const offset = options.clockOffsetMs;
-  const clockOffset = typeof offset === 'function' ? offset : () => offset ?? 0;
   // With a caller's pool too: the ledger quotes its literals with pg's own escapeLiteral.
   const { Pool, escapeLiteral } = await loadPostgresDriver();
   let pool: PostgresPool;
@@ -364,7 +362,7 @@ export async function openLedger(target: PostgresTarget, options: PostgresLedger
     // An idle connection the server closed is dropped by the pool; without a listener Node would crash.
     pool.on('error', noop);
   }
-  const ledger = new PostgresLedger(pool, !('pool' in target), schema, `${redacted}, schema ${schema}`, secret, clockOffset, escapeLiteral);
+  const ledger = new PostgresLedger(pool, !('pool' in target), schema, `${redacted}, schema ${schema}`, secret, options.testClock, escapeLiteral);
   try {
     if (options.migrate) await ledger.migrate();
     if (check) await ledger.checkSchema(redacted);

@@ -1,5 +1,5 @@
 import type { FetchLike, ValidationIssue } from '@refundkit/runtime';
-import { ValidationError } from '@refundkit/runtime';
+import { RefundkitError, ValidationError } from '@refundkit/runtime';
 import type { ProviderKey, Refund, RefundFailure, RefundStatus } from '../model.js';
 
 /** One line of goods being refunded (lianke `itemlist`, yima `goods_detail`). Prices in minor units. */
@@ -34,6 +34,58 @@ export interface ProviderAnswer {
   readonly raw: string;
   /** The order's total when the answer carries it (eftpay `original_amount`, lianke `total_amount`). */
   readonly orderAmount?: number | undefined;
+  /**
+   * False when the provider refused the request (its "not accepted" answer) or the request
+   * surely never left: nothing the provider could remember as a refund. Such a `failed` is
+   * final only for a refund number the provider never knew (see `Reservation.providerMayKnow`).
+   */
+  readonly providerMayKnow?: boolean | undefined;
+}
+
+/** One identifier an answer echoes, beside what was sent. Amounts in minor units. */
+export interface EchoedField {
+  readonly field: string;
+  readonly sent: string | number;
+  /** What the answer says; `undefined` when the answer does not carry the field. */
+  readonly received: string | number | undefined;
+  /** The answer must carry this field for a success (eftpay `refund_no`). */
+  readonly requiredForSuccess?: boolean;
+}
+
+/**
+ * The answer is about another refund: an identifier it echoes (refund number, order, merchant,
+ * amount, currency) differs from what was sent. The refund's outcome is unknown: a query decides.
+ */
+export class AnswerMismatchError extends RefundkitError {
+  constructor(
+    readonly provider: ProviderKey,
+    readonly mismatches: readonly { readonly field: string; readonly sent: string | number; readonly received: string | number | undefined }[],
+    readonly rawBody: string,
+  ) {
+    super(
+      'answer_mismatch',
+      `${provider} answered about another refund: ${mismatches.map((m) => `${m.field} ${m.received === undefined ? 'missing' : JSON.stringify(m.received)} (sent ${JSON.stringify(m.sent)})`).join(', ')}; the outcome is unknown until a query decides`,
+    );
+  }
+}
+
+/**
+ * The echo rule: every identifier the answer carries must be what was sent, and a success must
+ * carry those marked `requiredForSuccess`. Throws {@link AnswerMismatchError} (→ `unknown`).
+ */
+export function checkEcho(provider: ProviderKey, status: RefundStatus, fields: readonly EchoedField[], rawBody: string): void {
+  const mismatches = fields.filter((f) => (f.received === undefined ? f.requiredForSuccess === true && status === 'succeeded' : f.received !== f.sent));
+  if (mismatches.length > 0) throw new AnswerMismatchError(provider, mismatches.map(({ field, sent, received }) => ({ field, sent, received })), rawBody);
+}
+
+/** An echoed amount string in minor units; a string that is no amount echoes as itself (a mismatch). */
+export function echoedAmount(text: string | undefined, toMinor: (text: string) => number): number | string | undefined {
+  if (text === undefined || text === '') return undefined;
+  try {
+    return toMinor(text);
+  } catch {
+    return text;
+  }
 }
 
 /** A notification, verified and mapped. */

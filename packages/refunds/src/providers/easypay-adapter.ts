@@ -80,7 +80,8 @@ export const easypayAdapter: ProviderAdapter<EasypayConfig, EasypayOptions, Easy
       payInfo: { payType, transDate },
     };
     renameIssues(FIELDS, () => validateMessage('refund.request.unsigned', { reqHeader: provisionalHeader(config, now), reqBody }));
-    const send = async (): Promise<ProviderAnswer> => mapEasypayAnswer(await client.refund({ reqBody }), 'refund');
+    const sent = { mchtCode: config.mchtCode, orderId: request.orderId, refundId: request.refundId, amount: request.amount };
+    const send = async (): Promise<ProviderAnswer> => mapEasypayAnswer(await client.refund({ reqBody }), 'refund', sent);
     return Object.assign(send, { meta: { payType, transDate } });
   },
   async query(client, config, refund) {
@@ -92,7 +93,8 @@ export const easypayAdapter: ProviderAdapter<EasypayConfig, EasypayOptions, Easy
       reqOrderInfo: { oriOrgTrace: refund.refundId, oriTransDate },
       payInfo: { payType, transDate: compactDate(new Date(), 'Asia/Shanghai') },
     };
-    return mapEasypayAnswer(await client.queryRefund({ reqBody }), 'query');
+    const sent = { mchtCode: config.mchtCode, orderId: refund.orderId, refundId: refund.refundId, amount: refund.amount };
+    return mapEasypayAnswer(await client.queryRefund({ reqBody }), 'query', sent);
   },
   notifications: {
     verify(client, _config, rawBody, headers) {

@@ -5,7 +5,7 @@ import type { ProviderResult } from '@refundkit/runtime';
 import type { MaybeSecret, PrivateKeyInput, PublicKeyInput } from '@refundkit/signing';
 import type { Messages } from '@refundkit/easypay';
 import type { RefundStatus } from '../model.js';
-import type { NotificationAck, ProviderAnswer } from './adapter.js';
+import { checkEcho, type NotificationAck, type ProviderAnswer } from './adapter.js';
 import { statusOf, type StatusTable } from './status-table.js';
 
 /** The merchant's private key: inline (PEM, or a `Secret` of it, or a KeyObject) or a PEM file read once. */
@@ -69,7 +69,22 @@ export const EASYPAY_NOTIFICATION_ACK: NotificationAck = { status: 200, contentT
 
 type Answer = Messages['refund.response'] | Messages['queryRefund.response'];
 export type StateInfo = { readonly respCode?: string | undefined; readonly respDesc?: string | undefined; readonly transState?: string | undefined; readonly transStatusDesc?: string | undefined; readonly appendRetMsg?: string | undefined };
-export type OrderInfo = { readonly outTrace?: string | undefined; readonly productTrace?: string | undefined };
+export type OrderInfo = {
+  readonly outTrace?: string | undefined;
+  readonly productTrace?: string | undefined;
+  readonly orgTrace?: string | undefined;
+  readonly oriOrgTrace?: string | undefined;
+  readonly refundAmount?: number | undefined;
+  readonly mchtCode?: string | undefined;
+};
+
+/** What a refund request or query sent, for the echo rule. */
+export interface EasypaySent {
+  readonly mchtCode: string;
+  readonly orderId: string;
+  readonly refundId: string;
+  readonly amount: number;
+}
 
 /**
  * The refund's own number at EasyPay: `respOrderInfo.outTrace` (渠道流水号/易生流水号, the trace a
@@ -96,9 +111,11 @@ export function mapEasypayState(state: StateInfo | undefined, order: OrderInfo |
  * A refund (or query) answer: `rspHeader.rspCode` then `respStateInfo.respCode` must be 000000
  * (accepted); otherwise the request was not accepted (`failed`; for a query, which says nothing
  * about the refund, `unknown`), except the uncertain codes (QT0099, 999999, QTC0…): `unknown`.
- * An accepted answer's `transState` is the result (see {@link EASYPAY_STATUS}).
+ * An accepted answer's `transState` is the result (see {@link EASYPAY_STATUS}), once
+ * `respOrderInfo` echoes the refund's trace (`orgTrace`), order (`oriOrgTrace`), amount and
+ * merchant where it gives them (otherwise `AnswerMismatchError`).
  */
-export function mapEasypayAnswer(result: ProviderResult<Answer>, phase: 'refund' | 'query'): ProviderAnswer {
+export function mapEasypayAnswer(result: ProviderResult<Answer>, phase: 'refund' | 'query', sent: EasypaySent): ProviderAnswer {
   const { data, rawBody: raw } = result;
   const state = data.rspBody?.respStateInfo;
   const refusal =
@@ -109,7 +126,20 @@ export function mapEasypayAnswer(result: ProviderResult<Answer>, phase: 'refund'
         : undefined;
   if (refusal) {
     const status: RefundStatus = easypayCodeIsUncertain(refusal.code) || phase === 'query' ? 'unknown' : 'failed';
-    return { status, failure: refusal, raw };
+    return { status, failure: refusal, raw, ...(status === 'failed' ? { providerMayKnow: false } : {}) };
   }
-  return mapEasypayState(state, data.rspBody?.respOrderInfo, raw);
+  const order: OrderInfo | undefined = data.rspBody?.respOrderInfo;
+  const answer = mapEasypayState(state, order, raw);
+  checkEcho(
+    'easypay',
+    answer.status,
+    [
+      { field: 'respOrderInfo.orgTrace', sent: sent.refundId, received: order?.orgTrace || undefined },
+      { field: 'respOrderInfo.oriOrgTrace', sent: sent.orderId, received: order?.oriOrgTrace || undefined },
+      { field: 'respOrderInfo.refundAmount', sent: sent.amount, received: order?.refundAmount ?? undefined },
+      { field: 'respOrderInfo.mchtCode', sent: sent.mchtCode, received: order?.mchtCode || undefined },
+    ],
+    raw,
+  );
+  return answer;
 }

@@ -54,7 +54,8 @@ export const eftpayAdapter: ProviderAdapter<EftpayConfig, EftpayOptions, EftpayC
         time: now14(),
       }),
     );
-    const send = async (): Promise<ProviderAnswer> => mapEftpayAnswer(await client.refund({ ...body, time: now14() }), 'refund');
+    const sent = { userConfirmKey: config.userConfirmKey, orderId: request.orderId, refundId: request.refundId, amount: request.amount, currency: request.currency };
+    const send = async (): Promise<ProviderAnswer> => mapEftpayAnswer(await client.refund({ ...body, time: now14() }), 'refund', sent);
     return Object.assign(send, { meta: { paymentType, buyerType } });
   },
   async query(client, config, refund: Refund) {
@@ -73,6 +74,7 @@ export const eftpayAdapter: ProviderAdapter<EftpayConfig, EftpayOptions, EftpayC
       payment_type: paymentType as EftpayPaymentType,
       time: now14(),
     });
-    return mapEftpayAnswer(answer, 'query');
+    const sent = { userConfirmKey: config.userConfirmKey, orderId: refund.orderId, refundId: refund.refundId, amount: refund.amount, currency: refund.currency };
+    return mapEftpayAnswer(answer, 'query', sent);
   },
 };

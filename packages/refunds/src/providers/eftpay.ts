@@ -5,7 +5,7 @@ import { toMinorUnits, type ProviderResult } from '@refundkit/runtime';
 import type { MaybeSecret } from '@refundkit/signing';
 import type { Messages } from '@refundkit/eftpay';
 import type { RefundStatus } from '../model.js';
-import type { ProviderAnswer } from './adapter.js';
+import { checkEcho, echoedAmount, type ProviderAnswer } from './adapter.js';
 import { statusOf, type StatusTable } from './status-table.js';
 
 /** eftPay VMP settings. */
@@ -87,18 +87,42 @@ function orderAmountOf(text: string | undefined): number | undefined {
   }
 }
 
+/** What a refund request or query sent, for the echo rule. */
+export interface EftpaySent {
+  readonly userConfirmKey: string;
+  readonly orderId: string;
+  readonly refundId: string;
+  readonly amount: number;
+  readonly currency: string;
+}
+
 /**
  * `return_status` other than 00: the request was not received (`failed`; for a query, which says
  * nothing about the refund, `unknown`). Otherwise `trade_status` is the result
- * ({@link EFTPAY_STATUS}); `original_amount` is the order's total, recorded by the ledger.
+ * ({@link EFTPAY_STATUS}), once the answer echoes what was sent: `refund_no` must be ours (and
+ * present for a success), and `out_trade_no`, `user_confirm_key`, `transaction_amount` and
+ * `currency` ours where given (otherwise `AnswerMismatchError`). `original_amount` is the order's
+ * total, recorded by the ledger.
  */
-export function mapEftpayAnswer(result: ProviderResult<Answer>, phase: 'refund' | 'query'): ProviderAnswer {
+export function mapEftpayAnswer(result: ProviderResult<Answer>, phase: 'refund' | 'query', sent: EftpaySent): ProviderAnswer {
   const { data, rawBody: raw } = result;
   if (data.return_status !== EFTPAY_RECEIVED) {
     const failure = { code: data.return_status, message: data.return_char ?? '' };
-    return { status: phase === 'refund' ? 'failed' : 'unknown', failure, raw };
+    return phase === 'refund' ? { status: 'failed', failure, raw, providerMayKnow: false } : { status: 'unknown', failure, raw };
   }
   const status: RefundStatus = statusOf(EFTPAY_STATUS, data.trade_status);
+  checkEcho(
+    'eftpay',
+    status,
+    [
+      { field: 'refund_no', sent: sent.refundId, received: data.refund_no || undefined, requiredForSuccess: true },
+      { field: 'out_trade_no', sent: sent.orderId, received: data.out_trade_no || undefined },
+      { field: 'user_confirm_key', sent: sent.userConfirmKey, received: data.user_confirm_key || undefined },
+      { field: 'transaction_amount', sent: sent.amount, received: echoedAmount(data.transaction_amount, toMinorUnits) },
+      { field: 'currency', sent: sent.currency, received: data.currency || undefined },
+    ],
+    raw,
+  );
   return {
     status,
     // eftPay's own refund number; `eftpay_trade_no` names the order, shared by its partial refunds.

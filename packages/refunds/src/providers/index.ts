@@ -36,6 +36,11 @@ export interface ProviderEntry<Config, Options> {
   readonly key: ConfiguredProvider;
   /** Currencies refunds may be in; the first is the default. */
   currencies(config: Config): readonly string[];
+  /**
+   * The merchant account a configuration refunds for, as the provider knows it: part of every
+   * refund's identity in the ledger, so configurations sharing a ledger never meet.
+   */
+  accountOf(config: Config): string;
   /** The provider's adapter, imported once, at first use. */
   load(): Promise<ProviderAdapter<Config, Options, unknown>>;
 }
@@ -56,26 +61,31 @@ export function once<T>(load: () => Promise<T>): () => Promise<T> {
 export const ADAPTERS: { readonly [P in ConfiguredProvider]: ProviderEntry<ProviderConfigs[P], ProviderOptions[P]> } = {
   easypay: {
     key: 'easypay',
+    accountOf: (config) => config.mchtCode,
     currencies: () => ['CNY'],
     load: once(async () => (await import('./easypay-adapter.js')).easypayAdapter as ProviderAdapter<EasypayConfig, EasypayOptions, unknown>),
   },
   eftpay: {
     key: 'eftpay',
+    accountOf: (config) => config.userConfirmKey,
     currencies: (config) => [config.currency ?? 'HKD'],
     load: once(async () => (await import('./eftpay-adapter.js')).eftpayAdapter as ProviderAdapter<EftpayConfig, EftpayOptions, unknown>),
   },
   lianke: {
     key: 'lianke',
+    accountOf: (config) => config.storeNo,
     currencies: () => ['CNY'],
     load: once(async () => (await import('./lianke-adapter.js')).liankeAdapter as ProviderAdapter<LiankeConfig, LiankeOptions, unknown>),
   },
   tipay: {
     key: 'tipay',
+    accountOf: (config) => config.merchantNo,
     currencies: () => ['CNY'],
     load: once(async () => (await import('./tipay-adapter.js')).tipayAdapter as ProviderAdapter<TipayConfig, TipayOptions, unknown>),
   },
   yima: {
     key: 'yima',
+    accountOf: (config) => `${config.isspid}/${config.posId}`,
     currencies: () => ['CNY'],
     load: once(async () => (await import('./yima-adapter.js')).yimaAdapter as ProviderAdapter<YimaConfig, YimaOptions, unknown>),
   },

@@ -35,9 +35,11 @@ export const liankeAdapter: ProviderAdapter<LiankeConfig, LiankeOptions, LiankeC
         ...(items.length > 0 ? { itemlist: items.map((item) => ({ item_id: item.id, item_name: item.name, quantity: item.quantity, price: item.price })) } : {}),
       }),
     );
-    return async () => mapLiankeAnswer(await client.refund(body), 'refund');
+    const sent = { storeNo: config.storeNo, orderId: request.orderId, refundId: request.refundId, amount: request.amount };
+    return async () => mapLiankeAnswer(await client.refund(body), 'refund', sent);
   },
   async query(client, config, refund: Refund) {
-    return mapLiankeAnswer(await client.queryRefund({ store_no: config.storeNo, order_no: refund.orderId, refund_order_no: refund.refundId }), 'query');
+    const sent = { storeNo: config.storeNo, orderId: refund.orderId, refundId: refund.refundId, amount: refund.amount };
+    return mapLiankeAnswer(await client.queryRefund({ store_no: config.storeNo, order_no: refund.orderId, refund_order_no: refund.refundId }), 'query', sent);
   },
 };

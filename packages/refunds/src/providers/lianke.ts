@@ -4,7 +4,7 @@ import type { ProviderResult } from '@refundkit/runtime';
 import type { RequestAuthHook } from '@refundkit/signing';
 import type { Messages } from '@refundkit/lianke';
 import type { RefundStatus } from '../model.js';
-import type { ProviderAnswer } from './adapter.js';
+import { checkEcho, type ProviderAnswer } from './adapter.js';
 import { statusOf, type StatusTable } from './status-table.js';
 
 /** Lianke 链科 QuickPay settings. */
@@ -36,20 +36,41 @@ export const LIANKE_MAX_AMOUNT = 9_999_999_999;
 
 type Answer = Messages['refund.response'];
 
+/** What a refund request or query sent, for the echo rule. */
+export interface LiankeSent {
+  readonly storeNo: string;
+  readonly orderId: string;
+  readonly refundId: string;
+  readonly amount: number;
+}
+
 /**
  * `code` other than SUCCESS: not accepted (`failed`; for a query, which says nothing about the
- * refund, `unknown`). Otherwise `data.transaction_status` is the result ({@link LIANKE_STATUS});
- * `data.total_amount` is the order's total, recorded by the ledger.
+ * refund, `unknown`). Otherwise `data.transaction_status` is the result ({@link LIANKE_STATUS}),
+ * once `data` echoes the store, order, refund number (`refund_order_no`) and amount that were
+ * sent, where it gives them (otherwise `AnswerMismatchError`); `data.total_amount` is the order's
+ * total, recorded by the ledger (below what is already refunded it is an anomaly, not the cap).
  */
-export function mapLiankeAnswer(result: ProviderResult<Answer>, phase: 'refund' | 'query'): ProviderAnswer {
+export function mapLiankeAnswer(result: ProviderResult<Answer>, phase: 'refund' | 'query', sent: LiankeSent): ProviderAnswer {
   const { data, rawBody: raw } = result;
   if (data.code !== LIANKE_ACCEPTED) {
     const failure = { code: data.code, message: data.msg ?? '' };
-    return { status: phase === 'refund' ? 'failed' : 'unknown', failure, raw };
+    return phase === 'refund' ? { status: 'failed', failure, raw, providerMayKnow: false } : { status: 'unknown', failure, raw };
   }
   const info = data.data ?? undefined;
   const transactionStatus = info?.transaction_status ?? undefined;
   const status: RefundStatus = statusOf(LIANKE_STATUS, transactionStatus);
+  checkEcho(
+    'lianke',
+    status,
+    [
+      { field: 'data.store_no', sent: sent.storeNo, received: info?.store_no || undefined },
+      { field: 'data.order_no', sent: sent.orderId, received: info?.order_no || undefined },
+      { field: 'data.refund_order_no', sent: sent.refundId, received: info?.refund_order_no || undefined },
+      { field: 'data.refund_amount', sent: sent.amount, received: info?.refund_amount ?? undefined },
+    ],
+    raw,
+  );
   const total = info?.total_amount;
   return {
     status,

@@ -23,10 +23,12 @@ export const tipayAdapter: ProviderAdapter<TipayConfig, TipayOptions, TipayClien
         ...(notifyUrl ? { notifyUrl } : {}),
       }),
     );
-    return async () => mapTipayAnswer(await client.refund(body), 'refund');
+    const sent = { merchantNo: config.merchantNo, orderId: request.orderId, refundId: request.refundId, amount: request.amount };
+    return async () => mapTipayAnswer(await client.refund(body), 'refund', sent);
   },
   async query(client, config, refund: Refund) {
-    return mapTipayAnswer(await client.queryRefund({ merchantNo: config.merchantNo, refundRequestId: refund.refundId, orderId: refund.orderId }), 'query');
+    const sent = { merchantNo: config.merchantNo, orderId: refund.orderId, refundId: refund.refundId, amount: refund.amount };
+    return mapTipayAnswer(await client.queryRefund({ merchantNo: config.merchantNo, refundRequestId: refund.refundId, orderId: refund.orderId }), 'query', sent);
   },
   notifications: {
     verify(client, _config, rawBody, headers) {

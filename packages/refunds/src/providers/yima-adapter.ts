@@ -52,14 +52,16 @@ export const yimaAdapter: ProviderAdapter<YimaConfig, YimaOptions, YimaClient> =
     };
     // Validated and GBK-encoded here, so text GBK cannot carry is refused before anything is reserved.
     renameIssues(fieldsOf(items.length), () => writeMessage('refund.request', message));
-    return async () => mapYimaAnswer(await client.refund(message), 'refund');
+    const sent = { isspid: config.isspid, posId: config.posId, posSeq: request.refundId };
+    return async () => mapYimaAnswer(await client.refund(message), 'refund', sent);
   },
   async query(client, config, refund: Refund) {
+    const posSeq = newQueryPosSeq();
     const answer = await client.queryRefund({
       request_type: 'barcode_refundquery_request',
-      ...header(config, newQueryPosSeq()),
+      ...header(config, posSeq),
       barcode_refundquery_request: { org_pos_seq: refund.refundId },
     });
-    return mapYimaAnswer(answer, 'query');
+    return mapYimaAnswer(answer, 'query', { isspid: config.isspid, posId: config.posId, posSeq });
   },
 };

@@ -4,7 +4,7 @@ import type { ProviderResult } from '@refundkit/runtime';
 import type { BodyMacHook } from '@refundkit/signing';
 import type { Messages } from '@refundkit/yima';
 import type { RefundStatus } from '../model.js';
-import type { ProviderAnswer } from './adapter.js';
+import { checkEcho, type ProviderAnswer } from './adapter.js';
 import type { StatusTable } from './status-table.js';
 
 /** 翼码 ImageCo ipos settings. */
@@ -32,10 +32,10 @@ export interface YimaOptions {
 }
 
 /**
- * `result/id` (PROVIDERS.md "Status mapping"; seed 004: 0000 成功, 其它失败): 0000 succeeded,
- * 9998 (timeout) unknown, and the other codes yima's public pages name failed. Unlike the other
- * tables, a code this table does not name is **failed**, as the document says
- * ({@link YIMA_UNLISTED_STATUS}).
+ * `result/id` of a refund's answer (the document: 0000 成功, 其它失败): 0000 succeeded, 9998
+ * (timeout) unknown, and the other codes yima's public pages name failed. Unlike the other
+ * tables, a code this table does not name is **failed** in a refund's answer, as the document
+ * says ({@link YIMA_UNLISTED_STATUS}). A query is another operation: see {@link yimaStatusOf}.
  */
 export const YIMA_STATUS: StatusTable = {
   '0000': 'succeeded',
@@ -45,7 +45,7 @@ export const YIMA_STATUS: StatusTable = {
   '6103': 'failed',
 };
 
-/** What a `result/id` not in {@link YIMA_STATUS} means: the document says 其它失败 (any other fails). */
+/** What a `result/id` not in {@link YIMA_STATUS} means in a refund's answer: the document says 其它失败 (any other fails). */
 export const YIMA_UNLISTED_STATUS: RefundStatus = 'failed';
 
 /**
@@ -63,23 +63,48 @@ type Answer = Messages['refund.response'] | Messages['queryRefund.response'];
 export const YIMA_NOT_FOUND = '0809';
 
 /**
- * The unified status of a `result/id`, in a refund's answer or a query's. On a query, 0809 (not
- * found) is `unknown`, not `failed`: a refund still in flight may not be visible yet, and calling
- * it failed would free its amount while it can still commit. The retry resends the same number.
+ * The unified status of a `result/id`, in a refund's answer or a query's. A query's answer says
+ * `succeeded` on 0000 and nothing else for sure: 0809 (not found: a refund still in flight may
+ * not be visible yet), a refusal (6100, 6103) and any other code are `unknown` — the refund's
+ * 其它失败 rule is the refund's, not the query's, and calling a refund failed on a query's word
+ * would free its amount while it can still commit.
  */
 export function yimaStatusOf(id: string, phase: 'refund' | 'query'): RefundStatus {
-  if (phase === 'query' && (YIMA_REFUSED_CODES.includes(id) || id === YIMA_NOT_FOUND)) return 'unknown';
+  if (phase === 'query') return id === '0000' ? 'succeeded' : 'unknown';
   return Object.hasOwn(YIMA_STATUS, id) ? YIMA_STATUS[id]! : YIMA_UNLISTED_STATUS;
 }
 
-/** `result/id` is the result (see {@link YIMA_STATUS}); `sys_seq` is yima's number of the exchange. */
-export function mapYimaAnswer(result: ProviderResult<Answer>, phase: 'refund' | 'query'): ProviderAnswer {
+/** What a refund request or query sent, for the echo rule: the terminal and the exchange's `pos_seq`. */
+export interface YimaSent {
+  readonly isspid: string;
+  readonly posId: string;
+  /** The `pos_seq` of this exchange: the refund's id for a refund, the query's own for a query. */
+  readonly posSeq: string;
+}
+
+/**
+ * `result/id` is the result (see {@link yimaStatusOf}), once the answer echoes the `isspid`,
+ * `pos_id` and `pos_seq` that were sent (otherwise `AnswerMismatchError`); `sys_seq` is yima's
+ * number of the exchange. A refund's failure is a refusal: the provider keeps no refund for it.
+ */
+export function mapYimaAnswer(result: ProviderResult<Answer>, phase: 'refund' | 'query', sent: YimaSent): ProviderAnswer {
   const { data, rawBody: raw } = result;
   const status = yimaStatusOf(data.result.id, phase);
+  checkEcho(
+    'yima',
+    status,
+    [
+      { field: 'isspid', sent: sent.isspid, received: data.isspid || undefined },
+      { field: 'pos_id', sent: sent.posId, received: data.pos_id || undefined },
+      { field: 'pos_seq', sent: sent.posSeq, received: data.pos_seq || undefined, requiredForSuccess: true },
+    ],
+    raw,
+  );
   return {
     status,
     providerRefundId: data.sys_seq || undefined,
     ...(status === 'succeeded' ? {} : { failure: { code: data.result.id, message: data.result.comment } }),
+    ...(status === 'failed' ? { providerMayKnow: false } : {}),
     raw,
   };
 }
