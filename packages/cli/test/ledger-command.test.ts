@@ -9,10 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { migratePostgresLedger, redactConnectionString } from '@refundkit/refunds';
+import { startSandbox } from '@refundkit/sandbox';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { ledgerLocation } from '../src/ledger.js';
-import { cli, tempDir } from './support.js';
+import { cli, newId, onlyJson, providerConfigs, REQUIRED_OPTIONS, tempDir, writeConfig } from './support.js';
 
 const PASSWORD = 'pw-never-printed-9c1e';
 const baseUrl = process.env['REFUNDKIT_TEST_PG_URL'] || 'postgres://postgres@127.0.0.1:5432/test';
@@ -95,6 +96,31 @@ describe.skipIf(pgUrl === null)('refundkit ledger migrate on PostgreSQL', () => 
       expect(result.code).toBe(1);
       expect(result.err).toContain(`run refundkit ledger migrate --ledger ${redactConnectionString(pgUrl!)} --schema ${schema}`);
       expect(result.out + result.err).not.toContain(PASSWORD);
+    }
+  });
+
+  it('refund and status through a migrated PostgreSQL ledger: the ledger named without its password, a retry replayed from it', async () => {
+    const schema = freshSchema();
+    const ledger = `${pgUrl!}?schema=${schema}`;
+    expect((await cli(['ledger', 'migrate', '--ledger', ledger], { cwd: tmp.dir })).code).toBe(0);
+    const sandbox = await startSandbox({ port: 0, delayMs: 0 });
+    try {
+      writeConfig(tmp.dir, 'pg-refund.json', { providers: providerConfigs(sandbox), ledger: { env: 'RK_LEDGER' } as never });
+      const orderId = sandbox.addOrder('tipay', { orderId: newId('tipay', 'ord'), amount: 10_000 }).orderId;
+      const refundId = newId('tipay', 'ref');
+      const argv = ['refund', '--config', 'pg-refund.json', '--provider', 'tipay', '--order', orderId, '--refund-id', refundId, '--amount', '12.34', ...REQUIRED_OPTIONS.tipay, '--json'];
+      const env = { RK_LEDGER: ledger };
+      const first = await cli(argv, { cwd: tmp.dir, env });
+      expect(first.err).toBe(`refundkit: ledger ${redactConnectionString(pgUrl!)}, schema ${schema}\n`);
+      expect(onlyJson(first.out)).toMatchObject({ refundId, amount: 1234 });
+      const again = await cli(argv, { cwd: tmp.dir, env });
+      expect(onlyJson(again.out)).toMatchObject({ refundId, amount: 1234 });
+      expect(sandbox.requests().filter((r) => r.operation === 'refund' && r.refundNo === refundId)).toHaveLength(1);
+      const status = await cli(['status', '--config', 'pg-refund.json', '--provider', 'tipay', '--order', orderId, '--refund-id', refundId, '--json'], { cwd: tmp.dir, env });
+      expect(onlyJson(status.out)).toMatchObject({ refundId, status: 'succeeded' });
+      for (const output of [first.out, first.err, again.out, status.out, status.err]) expect(output).not.toContain(PASSWORD);
+    } finally {
+      await sandbox.close();
     }
   });
 
