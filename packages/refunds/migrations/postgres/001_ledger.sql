@@ -12,9 +12,8 @@
 -- NULL while nobody has said it. A row lock rather than pg_advisory_xact_lock(hash of the key):
 -- the row is also where the total the reservation reads lives; it cannot collide with another
 -- order (advisory keys are one 64-bit space for the whole database, shared with every app and
--- schema in it, and a hash collision makes unrelated orders wait for each other); it shows in
--- pg_locks against its row; and it works the same through a transaction-pooling proxy. Its cost
--- is one small row per order.
+-- schema in it, and a hash collision makes unrelated orders wait for each other); and it shows
+-- in pg_locks against its row. Its cost is one small row per order.
 CREATE TABLE orders (
   provider   text        NOT NULL,
   account    text        NOT NULL,
