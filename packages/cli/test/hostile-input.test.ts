@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { openSqliteLedger } from '@refundkit/refunds';
 import { startSandbox, type Sandbox } from '@refundkit/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_DURATION_MS, parseDuration } from '../src/amounts.js';
@@ -15,7 +16,7 @@ import { sandboxCommand } from '../src/commands/sandbox.js';
 import { ConfigFileError } from '../src/config-error.js';
 import { resolveEnvRefs } from '../src/config.js';
 import { jsonLine, printable } from '../src/terminal-text.js';
-import { cli, newId, providerConfigs, tempDir, writeConfig, type CliResult } from './support.js';
+import { cli, newId, providerConfigs, PROVIDERS, REQUIRED_OPTIONS, tempDir, writeConfig, type CliResult } from './support.js';
 
 /** Every character the CLI must never print raw: C0, DEL, C1, bidi formatting, line separators. */
 const UNSAFE_CHARS = ['\u0000', '\u0007', '\b', '\t', '\n', '\r', '\u001b', '\u007f', '\u0085', '\u009b', '\u2028', '\u202a', '\u202e', '\u2066', '\u2069', '\u200f'];
@@ -213,5 +214,43 @@ describe('refundkit sandbox --host beyond loopback', () => {
     expect(await done).toBe(0);
     expect(err).toMatch(/^refundkit sandbox: warning: the sandbox listens on 0\.0\.0\.0:\d+, beyond loopback/m);
     expect(err).toMatch(/control endpoint \(\/__sandbox\) still answers only requests addressed to 127\.0\.0\.1:\d+/);
+  });
+});
+
+describe('refund and order ids that are not printable, bounded text: exit 1, nothing sent or reserved', () => {
+  let sandbox: Sandbox;
+  let tmp: { dir: string; remove: () => void };
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    tmp = tempDir();
+    writeConfig(tmp.dir, 'refundkit.config.json', { providers: providerConfigs(sandbox) });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    tmp.remove();
+  });
+
+  const BAD_IDS = ['ID-0000000001\nX', 'ID-0000000001\rX', 'ID-0000000001\u0001X', 'ID-0000000001\u202eX', 'I'.repeat(1000)];
+
+  it.each(PROVIDERS)('%s', async (provider) => {
+    const ledgerFile = join(tmp.dir, `${provider}.db`);
+    const order = sandbox.orders(provider)[0]!.orderId;
+    for (const bad of BAD_IDS) {
+      for (const [refundId, orderId] of [[bad, order], [newId(provider, 'ids'), bad]] as const) {
+        const before = sandbox.requests().length;
+        const result = await cli(['refund', '--provider', provider, '--order', orderId, '--refund-id', refundId, '--amount', '1.00', ...REQUIRED_OPTIONS[provider], '--ledger', ledgerFile], { cwd: tmp.dir });
+        expect(result.code, `${JSON.stringify(refundId)} / ${JSON.stringify(orderId)}: ${result.err}`).toBe(1);
+        expect(result.out).toBe('');
+        expect(result.err).toMatch(/refundkit: .*is invalid: (refundId|orderId) /);
+        expect(result.err).not.toMatch(RAW_UNSAFE);
+        expect(sandbox.requests().length).toBe(before);
+        const ledger = await openSqliteLedger(ledgerFile);
+        try {
+          expect(await ledger.get({ provider, refundId })).toBeUndefined();
+        } finally {
+          await ledger.close();
+        }
+      }
+    }
   });
 });
