@@ -34,7 +34,8 @@ export interface RefundRequest {
   /**
    * 终端流水号: 同一个商户必须唯一,且大于12位
    * Terminal serial number of this request: unique per merchant, 13 to 32 characters. Retrying a refund reuses it.
-   * Rules: minLength 13, maxLength 32.
+   * Rules: minLength 13, maxLength 32, pattern ^(?:[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+)$.
+   * Assumption: The document states no character set for pos_seq. It is assumed to be printable text: no control (Cc: tab, line feed, carriage return, ...), format (Cf: the bidi controls) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.
    */
   pos_seq: string;
   /**
@@ -79,7 +80,8 @@ export interface RefundRequestBody {
   /**
    * 需要退款交易的流水号: 需要退款的原支付流水号,且大于12位
    * The original payment's serial number (its pos_seq): 13 to 32 characters.
-   * Rules: minLength 13, maxLength 32.
+   * Rules: minLength 13, maxLength 32, pattern ^(?:[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+)$.
+   * Assumption: The document states no character set for pos_seq. It is assumed to be printable text: no control (Cc: tab, line feed, carriage return, ...), format (Cf: the bidi controls) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.
    */
   org_pos_seq: string;
   /**
@@ -292,7 +294,8 @@ export interface QueryRefundRequest {
   /**
    * 终端流水号: 同一个商户必须唯一,且大于12位
    * Terminal serial number of this request: unique per merchant, 13 to 32 characters. Retrying a refund reuses it.
-   * Rules: minLength 13, maxLength 32.
+   * Rules: minLength 13, maxLength 32, pattern ^(?:[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+)$.
+   * Assumption: The document states no character set for pos_seq. It is assumed to be printable text: no control (Cc: tab, line feed, carriage return, ...), format (Cf: the bidi controls) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.
    */
   pos_seq: string;
   /**
@@ -321,7 +324,8 @@ export interface QueryRefundRequestBody {
   /**
    * 需要查询的退款交易流水号
    * The refund's pos_seq: 13 to 32 characters, like every terminal serial number.
-   * Rules: minLength 13, maxLength 32.
+   * Rules: minLength 13, maxLength 32, pattern ^(?:[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+)$.
+   * Assumption: The document states no character set for pos_seq. It is assumed to be printable text: no control (Cc: tab, line feed, carriage return, ...), format (Cf: the bidi controls) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.
    */
   org_pos_seq: string;
 }

@@ -7,9 +7,10 @@ import type { Messages } from './messages.js';
 import { ucs2length as ajvRuntime0Function } from '@refundkit/runtime';
 const ajvRuntime0 = { default: ajvRuntime0Function };
 const validate_0 = validate21;
-const schema32 = {"description":"条码支付退款 barcode_refundbycashfee_request: 接口会根据支付订单情况自动判断退款或撤销。退款交易适用于已成功的支付交易,有效期一般有几个月,不同的支付平台有所差异;撤销适用于所有状态的支付交易,但是有效期只有24小时。\nrefund.request: the refund request. yima decides by itself between a refund (for a successful payment, valid for some months depending on the payment platform) and a cancellation (any payment state, valid for 24 hours only). Strict: every length and required element as the document states it, no other element.\n交易请求报文说明\nA refund (or cancellation) of the payment whose serial number is org_pos_seq.","type":"object","properties":{"request_type":{"description":"请求类型: 标识请求报文的类型,固定为barcode_refundbycashfee_request\nRequest type: always barcode_refundbycashfee_request.","type":"string","maxLength":32,"const":"barcode_refundbycashfee_request"},"isspid":{"description":"商户号: 接入SP的ID号,由翼码平台分配给ipos接入受理商户的机构号(原值返回)\nMerchant number: the accessing SP's id, the institution number yima assigns to the ipos merchant (answered as sent).","type":"string","maxLength":8},"pos_id":{"description":"终端号\nTerminal number.","type":"string","maxLength":20},"store_id":{"description":"门店号\nStore number.","type":"string","maxLength":20},"pos_seq":{"description":"终端流水号: 同一个商户必须唯一,且大于12位\nTerminal serial number of this request: unique per merchant, 13 to 32 characters. Retrying a refund reuses it.","type":"string","minLength":13,"maxLength":32},"user_id":{"description":"操作员标识: 操作员号 (可空)\nOperator id; may be left out.","type":"string","maxLength":20},"system_id":{"description":"系统平台号: 由翼码提供\nSystem platform number, given by yima.","type":"string","maxLength":4},"barcode_refundbycashfee_request":{"description":"退款参数 (表中 barcode_refundbycashfee_request-> 各行)\nThe refund's parameters (the table's barcode_refundbycashfee_request-> rows).","$ref":"#/$defs/RefundRequestBody"}},"required":["request_type","isspid","pos_id","store_id","pos_seq","system_id","barcode_refundbycashfee_request"],"additionalProperties":false};
+const schema32 = {"description":"条码支付退款 barcode_refundbycashfee_request: 接口会根据支付订单情况自动判断退款或撤销。退款交易适用于已成功的支付交易,有效期一般有几个月,不同的支付平台有所差异;撤销适用于所有状态的支付交易,但是有效期只有24小时。\nrefund.request: the refund request. yima decides by itself between a refund (for a successful payment, valid for some months depending on the payment platform) and a cancellation (any payment state, valid for 24 hours only). Strict: every length and required element as the document states it, no other element.\n交易请求报文说明\nA refund (or cancellation) of the payment whose serial number is org_pos_seq.","type":"object","properties":{"request_type":{"description":"请求类型: 标识请求报文的类型,固定为barcode_refundbycashfee_request\nRequest type: always barcode_refundbycashfee_request.","type":"string","maxLength":32,"const":"barcode_refundbycashfee_request"},"isspid":{"description":"商户号: 接入SP的ID号,由翼码平台分配给ipos接入受理商户的机构号(原值返回)\nMerchant number: the accessing SP's id, the institution number yima assigns to the ipos merchant (answered as sent).","type":"string","maxLength":8},"pos_id":{"description":"终端号\nTerminal number.","type":"string","maxLength":20},"store_id":{"description":"门店号\nStore number.","type":"string","maxLength":20},"pos_seq":{"description":"终端流水号: 同一个商户必须唯一,且大于12位\nTerminal serial number of this request: unique per merchant, 13 to 32 characters. Retrying a refund reuses it.","x-refundkit-assumption":"The document states no character set for pos_seq. It is assumed to be printable text: no control (Cc: tab, line feed, carriage return, ...), format (Cf: the bidi controls) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","type":"string","minLength":13,"maxLength":32,"pattern":"^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"},"user_id":{"description":"操作员标识: 操作员号 (可空)\nOperator id; may be left out.","type":"string","maxLength":20},"system_id":{"description":"系统平台号: 由翼码提供\nSystem platform number, given by yima.","type":"string","maxLength":4},"barcode_refundbycashfee_request":{"description":"退款参数 (表中 barcode_refundbycashfee_request-> 各行)\nThe refund's parameters (the table's barcode_refundbycashfee_request-> rows).","$ref":"#/$defs/RefundRequestBody"}},"required":["request_type","isspid","pos_id","store_id","pos_seq","system_id","barcode_refundbycashfee_request"],"additionalProperties":false};
 const func1 = ajvRuntime0.default;
-const schema33 = {"description":"The refund's parameters.","type":"object","properties":{"pay_type":{"description":"支付类型: 503:微信支付 (可空)\nPayment type: 503 = WeChat Pay; may be left out.\nValues: 503 (微信支付 / WeChat Pay).","x-refundkit-assumption":"The table lists 503 (WeChat Pay) as the only value, so the request accepts only 503. Other codes exist (the response example answers 502, and goods_detail has Alipay-only fields), but the document does not list them; leave pay_type out for them (it is optional: yima finds the payment by org_pos_seq), or add their enumeration here once documented.","type":"string","maxLength":3,"enum":["503"]},"tx_amt":{"description":"交易金额: 实际退款金额,单位为分,不支持小数点\nAmount refunded, in fen: Number(9), a whole number without decimal point.","x-refundkit-assumption":"At least 1 fen: a refund of 0 moves no money, and the document gives no minimum.\nNumber(N) is read as a non-negative integer of at most N decimal digits: the document's amounts are in fen and \"不支持小数点\" (no decimal point), and no field is signed.","type":"integer","minimum":1,"maximum":999999999},"org_pos_seq":{"description":"需要退款交易的流水号: 需要退款的原支付流水号,且大于12位\nThe original payment's serial number (its pos_seq): 13 to 32 characters.","type":"string","minLength":13,"maxLength":32},"goods_detail":{"description":"退款商品信息: 需要退款的商品信息列表,以JSON格式传入若传入信息带特殊字符请使用CDATA标签包裹内容详细参数见下表 (可空)\nThe refunded goods: a JSON array described by goods_detail.schema.json, at most 6000 characters of JSON text, in a CDATA section; may be left out. In the typed message it is the parsed array.","x-refundkit-assumption":"refundkit always writes goods_detail as compact JSON in a CDATA section (the document asks for CDATA when the text has special characters; JSON often has), and reads it from text or CDATA. An empty goods_detail element is read as absent.","x-refundkit-correction":"The document's request example holds the placeholder 商品信息(JSON), which is not JSON; the positive example replaces it with the first, well-formed item of the document's goods_detail sample, and the example as printed is kept as a negative one.","$ref":"#/$defs/GoodsDetail"}},"required":["tx_amt","org_pos_seq"],"additionalProperties":false};
+const pattern4 = new RegExp("^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$", "u");
+const schema33 = {"description":"The refund's parameters.","type":"object","properties":{"pay_type":{"description":"支付类型: 503:微信支付 (可空)\nPayment type: 503 = WeChat Pay; may be left out.\nValues: 503 (微信支付 / WeChat Pay).","x-refundkit-assumption":"The table lists 503 (WeChat Pay) as the only value, so the request accepts only 503. Other codes exist (the response example answers 502, and goods_detail has Alipay-only fields), but the document does not list them; leave pay_type out for them (it is optional: yima finds the payment by org_pos_seq), or add their enumeration here once documented.","type":"string","maxLength":3,"enum":["503"]},"tx_amt":{"description":"交易金额: 实际退款金额,单位为分,不支持小数点\nAmount refunded, in fen: Number(9), a whole number without decimal point.","x-refundkit-assumption":"At least 1 fen: a refund of 0 moves no money, and the document gives no minimum.\nNumber(N) is read as a non-negative integer of at most N decimal digits: the document's amounts are in fen and \"不支持小数点\" (no decimal point), and no field is signed.","type":"integer","minimum":1,"maximum":999999999},"org_pos_seq":{"description":"需要退款交易的流水号: 需要退款的原支付流水号,且大于12位\nThe original payment's serial number (its pos_seq): 13 to 32 characters.","x-refundkit-assumption":"The document states no character set for pos_seq. It is assumed to be printable text: no control (Cc: tab, line feed, carriage return, ...), format (Cf: the bidi controls) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","type":"string","minLength":13,"maxLength":32,"pattern":"^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"},"goods_detail":{"description":"退款商品信息: 需要退款的商品信息列表,以JSON格式传入若传入信息带特殊字符请使用CDATA标签包裹内容详细参数见下表 (可空)\nThe refunded goods: a JSON array described by goods_detail.schema.json, at most 6000 characters of JSON text, in a CDATA section; may be left out. In the typed message it is the parsed array.","x-refundkit-assumption":"refundkit always writes goods_detail as compact JSON in a CDATA section (the document asks for CDATA when the text has special characters; JSON often has), and reads it from text or CDATA. An empty goods_detail element is read as absent.","x-refundkit-correction":"The document's request example holds the placeholder 商品信息(JSON), which is not JSON; the positive example replaces it with the first, well-formed item of the document's goods_detail sample, and the example as printed is kept as a negative one.","$ref":"#/$defs/GoodsDetail"}},"required":["tx_amt","org_pos_seq"],"additionalProperties":false};
 const schema34 = {"title":"GoodsDetail","description":"goods_detail商品信息 json体: the goods refunded, sent as JSON text inside the goods_detail element of barcode_refundbycashfee_request (seed 004, 交易请求参数附表).","x-refundkit-assumption":"At least one item: an empty list says nothing, and the document shows none (leave goods_detail out instead).","x-refundkit-correction":"The document's JSON sample is malformed: its second item reads \"quantity\" :\"1, (an unterminated string where a number belongs). It is not copied: the positive example uses the first, well-formed item, and the sample as printed is kept as the negative example examples/refund.request.malformed-goods-detail.xml.","type":"array","minItems":1,"items":{"$ref":"#/$defs/GoodsDetailItem"}};
 const schema35 = {"description":"One refunded item. Strict: only the fields of the document's table.","type":"object","additionalProperties":false,"required":["goods_id","goods_name","quantity","price"],"properties":{"goods_id":{"description":"商品的编号\nThe goods' number (String(32), required).","type":"string","maxLength":32,"examples":["apple-01"]},"payment_goods_id":{"description":"支付平台商品编号\nThe payment platform's goods number (String(32), optional).","type":"string","maxLength":32,"examples":["20010001"]},"goods_name":{"description":"商品名称\nThe goods' name (String(256), required).","type":"string","maxLength":256,"examples":["ipad"]},"quantity":{"description":"商品数量\nQuantity (Number(9): a whole number of at most 9 digits, required).","type":"integer","minimum":0,"maximum":999999999,"examples":[1]},"price":{"description":"商品单价,单位为分\nUnit price in fen (Number(8): a whole number of at most 8 digits, required).","type":"integer","minimum":0,"maximum":99999999,"examples":[200000]},"goods_category":{"description":"商品类目仅支付宝时生效\nGoods category; used by Alipay only (String(24), optional).","type":"string","maxLength":24,"examples":["34543238"]},"body":{"description":"商品描述信息仅支付宝时生效\nGoods description; used by Alipay only (String(1000), optional).","type":"string","maxLength":1000,"examples":["特价手机"]},"show_url":{"description":"商品的展示地址仅支付宝时生效\nThe goods' display URL; used by Alipay only (String(400), optional).","type":"string","maxLength":400,"examples":["http://www.alipay.com/xxx.jpg"]}}};
 
@@ -475,14 +476,24 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-else {
-const err11 = {instancePath:instancePath+"/org_pos_seq",schemaPath:"#/properties/org_pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern4.test(data2)){
+const err11 = {instancePath:instancePath+"/org_pos_seq",schemaPath:"#/properties/org_pos_seq/pattern",keyword:"pattern",params:{pattern: "^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"},message:"must match pattern \""+"^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
 }
 else {
 vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/org_pos_seq",schemaPath:"#/properties/org_pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
 }
 errors++;
 }
@@ -495,12 +506,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err12];
+vErrors = [err13];
 }
 else {
-vErrors.push(err12);
+vErrors.push(err13);
 }
 errors++;
 }
@@ -736,9 +747,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-else {
-const err19 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern4.test(data4)){
+const err19 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/pattern",keyword:"pattern",params:{pattern: "^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"},message:"must match pattern \""+"^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -748,11 +758,8 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data.user_id !== undefined){
-let data5 = data.user_id;
-if(typeof data5 === "string"){
-if(func1(data5) > 20){
-const err20 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+else {
+const err20 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -762,8 +769,11 @@ vErrors.push(err20);
 errors++;
 }
 }
-else {
-const err21 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.user_id !== undefined){
+let data5 = data.user_id;
+if(typeof data5 === "string"){
+if(func1(data5) > 20){
+const err21 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -773,11 +783,8 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data.system_id !== undefined){
-let data6 = data.system_id;
-if(typeof data6 === "string"){
-if(func1(data6) > 4){
-const err22 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/maxLength",keyword:"maxLength",params:{limit: 4},message:"must NOT have more than 4 characters"};
+else {
+const err22 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -787,13 +794,27 @@ vErrors.push(err22);
 errors++;
 }
 }
-else {
-const err23 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.system_id !== undefined){
+let data6 = data.system_id;
+if(typeof data6 === "string"){
+if(func1(data6) > 4){
+const err23 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/maxLength",keyword:"maxLength",params:{limit: 4},message:"must NOT have more than 4 characters"};
 if(vErrors === null){
 vErrors = [err23];
 }
 else {
 vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
 }
 errors++;
 }
@@ -806,12 +827,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err24];
+vErrors = [err25];
 }
 else {
-vErrors.push(err24);
+vErrors.push(err25);
 }
 errors++;
 }
@@ -824,7 +845,7 @@ const validate_1 = validate26;
 const schema36 = {"description":"条码支付退款返回 barcode_refundbycashfee_response。标准接口会因业务升级需要而新增节点,请在解析返回报文时避免新增未知节点产生的程序出错!\nrefund.response: the answer to a refund request. Tolerant: yima may add new elements at any time, so unknown elements are allowed anywhere (open content) and never fail a decode; rules the document's own example breaks are relaxed, each with a correction. result/id 0000 is success, any other id a failure, 9998 a timeout (outcome unknown).\n交易返回报文说明\nyima's answer to barcode_refundbycashfee_request.","type":"object","properties":{"response_type":{"description":"返回类型: 标识返回报文的类型,固定为barcode_refundbycashfee_response\nResponse type: always barcode_refundbycashfee_response.","type":"string","maxLength":32,"const":"barcode_refundbycashfee_response"},"isspid":{"description":"商户号: 接入SP的ID号,为翼码平台的提供的业务商机构号\nMerchant number: the accessing SP's id, the institution number yima assigned.","type":"string","maxLength":8},"pos_id":{"description":"终端号\nTerminal number.","type":"string","maxLength":20},"pos_seq":{"description":"终端流水号: 终端交易流水号,和请求报文中的交易流水号相同\nTerminal serial number: the request's pos_seq, answered as sent.","x-refundkit-correction":"The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is String(32) without the request's minimum length.","type":"string","maxLength":32},"sys_seq":{"description":"平台流水号: 由翼码平台产生,供跟踪之用\nPlatform serial number, made by yima, for tracing.","x-refundkit-correction":"The table marks sys_seq 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves sys_seq out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":16},"trans_time":{"description":"交易时间: 交易时间,格式:yyyyMMddHHmmss\nTransaction time, yyyyMMddHHmmss.","x-refundkit-correction":"The table marks trans_time 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves trans_time out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":14,"pattern":"^(?:[0-9]{14})$"},"pay_type":{"description":"支付类型: 503:微信支付\nPayment type; 503 = WeChat Pay.","x-refundkit-correction":"The table lists 503 (WeChat Pay) only, but the document's response example answers 502. Responses accept any String(3) here; only the request restricts pay_type to the listed 503.\nThe table marks pay_type 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves pay_type out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":3},"buss_discount_amt":{"description":"商家优惠金额: 商家优惠金额,单位为分 (可空)\nMerchant discount, in fen (a String(16) in the document, kept as text).","type":"string","maxLength":16},"platform_discount_amt":{"description":"平台优惠金额: 平台优惠金额,单位为分 (可空)\nPlatform discount, in fen (a String(16) in the document, kept as text).","type":"string","maxLength":16},"wxpay_res_info":{"description":"微信支付的时候,返回以下数据\nWeChat Pay details, sent when the payment was a WeChat one.","$ref":"#/$defs/WxpayResInfo"},"result":{"description":"处理结果\nThe outcome: result/id and result/comment.","$ref":"#/$defs/ResponseResult"}},"required":["response_type","isspid","pos_id","pos_seq","result"]};
 const schema37 = {"description":"微信支付的时候,返回以下数据\nWeChat Pay details. Every field is marked 可空 (may be empty) in the table, and \"交易成功时候,必填\" (present when the transaction succeeded) in its description: all are optional here. Amounts are String(16) in fen, kept as text.","x-refundkit-correction":"The sequence follows the document's response example (trade_no, out_trade_no, app_id, mch_id, total_fee, cash_fee, refund_fee, cash_refund_fee, detail_error_code, detail_error_desc), not the table's order.","type":"object","properties":{"trade_no":{"description":"支付平台处理流水: 交易成功时候,必填\nThe payment platform's (WeChat's) transaction number; present on success.","type":"string","maxLength":64},"out_trade_no":{"description":"支付交易请求流水: 交易成功时候,必填\nThe payment request's serial number at the platform; present on success.","type":"string","maxLength":64},"app_id":{"description":"微信公众帐号: 交易成功时候,必填\nWeChat official account (app id); present on success.","type":"string","maxLength":32},"mch_id":{"description":"微信商户帐号: 交易成功时候,必填\nWeChat merchant account; present on success.","type":"string","maxLength":32},"total_fee":{"description":"订单总金额: 交易成功时候,必填,单位为分\nOrder total, in fen; present on success.","type":"string","maxLength":16},"cash_fee":{"description":"现金支付金额: 用户使用现金支付的金额交易成功时候,必填,单位为分\nAmount the user paid in cash, in fen; present on success.","type":"string","maxLength":16},"refund_fee":{"description":"退款金额: 本次订单退款总金额:1、当累计现金退款金额小于用户支付金额时,refund_fee=cash_refund_fee2、当累计现金退款金额小于用户支付金额时,refund_fee=cash_refund_fee+券金额交易成功时候,必填,单位为分\nTotal refunded for this order, in fen; present on success. Equals cash_refund_fee while cumulative cash refunds are below what the user paid, and cash_refund_fee plus the coupon amount otherwise.","x-refundkit-correction":"Both cases of the document's description read 小于 (less than); the second is taken to mean the full refund (cumulative cash refunds equal to what the user paid), which adds the coupon amount. Documentation only: no rule depends on it.","type":"string","maxLength":16},"cash_refund_fee":{"description":"现金退款金额: 现金退款金额,即用户实际可到账退款金额,小于等于用户支付金额交易成功时候,必填,单位为分\nCash refunded, what actually reaches the user (at most what the user paid), in fen; present on success.","type":"string","maxLength":16},"detail_error_code":{"description":"支付详细错误码: 交易成功时候,必填\nThe payment platform's detailed error code (SUCCESS on success).","type":"string","maxLength":48},"detail_error_desc":{"description":"支付详细错误码说明: 交易成功时候,必填\nExplanation of detail_error_code.","type":"string","maxLength":128}}};
 const schema38 = {"description":"翼码平台返回的处理结果\nThe outcome yima reports: id 0000 = success, any other id = failure (其它失败), 9998 = timeout (outcome unknown).","x-refundkit-assumption":"Codes other than 0000 are not listed by the document; yima's public pages name 0809 (original transaction not found), 9998 (timeout: outcome unknown), 6100 (MAC check failed) and 6103 (IP not authorised). The id is kept as text and not restricted to them.","type":"object","properties":{"id":{"description":"响应码: 翼码平台返回的处理结果,0000-成功,其它失败,错误信息说明见“响应码解释”字段\nResult code: 0000 = success, anything else = failure, explained in comment.","type":"string","maxLength":4},"comment":{"description":"响应码解释: 响应码对应中文注解,用于显示提示\nThe result code's explanation in Chinese, for display.","type":"string","maxLength":64}},"required":["id","comment"]};
-const pattern4 = new RegExp("^(?:[0-9]{14})$", "u");
+const pattern6 = new RegExp("^(?:[0-9]{14})$", "u");
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1035,7 +1056,7 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(!pattern4.test(data5)){
+if(!pattern6.test(data5)){
 const err17 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9]{14})$"},message:"must match pattern \""+"^(?:[0-9]{14})$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
@@ -1499,8 +1520,8 @@ return errors === 0;
 validate26.evaluated = {"props":{"response_type":true,"isspid":true,"pos_id":true,"pos_seq":true,"sys_seq":true,"trans_time":true,"pay_type":true,"buss_discount_amt":true,"platform_discount_amt":true,"wxpay_res_info":true,"result":true},"dynamicProps":false,"dynamicItems":false};
 
 const validate_2 = validate27;
-const schema39 = {"description":"退款查询 barcode_refundquery_request\nqueryRefund.request: asks for the outcome of an earlier refund, named by its pos_seq (sent here as org_pos_seq). Strict, like every request.\nA query for the refund whose pos_seq is barcode_refundquery_request/org_pos_seq.","type":"object","properties":{"request_type":{"description":"请求类型: 固定为barcode_refundquery_request\nRequest type: always barcode_refundquery_request.","type":"string","maxLength":32,"const":"barcode_refundquery_request"},"isspid":{"description":"商户号: 接入SP的ID号,由翼码平台分配给ipos接入受理商户的机构号(原值返回)\nMerchant number: the accessing SP's id, the institution number yima assigns to the ipos merchant (answered as sent).","type":"string","maxLength":8},"pos_id":{"description":"终端号\nTerminal number.","type":"string","maxLength":20},"store_id":{"description":"门店号\nStore number.","type":"string","maxLength":20},"pos_seq":{"description":"终端流水号: 同一个商户必须唯一,且大于12位\nTerminal serial number of this request: unique per merchant, 13 to 32 characters. Retrying a refund reuses it.","type":"string","minLength":13,"maxLength":32},"user_id":{"description":"操作员标识: 操作员号 (可空)\nOperator id; may be left out.","type":"string","maxLength":20},"system_id":{"description":"系统平台号: 由翼码提供\nSystem platform number, given by yima.","type":"string","maxLength":4},"barcode_refundquery_request":{"description":"The query's parameters.","x-refundkit-assumption":"The inner element is named after the request type, as in the refund request.","$ref":"#/$defs/QueryRefundRequestBody"}},"required":["request_type","isspid","pos_id","store_id","pos_seq","system_id","barcode_refundquery_request"],"additionalProperties":false,"x-refundkit-assumption":"The seed documents only the refund. The query is barcode_refundquery_request with org_pos_seq = the refund's pos_seq (yima's public ipos pages, as PROVIDERS.md summarises them); everything else is assumed to mirror the refund request: the same root, the same header (with a new pos_seq of its own, unique per merchant), and one inner element named after the request type."};
-const schema40 = {"description":"The query's parameters.","type":"object","properties":{"org_pos_seq":{"description":"需要查询的退款交易流水号\nThe refund's pos_seq: 13 to 32 characters, like every terminal serial number.","type":"string","minLength":13,"maxLength":32}},"required":["org_pos_seq"],"additionalProperties":false};
+const schema39 = {"description":"退款查询 barcode_refundquery_request\nqueryRefund.request: asks for the outcome of an earlier refund, named by its pos_seq (sent here as org_pos_seq). Strict, like every request.\nA query for the refund whose pos_seq is barcode_refundquery_request/org_pos_seq.","type":"object","properties":{"request_type":{"description":"请求类型: 固定为barcode_refundquery_request\nRequest type: always barcode_refundquery_request.","type":"string","maxLength":32,"const":"barcode_refundquery_request"},"isspid":{"description":"商户号: 接入SP的ID号,由翼码平台分配给ipos接入受理商户的机构号(原值返回)\nMerchant number: the accessing SP's id, the institution number yima assigns to the ipos merchant (answered as sent).","type":"string","maxLength":8},"pos_id":{"description":"终端号\nTerminal number.","type":"string","maxLength":20},"store_id":{"description":"门店号\nStore number.","type":"string","maxLength":20},"pos_seq":{"description":"终端流水号: 同一个商户必须唯一,且大于12位\nTerminal serial number of this request: unique per merchant, 13 to 32 characters. Retrying a refund reuses it.","x-refundkit-assumption":"The document states no character set for pos_seq. It is assumed to be printable text: no control (Cc: tab, line feed, carriage return, ...), format (Cf: the bidi controls) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","type":"string","minLength":13,"maxLength":32,"pattern":"^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"},"user_id":{"description":"操作员标识: 操作员号 (可空)\nOperator id; may be left out.","type":"string","maxLength":20},"system_id":{"description":"系统平台号: 由翼码提供\nSystem platform number, given by yima.","type":"string","maxLength":4},"barcode_refundquery_request":{"description":"The query's parameters.","x-refundkit-assumption":"The inner element is named after the request type, as in the refund request.","$ref":"#/$defs/QueryRefundRequestBody"}},"required":["request_type","isspid","pos_id","store_id","pos_seq","system_id","barcode_refundquery_request"],"additionalProperties":false,"x-refundkit-assumption":"The seed documents only the refund. The query is barcode_refundquery_request with org_pos_seq = the refund's pos_seq (yima's public ipos pages, as PROVIDERS.md summarises them); everything else is assumed to mirror the refund request: the same root, the same header (with a new pos_seq of its own, unique per merchant), and one inner element named after the request type."};
+const schema40 = {"description":"The query's parameters.","type":"object","properties":{"org_pos_seq":{"description":"需要查询的退款交易流水号\nThe refund's pos_seq: 13 to 32 characters, like every terminal serial number.","x-refundkit-assumption":"The document states no character set for pos_seq. It is assumed to be printable text: no control (Cc: tab, line feed, carriage return, ...), format (Cf: the bidi controls) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","type":"string","minLength":13,"maxLength":32,"pattern":"^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"}},"required":["org_pos_seq"],"additionalProperties":false};
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1728,9 +1749,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-else {
-const err19 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern4.test(data4)){
+const err19 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/pattern",keyword:"pattern",params:{pattern: "^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"},message:"must match pattern \""+"^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1740,11 +1760,8 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data.user_id !== undefined){
-let data5 = data.user_id;
-if(typeof data5 === "string"){
-if(func1(data5) > 20){
-const err20 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+else {
+const err20 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1754,8 +1771,11 @@ vErrors.push(err20);
 errors++;
 }
 }
-else {
-const err21 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.user_id !== undefined){
+let data5 = data.user_id;
+if(typeof data5 === "string"){
+if(func1(data5) > 20){
+const err21 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1765,11 +1785,8 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data.system_id !== undefined){
-let data6 = data.system_id;
-if(typeof data6 === "string"){
-if(func1(data6) > 4){
-const err22 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/maxLength",keyword:"maxLength",params:{limit: 4},message:"must NOT have more than 4 characters"};
+else {
+const err22 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1779,8 +1796,11 @@ vErrors.push(err22);
 errors++;
 }
 }
-else {
-const err23 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.system_id !== undefined){
+let data6 = data.system_id;
+if(typeof data6 === "string"){
+if(func1(data6) > 4){
+const err23 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/maxLength",keyword:"maxLength",params:{limit: 4},message:"must NOT have more than 4 characters"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1790,11 +1810,8 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data.barcode_refundquery_request !== undefined){
-let data7 = data.barcode_refundquery_request;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.org_pos_seq === undefined){
-const err24 = {instancePath:instancePath+"/barcode_refundquery_request",schemaPath:"#/$defs/QueryRefundRequestBody/required",keyword:"required",params:{missingProperty: "org_pos_seq"},message:"must have required property '"+"org_pos_seq"+"'"};
+else {
+const err24 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1803,9 +1820,12 @@ vErrors.push(err24);
 }
 errors++;
 }
-for(const key1 in data7){
-if(!(key1 === "org_pos_seq")){
-const err25 = {instancePath:instancePath+"/barcode_refundquery_request",schemaPath:"#/$defs/QueryRefundRequestBody/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+if(data.barcode_refundquery_request !== undefined){
+let data7 = data.barcode_refundquery_request;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.org_pos_seq === undefined){
+const err25 = {instancePath:instancePath+"/barcode_refundquery_request",schemaPath:"#/$defs/QueryRefundRequestBody/required",keyword:"required",params:{missingProperty: "org_pos_seq"},message:"must have required property '"+"org_pos_seq"+"'"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1814,12 +1834,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-if(data7.org_pos_seq !== undefined){
-let data8 = data7.org_pos_seq;
-if(typeof data8 === "string"){
-if(func1(data8) > 32){
-const err26 = {instancePath:instancePath+"/barcode_refundquery_request/org_pos_seq",schemaPath:"#/$defs/QueryRefundRequestBody/properties/org_pos_seq/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
+for(const key1 in data7){
+if(!(key1 === "org_pos_seq")){
+const err26 = {instancePath:instancePath+"/barcode_refundquery_request",schemaPath:"#/$defs/QueryRefundRequestBody/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1828,8 +1845,12 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(func1(data8) < 13){
-const err27 = {instancePath:instancePath+"/barcode_refundquery_request/org_pos_seq",schemaPath:"#/$defs/QueryRefundRequestBody/properties/org_pos_seq/minLength",keyword:"minLength",params:{limit: 13},message:"must NOT have fewer than 13 characters"};
+}
+if(data7.org_pos_seq !== undefined){
+let data8 = data7.org_pos_seq;
+if(typeof data8 === "string"){
+if(func1(data8) > 32){
+const err27 = {instancePath:instancePath+"/barcode_refundquery_request/org_pos_seq",schemaPath:"#/$defs/QueryRefundRequestBody/properties/org_pos_seq/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1838,9 +1859,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-else {
-const err28 = {instancePath:instancePath+"/barcode_refundquery_request/org_pos_seq",schemaPath:"#/$defs/QueryRefundRequestBody/properties/org_pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data8) < 13){
+const err28 = {instancePath:instancePath+"/barcode_refundquery_request/org_pos_seq",schemaPath:"#/$defs/QueryRefundRequestBody/properties/org_pos_seq/minLength",keyword:"minLength",params:{limit: 13},message:"must NOT have fewer than 13 characters"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1849,10 +1869,8 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-}
-else {
-const err29 = {instancePath:instancePath+"/barcode_refundquery_request",schemaPath:"#/$defs/QueryRefundRequestBody/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(!pattern4.test(data8)){
+const err29 = {instancePath:instancePath+"/barcode_refundquery_request/org_pos_seq",schemaPath:"#/$defs/QueryRefundRequestBody/properties/org_pos_seq/pattern",keyword:"pattern",params:{pattern: "^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"},message:"must match pattern \""+"^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"+"\""};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1862,14 +1880,37 @@ vErrors.push(err29);
 errors++;
 }
 }
-}
 else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err30 = {instancePath:instancePath+"/barcode_refundquery_request/org_pos_seq",schemaPath:"#/$defs/QueryRefundRequestBody/properties/org_pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
 else {
 vErrors.push(err30);
+}
+errors++;
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/barcode_refundquery_request",schemaPath:"#/$defs/QueryRefundRequestBody/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
 }
 errors++;
 }
@@ -2090,7 +2131,7 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(!pattern4.test(data5)){
+if(!pattern6.test(data5)){
 const err17 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9]{14})$"},message:"must match pattern \""+"^(?:[0-9]{14})$"+"\""};
 if(vErrors === null){
 vErrors = [err17];

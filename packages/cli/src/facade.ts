@@ -4,6 +4,7 @@ import { parseDuration } from './amounts.js';
 import { loadConfig } from './config.js';
 import { EXIT, UsageError, type Io } from './io.js';
 import { PROVIDER_KEYS } from './providers.js';
+import { jsonLine, printable } from './terminal-text.js';
 
 export interface FacadeArgs {
   readonly provider?: string | undefined;
@@ -34,7 +35,7 @@ export async function openFacade(args: FacadeArgs, io: Io): Promise<{ refunds: R
   const ledgerFile = args.ledger ?? env['REFUNDKIT_LEDGER'] ?? config.ledger ?? defaultLedgerPath(cwd);
   // A relative --ledger or REFUNDKIT_LEDGER is relative to the command's working directory.
   const ledger = await openSqliteLedger(ledgerFile === ':memory:' ? ledgerFile : resolve(cwd, ledgerFile));
-  io.stderr.write(`refundkit: ledger ${ledger.file}\n`);
+  io.stderr.write(`refundkit: ledger ${printable(ledger.file)}\n`);
   const refunds = createRefunds({ providers: { [provider]: providerConfig } as never, ledger, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
   return { refunds, provider, providerConfig };
 }
@@ -44,14 +45,19 @@ export function exitCodeOf(refund: Refund): number {
   return { succeeded: EXIT.ok, pending: EXIT.pending, failed: EXIT.failed, unknown: EXIT.unknown }[refund.status];
 }
 
-/** A refund for people: one line per field, amounts in minor units and major units. */
+/**
+ * A refund for people: one line per field, amounts in minor units and major units. Ids and the
+ * failure come from the user or the provider: each is printed through `printable`, so none can
+ * draw a line of its own.
+ */
 export function describeRefund(refund: Refund): string {
+  const t = printable;
   const lines = [
-    `${refund.provider} refund ${refund.refundId} on order ${refund.orderId}: ${refund.status}`,
-    `  amount: ${refund.amount} (minor units) ${refund.currency}`,
-    ...(refund.providerRefundId ? [`  provider refund id: ${refund.providerRefundId}`] : []),
-    ...(refund.failure ? [`  failure: ${refund.failure.code}: ${refund.failure.message}`] : []),
-    `  updated: ${refund.updatedAt}`,
+    `${t(refund.provider)} refund ${t(refund.refundId)} on order ${t(refund.orderId)}: ${t(refund.status)}`,
+    `  amount: ${refund.amount} (minor units) ${t(refund.currency)}`,
+    ...(refund.providerRefundId ? [`  provider refund id: ${t(refund.providerRefundId)}`] : []),
+    ...(refund.failure ? [`  failure: ${t(refund.failure.code)}: ${t(refund.failure.message)}`] : []),
+    `  updated: ${t(refund.updatedAt)}`,
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -59,5 +65,5 @@ export function describeRefund(refund: Refund): string {
 /** The unified refund as `--json` prints it: everything but the raw provider answer. */
 export function refundJson(refund: Refund): string {
   const { raw: _raw, ...shown } = refund;
-  return `${JSON.stringify(shown)}\n`;
+  return jsonLine(shown);
 }

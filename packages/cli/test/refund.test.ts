@@ -389,8 +389,8 @@ describe('config: {"env": "VAR"} secrets through io.env', () => {
     const orderId = newOrder('tipay');
     const refundId = newId('tipay', 'env');
     const args = ['refund', '--config', 'env.json', '--provider', 'tipay', '--order', orderId, '--refund-id', refundId, '--amount', '2.50', '--ledger', ledger, '--json'];
-    await expectRefusedLocally('tipay', refundId, args, /providers\.tipay\.appKey reads environment variable RK_TEST_TIPAY_APP_KEY, which is not set/);
-    await expectRefusedLocally('tipay', refundId, args, /RK_TEST_TIPAY_APP_KEY, which is not set/, { RK_TEST_TIPAY_APP_KEY: '' });
+    await expectRefusedLocally('tipay', refundId, args, /providers\.tipay\.appKey: environment variable RK_TEST_TIPAY_APP_KEY is not set/);
+    await expectRefusedLocally('tipay', refundId, args, /providers\.tipay\.appKey: environment variable RK_TEST_TIPAY_APP_KEY is set but empty/, { RK_TEST_TIPAY_APP_KEY: '' });
     const result = await inTmp(args, { RK_TEST_TIPAY_APP_KEY: appKey as string });
     expect(result.code, result.err).toBe(4);
     expect(onlyJson(result.out).amount).toBe(250);

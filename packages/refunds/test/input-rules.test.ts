@@ -190,3 +190,47 @@ describe('the provider is configured', () => {
     expect(script.calls).toHaveLength(0);
   });
 });
+
+describe('refund and order ids are printable, bounded text (issue 13: hostile input)', () => {
+  /** What each id must refuse: line breaks, a C0 control, a bidi override, and an id far too long. */
+  const HOSTILE_IDS: readonly (readonly [string, string, RegExp])[] = [
+    ['a line feed', 'REFUND-0000001\nX', /^pattern /],
+    ['a carriage return', 'REFUND-0000001\rX', /^pattern /],
+    ['U+0001', 'REFUND-0000001\u0001X', /^pattern /],
+    ['U+202E (right-to-left override)', 'REFUND-0000001\u202eX', /^pattern /],
+    ['U+0085 (C1 next line)', 'REFUND-0000001\u0085X', /^pattern /],
+    ['1,000 characters', 'R'.repeat(1000), /^maxLength \d+$/],
+  ];
+  const FIELD_LIMITS = { tipay: 64, eftpay: 28, easypay: 64, lianke: 64 } as const;
+
+  describe.each(Object.keys(FIELD_LIMITS) as (keyof typeof FIELD_LIMITS)[])('%s', (provider) => {
+    it.each(HOSTILE_IDS)('refundId with %s is refused before anything is sent or reserved', async (_what, refundId, rule) => {
+      const issues = await refused(provider, { refundId });
+      expect(issues).toEqual([expect.objectContaining({ path: 'refundId', rule: expect.stringMatching(rule) })]);
+    });
+
+    it.each(HOSTILE_IDS)('orderId with %s is refused before anything is sent or reserved', async (_what, orderId, rule) => {
+      const issues = await refused(provider, { orderId });
+      expect(issues).toEqual([expect.objectContaining({ path: 'orderId', rule: expect.stringMatching(rule) })]);
+    });
+
+    it(`ids of ${FIELD_LIMITS[provider]} printable characters, CJK and spaces included, are sent`, async () => {
+      const limit = FIELD_LIMITS[provider];
+      await accepted(provider, { refundId: 'R'.repeat(limit) });
+      await accepted(provider, { refundId: '退款 0001-á' });
+      expect(await refused(provider, { refundId: 'R'.repeat(limit + 1) })).toEqual([expect.objectContaining({ path: 'refundId', rule: `maxLength ${limit}` })]);
+    });
+  });
+
+  describe('yima (pos_seq, org_pos_seq: 13 to 32 characters of GBK text)', () => {
+    it.each(HOSTILE_IDS)('refundId with %s is refused before anything is sent or reserved', async (_what, refundId) => {
+      const issues = await refused('yima', { refundId });
+      expect(issues).toEqual([expect.objectContaining({ path: 'refundId' })]);
+    });
+
+    it.each(HOSTILE_IDS)('orderId with %s is refused before anything is sent or reserved', async (_what, orderId) => {
+      const issues = await refused('yima', { orderId });
+      expect(issues).toEqual([expect.objectContaining({ path: 'orderId' })]);
+    });
+  });
+});

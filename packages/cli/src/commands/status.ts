@@ -5,7 +5,7 @@ export const STATUS_HELP = `refundkit status --provider P --order ID --refund-id
                  [--timeout 30s] [--json]
 
 The refund as the ledger knows it, asking the provider when it is not final yet. Exit codes as
-for refund.
+for refund. --timeout is at most 1 hour.
 `;
 
 /** `refundkit status`. */
