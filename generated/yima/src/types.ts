@@ -10,43 +10,43 @@ export interface RefundRequest {
   /**
    * 请求类型: 标识请求报文的类型,固定为barcode_refundbycashfee_request
    * Request type: always barcode_refundbycashfee_request.
-   * Rules: maxLength 32.
+   * Rules: maxBytes 32 (GBK).
    */
   request_type: "barcode_refundbycashfee_request";
   /**
    * 商户号: 接入SP的ID号,由翼码平台分配给ipos接入受理商户的机构号(原值返回)
    * Merchant number: the accessing SP's id, the institution number yima assigns to the ipos merchant (answered as sent).
-   * Rules: maxLength 8.
+   * Rules: minLength 1, maxBytes 8 (GBK).
    */
   isspid: string;
   /**
    * 终端号
    * Terminal number.
-   * Rules: maxLength 20.
+   * Rules: minLength 1, maxBytes 20 (GBK).
    */
   pos_id: string;
   /**
    * 门店号
    * Store number.
-   * Rules: maxLength 20.
+   * Rules: minLength 1, maxBytes 20 (GBK).
    */
   store_id: string;
   /**
    * 终端流水号: 同一个商户必须唯一,且大于12位
    * Terminal serial number of this request: unique per merchant, 13 to 32 characters. Retrying a refund reuses it.
-   * Rules: minLength 13, maxLength 32.
+   * Rules: minLength 13, maxBytes 32 (GBK).
    */
   pos_seq: string;
   /**
    * 操作员标识: 操作员号 (可空)
    * Operator id; may be left out.
-   * Rules: maxLength 20.
+   * Rules: maxBytes 20 (GBK).
    */
   user_id?: string;
   /**
    * 系统平台号: 由翼码提供
    * System platform number, given by yima.
-   * Rules: maxLength 4.
+   * Rules: minLength 1, maxBytes 4 (GBK).
    */
   system_id: string;
   /**
@@ -64,7 +64,7 @@ export interface RefundRequestBody {
    * 支付类型: 503:微信支付 (可空)
    * Payment type: 503 = WeChat Pay; may be left out.
    * Values: 503 (微信支付 / WeChat Pay).
-   * Rules: maxLength 3.
+   * Rules: maxBytes 3 (GBK).
    * Assumption: The table lists 503 (WeChat Pay) as the only value, so the request accepts only 503. Other codes exist (the response example answers 502, and goods_detail has Alipay-only fields), but the document does not list them; leave pay_type out for them (it is optional: yima finds the payment by org_pos_seq), or add their enumeration here once documented.
    */
   pay_type?: "503";
@@ -79,12 +79,13 @@ export interface RefundRequestBody {
   /**
    * 需要退款交易的流水号: 需要退款的原支付流水号,且大于12位
    * The original payment's serial number (its pos_seq): 13 to 32 characters.
-   * Rules: minLength 13, maxLength 32.
+   * Rules: minLength 13, maxBytes 32 (GBK).
    */
   org_pos_seq: string;
   /**
    * 退款商品信息: 需要退款的商品信息列表,以JSON格式传入若传入信息带特殊字符请使用CDATA标签包裹内容详细参数见下表 (可空)
-   * The refunded goods: a JSON array described by goods_detail.schema.json, at most 6000 characters of JSON text, in a CDATA section; may be left out. In the typed message it is the parsed array.
+   * The refunded goods: a JSON array described by goods_detail.schema.json, at most 6000 GBK bytes of compact JSON text (refundkit:string-length), in a CDATA section; may be left out. In the typed message it is the parsed array.
+   * Rules: maxBytes 6000 (GBK, of the JSON text).
    * Assumption: refundkit always writes goods_detail as compact JSON in a CDATA section (the document asks for CDATA when the text has special characters; JSON often has), and reads it from text or CDATA. An empty goods_detail element is read as absent.
    * Correction: The document's request example holds the placeholder 商品信息(JSON), which is not JSON; the positive example replaces it with the first, well-formed item of the document's goods_detail sample, and the example as printed is kept as a negative one.
    */
@@ -93,7 +94,7 @@ export interface RefundRequestBody {
 
 /**
  * 条码支付退款返回 barcode_refundbycashfee_response。标准接口会因业务升级需要而新增节点,请在解析返回报文时避免新增未知节点产生的程序出错!
- * refund.response: the answer to a refund request. Tolerant: yima may add new elements at any time, so unknown elements are allowed anywhere (open content) and never fail a decode; rules the document's own example breaks are relaxed, each with a correction. result/id 0000 is success, any other id a failure, 9998 a timeout (outcome unknown).
+ * refund.response: the answer to a refund request. Tolerant: yima may add new elements at any time, so unknown elements are allowed anywhere (refundkit:open="true" on each response type, see common.xsd) and never fail a decode; rules the document's own example breaks are relaxed, each with a correction. result/id 0000 is success, any other id a failure, 9998 a timeout (outcome unknown).
  * 交易返回报文说明
  * yima's answer to barcode_refundbycashfee_request.
  */
@@ -101,46 +102,46 @@ export interface RefundResponse {
   /**
    * 返回类型: 标识返回报文的类型,固定为barcode_refundbycashfee_response
    * Response type: always barcode_refundbycashfee_response.
-   * Rules: maxLength 32.
+   * Rules: maxBytes 32 (GBK).
    */
   response_type: "barcode_refundbycashfee_response";
   /**
    * 商户号: 接入SP的ID号,为翼码平台的提供的业务商机构号
    * Merchant number: the accessing SP's id, the institution number yima assigned.
-   * Rules: maxLength 8.
+   * Rules: minLength 1, maxBytes 8 (GBK).
    */
   isspid: string;
   /**
    * 终端号
    * Terminal number.
-   * Rules: maxLength 20.
+   * Rules: minLength 1, maxBytes 20 (GBK).
    */
   pos_id: string;
   /**
    * 终端流水号: 终端交易流水号,和请求报文中的交易流水号相同
    * Terminal serial number: the request's pos_seq, answered as sent.
-   * Rules: maxLength 32.
-   * Correction: The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is String(32) without the request's minimum length.
+   * Rules: minLength 1, maxBytes 32 (GBK).
+   * Correction: The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is a required String(32), not empty, without the request's minimum of 13.
    */
   pos_seq: string;
   /**
    * 平台流水号: 由翼码平台产生,供跟踪之用
    * Platform serial number, made by yima, for tracing.
-   * Rules: maxLength 16.
+   * Rules: maxBytes 16 (GBK).
    * Correction: The table marks sys_seq 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves sys_seq out, as a failure may, is still read and mapped by result/id.
    */
   sys_seq?: string;
   /**
    * 交易时间: 交易时间,格式:yyyyMMddHHmmss
    * Transaction time, yyyyMMddHHmmss.
-   * Rules: maxLength 14, pattern ^(?:[0-9]{14})$.
+   * Rules: pattern ^(?:[0-9]{14})$, maxBytes 14 (GBK).
    * Correction: The table marks trans_time 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves trans_time out, as a failure may, is still read and mapped by result/id.
    */
   trans_time?: string;
   /**
    * 支付类型: 503:微信支付
    * Payment type; 503 = WeChat Pay.
-   * Rules: maxLength 3.
+   * Rules: maxBytes 3 (GBK).
    * Correction: The table lists 503 (WeChat Pay) only, but the document's response example answers 502. Responses accept any String(3) here; only the request restricts pay_type to the listed 503.
    * The table marks pay_type 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves pay_type out, as a failure may, is still read and mapped by result/id.
    */
@@ -148,13 +149,13 @@ export interface RefundResponse {
   /**
    * 商家优惠金额: 商家优惠金额,单位为分 (可空)
    * Merchant discount, in fen (a String(16) in the document, kept as text).
-   * Rules: maxLength 16.
+   * Rules: maxBytes 16 (GBK).
    */
   buss_discount_amt?: string;
   /**
    * 平台优惠金额: 平台优惠金额,单位为分 (可空)
    * Platform discount, in fen (a String(16) in the document, kept as text).
-   * Rules: maxLength 16.
+   * Rules: maxBytes 16 (GBK).
    */
   platform_discount_amt?: string;
   /**
@@ -178,82 +179,83 @@ export interface WxpayResInfo {
   /**
    * 支付平台处理流水: 交易成功时候,必填
    * The payment platform's (WeChat's) transaction number; present on success.
-   * Rules: maxLength 64.
+   * Rules: maxBytes 64 (GBK).
    */
   trade_no?: string;
   /**
    * 支付交易请求流水: 交易成功时候,必填
    * The payment request's serial number at the platform; present on success.
-   * Rules: maxLength 64.
+   * Rules: maxBytes 64 (GBK).
    */
   out_trade_no?: string;
   /**
    * 微信公众帐号: 交易成功时候,必填
    * WeChat official account (app id); present on success.
-   * Rules: maxLength 32.
+   * Rules: maxBytes 32 (GBK).
    */
   app_id?: string;
   /**
    * 微信商户帐号: 交易成功时候,必填
    * WeChat merchant account; present on success.
-   * Rules: maxLength 32.
+   * Rules: maxBytes 32 (GBK).
    */
   mch_id?: string;
   /**
    * 订单总金额: 交易成功时候,必填,单位为分
    * Order total, in fen; present on success.
-   * Rules: maxLength 16.
+   * Rules: maxBytes 16 (GBK).
    */
   total_fee?: string;
   /**
    * 现金支付金额: 用户使用现金支付的金额交易成功时候,必填,单位为分
    * Amount the user paid in cash, in fen; present on success.
-   * Rules: maxLength 16.
+   * Rules: maxBytes 16 (GBK).
    */
   cash_fee?: string;
   /**
    * 退款金额: 本次订单退款总金额:1、当累计现金退款金额小于用户支付金额时,refund_fee=cash_refund_fee2、当累计现金退款金额小于用户支付金额时,refund_fee=cash_refund_fee+券金额交易成功时候,必填,单位为分
    * Total refunded for this order, in fen; present on success. Equals cash_refund_fee while cumulative cash refunds are below what the user paid, and cash_refund_fee plus the coupon amount otherwise.
-   * Rules: maxLength 16.
+   * Rules: maxBytes 16 (GBK).
    * Correction: Both cases of the document's description read 小于 (less than); the second is taken to mean the full refund (cumulative cash refunds equal to what the user paid), which adds the coupon amount. Documentation only: no rule depends on it.
    */
   refund_fee?: string;
   /**
    * 现金退款金额: 现金退款金额,即用户实际可到账退款金额,小于等于用户支付金额交易成功时候,必填,单位为分
    * Cash refunded, what actually reaches the user (at most what the user paid), in fen; present on success.
-   * Rules: maxLength 16.
+   * Rules: maxBytes 16 (GBK).
    */
   cash_refund_fee?: string;
   /**
    * 支付详细错误码: 交易成功时候,必填
    * The payment platform's detailed error code (SUCCESS on success).
-   * Rules: maxLength 48.
+   * Rules: maxBytes 48 (GBK).
    */
   detail_error_code?: string;
   /**
    * 支付详细错误码说明: 交易成功时候,必填
    * Explanation of detail_error_code.
-   * Rules: maxLength 128.
+   * Rules: maxBytes 128 (GBK).
    */
   detail_error_desc?: string;
 }
 
 /**
  * 翼码平台返回的处理结果
- * The outcome yima reports: id 0000 = success, any other id = failure (其它失败), 9998 = timeout (outcome unknown).
+ * The outcome yima reports: id 0000 = success, any other id = failure (其它失败), 9998 = timeout (outcome unknown). Tolerant (refundkit:open): unknown elements are ignored.
  * Assumption: Codes other than 0000 are not listed by the document; yima's public pages name 0809 (original transaction not found), 9998 (timeout: outcome unknown), 6100 (MAC check failed) and 6103 (IP not authorised). The id is kept as text and not restricted to them.
  */
 export interface ResponseResult {
   /**
    * 响应码: 翼码平台返回的处理结果,0000-成功,其它失败,错误信息说明见“响应码解释”字段
    * Result code: 0000 = success, anything else = failure, explained in comment.
-   * Rules: maxLength 4.
+   * Rules: minLength 1, maxBytes 4 (GBK).
    */
   id: string;
   /**
    * 响应码解释: 响应码对应中文注解,用于显示提示
    * The result code's explanation in Chinese, for display.
-   * Rules: maxLength 64.
+   * Rules: maxBytes 64 (GBK).
+   * Assumption: comment is 必填 (required), so the element must be there, but it may be empty: it is display text only, the status comes from result/id, and refusing an answer for an empty explanation would leave a clear result unknown.
    */
   comment: string;
 }
@@ -268,43 +270,43 @@ export interface QueryRefundRequest {
   /**
    * 请求类型: 固定为barcode_refundquery_request
    * Request type: always barcode_refundquery_request.
-   * Rules: maxLength 32.
+   * Rules: maxBytes 32 (GBK).
    */
   request_type: "barcode_refundquery_request";
   /**
    * 商户号: 接入SP的ID号,由翼码平台分配给ipos接入受理商户的机构号(原值返回)
    * Merchant number: the accessing SP's id, the institution number yima assigns to the ipos merchant (answered as sent).
-   * Rules: maxLength 8.
+   * Rules: minLength 1, maxBytes 8 (GBK).
    */
   isspid: string;
   /**
    * 终端号
    * Terminal number.
-   * Rules: maxLength 20.
+   * Rules: minLength 1, maxBytes 20 (GBK).
    */
   pos_id: string;
   /**
    * 门店号
    * Store number.
-   * Rules: maxLength 20.
+   * Rules: minLength 1, maxBytes 20 (GBK).
    */
   store_id: string;
   /**
    * 终端流水号: 同一个商户必须唯一,且大于12位
    * Terminal serial number of this request: unique per merchant, 13 to 32 characters. Retrying a refund reuses it.
-   * Rules: minLength 13, maxLength 32.
+   * Rules: minLength 13, maxBytes 32 (GBK).
    */
   pos_seq: string;
   /**
    * 操作员标识: 操作员号 (可空)
    * Operator id; may be left out.
-   * Rules: maxLength 20.
+   * Rules: maxBytes 20 (GBK).
    */
   user_id?: string;
   /**
    * 系统平台号: 由翼码提供
    * System platform number, given by yima.
-   * Rules: maxLength 4.
+   * Rules: minLength 1, maxBytes 4 (GBK).
    */
   system_id: string;
   /**
@@ -321,14 +323,14 @@ export interface QueryRefundRequestBody {
   /**
    * 需要查询的退款交易流水号
    * The refund's pos_seq: 13 to 32 characters, like every terminal serial number.
-   * Rules: minLength 13, maxLength 32.
+   * Rules: minLength 13, maxBytes 32 (GBK).
    */
   org_pos_seq: string;
 }
 
 /**
  * 退款查询返回 barcode_refundquery_response
- * queryRefund.response: the answer to a refund query. Tolerant like every response: unknown elements are allowed anywhere and never fail a decode.
+ * queryRefund.response: the answer to a refund query. Tolerant like every response: unknown elements are allowed anywhere (refundkit:open="true", see common.xsd) and never fail a decode.
  * yima's answer to barcode_refundquery_request.
  * Assumption: Not in the seed. The answer is assumed to mirror the refund response: response_type barcode_refundquery_response, the same fields (ResponseFields), and result/id 0000 meaning the queried refund succeeded, any other id that it did not (9998: unknown). Whatever else yima sends is kept as unknown elements.
  */
@@ -336,46 +338,46 @@ export interface QueryRefundResponse {
   /**
    * 返回类型: 固定为barcode_refundquery_response
    * Response type: always barcode_refundquery_response.
-   * Rules: maxLength 32.
+   * Rules: maxBytes 32 (GBK).
    */
   response_type: "barcode_refundquery_response";
   /**
    * 商户号: 接入SP的ID号,为翼码平台的提供的业务商机构号
    * Merchant number: the accessing SP's id, the institution number yima assigned.
-   * Rules: maxLength 8.
+   * Rules: minLength 1, maxBytes 8 (GBK).
    */
   isspid: string;
   /**
    * 终端号
    * Terminal number.
-   * Rules: maxLength 20.
+   * Rules: minLength 1, maxBytes 20 (GBK).
    */
   pos_id: string;
   /**
    * 终端流水号: 终端交易流水号,和请求报文中的交易流水号相同
    * Terminal serial number: the request's pos_seq, answered as sent.
-   * Rules: maxLength 32.
-   * Correction: The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is String(32) without the request's minimum length.
+   * Rules: minLength 1, maxBytes 32 (GBK).
+   * Correction: The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is a required String(32), not empty, without the request's minimum of 13.
    */
   pos_seq: string;
   /**
    * 平台流水号: 由翼码平台产生,供跟踪之用
    * Platform serial number, made by yima, for tracing.
-   * Rules: maxLength 16.
+   * Rules: maxBytes 16 (GBK).
    * Correction: The table marks sys_seq 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves sys_seq out, as a failure may, is still read and mapped by result/id.
    */
   sys_seq?: string;
   /**
    * 交易时间: 交易时间,格式:yyyyMMddHHmmss
    * Transaction time, yyyyMMddHHmmss.
-   * Rules: maxLength 14, pattern ^(?:[0-9]{14})$.
+   * Rules: pattern ^(?:[0-9]{14})$, maxBytes 14 (GBK).
    * Correction: The table marks trans_time 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves trans_time out, as a failure may, is still read and mapped by result/id.
    */
   trans_time?: string;
   /**
    * 支付类型: 503:微信支付
    * Payment type; 503 = WeChat Pay.
-   * Rules: maxLength 3.
+   * Rules: maxBytes 3 (GBK).
    * Correction: The table lists 503 (WeChat Pay) only, but the document's response example answers 502. Responses accept any String(3) here; only the request restricts pay_type to the listed 503.
    * The table marks pay_type 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves pay_type out, as a failure may, is still read and mapped by result/id.
    */
@@ -383,13 +385,13 @@ export interface QueryRefundResponse {
   /**
    * 商家优惠金额: 商家优惠金额,单位为分 (可空)
    * Merchant discount, in fen (a String(16) in the document, kept as text).
-   * Rules: maxLength 16.
+   * Rules: maxBytes 16 (GBK).
    */
   buss_discount_amt?: string;
   /**
    * 平台优惠金额: 平台优惠金额,单位为分 (可空)
    * Platform discount, in fen (a String(16) in the document, kept as text).
-   * Rules: maxLength 16.
+   * Rules: maxBytes 16 (GBK).
    */
   platform_discount_amt?: string;
   /**
@@ -407,7 +409,7 @@ export interface QueryRefundResponse {
 /**
  * goods_detail商品信息 json体: the goods refunded, sent as JSON text inside the goods_detail element of barcode_refundbycashfee_request (seed 004, 交易请求参数附表).
  * Rules: minItems 1.
- * Assumption: At least one item: an empty list says nothing, and the document shows none (leave goods_detail out instead).
+ * Assumption: At least one item: an empty list says nothing, and the document shows none (leave goods_detail out instead). Every maxLength here is a String(N) limit in GBK bytes of the value, like the XSDs' (x-refundkit-string-length, refundkit:string-length in common.xsd); the required goods_id and goods_name may not be empty.
  * Correction: The document's JSON sample is malformed: its second item reads "quantity" :"1, (an unterminated string where a number belongs). It is not copied: the positive example uses the first, well-formed item, and the sample as printed is kept as the negative example examples/refund.request.malformed-goods-detail.xml.
  */
 export type GoodsDetail = GoodsDetailItem[];
@@ -418,22 +420,22 @@ export type GoodsDetail = GoodsDetailItem[];
 export interface GoodsDetailItem {
   /**
    * 商品的编号
-   * The goods' number (String(32), required).
-   * Rules: maxLength 32.
+   * The goods' number (String(32), required, so not empty).
+   * Rules: minLength 1, maxBytes 32 (GBK).
    * @example "apple-01"
    */
   goods_id: string;
   /**
    * 支付平台商品编号
    * The payment platform's goods number (String(32), optional).
-   * Rules: maxLength 32.
+   * Rules: maxBytes 32 (GBK).
    * @example "20010001"
    */
   payment_goods_id?: string;
   /**
    * 商品名称
-   * The goods' name (String(256), required).
-   * Rules: maxLength 256.
+   * The goods' name (String(256): at most 256 GBK bytes, 128 Chinese characters; required, so not empty).
+   * Rules: minLength 1, maxBytes 256 (GBK).
    * @example "ipad"
    */
   goods_name: string;
@@ -454,21 +456,21 @@ export interface GoodsDetailItem {
   /**
    * 商品类目仅支付宝时生效
    * Goods category; used by Alipay only (String(24), optional).
-   * Rules: maxLength 24.
+   * Rules: maxBytes 24 (GBK).
    * @example "34543238"
    */
   goods_category?: string;
   /**
    * 商品描述信息仅支付宝时生效
    * Goods description; used by Alipay only (String(1000), optional).
-   * Rules: maxLength 1000.
+   * Rules: maxBytes 1000 (GBK).
    * @example "特价手机"
    */
   body?: string;
   /**
    * 商品的展示地址仅支付宝时生效
    * The goods' display URL; used by Alipay only (String(400), optional).
-   * Rules: maxLength 400.
+   * Rules: maxBytes 400 (GBK).
    * @example "http://www.alipay.com/xxx.jpg"
    */
   show_url?: string;
