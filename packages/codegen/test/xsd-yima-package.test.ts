@@ -453,7 +453,7 @@ describe('the codec engine (generic, driven by descriptors)', () => {
 });
 
 describe('String(N) in GBK bytes and required strings', () => {
-  const issuesOf = (value: unknown): { path: string; rule: string; message: string }[] => rejection(() => validateMessage('refund.request', value)).issues;
+  const issuesOf = (value: unknown): readonly { path: string; rule: string; message: string }[] => rejection(() => validateMessage('refund.request', value)).issues;
 
   it('passes 8 ASCII characters as String(8) and refuses 5 Chinese characters (10 GBK bytes), naming the field and the rule', () => {
     expect(validateMessage('refund.request', { ...request(), isspid: '39493002' })).toMatchObject({ isspid: '39493002' });
