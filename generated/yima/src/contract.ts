@@ -7,6 +7,7 @@ export const contract = {
   "format": "xml",
   "encoding": "GBK",
   "stringLength": "encoded-bytes",
+  "tolerantStringLength": "characters",
   "title": "翼码 ImageCo ipos barcode refund",
   "version": "0.1.0",
   "specs": [

@@ -102,46 +102,46 @@ export interface RefundResponse {
   /**
    * 返回类型: 标识返回报文的类型,固定为barcode_refundbycashfee_response
    * Response type: always barcode_refundbycashfee_response.
-   * Rules: maxBytes 32 (GBK).
+   * Rules: maxLength 32.
    */
   response_type: "barcode_refundbycashfee_response";
   /**
    * 商户号: 接入SP的ID号,为翼码平台的提供的业务商机构号
    * Merchant number: the accessing SP's id, the institution number yima assigned.
-   * Rules: minLength 1, maxBytes 8 (GBK).
+   * Rules: maxLength 8.
    */
   isspid: string;
   /**
    * 终端号
    * Terminal number.
-   * Rules: minLength 1, maxBytes 20 (GBK).
+   * Rules: maxLength 20.
    */
   pos_id: string;
   /**
    * 终端流水号: 终端交易流水号,和请求报文中的交易流水号相同
    * Terminal serial number: the request's pos_seq, answered as sent.
-   * Rules: minLength 1, maxBytes 32 (GBK).
-   * Correction: The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is a required String(32), not empty, without the request's minimum of 13.
+   * Rules: maxLength 32.
+   * Correction: The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is String(32) without the request's minimum length.
    */
   pos_seq: string;
   /**
    * 平台流水号: 由翼码平台产生,供跟踪之用
    * Platform serial number, made by yima, for tracing.
-   * Rules: maxBytes 16 (GBK).
+   * Rules: maxLength 16.
    * Correction: The table marks sys_seq 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves sys_seq out, as a failure may, is still read and mapped by result/id.
    */
   sys_seq?: string;
   /**
    * 交易时间: 交易时间,格式:yyyyMMddHHmmss
    * Transaction time, yyyyMMddHHmmss.
-   * Rules: pattern ^(?:[0-9]{14})$, maxBytes 14 (GBK).
+   * Rules: maxLength 14, pattern ^(?:[0-9]{14})$.
    * Correction: The table marks trans_time 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves trans_time out, as a failure may, is still read and mapped by result/id.
    */
   trans_time?: string;
   /**
    * 支付类型: 503:微信支付
    * Payment type; 503 = WeChat Pay.
-   * Rules: maxBytes 3 (GBK).
+   * Rules: maxLength 3.
    * Correction: The table lists 503 (WeChat Pay) only, but the document's response example answers 502. Responses accept any String(3) here; only the request restricts pay_type to the listed 503.
    * The table marks pay_type 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves pay_type out, as a failure may, is still read and mapped by result/id.
    */
@@ -149,13 +149,13 @@ export interface RefundResponse {
   /**
    * 商家优惠金额: 商家优惠金额,单位为分 (可空)
    * Merchant discount, in fen (a String(16) in the document, kept as text).
-   * Rules: maxBytes 16 (GBK).
+   * Rules: maxLength 16.
    */
   buss_discount_amt?: string;
   /**
    * 平台优惠金额: 平台优惠金额,单位为分 (可空)
    * Platform discount, in fen (a String(16) in the document, kept as text).
-   * Rules: maxBytes 16 (GBK).
+   * Rules: maxLength 16.
    */
   platform_discount_amt?: string;
   /**
@@ -179,62 +179,62 @@ export interface WxpayResInfo {
   /**
    * 支付平台处理流水: 交易成功时候,必填
    * The payment platform's (WeChat's) transaction number; present on success.
-   * Rules: maxBytes 64 (GBK).
+   * Rules: maxLength 64.
    */
   trade_no?: string;
   /**
    * 支付交易请求流水: 交易成功时候,必填
    * The payment request's serial number at the platform; present on success.
-   * Rules: maxBytes 64 (GBK).
+   * Rules: maxLength 64.
    */
   out_trade_no?: string;
   /**
    * 微信公众帐号: 交易成功时候,必填
    * WeChat official account (app id); present on success.
-   * Rules: maxBytes 32 (GBK).
+   * Rules: maxLength 32.
    */
   app_id?: string;
   /**
    * 微信商户帐号: 交易成功时候,必填
    * WeChat merchant account; present on success.
-   * Rules: maxBytes 32 (GBK).
+   * Rules: maxLength 32.
    */
   mch_id?: string;
   /**
    * 订单总金额: 交易成功时候,必填,单位为分
    * Order total, in fen; present on success.
-   * Rules: maxBytes 16 (GBK).
+   * Rules: maxLength 16.
    */
   total_fee?: string;
   /**
    * 现金支付金额: 用户使用现金支付的金额交易成功时候,必填,单位为分
    * Amount the user paid in cash, in fen; present on success.
-   * Rules: maxBytes 16 (GBK).
+   * Rules: maxLength 16.
    */
   cash_fee?: string;
   /**
    * 退款金额: 本次订单退款总金额:1、当累计现金退款金额小于用户支付金额时,refund_fee=cash_refund_fee2、当累计现金退款金额小于用户支付金额时,refund_fee=cash_refund_fee+券金额交易成功时候,必填,单位为分
    * Total refunded for this order, in fen; present on success. Equals cash_refund_fee while cumulative cash refunds are below what the user paid, and cash_refund_fee plus the coupon amount otherwise.
-   * Rules: maxBytes 16 (GBK).
+   * Rules: maxLength 16.
    * Correction: Both cases of the document's description read 小于 (less than); the second is taken to mean the full refund (cumulative cash refunds equal to what the user paid), which adds the coupon amount. Documentation only: no rule depends on it.
    */
   refund_fee?: string;
   /**
    * 现金退款金额: 现金退款金额,即用户实际可到账退款金额,小于等于用户支付金额交易成功时候,必填,单位为分
    * Cash refunded, what actually reaches the user (at most what the user paid), in fen; present on success.
-   * Rules: maxBytes 16 (GBK).
+   * Rules: maxLength 16.
    */
   cash_refund_fee?: string;
   /**
    * 支付详细错误码: 交易成功时候,必填
    * The payment platform's detailed error code (SUCCESS on success).
-   * Rules: maxBytes 48 (GBK).
+   * Rules: maxLength 48.
    */
   detail_error_code?: string;
   /**
    * 支付详细错误码说明: 交易成功时候,必填
    * Explanation of detail_error_code.
-   * Rules: maxBytes 128 (GBK).
+   * Rules: maxLength 128.
    */
   detail_error_desc?: string;
 }
@@ -247,14 +247,14 @@ export interface WxpayResInfo {
 export interface ResponseResult {
   /**
    * 响应码: 翼码平台返回的处理结果,0000-成功,其它失败,错误信息说明见“响应码解释”字段
-   * Result code: 0000 = success, anything else = failure, explained in comment.
-   * Rules: minLength 1, maxBytes 4 (GBK).
+   * Result code: 0000 = success, anything else = failure, explained in comment. Not empty: an empty code is no answer to map (the answer is unknown, never a failure).
+   * Rules: minLength 1, maxLength 4.
    */
   id: string;
   /**
    * 响应码解释: 响应码对应中文注解,用于显示提示
    * The result code's explanation in Chinese, for display.
-   * Rules: maxBytes 64 (GBK).
+   * Rules: maxLength 64.
    * Assumption: comment is 必填 (required), so the element must be there, but it may be empty: it is display text only, the status comes from result/id, and refusing an answer for an empty explanation would leave a clear result unknown.
    */
   comment: string;
@@ -338,46 +338,46 @@ export interface QueryRefundResponse {
   /**
    * 返回类型: 固定为barcode_refundquery_response
    * Response type: always barcode_refundquery_response.
-   * Rules: maxBytes 32 (GBK).
+   * Rules: maxLength 32.
    */
   response_type: "barcode_refundquery_response";
   /**
    * 商户号: 接入SP的ID号,为翼码平台的提供的业务商机构号
    * Merchant number: the accessing SP's id, the institution number yima assigned.
-   * Rules: minLength 1, maxBytes 8 (GBK).
+   * Rules: maxLength 8.
    */
   isspid: string;
   /**
    * 终端号
    * Terminal number.
-   * Rules: minLength 1, maxBytes 20 (GBK).
+   * Rules: maxLength 20.
    */
   pos_id: string;
   /**
    * 终端流水号: 终端交易流水号,和请求报文中的交易流水号相同
    * Terminal serial number: the request's pos_seq, answered as sent.
-   * Rules: minLength 1, maxBytes 32 (GBK).
-   * Correction: The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is a required String(32), not empty, without the request's minimum of 13.
+   * Rules: maxLength 32.
+   * Correction: The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is String(32) without the request's minimum length.
    */
   pos_seq: string;
   /**
    * 平台流水号: 由翼码平台产生,供跟踪之用
    * Platform serial number, made by yima, for tracing.
-   * Rules: maxBytes 16 (GBK).
+   * Rules: maxLength 16.
    * Correction: The table marks sys_seq 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves sys_seq out, as a failure may, is still read and mapped by result/id.
    */
   sys_seq?: string;
   /**
    * 交易时间: 交易时间,格式:yyyyMMddHHmmss
    * Transaction time, yyyyMMddHHmmss.
-   * Rules: pattern ^(?:[0-9]{14})$, maxBytes 14 (GBK).
+   * Rules: maxLength 14, pattern ^(?:[0-9]{14})$.
    * Correction: The table marks trans_time 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves trans_time out, as a failure may, is still read and mapped by result/id.
    */
   trans_time?: string;
   /**
    * 支付类型: 503:微信支付
    * Payment type; 503 = WeChat Pay.
-   * Rules: maxBytes 3 (GBK).
+   * Rules: maxLength 3.
    * Correction: The table lists 503 (WeChat Pay) only, but the document's response example answers 502. Responses accept any String(3) here; only the request restricts pay_type to the listed 503.
    * The table marks pay_type 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves pay_type out, as a failure may, is still read and mapped by result/id.
    */
@@ -385,13 +385,13 @@ export interface QueryRefundResponse {
   /**
    * 商家优惠金额: 商家优惠金额,单位为分 (可空)
    * Merchant discount, in fen (a String(16) in the document, kept as text).
-   * Rules: maxBytes 16 (GBK).
+   * Rules: maxLength 16.
    */
   buss_discount_amt?: string;
   /**
    * 平台优惠金额: 平台优惠金额,单位为分 (可空)
    * Platform discount, in fen (a String(16) in the document, kept as text).
-   * Rules: maxBytes 16 (GBK).
+   * Rules: maxLength 16.
    */
   platform_discount_amt?: string;
   /**

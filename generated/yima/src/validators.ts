@@ -901,9 +901,9 @@ return errors === 0;
 validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const validate_1 = validate26;
-const schema36 = {"description":"条码支付退款返回 barcode_refundbycashfee_response。标准接口会因业务升级需要而新增节点,请在解析返回报文时避免新增未知节点产生的程序出错!\nrefund.response: the answer to a refund request. Tolerant: yima may add new elements at any time, so unknown elements are allowed anywhere (refundkit:open=\"true\" on each response type, see common.xsd) and never fail a decode; rules the document's own example breaks are relaxed, each with a correction. result/id 0000 is success, any other id a failure, 9998 a timeout (outcome unknown).\n交易返回报文说明\nyima's answer to barcode_refundbycashfee_request.","type":"object","properties":{"response_type":{"description":"返回类型: 标识返回报文的类型,固定为barcode_refundbycashfee_response\nResponse type: always barcode_refundbycashfee_response.","type":"string","maxBytes":{"limit":32,"encoding":"GBK"},"const":"barcode_refundbycashfee_response"},"isspid":{"description":"商户号: 接入SP的ID号,为翼码平台的提供的业务商机构号\nMerchant number: the accessing SP's id, the institution number yima assigned.","type":"string","minLength":1,"maxBytes":{"limit":8,"encoding":"GBK"}},"pos_id":{"description":"终端号\nTerminal number.","type":"string","minLength":1,"maxBytes":{"limit":20,"encoding":"GBK"}},"pos_seq":{"description":"终端流水号: 终端交易流水号,和请求报文中的交易流水号相同\nTerminal serial number: the request's pos_seq, answered as sent.","x-refundkit-correction":"The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is a required String(32), not empty, without the request's minimum of 13.","type":"string","minLength":1,"maxBytes":{"limit":32,"encoding":"GBK"}},"sys_seq":{"description":"平台流水号: 由翼码平台产生,供跟踪之用\nPlatform serial number, made by yima, for tracing.","x-refundkit-correction":"The table marks sys_seq 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves sys_seq out, as a failure may, is still read and mapped by result/id.","type":"string","maxBytes":{"limit":16,"encoding":"GBK"}},"trans_time":{"description":"交易时间: 交易时间,格式:yyyyMMddHHmmss\nTransaction time, yyyyMMddHHmmss.","x-refundkit-correction":"The table marks trans_time 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves trans_time out, as a failure may, is still read and mapped by result/id.","type":"string","maxBytes":{"limit":14,"encoding":"GBK"},"pattern":"^(?:[0-9]{14})$"},"pay_type":{"description":"支付类型: 503:微信支付\nPayment type; 503 = WeChat Pay.","x-refundkit-correction":"The table lists 503 (WeChat Pay) only, but the document's response example answers 502. Responses accept any String(3) here; only the request restricts pay_type to the listed 503.\nThe table marks pay_type 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves pay_type out, as a failure may, is still read and mapped by result/id.","type":"string","maxBytes":{"limit":3,"encoding":"GBK"}},"buss_discount_amt":{"description":"商家优惠金额: 商家优惠金额,单位为分 (可空)\nMerchant discount, in fen (a String(16) in the document, kept as text).","type":"string","maxBytes":{"limit":16,"encoding":"GBK"}},"platform_discount_amt":{"description":"平台优惠金额: 平台优惠金额,单位为分 (可空)\nPlatform discount, in fen (a String(16) in the document, kept as text).","type":"string","maxBytes":{"limit":16,"encoding":"GBK"}},"wxpay_res_info":{"description":"微信支付的时候,返回以下数据\nWeChat Pay details, sent when the payment was a WeChat one.","$ref":"#/$defs/WxpayResInfo"},"result":{"description":"处理结果\nThe outcome: result/id and result/comment.","$ref":"#/$defs/ResponseResult"}},"required":["response_type","isspid","pos_id","pos_seq","result"]};
-const schema37 = {"description":"微信支付的时候,返回以下数据\nWeChat Pay details. Every field is marked 可空 (may be empty) in the table, and \"交易成功时候,必填\" (present when the transaction succeeded) in its description: all are optional here. Amounts are String(16) in fen, kept as text.","x-refundkit-correction":"The sequence follows the document's response example (trade_no, out_trade_no, app_id, mch_id, total_fee, cash_fee, refund_fee, cash_refund_fee, detail_error_code, detail_error_desc), not the table's order.","type":"object","properties":{"trade_no":{"description":"支付平台处理流水: 交易成功时候,必填\nThe payment platform's (WeChat's) transaction number; present on success.","type":"string","maxBytes":{"limit":64,"encoding":"GBK"}},"out_trade_no":{"description":"支付交易请求流水: 交易成功时候,必填\nThe payment request's serial number at the platform; present on success.","type":"string","maxBytes":{"limit":64,"encoding":"GBK"}},"app_id":{"description":"微信公众帐号: 交易成功时候,必填\nWeChat official account (app id); present on success.","type":"string","maxBytes":{"limit":32,"encoding":"GBK"}},"mch_id":{"description":"微信商户帐号: 交易成功时候,必填\nWeChat merchant account; present on success.","type":"string","maxBytes":{"limit":32,"encoding":"GBK"}},"total_fee":{"description":"订单总金额: 交易成功时候,必填,单位为分\nOrder total, in fen; present on success.","type":"string","maxBytes":{"limit":16,"encoding":"GBK"}},"cash_fee":{"description":"现金支付金额: 用户使用现金支付的金额交易成功时候,必填,单位为分\nAmount the user paid in cash, in fen; present on success.","type":"string","maxBytes":{"limit":16,"encoding":"GBK"}},"refund_fee":{"description":"退款金额: 本次订单退款总金额:1、当累计现金退款金额小于用户支付金额时,refund_fee=cash_refund_fee2、当累计现金退款金额小于用户支付金额时,refund_fee=cash_refund_fee+券金额交易成功时候,必填,单位为分\nTotal refunded for this order, in fen; present on success. Equals cash_refund_fee while cumulative cash refunds are below what the user paid, and cash_refund_fee plus the coupon amount otherwise.","x-refundkit-correction":"Both cases of the document's description read 小于 (less than); the second is taken to mean the full refund (cumulative cash refunds equal to what the user paid), which adds the coupon amount. Documentation only: no rule depends on it.","type":"string","maxBytes":{"limit":16,"encoding":"GBK"}},"cash_refund_fee":{"description":"现金退款金额: 现金退款金额,即用户实际可到账退款金额,小于等于用户支付金额交易成功时候,必填,单位为分\nCash refunded, what actually reaches the user (at most what the user paid), in fen; present on success.","type":"string","maxBytes":{"limit":16,"encoding":"GBK"}},"detail_error_code":{"description":"支付详细错误码: 交易成功时候,必填\nThe payment platform's detailed error code (SUCCESS on success).","type":"string","maxBytes":{"limit":48,"encoding":"GBK"}},"detail_error_desc":{"description":"支付详细错误码说明: 交易成功时候,必填\nExplanation of detail_error_code.","type":"string","maxBytes":{"limit":128,"encoding":"GBK"}}}};
-const schema38 = {"description":"翼码平台返回的处理结果\nThe outcome yima reports: id 0000 = success, any other id = failure (其它失败), 9998 = timeout (outcome unknown). Tolerant (refundkit:open): unknown elements are ignored.","x-refundkit-assumption":"Codes other than 0000 are not listed by the document; yima's public pages name 0809 (original transaction not found), 9998 (timeout: outcome unknown), 6100 (MAC check failed) and 6103 (IP not authorised). The id is kept as text and not restricted to them.","type":"object","properties":{"id":{"description":"响应码: 翼码平台返回的处理结果,0000-成功,其它失败,错误信息说明见“响应码解释”字段\nResult code: 0000 = success, anything else = failure, explained in comment.","type":"string","minLength":1,"maxBytes":{"limit":4,"encoding":"GBK"}},"comment":{"description":"响应码解释: 响应码对应中文注解,用于显示提示\nThe result code's explanation in Chinese, for display.","x-refundkit-assumption":"comment is 必填 (required), so the element must be there, but it may be empty: it is display text only, the status comes from result/id, and refusing an answer for an empty explanation would leave a clear result unknown.","type":"string","maxBytes":{"limit":64,"encoding":"GBK"}}},"required":["id","comment"]};
+const schema36 = {"description":"条码支付退款返回 barcode_refundbycashfee_response。标准接口会因业务升级需要而新增节点,请在解析返回报文时避免新增未知节点产生的程序出错!\nrefund.response: the answer to a refund request. Tolerant: yima may add new elements at any time, so unknown elements are allowed anywhere (refundkit:open=\"true\" on each response type, see common.xsd) and never fail a decode; rules the document's own example breaks are relaxed, each with a correction. result/id 0000 is success, any other id a failure, 9998 a timeout (outcome unknown).\n交易返回报文说明\nyima's answer to barcode_refundbycashfee_request.","type":"object","properties":{"response_type":{"description":"返回类型: 标识返回报文的类型,固定为barcode_refundbycashfee_response\nResponse type: always barcode_refundbycashfee_response.","type":"string","maxLength":32,"const":"barcode_refundbycashfee_response"},"isspid":{"description":"商户号: 接入SP的ID号,为翼码平台的提供的业务商机构号\nMerchant number: the accessing SP's id, the institution number yima assigned.","type":"string","maxLength":8},"pos_id":{"description":"终端号\nTerminal number.","type":"string","maxLength":20},"pos_seq":{"description":"终端流水号: 终端交易流水号,和请求报文中的交易流水号相同\nTerminal serial number: the request's pos_seq, answered as sent.","x-refundkit-correction":"The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is String(32) without the request's minimum length.","type":"string","maxLength":32},"sys_seq":{"description":"平台流水号: 由翼码平台产生,供跟踪之用\nPlatform serial number, made by yima, for tracing.","x-refundkit-correction":"The table marks sys_seq 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves sys_seq out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":16},"trans_time":{"description":"交易时间: 交易时间,格式:yyyyMMddHHmmss\nTransaction time, yyyyMMddHHmmss.","x-refundkit-correction":"The table marks trans_time 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves trans_time out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":14,"pattern":"^(?:[0-9]{14})$"},"pay_type":{"description":"支付类型: 503:微信支付\nPayment type; 503 = WeChat Pay.","x-refundkit-correction":"The table lists 503 (WeChat Pay) only, but the document's response example answers 502. Responses accept any String(3) here; only the request restricts pay_type to the listed 503.\nThe table marks pay_type 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves pay_type out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":3},"buss_discount_amt":{"description":"商家优惠金额: 商家优惠金额,单位为分 (可空)\nMerchant discount, in fen (a String(16) in the document, kept as text).","type":"string","maxLength":16},"platform_discount_amt":{"description":"平台优惠金额: 平台优惠金额,单位为分 (可空)\nPlatform discount, in fen (a String(16) in the document, kept as text).","type":"string","maxLength":16},"wxpay_res_info":{"description":"微信支付的时候,返回以下数据\nWeChat Pay details, sent when the payment was a WeChat one.","$ref":"#/$defs/WxpayResInfo"},"result":{"description":"处理结果\nThe outcome: result/id and result/comment.","$ref":"#/$defs/ResponseResult"}},"required":["response_type","isspid","pos_id","pos_seq","result"]};
+const schema37 = {"description":"微信支付的时候,返回以下数据\nWeChat Pay details. Every field is marked 可空 (may be empty) in the table, and \"交易成功时候,必填\" (present when the transaction succeeded) in its description: all are optional here. Amounts are String(16) in fen, kept as text.","x-refundkit-correction":"The sequence follows the document's response example (trade_no, out_trade_no, app_id, mch_id, total_fee, cash_fee, refund_fee, cash_refund_fee, detail_error_code, detail_error_desc), not the table's order.","type":"object","properties":{"trade_no":{"description":"支付平台处理流水: 交易成功时候,必填\nThe payment platform's (WeChat's) transaction number; present on success.","type":"string","maxLength":64},"out_trade_no":{"description":"支付交易请求流水: 交易成功时候,必填\nThe payment request's serial number at the platform; present on success.","type":"string","maxLength":64},"app_id":{"description":"微信公众帐号: 交易成功时候,必填\nWeChat official account (app id); present on success.","type":"string","maxLength":32},"mch_id":{"description":"微信商户帐号: 交易成功时候,必填\nWeChat merchant account; present on success.","type":"string","maxLength":32},"total_fee":{"description":"订单总金额: 交易成功时候,必填,单位为分\nOrder total, in fen; present on success.","type":"string","maxLength":16},"cash_fee":{"description":"现金支付金额: 用户使用现金支付的金额交易成功时候,必填,单位为分\nAmount the user paid in cash, in fen; present on success.","type":"string","maxLength":16},"refund_fee":{"description":"退款金额: 本次订单退款总金额:1、当累计现金退款金额小于用户支付金额时,refund_fee=cash_refund_fee2、当累计现金退款金额小于用户支付金额时,refund_fee=cash_refund_fee+券金额交易成功时候,必填,单位为分\nTotal refunded for this order, in fen; present on success. Equals cash_refund_fee while cumulative cash refunds are below what the user paid, and cash_refund_fee plus the coupon amount otherwise.","x-refundkit-correction":"Both cases of the document's description read 小于 (less than); the second is taken to mean the full refund (cumulative cash refunds equal to what the user paid), which adds the coupon amount. Documentation only: no rule depends on it.","type":"string","maxLength":16},"cash_refund_fee":{"description":"现金退款金额: 现金退款金额,即用户实际可到账退款金额,小于等于用户支付金额交易成功时候,必填,单位为分\nCash refunded, what actually reaches the user (at most what the user paid), in fen; present on success.","type":"string","maxLength":16},"detail_error_code":{"description":"支付详细错误码: 交易成功时候,必填\nThe payment platform's detailed error code (SUCCESS on success).","type":"string","maxLength":48},"detail_error_desc":{"description":"支付详细错误码说明: 交易成功时候,必填\nExplanation of detail_error_code.","type":"string","maxLength":128}}};
+const schema38 = {"description":"翼码平台返回的处理结果\nThe outcome yima reports: id 0000 = success, any other id = failure (其它失败), 9998 = timeout (outcome unknown). Tolerant (refundkit:open): unknown elements are ignored.","x-refundkit-assumption":"Codes other than 0000 are not listed by the document; yima's public pages name 0809 (original transaction not found), 9998 (timeout: outcome unknown), 6100 (MAC check failed) and 6103 (IP not authorised). The id is kept as text and not restricted to them.","type":"object","properties":{"id":{"description":"响应码: 翼码平台返回的处理结果,0000-成功,其它失败,错误信息说明见“响应码解释”字段\nResult code: 0000 = success, anything else = failure, explained in comment. Not empty: an empty code is no answer to map (the answer is unknown, never a failure).","type":"string","minLength":1,"maxLength":4},"comment":{"description":"响应码解释: 响应码对应中文注解,用于显示提示\nThe result code's explanation in Chinese, for display.","x-refundkit-assumption":"comment is 必填 (required), so the element must be there, but it may be empty: it is display text only, the status comes from result/id, and refusing an answer for an empty explanation would leave a clear result unknown.","type":"string","maxLength":64}},"required":["id","comment"]};
 const pattern4 = new RegExp("^(?:[0-9]{14})$", "u");
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -969,8 +969,8 @@ errors++;
 }
 if(data.response_type !== undefined){
 let data0 = data.response_type;
-if(typeof data0 !== "string"){
-const err5 = {instancePath:instancePath+"/response_type",schemaPath:"#/properties/response_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if("barcode_refundbycashfee_response" !== data0){
+const err5 = {instancePath:instancePath+"/response_type",schemaPath:"#/properties/response_type/const",keyword:"const",params:{allowedValue: "barcode_refundbycashfee_response"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -979,8 +979,9 @@ vErrors.push(err5);
 }
 errors++;
 }
-if("barcode_refundbycashfee_response" !== data0){
-const err6 = {instancePath:instancePath+"/response_type",schemaPath:"#/properties/response_type/const",keyword:"const",params:{allowedValue: "barcode_refundbycashfee_response"},message:"must be equal to constant"};
+if(typeof data0 === "string"){
+if(func3(data0) > 32){
+const err6 = {instancePath:instancePath+"/response_type",schemaPath:"#/properties/response_type/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -989,9 +990,9 @@ vErrors.push(err6);
 }
 errors++;
 }
-const bytes0 = typeof data0 === "string" ? func1(data0, "GBK") : 0;
-if(bytes0 > 32){
-const err7 = {instancePath:instancePath+"/response_type",schemaPath:"#/properties/response_type/maxBytes",keyword:"maxBytes",params:{limit: 32, encoding: "GBK", bytes: bytes0},message:"must not be more than 32 bytes of text in GBK, is " + bytes0};
+}
+else {
+const err7 = {instancePath:instancePath+"/response_type",schemaPath:"#/properties/response_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1003,9 +1004,9 @@ errors++;
 }
 if(data.isspid !== undefined){
 let data1 = data.isspid;
-const bytes1 = typeof data1 === "string" ? func1(data1, "GBK") : 0;
-if(bytes1 > 8){
-const err8 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/maxBytes",keyword:"maxBytes",params:{limit: 8, encoding: "GBK", bytes: bytes1},message:"must not be more than 8 bytes of text in GBK, is " + bytes1};
+if(typeof data1 === "string"){
+if(func3(data1) > 8){
+const err8 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1014,9 +1015,9 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(typeof data1 === "string"){
-if(func3(data1) < 1){
-const err9 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err9 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1026,8 +1027,11 @@ vErrors.push(err9);
 errors++;
 }
 }
-else {
-const err10 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.pos_id !== undefined){
+let data2 = data.pos_id;
+if(typeof data2 === "string"){
+if(func3(data2) > 20){
+const err10 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1037,11 +1041,8 @@ vErrors.push(err10);
 errors++;
 }
 }
-if(data.pos_id !== undefined){
-let data2 = data.pos_id;
-const bytes2 = typeof data2 === "string" ? func1(data2, "GBK") : 0;
-if(bytes2 > 20){
-const err11 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/maxBytes",keyword:"maxBytes",params:{limit: 20, encoding: "GBK", bytes: bytes2},message:"must not be more than 20 bytes of text in GBK, is " + bytes2};
+else {
+const err11 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1050,9 +1051,12 @@ vErrors.push(err11);
 }
 errors++;
 }
-if(typeof data2 === "string"){
-if(func3(data2) < 1){
-const err12 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data.pos_seq !== undefined){
+let data3 = data.pos_seq;
+if(typeof data3 === "string"){
+if(func3(data3) > 32){
+const err12 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1063,7 +1067,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1073,11 +1077,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data.pos_seq !== undefined){
-let data3 = data.pos_seq;
-const bytes3 = typeof data3 === "string" ? func1(data3, "GBK") : 0;
-if(bytes3 > 32){
-const err14 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/maxBytes",keyword:"maxBytes",params:{limit: 32, encoding: "GBK", bytes: bytes3},message:"must not be more than 32 bytes of text in GBK, is " + bytes3};
+if(data.sys_seq !== undefined){
+let data4 = data.sys_seq;
+if(typeof data4 === "string"){
+if(func3(data4) > 16){
+const err14 = {instancePath:instancePath+"/sys_seq",schemaPath:"#/properties/sys_seq/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1086,9 +1090,9 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(typeof data3 === "string"){
-if(func3(data3) < 1){
-const err15 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err15 = {instancePath:instancePath+"/sys_seq",schemaPath:"#/properties/sys_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1098,8 +1102,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-else {
-const err16 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.trans_time !== undefined){
+let data5 = data.trans_time;
+if(typeof data5 === "string"){
+if(func3(data5) > 14){
+const err16 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/maxLength",keyword:"maxLength",params:{limit: 14},message:"must NOT have more than 14 characters"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1108,11 +1115,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-if(data.sys_seq !== undefined){
-let data4 = data.sys_seq;
-if(typeof data4 !== "string"){
-const err17 = {instancePath:instancePath+"/sys_seq",schemaPath:"#/properties/sys_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern4.test(data5)){
+const err17 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9]{14})$"},message:"must match pattern \""+"^(?:[0-9]{14})$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1121,9 +1125,9 @@ vErrors.push(err17);
 }
 errors++;
 }
-const bytes4 = typeof data4 === "string" ? func1(data4, "GBK") : 0;
-if(bytes4 > 16){
-const err18 = {instancePath:instancePath+"/sys_seq",schemaPath:"#/properties/sys_seq/maxBytes",keyword:"maxBytes",params:{limit: 16, encoding: "GBK", bytes: bytes4},message:"must not be more than 16 bytes of text in GBK, is " + bytes4};
+}
+else {
+const err18 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1133,11 +1137,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data.trans_time !== undefined){
-let data5 = data.trans_time;
-const bytes5 = typeof data5 === "string" ? func1(data5, "GBK") : 0;
-if(bytes5 > 14){
-const err19 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/maxBytes",keyword:"maxBytes",params:{limit: 14, encoding: "GBK", bytes: bytes5},message:"must not be more than 14 bytes of text in GBK, is " + bytes5};
+if(data.pay_type !== undefined){
+let data6 = data.pay_type;
+if(typeof data6 === "string"){
+if(func3(data6) > 3){
+const err19 = {instancePath:instancePath+"/pay_type",schemaPath:"#/properties/pay_type/maxLength",keyword:"maxLength",params:{limit: 3},message:"must NOT have more than 3 characters"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1146,9 +1150,9 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(typeof data5 === "string"){
-if(!pattern4.test(data5)){
-const err20 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9]{14})$"},message:"must match pattern \""+"^(?:[0-9]{14})$"+"\""};
+}
+else {
+const err20 = {instancePath:instancePath+"/pay_type",schemaPath:"#/properties/pay_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1158,8 +1162,11 @@ vErrors.push(err20);
 errors++;
 }
 }
-else {
-const err21 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.buss_discount_amt !== undefined){
+let data7 = data.buss_discount_amt;
+if(typeof data7 === "string"){
+if(func3(data7) > 16){
+const err21 = {instancePath:instancePath+"/buss_discount_amt",schemaPath:"#/properties/buss_discount_amt/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1169,10 +1176,8 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data.pay_type !== undefined){
-let data6 = data.pay_type;
-if(typeof data6 !== "string"){
-const err22 = {instancePath:instancePath+"/pay_type",schemaPath:"#/properties/pay_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err22 = {instancePath:instancePath+"/buss_discount_amt",schemaPath:"#/properties/buss_discount_amt/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1181,9 +1186,12 @@ vErrors.push(err22);
 }
 errors++;
 }
-const bytes6 = typeof data6 === "string" ? func1(data6, "GBK") : 0;
-if(bytes6 > 3){
-const err23 = {instancePath:instancePath+"/pay_type",schemaPath:"#/properties/pay_type/maxBytes",keyword:"maxBytes",params:{limit: 3, encoding: "GBK", bytes: bytes6},message:"must not be more than 3 bytes of text in GBK, is " + bytes6};
+}
+if(data.platform_discount_amt !== undefined){
+let data8 = data.platform_discount_amt;
+if(typeof data8 === "string"){
+if(func3(data8) > 16){
+const err23 = {instancePath:instancePath+"/platform_discount_amt",schemaPath:"#/properties/platform_discount_amt/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1193,50 +1201,13 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data.buss_discount_amt !== undefined){
-let data7 = data.buss_discount_amt;
-if(typeof data7 !== "string"){
-const err24 = {instancePath:instancePath+"/buss_discount_amt",schemaPath:"#/properties/buss_discount_amt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err24 = {instancePath:instancePath+"/platform_discount_amt",schemaPath:"#/properties/platform_discount_amt/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
 else {
 vErrors.push(err24);
-}
-errors++;
-}
-const bytes7 = typeof data7 === "string" ? func1(data7, "GBK") : 0;
-if(bytes7 > 16){
-const err25 = {instancePath:instancePath+"/buss_discount_amt",schemaPath:"#/properties/buss_discount_amt/maxBytes",keyword:"maxBytes",params:{limit: 16, encoding: "GBK", bytes: bytes7},message:"must not be more than 16 bytes of text in GBK, is " + bytes7};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-if(data.platform_discount_amt !== undefined){
-let data8 = data.platform_discount_amt;
-if(typeof data8 !== "string"){
-const err26 = {instancePath:instancePath+"/platform_discount_amt",schemaPath:"#/properties/platform_discount_amt/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-const bytes8 = typeof data8 === "string" ? func1(data8, "GBK") : 0;
-if(bytes8 > 16){
-const err27 = {instancePath:instancePath+"/platform_discount_amt",schemaPath:"#/properties/platform_discount_amt/maxBytes",keyword:"maxBytes",params:{limit: 16, encoding: "GBK", bytes: bytes8},message:"must not be more than 16 bytes of text in GBK, is " + bytes8};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
 }
 errors++;
 }
@@ -1246,8 +1217,45 @@ let data9 = data.wxpay_res_info;
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.trade_no !== undefined){
 let data10 = data9.trade_no;
-if(typeof data10 !== "string"){
-const err28 = {instancePath:instancePath+"/wxpay_res_info/trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data10 === "string"){
+if(func3(data10) > 64){
+const err25 = {instancePath:instancePath+"/wxpay_res_info/trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/trade_no/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/wxpay_res_info/trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data9.out_trade_no !== undefined){
+let data11 = data9.out_trade_no;
+if(typeof data11 === "string"){
+if(func3(data11) > 64){
+const err27 = {instancePath:instancePath+"/wxpay_res_info/out_trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/out_trade_no/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/wxpay_res_info/out_trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/out_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1256,9 +1264,12 @@ vErrors.push(err28);
 }
 errors++;
 }
-const bytes9 = typeof data10 === "string" ? func1(data10, "GBK") : 0;
-if(bytes9 > 64){
-const err29 = {instancePath:instancePath+"/wxpay_res_info/trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/trade_no/maxBytes",keyword:"maxBytes",params:{limit: 64, encoding: "GBK", bytes: bytes9},message:"must not be more than 64 bytes of text in GBK, is " + bytes9};
+}
+if(data9.app_id !== undefined){
+let data12 = data9.app_id;
+if(typeof data12 === "string"){
+if(func3(data12) > 32){
+const err29 = {instancePath:instancePath+"/wxpay_res_info/app_id",schemaPath:"#/$defs/WxpayResInfo/properties/app_id/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1268,10 +1279,8 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data9.out_trade_no !== undefined){
-let data11 = data9.out_trade_no;
-if(typeof data11 !== "string"){
-const err30 = {instancePath:instancePath+"/wxpay_res_info/out_trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/out_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err30 = {instancePath:instancePath+"/wxpay_res_info/app_id",schemaPath:"#/$defs/WxpayResInfo/properties/app_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1280,9 +1289,12 @@ vErrors.push(err30);
 }
 errors++;
 }
-const bytes10 = typeof data11 === "string" ? func1(data11, "GBK") : 0;
-if(bytes10 > 64){
-const err31 = {instancePath:instancePath+"/wxpay_res_info/out_trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/out_trade_no/maxBytes",keyword:"maxBytes",params:{limit: 64, encoding: "GBK", bytes: bytes10},message:"must not be more than 64 bytes of text in GBK, is " + bytes10};
+}
+if(data9.mch_id !== undefined){
+let data13 = data9.mch_id;
+if(typeof data13 === "string"){
+if(func3(data13) > 32){
+const err31 = {instancePath:instancePath+"/wxpay_res_info/mch_id",schemaPath:"#/$defs/WxpayResInfo/properties/mch_id/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1292,10 +1304,8 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data9.app_id !== undefined){
-let data12 = data9.app_id;
-if(typeof data12 !== "string"){
-const err32 = {instancePath:instancePath+"/wxpay_res_info/app_id",schemaPath:"#/$defs/WxpayResInfo/properties/app_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err32 = {instancePath:instancePath+"/wxpay_res_info/mch_id",schemaPath:"#/$defs/WxpayResInfo/properties/mch_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1304,9 +1314,12 @@ vErrors.push(err32);
 }
 errors++;
 }
-const bytes11 = typeof data12 === "string" ? func1(data12, "GBK") : 0;
-if(bytes11 > 32){
-const err33 = {instancePath:instancePath+"/wxpay_res_info/app_id",schemaPath:"#/$defs/WxpayResInfo/properties/app_id/maxBytes",keyword:"maxBytes",params:{limit: 32, encoding: "GBK", bytes: bytes11},message:"must not be more than 32 bytes of text in GBK, is " + bytes11};
+}
+if(data9.total_fee !== undefined){
+let data14 = data9.total_fee;
+if(typeof data14 === "string"){
+if(func3(data14) > 16){
+const err33 = {instancePath:instancePath+"/wxpay_res_info/total_fee",schemaPath:"#/$defs/WxpayResInfo/properties/total_fee/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1316,10 +1329,8 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data9.mch_id !== undefined){
-let data13 = data9.mch_id;
-if(typeof data13 !== "string"){
-const err34 = {instancePath:instancePath+"/wxpay_res_info/mch_id",schemaPath:"#/$defs/WxpayResInfo/properties/mch_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err34 = {instancePath:instancePath+"/wxpay_res_info/total_fee",schemaPath:"#/$defs/WxpayResInfo/properties/total_fee/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -1328,9 +1339,12 @@ vErrors.push(err34);
 }
 errors++;
 }
-const bytes12 = typeof data13 === "string" ? func1(data13, "GBK") : 0;
-if(bytes12 > 32){
-const err35 = {instancePath:instancePath+"/wxpay_res_info/mch_id",schemaPath:"#/$defs/WxpayResInfo/properties/mch_id/maxBytes",keyword:"maxBytes",params:{limit: 32, encoding: "GBK", bytes: bytes12},message:"must not be more than 32 bytes of text in GBK, is " + bytes12};
+}
+if(data9.cash_fee !== undefined){
+let data15 = data9.cash_fee;
+if(typeof data15 === "string"){
+if(func3(data15) > 16){
+const err35 = {instancePath:instancePath+"/wxpay_res_info/cash_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_fee/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1340,10 +1354,8 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data9.total_fee !== undefined){
-let data14 = data9.total_fee;
-if(typeof data14 !== "string"){
-const err36 = {instancePath:instancePath+"/wxpay_res_info/total_fee",schemaPath:"#/$defs/WxpayResInfo/properties/total_fee/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err36 = {instancePath:instancePath+"/wxpay_res_info/cash_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_fee/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1352,9 +1364,12 @@ vErrors.push(err36);
 }
 errors++;
 }
-const bytes13 = typeof data14 === "string" ? func1(data14, "GBK") : 0;
-if(bytes13 > 16){
-const err37 = {instancePath:instancePath+"/wxpay_res_info/total_fee",schemaPath:"#/$defs/WxpayResInfo/properties/total_fee/maxBytes",keyword:"maxBytes",params:{limit: 16, encoding: "GBK", bytes: bytes13},message:"must not be more than 16 bytes of text in GBK, is " + bytes13};
+}
+if(data9.refund_fee !== undefined){
+let data16 = data9.refund_fee;
+if(typeof data16 === "string"){
+if(func3(data16) > 16){
+const err37 = {instancePath:instancePath+"/wxpay_res_info/refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/refund_fee/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -1364,10 +1379,8 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data9.cash_fee !== undefined){
-let data15 = data9.cash_fee;
-if(typeof data15 !== "string"){
-const err38 = {instancePath:instancePath+"/wxpay_res_info/cash_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_fee/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err38 = {instancePath:instancePath+"/wxpay_res_info/refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/refund_fee/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -1376,9 +1389,12 @@ vErrors.push(err38);
 }
 errors++;
 }
-const bytes14 = typeof data15 === "string" ? func1(data15, "GBK") : 0;
-if(bytes14 > 16){
-const err39 = {instancePath:instancePath+"/wxpay_res_info/cash_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_fee/maxBytes",keyword:"maxBytes",params:{limit: 16, encoding: "GBK", bytes: bytes14},message:"must not be more than 16 bytes of text in GBK, is " + bytes14};
+}
+if(data9.cash_refund_fee !== undefined){
+let data17 = data9.cash_refund_fee;
+if(typeof data17 === "string"){
+if(func3(data17) > 16){
+const err39 = {instancePath:instancePath+"/wxpay_res_info/cash_refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_refund_fee/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -1388,10 +1404,8 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data9.refund_fee !== undefined){
-let data16 = data9.refund_fee;
-if(typeof data16 !== "string"){
-const err40 = {instancePath:instancePath+"/wxpay_res_info/refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/refund_fee/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err40 = {instancePath:instancePath+"/wxpay_res_info/cash_refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_refund_fee/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -1400,9 +1414,12 @@ vErrors.push(err40);
 }
 errors++;
 }
-const bytes15 = typeof data16 === "string" ? func1(data16, "GBK") : 0;
-if(bytes15 > 16){
-const err41 = {instancePath:instancePath+"/wxpay_res_info/refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/refund_fee/maxBytes",keyword:"maxBytes",params:{limit: 16, encoding: "GBK", bytes: bytes15},message:"must not be more than 16 bytes of text in GBK, is " + bytes15};
+}
+if(data9.detail_error_code !== undefined){
+let data18 = data9.detail_error_code;
+if(typeof data18 === "string"){
+if(func3(data18) > 48){
+const err41 = {instancePath:instancePath+"/wxpay_res_info/detail_error_code",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_code/maxLength",keyword:"maxLength",params:{limit: 48},message:"must NOT have more than 48 characters"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -1412,10 +1429,8 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data9.cash_refund_fee !== undefined){
-let data17 = data9.cash_refund_fee;
-if(typeof data17 !== "string"){
-const err42 = {instancePath:instancePath+"/wxpay_res_info/cash_refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_refund_fee/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err42 = {instancePath:instancePath+"/wxpay_res_info/detail_error_code",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_code/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -1424,9 +1439,12 @@ vErrors.push(err42);
 }
 errors++;
 }
-const bytes16 = typeof data17 === "string" ? func1(data17, "GBK") : 0;
-if(bytes16 > 16){
-const err43 = {instancePath:instancePath+"/wxpay_res_info/cash_refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_refund_fee/maxBytes",keyword:"maxBytes",params:{limit: 16, encoding: "GBK", bytes: bytes16},message:"must not be more than 16 bytes of text in GBK, is " + bytes16};
+}
+if(data9.detail_error_desc !== undefined){
+let data19 = data9.detail_error_desc;
+if(typeof data19 === "string"){
+if(func3(data19) > 128){
+const err43 = {instancePath:instancePath+"/wxpay_res_info/detail_error_desc",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_desc/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -1436,10 +1454,8 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data9.detail_error_code !== undefined){
-let data18 = data9.detail_error_code;
-if(typeof data18 !== "string"){
-const err44 = {instancePath:instancePath+"/wxpay_res_info/detail_error_code",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_code/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err44 = {instancePath:instancePath+"/wxpay_res_info/detail_error_desc",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_desc/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -1448,9 +1464,10 @@ vErrors.push(err44);
 }
 errors++;
 }
-const bytes17 = typeof data18 === "string" ? func1(data18, "GBK") : 0;
-if(bytes17 > 48){
-const err45 = {instancePath:instancePath+"/wxpay_res_info/detail_error_code",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_code/maxBytes",keyword:"maxBytes",params:{limit: 48, encoding: "GBK", bytes: bytes17},message:"must not be more than 48 bytes of text in GBK, is " + bytes17};
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/wxpay_res_info",schemaPath:"#/$defs/WxpayResInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -1460,10 +1477,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data9.detail_error_desc !== undefined){
-let data19 = data9.detail_error_desc;
-if(typeof data19 !== "string"){
-const err46 = {instancePath:instancePath+"/wxpay_res_info/detail_error_desc",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_desc/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.result !== undefined){
+let data20 = data.result;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.id === undefined){
+const err46 = {instancePath:instancePath+"/result",schemaPath:"#/$defs/ResponseResult/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -1472,9 +1490,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-const bytes18 = typeof data19 === "string" ? func1(data19, "GBK") : 0;
-if(bytes18 > 128){
-const err47 = {instancePath:instancePath+"/wxpay_res_info/detail_error_desc",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_desc/maxBytes",keyword:"maxBytes",params:{limit: 128, encoding: "GBK", bytes: bytes18},message:"must not be more than 128 bytes of text in GBK, is " + bytes18};
+if(data20.comment === undefined){
+const err47 = {instancePath:instancePath+"/result",schemaPath:"#/$defs/ResponseResult/required",keyword:"required",params:{missingProperty: "comment"},message:"must have required property '"+"comment"+"'"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -1483,10 +1500,11 @@ vErrors.push(err47);
 }
 errors++;
 }
-}
-}
-else {
-const err48 = {instancePath:instancePath+"/wxpay_res_info",schemaPath:"#/$defs/WxpayResInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data20.id !== undefined){
+let data21 = data20.id;
+if(typeof data21 === "string"){
+if(func3(data21) > 4){
+const err48 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/maxLength",keyword:"maxLength",params:{limit: 4},message:"must NOT have more than 4 characters"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -1495,12 +1513,8 @@ vErrors.push(err48);
 }
 errors++;
 }
-}
-if(data.result !== undefined){
-let data20 = data.result;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.id === undefined){
-const err49 = {instancePath:instancePath+"/result",schemaPath:"#/$defs/ResponseResult/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(func3(data21) < 1){
+const err49 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -1509,8 +1523,9 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(data20.comment === undefined){
-const err50 = {instancePath:instancePath+"/result",schemaPath:"#/$defs/ResponseResult/required",keyword:"required",params:{missingProperty: "comment"},message:"must have required property '"+"comment"+"'"};
+}
+else {
+const err50 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -1519,11 +1534,12 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(data20.id !== undefined){
-let data21 = data20.id;
-const bytes19 = typeof data21 === "string" ? func1(data21, "GBK") : 0;
-if(bytes19 > 4){
-const err51 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/maxBytes",keyword:"maxBytes",params:{limit: 4, encoding: "GBK", bytes: bytes19},message:"must not be more than 4 bytes of text in GBK, is " + bytes19};
+}
+if(data20.comment !== undefined){
+let data22 = data20.comment;
+if(typeof data22 === "string"){
+if(func3(data22) > 64){
+const err51 = {instancePath:instancePath+"/result/comment",schemaPath:"#/$defs/ResponseResult/properties/comment/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -1532,9 +1548,9 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(typeof data21 === "string"){
-if(func3(data21) < 1){
-const err52 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err52 = {instancePath:instancePath+"/result/comment",schemaPath:"#/$defs/ResponseResult/properties/comment/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -1544,8 +1560,9 @@ vErrors.push(err52);
 errors++;
 }
 }
+}
 else {
-const err53 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err53 = {instancePath:instancePath+"/result",schemaPath:"#/$defs/ResponseResult/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1555,50 +1572,14 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data20.comment !== undefined){
-let data22 = data20.comment;
-if(typeof data22 !== "string"){
-const err54 = {instancePath:instancePath+"/result/comment",schemaPath:"#/$defs/ResponseResult/properties/comment/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err54 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err54];
 }
 else {
 vErrors.push(err54);
-}
-errors++;
-}
-const bytes20 = typeof data22 === "string" ? func1(data22, "GBK") : 0;
-if(bytes20 > 64){
-const err55 = {instancePath:instancePath+"/result/comment",schemaPath:"#/$defs/ResponseResult/properties/comment/maxBytes",keyword:"maxBytes",params:{limit: 64, encoding: "GBK", bytes: bytes20},message:"must not be more than 64 bytes of text in GBK, is " + bytes20};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-}
-}
-else {
-const err56 = {instancePath:instancePath+"/result",schemaPath:"#/$defs/ResponseResult/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-}
-}
-else {
-const err57 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
 }
 errors++;
 }
@@ -2032,7 +2013,7 @@ return errors === 0;
 validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const validate_3 = validate28;
-const schema41 = {"description":"退款查询返回 barcode_refundquery_response\nqueryRefund.response: the answer to a refund query. Tolerant like every response: unknown elements are allowed anywhere (refundkit:open=\"true\", see common.xsd) and never fail a decode.\nyima's answer to barcode_refundquery_request.","type":"object","properties":{"response_type":{"description":"返回类型: 固定为barcode_refundquery_response\nResponse type: always barcode_refundquery_response.","type":"string","maxBytes":{"limit":32,"encoding":"GBK"},"const":"barcode_refundquery_response"},"isspid":{"description":"商户号: 接入SP的ID号,为翼码平台的提供的业务商机构号\nMerchant number: the accessing SP's id, the institution number yima assigned.","type":"string","minLength":1,"maxBytes":{"limit":8,"encoding":"GBK"}},"pos_id":{"description":"终端号\nTerminal number.","type":"string","minLength":1,"maxBytes":{"limit":20,"encoding":"GBK"}},"pos_seq":{"description":"终端流水号: 终端交易流水号,和请求报文中的交易流水号相同\nTerminal serial number: the request's pos_seq, answered as sent.","x-refundkit-correction":"The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is a required String(32), not empty, without the request's minimum of 13.","type":"string","minLength":1,"maxBytes":{"limit":32,"encoding":"GBK"}},"sys_seq":{"description":"平台流水号: 由翼码平台产生,供跟踪之用\nPlatform serial number, made by yima, for tracing.","x-refundkit-correction":"The table marks sys_seq 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves sys_seq out, as a failure may, is still read and mapped by result/id.","type":"string","maxBytes":{"limit":16,"encoding":"GBK"}},"trans_time":{"description":"交易时间: 交易时间,格式:yyyyMMddHHmmss\nTransaction time, yyyyMMddHHmmss.","x-refundkit-correction":"The table marks trans_time 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves trans_time out, as a failure may, is still read and mapped by result/id.","type":"string","maxBytes":{"limit":14,"encoding":"GBK"},"pattern":"^(?:[0-9]{14})$"},"pay_type":{"description":"支付类型: 503:微信支付\nPayment type; 503 = WeChat Pay.","x-refundkit-correction":"The table lists 503 (WeChat Pay) only, but the document's response example answers 502. Responses accept any String(3) here; only the request restricts pay_type to the listed 503.\nThe table marks pay_type 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves pay_type out, as a failure may, is still read and mapped by result/id.","type":"string","maxBytes":{"limit":3,"encoding":"GBK"}},"buss_discount_amt":{"description":"商家优惠金额: 商家优惠金额,单位为分 (可空)\nMerchant discount, in fen (a String(16) in the document, kept as text).","type":"string","maxBytes":{"limit":16,"encoding":"GBK"}},"platform_discount_amt":{"description":"平台优惠金额: 平台优惠金额,单位为分 (可空)\nPlatform discount, in fen (a String(16) in the document, kept as text).","type":"string","maxBytes":{"limit":16,"encoding":"GBK"}},"wxpay_res_info":{"description":"微信支付的时候,返回以下数据\nWeChat Pay details, sent when the payment was a WeChat one.","$ref":"#/$defs/WxpayResInfo"},"result":{"description":"处理结果\nThe outcome: result/id and result/comment.","$ref":"#/$defs/ResponseResult"}},"required":["response_type","isspid","pos_id","pos_seq","result"],"x-refundkit-assumption":"Not in the seed. The answer is assumed to mirror the refund response: response_type barcode_refundquery_response, the same fields (ResponseFields), and result/id 0000 meaning the queried refund succeeded, any other id that it did not (9998: unknown). Whatever else yima sends is kept as unknown elements."};
+const schema41 = {"description":"退款查询返回 barcode_refundquery_response\nqueryRefund.response: the answer to a refund query. Tolerant like every response: unknown elements are allowed anywhere (refundkit:open=\"true\", see common.xsd) and never fail a decode.\nyima's answer to barcode_refundquery_request.","type":"object","properties":{"response_type":{"description":"返回类型: 固定为barcode_refundquery_response\nResponse type: always barcode_refundquery_response.","type":"string","maxLength":32,"const":"barcode_refundquery_response"},"isspid":{"description":"商户号: 接入SP的ID号,为翼码平台的提供的业务商机构号\nMerchant number: the accessing SP's id, the institution number yima assigned.","type":"string","maxLength":8},"pos_id":{"description":"终端号\nTerminal number.","type":"string","maxLength":20},"pos_seq":{"description":"终端流水号: 终端交易流水号,和请求报文中的交易流水号相同\nTerminal serial number: the request's pos_seq, answered as sent.","x-refundkit-correction":"The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is String(32) without the request's minimum length.","type":"string","maxLength":32},"sys_seq":{"description":"平台流水号: 由翼码平台产生,供跟踪之用\nPlatform serial number, made by yima, for tracing.","x-refundkit-correction":"The table marks sys_seq 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves sys_seq out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":16},"trans_time":{"description":"交易时间: 交易时间,格式:yyyyMMddHHmmss\nTransaction time, yyyyMMddHHmmss.","x-refundkit-correction":"The table marks trans_time 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves trans_time out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":14,"pattern":"^(?:[0-9]{14})$"},"pay_type":{"description":"支付类型: 503:微信支付\nPayment type; 503 = WeChat Pay.","x-refundkit-correction":"The table lists 503 (WeChat Pay) only, but the document's response example answers 502. Responses accept any String(3) here; only the request restricts pay_type to the listed 503.\nThe table marks pay_type 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves pay_type out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":3},"buss_discount_amt":{"description":"商家优惠金额: 商家优惠金额,单位为分 (可空)\nMerchant discount, in fen (a String(16) in the document, kept as text).","type":"string","maxLength":16},"platform_discount_amt":{"description":"平台优惠金额: 平台优惠金额,单位为分 (可空)\nPlatform discount, in fen (a String(16) in the document, kept as text).","type":"string","maxLength":16},"wxpay_res_info":{"description":"微信支付的时候,返回以下数据\nWeChat Pay details, sent when the payment was a WeChat one.","$ref":"#/$defs/WxpayResInfo"},"result":{"description":"处理结果\nThe outcome: result/id and result/comment.","$ref":"#/$defs/ResponseResult"}},"required":["response_type","isspid","pos_id","pos_seq","result"],"x-refundkit-assumption":"Not in the seed. The answer is assumed to mirror the refund response: response_type barcode_refundquery_response, the same fields (ResponseFields), and result/id 0000 meaning the queried refund succeeded, any other id that it did not (9998: unknown). Whatever else yima sends is kept as unknown elements."};
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2097,8 +2078,8 @@ errors++;
 }
 if(data.response_type !== undefined){
 let data0 = data.response_type;
-if(typeof data0 !== "string"){
-const err5 = {instancePath:instancePath+"/response_type",schemaPath:"#/properties/response_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if("barcode_refundquery_response" !== data0){
+const err5 = {instancePath:instancePath+"/response_type",schemaPath:"#/properties/response_type/const",keyword:"const",params:{allowedValue: "barcode_refundquery_response"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2107,8 +2088,9 @@ vErrors.push(err5);
 }
 errors++;
 }
-if("barcode_refundquery_response" !== data0){
-const err6 = {instancePath:instancePath+"/response_type",schemaPath:"#/properties/response_type/const",keyword:"const",params:{allowedValue: "barcode_refundquery_response"},message:"must be equal to constant"};
+if(typeof data0 === "string"){
+if(func3(data0) > 32){
+const err6 = {instancePath:instancePath+"/response_type",schemaPath:"#/properties/response_type/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2117,9 +2099,9 @@ vErrors.push(err6);
 }
 errors++;
 }
-const bytes0 = typeof data0 === "string" ? func1(data0, "GBK") : 0;
-if(bytes0 > 32){
-const err7 = {instancePath:instancePath+"/response_type",schemaPath:"#/properties/response_type/maxBytes",keyword:"maxBytes",params:{limit: 32, encoding: "GBK", bytes: bytes0},message:"must not be more than 32 bytes of text in GBK, is " + bytes0};
+}
+else {
+const err7 = {instancePath:instancePath+"/response_type",schemaPath:"#/properties/response_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2131,9 +2113,9 @@ errors++;
 }
 if(data.isspid !== undefined){
 let data1 = data.isspid;
-const bytes1 = typeof data1 === "string" ? func1(data1, "GBK") : 0;
-if(bytes1 > 8){
-const err8 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/maxBytes",keyword:"maxBytes",params:{limit: 8, encoding: "GBK", bytes: bytes1},message:"must not be more than 8 bytes of text in GBK, is " + bytes1};
+if(typeof data1 === "string"){
+if(func3(data1) > 8){
+const err8 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2142,9 +2124,9 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(typeof data1 === "string"){
-if(func3(data1) < 1){
-const err9 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err9 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2154,8 +2136,11 @@ vErrors.push(err9);
 errors++;
 }
 }
-else {
-const err10 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.pos_id !== undefined){
+let data2 = data.pos_id;
+if(typeof data2 === "string"){
+if(func3(data2) > 20){
+const err10 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2165,11 +2150,8 @@ vErrors.push(err10);
 errors++;
 }
 }
-if(data.pos_id !== undefined){
-let data2 = data.pos_id;
-const bytes2 = typeof data2 === "string" ? func1(data2, "GBK") : 0;
-if(bytes2 > 20){
-const err11 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/maxBytes",keyword:"maxBytes",params:{limit: 20, encoding: "GBK", bytes: bytes2},message:"must not be more than 20 bytes of text in GBK, is " + bytes2};
+else {
+const err11 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2178,9 +2160,12 @@ vErrors.push(err11);
 }
 errors++;
 }
-if(typeof data2 === "string"){
-if(func3(data2) < 1){
-const err12 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data.pos_seq !== undefined){
+let data3 = data.pos_seq;
+if(typeof data3 === "string"){
+if(func3(data3) > 32){
+const err12 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2191,7 +2176,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2201,11 +2186,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data.pos_seq !== undefined){
-let data3 = data.pos_seq;
-const bytes3 = typeof data3 === "string" ? func1(data3, "GBK") : 0;
-if(bytes3 > 32){
-const err14 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/maxBytes",keyword:"maxBytes",params:{limit: 32, encoding: "GBK", bytes: bytes3},message:"must not be more than 32 bytes of text in GBK, is " + bytes3};
+if(data.sys_seq !== undefined){
+let data4 = data.sys_seq;
+if(typeof data4 === "string"){
+if(func3(data4) > 16){
+const err14 = {instancePath:instancePath+"/sys_seq",schemaPath:"#/properties/sys_seq/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2214,9 +2199,9 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(typeof data3 === "string"){
-if(func3(data3) < 1){
-const err15 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err15 = {instancePath:instancePath+"/sys_seq",schemaPath:"#/properties/sys_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2226,8 +2211,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-else {
-const err16 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.trans_time !== undefined){
+let data5 = data.trans_time;
+if(typeof data5 === "string"){
+if(func3(data5) > 14){
+const err16 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/maxLength",keyword:"maxLength",params:{limit: 14},message:"must NOT have more than 14 characters"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2236,11 +2224,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-if(data.sys_seq !== undefined){
-let data4 = data.sys_seq;
-if(typeof data4 !== "string"){
-const err17 = {instancePath:instancePath+"/sys_seq",schemaPath:"#/properties/sys_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern4.test(data5)){
+const err17 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9]{14})$"},message:"must match pattern \""+"^(?:[0-9]{14})$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2249,9 +2234,9 @@ vErrors.push(err17);
 }
 errors++;
 }
-const bytes4 = typeof data4 === "string" ? func1(data4, "GBK") : 0;
-if(bytes4 > 16){
-const err18 = {instancePath:instancePath+"/sys_seq",schemaPath:"#/properties/sys_seq/maxBytes",keyword:"maxBytes",params:{limit: 16, encoding: "GBK", bytes: bytes4},message:"must not be more than 16 bytes of text in GBK, is " + bytes4};
+}
+else {
+const err18 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2261,11 +2246,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data.trans_time !== undefined){
-let data5 = data.trans_time;
-const bytes5 = typeof data5 === "string" ? func1(data5, "GBK") : 0;
-if(bytes5 > 14){
-const err19 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/maxBytes",keyword:"maxBytes",params:{limit: 14, encoding: "GBK", bytes: bytes5},message:"must not be more than 14 bytes of text in GBK, is " + bytes5};
+if(data.pay_type !== undefined){
+let data6 = data.pay_type;
+if(typeof data6 === "string"){
+if(func3(data6) > 3){
+const err19 = {instancePath:instancePath+"/pay_type",schemaPath:"#/properties/pay_type/maxLength",keyword:"maxLength",params:{limit: 3},message:"must NOT have more than 3 characters"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2274,9 +2259,9 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(typeof data5 === "string"){
-if(!pattern4.test(data5)){
-const err20 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9]{14})$"},message:"must match pattern \""+"^(?:[0-9]{14})$"+"\""};
+}
+else {
+const err20 = {instancePath:instancePath+"/pay_type",schemaPath:"#/properties/pay_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2286,8 +2271,11 @@ vErrors.push(err20);
 errors++;
 }
 }
-else {
-const err21 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.buss_discount_amt !== undefined){
+let data7 = data.buss_discount_amt;
+if(typeof data7 === "string"){
+if(func3(data7) > 16){
+const err21 = {instancePath:instancePath+"/buss_discount_amt",schemaPath:"#/properties/buss_discount_amt/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2297,10 +2285,8 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data.pay_type !== undefined){
-let data6 = data.pay_type;
-if(typeof data6 !== "string"){
-const err22 = {instancePath:instancePath+"/pay_type",schemaPath:"#/properties/pay_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err22 = {instancePath:instancePath+"/buss_discount_amt",schemaPath:"#/properties/buss_discount_amt/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2309,9 +2295,12 @@ vErrors.push(err22);
 }
 errors++;
 }
-const bytes6 = typeof data6 === "string" ? func1(data6, "GBK") : 0;
-if(bytes6 > 3){
-const err23 = {instancePath:instancePath+"/pay_type",schemaPath:"#/properties/pay_type/maxBytes",keyword:"maxBytes",params:{limit: 3, encoding: "GBK", bytes: bytes6},message:"must not be more than 3 bytes of text in GBK, is " + bytes6};
+}
+if(data.platform_discount_amt !== undefined){
+let data8 = data.platform_discount_amt;
+if(typeof data8 === "string"){
+if(func3(data8) > 16){
+const err23 = {instancePath:instancePath+"/platform_discount_amt",schemaPath:"#/properties/platform_discount_amt/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2321,50 +2310,13 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data.buss_discount_amt !== undefined){
-let data7 = data.buss_discount_amt;
-if(typeof data7 !== "string"){
-const err24 = {instancePath:instancePath+"/buss_discount_amt",schemaPath:"#/properties/buss_discount_amt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err24 = {instancePath:instancePath+"/platform_discount_amt",schemaPath:"#/properties/platform_discount_amt/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
 else {
 vErrors.push(err24);
-}
-errors++;
-}
-const bytes7 = typeof data7 === "string" ? func1(data7, "GBK") : 0;
-if(bytes7 > 16){
-const err25 = {instancePath:instancePath+"/buss_discount_amt",schemaPath:"#/properties/buss_discount_amt/maxBytes",keyword:"maxBytes",params:{limit: 16, encoding: "GBK", bytes: bytes7},message:"must not be more than 16 bytes of text in GBK, is " + bytes7};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-if(data.platform_discount_amt !== undefined){
-let data8 = data.platform_discount_amt;
-if(typeof data8 !== "string"){
-const err26 = {instancePath:instancePath+"/platform_discount_amt",schemaPath:"#/properties/platform_discount_amt/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-const bytes8 = typeof data8 === "string" ? func1(data8, "GBK") : 0;
-if(bytes8 > 16){
-const err27 = {instancePath:instancePath+"/platform_discount_amt",schemaPath:"#/properties/platform_discount_amt/maxBytes",keyword:"maxBytes",params:{limit: 16, encoding: "GBK", bytes: bytes8},message:"must not be more than 16 bytes of text in GBK, is " + bytes8};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
 }
 errors++;
 }
@@ -2374,8 +2326,45 @@ let data9 = data.wxpay_res_info;
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.trade_no !== undefined){
 let data10 = data9.trade_no;
-if(typeof data10 !== "string"){
-const err28 = {instancePath:instancePath+"/wxpay_res_info/trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data10 === "string"){
+if(func3(data10) > 64){
+const err25 = {instancePath:instancePath+"/wxpay_res_info/trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/trade_no/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/wxpay_res_info/trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data9.out_trade_no !== undefined){
+let data11 = data9.out_trade_no;
+if(typeof data11 === "string"){
+if(func3(data11) > 64){
+const err27 = {instancePath:instancePath+"/wxpay_res_info/out_trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/out_trade_no/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/wxpay_res_info/out_trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/out_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2384,9 +2373,12 @@ vErrors.push(err28);
 }
 errors++;
 }
-const bytes9 = typeof data10 === "string" ? func1(data10, "GBK") : 0;
-if(bytes9 > 64){
-const err29 = {instancePath:instancePath+"/wxpay_res_info/trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/trade_no/maxBytes",keyword:"maxBytes",params:{limit: 64, encoding: "GBK", bytes: bytes9},message:"must not be more than 64 bytes of text in GBK, is " + bytes9};
+}
+if(data9.app_id !== undefined){
+let data12 = data9.app_id;
+if(typeof data12 === "string"){
+if(func3(data12) > 32){
+const err29 = {instancePath:instancePath+"/wxpay_res_info/app_id",schemaPath:"#/$defs/WxpayResInfo/properties/app_id/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2396,10 +2388,8 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data9.out_trade_no !== undefined){
-let data11 = data9.out_trade_no;
-if(typeof data11 !== "string"){
-const err30 = {instancePath:instancePath+"/wxpay_res_info/out_trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/out_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err30 = {instancePath:instancePath+"/wxpay_res_info/app_id",schemaPath:"#/$defs/WxpayResInfo/properties/app_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2408,9 +2398,12 @@ vErrors.push(err30);
 }
 errors++;
 }
-const bytes10 = typeof data11 === "string" ? func1(data11, "GBK") : 0;
-if(bytes10 > 64){
-const err31 = {instancePath:instancePath+"/wxpay_res_info/out_trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/out_trade_no/maxBytes",keyword:"maxBytes",params:{limit: 64, encoding: "GBK", bytes: bytes10},message:"must not be more than 64 bytes of text in GBK, is " + bytes10};
+}
+if(data9.mch_id !== undefined){
+let data13 = data9.mch_id;
+if(typeof data13 === "string"){
+if(func3(data13) > 32){
+const err31 = {instancePath:instancePath+"/wxpay_res_info/mch_id",schemaPath:"#/$defs/WxpayResInfo/properties/mch_id/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2420,10 +2413,8 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data9.app_id !== undefined){
-let data12 = data9.app_id;
-if(typeof data12 !== "string"){
-const err32 = {instancePath:instancePath+"/wxpay_res_info/app_id",schemaPath:"#/$defs/WxpayResInfo/properties/app_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err32 = {instancePath:instancePath+"/wxpay_res_info/mch_id",schemaPath:"#/$defs/WxpayResInfo/properties/mch_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2432,9 +2423,12 @@ vErrors.push(err32);
 }
 errors++;
 }
-const bytes11 = typeof data12 === "string" ? func1(data12, "GBK") : 0;
-if(bytes11 > 32){
-const err33 = {instancePath:instancePath+"/wxpay_res_info/app_id",schemaPath:"#/$defs/WxpayResInfo/properties/app_id/maxBytes",keyword:"maxBytes",params:{limit: 32, encoding: "GBK", bytes: bytes11},message:"must not be more than 32 bytes of text in GBK, is " + bytes11};
+}
+if(data9.total_fee !== undefined){
+let data14 = data9.total_fee;
+if(typeof data14 === "string"){
+if(func3(data14) > 16){
+const err33 = {instancePath:instancePath+"/wxpay_res_info/total_fee",schemaPath:"#/$defs/WxpayResInfo/properties/total_fee/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2444,10 +2438,8 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data9.mch_id !== undefined){
-let data13 = data9.mch_id;
-if(typeof data13 !== "string"){
-const err34 = {instancePath:instancePath+"/wxpay_res_info/mch_id",schemaPath:"#/$defs/WxpayResInfo/properties/mch_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err34 = {instancePath:instancePath+"/wxpay_res_info/total_fee",schemaPath:"#/$defs/WxpayResInfo/properties/total_fee/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2456,9 +2448,12 @@ vErrors.push(err34);
 }
 errors++;
 }
-const bytes12 = typeof data13 === "string" ? func1(data13, "GBK") : 0;
-if(bytes12 > 32){
-const err35 = {instancePath:instancePath+"/wxpay_res_info/mch_id",schemaPath:"#/$defs/WxpayResInfo/properties/mch_id/maxBytes",keyword:"maxBytes",params:{limit: 32, encoding: "GBK", bytes: bytes12},message:"must not be more than 32 bytes of text in GBK, is " + bytes12};
+}
+if(data9.cash_fee !== undefined){
+let data15 = data9.cash_fee;
+if(typeof data15 === "string"){
+if(func3(data15) > 16){
+const err35 = {instancePath:instancePath+"/wxpay_res_info/cash_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_fee/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2468,10 +2463,8 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data9.total_fee !== undefined){
-let data14 = data9.total_fee;
-if(typeof data14 !== "string"){
-const err36 = {instancePath:instancePath+"/wxpay_res_info/total_fee",schemaPath:"#/$defs/WxpayResInfo/properties/total_fee/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err36 = {instancePath:instancePath+"/wxpay_res_info/cash_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_fee/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2480,9 +2473,12 @@ vErrors.push(err36);
 }
 errors++;
 }
-const bytes13 = typeof data14 === "string" ? func1(data14, "GBK") : 0;
-if(bytes13 > 16){
-const err37 = {instancePath:instancePath+"/wxpay_res_info/total_fee",schemaPath:"#/$defs/WxpayResInfo/properties/total_fee/maxBytes",keyword:"maxBytes",params:{limit: 16, encoding: "GBK", bytes: bytes13},message:"must not be more than 16 bytes of text in GBK, is " + bytes13};
+}
+if(data9.refund_fee !== undefined){
+let data16 = data9.refund_fee;
+if(typeof data16 === "string"){
+if(func3(data16) > 16){
+const err37 = {instancePath:instancePath+"/wxpay_res_info/refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/refund_fee/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2492,10 +2488,8 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data9.cash_fee !== undefined){
-let data15 = data9.cash_fee;
-if(typeof data15 !== "string"){
-const err38 = {instancePath:instancePath+"/wxpay_res_info/cash_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_fee/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err38 = {instancePath:instancePath+"/wxpay_res_info/refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/refund_fee/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2504,9 +2498,12 @@ vErrors.push(err38);
 }
 errors++;
 }
-const bytes14 = typeof data15 === "string" ? func1(data15, "GBK") : 0;
-if(bytes14 > 16){
-const err39 = {instancePath:instancePath+"/wxpay_res_info/cash_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_fee/maxBytes",keyword:"maxBytes",params:{limit: 16, encoding: "GBK", bytes: bytes14},message:"must not be more than 16 bytes of text in GBK, is " + bytes14};
+}
+if(data9.cash_refund_fee !== undefined){
+let data17 = data9.cash_refund_fee;
+if(typeof data17 === "string"){
+if(func3(data17) > 16){
+const err39 = {instancePath:instancePath+"/wxpay_res_info/cash_refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_refund_fee/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2516,10 +2513,8 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data9.refund_fee !== undefined){
-let data16 = data9.refund_fee;
-if(typeof data16 !== "string"){
-const err40 = {instancePath:instancePath+"/wxpay_res_info/refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/refund_fee/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err40 = {instancePath:instancePath+"/wxpay_res_info/cash_refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_refund_fee/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2528,9 +2523,12 @@ vErrors.push(err40);
 }
 errors++;
 }
-const bytes15 = typeof data16 === "string" ? func1(data16, "GBK") : 0;
-if(bytes15 > 16){
-const err41 = {instancePath:instancePath+"/wxpay_res_info/refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/refund_fee/maxBytes",keyword:"maxBytes",params:{limit: 16, encoding: "GBK", bytes: bytes15},message:"must not be more than 16 bytes of text in GBK, is " + bytes15};
+}
+if(data9.detail_error_code !== undefined){
+let data18 = data9.detail_error_code;
+if(typeof data18 === "string"){
+if(func3(data18) > 48){
+const err41 = {instancePath:instancePath+"/wxpay_res_info/detail_error_code",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_code/maxLength",keyword:"maxLength",params:{limit: 48},message:"must NOT have more than 48 characters"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2540,10 +2538,8 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data9.cash_refund_fee !== undefined){
-let data17 = data9.cash_refund_fee;
-if(typeof data17 !== "string"){
-const err42 = {instancePath:instancePath+"/wxpay_res_info/cash_refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_refund_fee/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err42 = {instancePath:instancePath+"/wxpay_res_info/detail_error_code",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_code/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2552,9 +2548,12 @@ vErrors.push(err42);
 }
 errors++;
 }
-const bytes16 = typeof data17 === "string" ? func1(data17, "GBK") : 0;
-if(bytes16 > 16){
-const err43 = {instancePath:instancePath+"/wxpay_res_info/cash_refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_refund_fee/maxBytes",keyword:"maxBytes",params:{limit: 16, encoding: "GBK", bytes: bytes16},message:"must not be more than 16 bytes of text in GBK, is " + bytes16};
+}
+if(data9.detail_error_desc !== undefined){
+let data19 = data9.detail_error_desc;
+if(typeof data19 === "string"){
+if(func3(data19) > 128){
+const err43 = {instancePath:instancePath+"/wxpay_res_info/detail_error_desc",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_desc/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2564,10 +2563,8 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data9.detail_error_code !== undefined){
-let data18 = data9.detail_error_code;
-if(typeof data18 !== "string"){
-const err44 = {instancePath:instancePath+"/wxpay_res_info/detail_error_code",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_code/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err44 = {instancePath:instancePath+"/wxpay_res_info/detail_error_desc",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_desc/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2576,9 +2573,10 @@ vErrors.push(err44);
 }
 errors++;
 }
-const bytes17 = typeof data18 === "string" ? func1(data18, "GBK") : 0;
-if(bytes17 > 48){
-const err45 = {instancePath:instancePath+"/wxpay_res_info/detail_error_code",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_code/maxBytes",keyword:"maxBytes",params:{limit: 48, encoding: "GBK", bytes: bytes17},message:"must not be more than 48 bytes of text in GBK, is " + bytes17};
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/wxpay_res_info",schemaPath:"#/$defs/WxpayResInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -2588,10 +2586,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data9.detail_error_desc !== undefined){
-let data19 = data9.detail_error_desc;
-if(typeof data19 !== "string"){
-const err46 = {instancePath:instancePath+"/wxpay_res_info/detail_error_desc",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_desc/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.result !== undefined){
+let data20 = data.result;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.id === undefined){
+const err46 = {instancePath:instancePath+"/result",schemaPath:"#/$defs/ResponseResult/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -2600,9 +2599,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-const bytes18 = typeof data19 === "string" ? func1(data19, "GBK") : 0;
-if(bytes18 > 128){
-const err47 = {instancePath:instancePath+"/wxpay_res_info/detail_error_desc",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_desc/maxBytes",keyword:"maxBytes",params:{limit: 128, encoding: "GBK", bytes: bytes18},message:"must not be more than 128 bytes of text in GBK, is " + bytes18};
+if(data20.comment === undefined){
+const err47 = {instancePath:instancePath+"/result",schemaPath:"#/$defs/ResponseResult/required",keyword:"required",params:{missingProperty: "comment"},message:"must have required property '"+"comment"+"'"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -2611,10 +2609,11 @@ vErrors.push(err47);
 }
 errors++;
 }
-}
-}
-else {
-const err48 = {instancePath:instancePath+"/wxpay_res_info",schemaPath:"#/$defs/WxpayResInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data20.id !== undefined){
+let data21 = data20.id;
+if(typeof data21 === "string"){
+if(func3(data21) > 4){
+const err48 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/maxLength",keyword:"maxLength",params:{limit: 4},message:"must NOT have more than 4 characters"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -2623,12 +2622,8 @@ vErrors.push(err48);
 }
 errors++;
 }
-}
-if(data.result !== undefined){
-let data20 = data.result;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.id === undefined){
-const err49 = {instancePath:instancePath+"/result",schemaPath:"#/$defs/ResponseResult/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(func3(data21) < 1){
+const err49 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -2637,8 +2632,9 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(data20.comment === undefined){
-const err50 = {instancePath:instancePath+"/result",schemaPath:"#/$defs/ResponseResult/required",keyword:"required",params:{missingProperty: "comment"},message:"must have required property '"+"comment"+"'"};
+}
+else {
+const err50 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -2647,11 +2643,12 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(data20.id !== undefined){
-let data21 = data20.id;
-const bytes19 = typeof data21 === "string" ? func1(data21, "GBK") : 0;
-if(bytes19 > 4){
-const err51 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/maxBytes",keyword:"maxBytes",params:{limit: 4, encoding: "GBK", bytes: bytes19},message:"must not be more than 4 bytes of text in GBK, is " + bytes19};
+}
+if(data20.comment !== undefined){
+let data22 = data20.comment;
+if(typeof data22 === "string"){
+if(func3(data22) > 64){
+const err51 = {instancePath:instancePath+"/result/comment",schemaPath:"#/$defs/ResponseResult/properties/comment/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -2660,9 +2657,9 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(typeof data21 === "string"){
-if(func3(data21) < 1){
-const err52 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err52 = {instancePath:instancePath+"/result/comment",schemaPath:"#/$defs/ResponseResult/properties/comment/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -2672,8 +2669,9 @@ vErrors.push(err52);
 errors++;
 }
 }
+}
 else {
-const err53 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err53 = {instancePath:instancePath+"/result",schemaPath:"#/$defs/ResponseResult/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -2683,50 +2681,14 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data20.comment !== undefined){
-let data22 = data20.comment;
-if(typeof data22 !== "string"){
-const err54 = {instancePath:instancePath+"/result/comment",schemaPath:"#/$defs/ResponseResult/properties/comment/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err54 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err54];
 }
 else {
 vErrors.push(err54);
-}
-errors++;
-}
-const bytes20 = typeof data22 === "string" ? func1(data22, "GBK") : 0;
-if(bytes20 > 64){
-const err55 = {instancePath:instancePath+"/result/comment",schemaPath:"#/$defs/ResponseResult/properties/comment/maxBytes",keyword:"maxBytes",params:{limit: 64, encoding: "GBK", bytes: bytes20},message:"must not be more than 64 bytes of text in GBK, is " + bytes20};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-}
-}
-else {
-const err56 = {instancePath:instancePath+"/result",schemaPath:"#/$defs/ResponseResult/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-}
-}
-else {
-const err57 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
 }
 errors++;
 }

@@ -500,6 +500,12 @@ describe('String(N) in GBK bytes and required strings', () => {
     ]);
   });
 
+  it('reads answers counting characters: a result comment of 40 Chinese characters (80 GBK bytes) passes String(64), 65 do not', () => {
+    const answer = text(readFileSync(join(EXAMPLES, 'refund.response.xml')));
+    expect(readMessage('refund.response', gbk(answer.replace('<comment>成功</comment>', `<comment>${'失'.repeat(40)}</comment>`))).value.result.comment).toHaveLength(40);
+    expect(rejection(() => readMessage('refund.response', gbk(answer.replace('<comment>成功</comment>', `<comment>${'失'.repeat(65)}</comment>`)))).issues).toEqual([expect.objectContaining({ path: 'result.comment', rule: 'maxLength 64' })]);
+  });
+
   it('reads an answer with an empty result id as invalid (rule minLength 1), never as a status', () => {
     const answer = readFileSync(join(EXAMPLES, 'refund.response.xml'));
     const emptied = gbk(text(answer).replace('<id>0000</id>', '<id></id>'));
@@ -509,7 +515,7 @@ describe('String(N) in GBK bytes and required strings', () => {
 
 describe('the contract table', () => {
   it('says xml, GBK, business_trans and each message type', () => {
-    expect(contract).toMatchObject({ provider: 'yima', format: 'xml', encoding: 'GBK', stringLength: 'encoded-bytes', rootElement: 'business_trans' });
+    expect(contract).toMatchObject({ provider: 'yima', format: 'xml', encoding: 'GBK', stringLength: 'encoded-bytes', tolerantStringLength: 'characters', rootElement: 'business_trans' });
     expect(contract.messages['refund.request']).toMatchObject({ typeElement: 'request_type', typeValue: 'barcode_refundbycashfee_request', tolerant: false });
     expect(contract.messages['refund.response']).toMatchObject({ typeElement: 'response_type', typeValue: 'barcode_refundbycashfee_response', tolerant: true });
     expect(contract.transport).toEqual({ method: 'POST', contentType: 'text/xml; charset=GBK' });

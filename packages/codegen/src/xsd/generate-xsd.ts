@@ -48,7 +48,7 @@ function readme(provider: string, contract: XsdContract): string {
     '',
     `Every message is one XML document in ${encoding} (\`<?xml version="1.0" encoding="${encoding}"?>\`). \`String(N)\``,
     contract.settings.stringLength === 'encoded-bytes'
-      ? `limits count ${encoding} bytes of the field's text (rule \`maxBytes\`: a Chinese character is 2), not characters. Text the encoding cannot carry (an emoji, say) is a \`ValidationError\``
+      ? `limits count ${encoding} bytes of the field's text (rule \`maxBytes\`: a Chinese character is 2), not characters${contract.settings.tolerantStringLength === 'characters' ? ', in what is sent; answers are read tolerantly, counting characters' : ''}. Text the encoding cannot carry (an emoji, say) is a \`ValidationError\``
       : 'lengths count characters. Text the encoding cannot carry (an emoji, say) is a `ValidationError`',
     'naming the field (rule `encoding`), never a `?` on the wire.',
     '',

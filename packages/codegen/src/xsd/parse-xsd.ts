@@ -48,7 +48,7 @@ interface SchemaDoc {
   readonly groups: ReadonlyMap<string, XmlNode>;
   readonly elements: readonly XmlNode[];
   readonly annotation: Annotation;
-  readonly settings: Partial<Omit<ContractSettings, 'stringLength'>> & { stringLength?: string };
+  readonly settings: Partial<Omit<ContractSettings, 'stringLength' | 'tolerantStringLength'>> & { stringLength?: string; tolerantStringLength?: string };
 }
 
 /** Named components visible from one message file: its own and those of its includes. */
@@ -112,7 +112,7 @@ interface ParsedAnnotation {
 /**
  * `xs:annotation`: every `xs:documentation` (text only, with `xml:lang`) and, in `xs:appinfo`,
  * the refundkit elements: `assumption` and `correction` notes anywhere; `json schema="..."` on an
- * element; `title`, `encoding`, `string-length` and `transport` at schema level. Unknown refundkit
+ * element; `title`, `encoding`, `string-length` (with an optional `tolerant` unit) and `transport` at schema level. Unknown refundkit
  * elements are refused (a typo would silently drop a note); other namespaces are ignored.
  */
 function parseAnnotation(node: XmlNode | undefined, file: string, where: string, place: AnnotationPlace): ParsedAnnotation {
@@ -154,12 +154,15 @@ function parseAnnotation(node: XmlNode | undefined, file: string, where: string,
             case 'encoding':
             case 'string-length': {
               if (place !== 'schema') misplaced();
-              checkAttributes(info, [], file, here);
+              checkAttributes(info, info.local === 'string-length' ? ['tolerant'] : [], file, here);
               const value = collapse(info.text);
               if (!value) throw new XsdError(file, here, 'must not be empty');
               if (info.local === 'title') settings.title = value;
               else if (info.local === 'encoding') settings.encoding = value;
-              else settings.stringLength = value;
+              else {
+                settings.stringLength = value;
+                settings.tolerantStringLength = info.attributes['tolerant'] ?? value;
+              }
               break;
             }
             case 'transport': {
@@ -619,7 +622,7 @@ function compareMessages(a: string, b: string): number {
 }
 
 /** The one value every file that states `key` agrees on. */
-function agreed(docs: readonly SchemaDoc[], key: 'title' | 'encoding' | 'stringLength' | 'version'): string | undefined {
+function agreed(docs: readonly SchemaDoc[], key: 'title' | 'encoding' | 'stringLength' | 'tolerantStringLength' | 'version'): string | undefined {
   let value: string | undefined;
   let from = '';
   for (const doc of docs) {
@@ -691,8 +694,11 @@ export function parseXsdContract(specDir: string): XsdContract {
     throw new XsdError(docs[0]?.file ?? '', 'refundkit:encoding', `unknown encoding ${encoding}`);
   }
   const stringLength = agreed(docs, 'stringLength') ?? 'characters';
-  if (!(STRING_LENGTH_UNITS as readonly string[]).includes(stringLength)) {
-    throw new XsdError(docs.find((d) => d.settings.stringLength)?.file ?? '', 'refundkit:string-length', `${stringLength} is not supported (supported: ${STRING_LENGTH_UNITS.join(', ')})`);
+  const tolerantStringLength = agreed(docs, 'tolerantStringLength') ?? stringLength;
+  for (const unit of [stringLength, tolerantStringLength]) {
+    if (!(STRING_LENGTH_UNITS as readonly string[]).includes(unit)) {
+      throw new XsdError(docs.find((d) => d.settings.stringLength)?.file ?? '', 'refundkit:string-length', `${unit} is not supported (supported: ${STRING_LENGTH_UNITS.join(', ')})`);
+    }
   }
   const transports = docs.filter((d) => d.settings.transport);
   if (transports.length > 1) throw new XsdError(transports[1]?.file ?? '', 'refundkit:transport', `also stated in ${transports[0]?.file}`);
@@ -706,6 +712,7 @@ export function parseXsdContract(specDir: string): XsdContract {
       title: agreed(docs, 'title'),
       encoding,
       stringLength: stringLength as StringLengthUnit,
+      tolerantStringLength: tolerantStringLength as StringLengthUnit,
       transport: transports[0]?.settings.transport,
       version: agreed(docs, 'version'),
     },

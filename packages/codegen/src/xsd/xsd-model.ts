@@ -122,6 +122,13 @@ export interface ContractSettings {
    * where a Chinese character is 2 bytes). `xs:minLength` always counts characters.
    */
   readonly stringLength: StringLengthUnit;
+  /**
+   * The same for tolerant types (`refundkit:open`, the answers): `<refundkit:string-length
+   * tolerant="characters">`. Defaults to {@link stringLength}. Counting an answer's `String(N)` in
+   * characters, the weaker reading, never refuses an answer for a byte count the document does not
+   * state, while what refundkit sends is held to the stricter one.
+   */
+  readonly tolerantStringLength: StringLengthUnit;
   /** `<refundkit:transport method content-type/>`. */
   readonly transport: { readonly method: string; readonly contentType: string } | undefined;
   /** The `version` attribute of the schemas (all equal). */

@@ -134,7 +134,8 @@ export function contractToDefs(contract: XsdContract, json: ReadonlyMap<string, 
   const jsonTypes = new Map([...json].map(([file, loaded]) => [file, loaded.name]));
   const defs: Record<string, JsonSchema> = {};
   const lengths: LengthRule = { unit: contract.settings.stringLength, encoding: contract.settings.encoding };
-  for (const type of contract.complexTypes) defs[type.name] = complexTypeSchema(type, jsonTypes, lengths);
+  const tolerantLengths: LengthRule = { unit: contract.settings.tolerantStringLength, encoding: contract.settings.encoding };
+  for (const type of contract.complexTypes) defs[type.name] = complexTypeSchema(type, jsonTypes, type.open ? tolerantLengths : lengths);
   for (const message of contract.messages) {
     const own = defs[message.root.type.name] as JsonSchema;
     const fileNotes = noteKeywords(message.annotation.notes);
