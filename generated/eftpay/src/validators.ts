@@ -2149,9 +2149,9 @@ return errors === 0;
 validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const validate_2 = validate23;
-const schema34 = {"title":"RefundResponse","description":"The answer to a refund and to a refund query (one schema for both): the common return fields (return_status, return_char, time, sign) and the trade fields. Open; requires return_status, and trade_status when return_status is 00.","type":"object","required":["return_status"],"x-refundkit-correction":"The document's response example breaks two rules of its own table, and the answer is read tolerantly: trade_type is `SALE` where the table says REFUND, so trade_type accepts REFUND and SALE; trade_time is compact `20190824094950` where the table says yyyy-MM-dd HH:mm:ss, so trade_time accepts both forms. The example is kept as printed and validates. (The seed's request and response examples are not a pair - different refund_no and amounts - and are checked each on its own.)","x-refundkit-assumption":"eftPay writes an absent value as an empty string (the example sends return_char, buyer_id and tid as \"\", although tid is \"returned when sent\"), so every optional field with a format also accepts \"\". eftpay_trade_no and refund_trade_no keep their documented String(28) in the description but no maxLength: eftPay's public pages show eftpay_trade_no values of 31 characters. The query's answer is assumed to carry the refund answer's fields (extra fields are tolerated).","properties":{"return_status":{"type":"string","minLength":1,"maxLength":3,"description":"返回狀態碼 — 00 = the request was received. 註:此參數不可作為交易狀態是否成功的判斷 (it is not the trade's result: see trade_status); other codes (附錄3, appendix 3, not in the seed) = not accepted. String(3)."},"return_char":{"type":"string","maxLength":100,"description":"返回說明,可能會變化,不能作條件判斷 — return text; may change, never used for decisions. String(100)."},"time":{"type":"string","pattern":"^(\\d{14})?$","description":"時間,格式:yyyyMMddHHmmss, return_status >= 00 時返回 — time of the answer (or empty)."},"sign":{"type":"string","pattern":"^([0-9a-f]{64})?$","description":"簽名, return_status >= 00 時返回 — eftPay's lowercase hex SHA-256 signature of the answer (String(64)). Not required by the schema, but an answer whose sign is missing or does not verify is never reported as a success."},"out_trade_no":{"type":"string","maxLength":28,"description":"原消費商戶訂單號 — the merchant's order number of the original payment. String(28)."},"trade_status":{"type":"string","maxLength":32,"description":"交易狀態,見 附錄2 — the refund's state (of the refund, for a query with refund_no): TRADE_PROCESSING 交易處理中, APPLY_SUCCESS 申請成功 (only for refunds), TRADE_REFUND 部分退款, TRADE_CLOSED 全額退款,退款交易關閉, TRADE_FAIL 交易失敗. Open: any other value is unknown, never success. String(32)."},"user_confirm_key":{"type":"string","description":"用戶Key,由 eftPay 提供 — the merchant's user key (String, no length given for the answer)."},"trade_type":{"type":"string","maxLength":10,"enum":["REFUND","SALE",""],"description":"訂單類型,REFUND — order type. The table says REFUND; the document's own example says SALE, so both are accepted (x-refundkit-correction on RefundResponse). String(10)."},"buyer_id":{"type":"string","maxLength":30,"description":"用戶標識 — the payer's id at the wallet (may be empty). String(30)."},"tid":{"type":"string","maxLength":20,"description":"終端號,當消費請求有送的時候返回 — terminal number, when the payment request sent one (may be empty). String(20)."},"transaction_id":{"type":"string","maxLength":64,"description":"支付提供方單號 — the wallet's (payment provider's) number. String(64)."},"eftpay_trade_no":{"type":"string","description":"依付得訂單號,配置返回 — eftPay's order number, returned when configured. String(28) in the document, not enforced."},"payment_type":{"type":"string","maxLength":20,"description":"錢包類型 — wallet type, e.g. ALIPAYCN. String(20)."},"trade_time":{"type":"string","pattern":"^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$","description":"退款時間,格式:yyyy-MM-dd HH:mm:ss — refund time. Also accepted compact, yyyyMMddHHmmss, as in the document's own example (x-refundkit-correction on RefundResponse), or empty."},"transaction_amount":{"type":"string","maxLength":8,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"退款金額 — refund amount in major units, at most two decimals (or empty). String(8)."},"original_amount":{"type":"string","maxLength":8,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"原交易金額 — amount of the original payment, major units (or empty). String(8)."},"currency":{"type":"string","maxLength":10,"description":"貨幣 — currency of the amounts, HKD or CNY. String(10)."},"refund_no":{"type":"string","maxLength":28,"description":"商戶退款號 — the merchant's refund number. String(28)."},"refund_trade_no":{"type":"string","description":"依付得退款號,配置返回 — eftPay's refund number, returned when configured. String(28) in the document, not enforced."},"payment_amount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"商家實收款金額,UnionPay 類型返回 — amount the merchant actually received; UnionPay only (or empty). String(12)."},"cost_amount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"用戶支付的金額,UnionPay 類型返回 — amount the payer paid; UnionPay only (or empty). String(12)."},"uplan_discount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"Uplan 優惠金額,UnionPay 類型返回 — UPlan discount amount; UnionPay only (or empty). String(12)."},"amount_discount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"立減優惠金額,UnionPay 類型返回 — instant-discount amount; UnionPay only (or empty). String(12)."}},"if":{"required":["return_status"],"properties":{"return_status":{"const":"00"}}},"then":{"required":["trade_status"],"properties":{"trade_status":{"type":"string"}}}};
+const schema34 = {"title":"RefundResponse","description":"The answer to a refund and to a refund query (one schema for both): the common return fields (return_status, return_char, time, sign) and the trade fields. Open; requires return_status, and trade_status when return_status is 00.","type":"object","required":["return_status"],"x-refundkit-correction":"The document's response example breaks two rules of its own table, and the answer is read tolerantly: trade_type is `SALE` where the table says REFUND, so trade_type is open (any string; see its x-refundkit-correction); trade_time is compact `20190824094950` where the table says yyyy-MM-dd HH:mm:ss, so trade_time accepts both forms. The example is kept as printed and validates. (The seed's request and response examples are not a pair - different refund_no and amounts - and are checked each on its own.)","x-refundkit-assumption":"eftPay writes an absent value as an empty string (the example sends return_char, buyer_id and tid as \"\", although tid is \"returned when sent\"), so every optional field with a format also accepts \"\". eftpay_trade_no and refund_trade_no keep their documented String(28) in the description but no maxLength: eftPay's public pages show eftpay_trade_no values of 31 characters. The query's answer is assumed to carry the refund answer's fields (extra fields are tolerated).","properties":{"return_status":{"type":"string","minLength":1,"maxLength":3,"description":"返回狀態碼 — 00 = the request was received. 註:此參數不可作為交易狀態是否成功的判斷 (it is not the trade's result: see trade_status); other codes (附錄3, appendix 3, not in the seed) = not accepted. String(3)."},"return_char":{"type":"string","maxLength":100,"description":"返回說明,可能會變化,不能作條件判斷 — return text; may change, never used for decisions. String(100)."},"time":{"type":"string","pattern":"^(\\d{14})?$","description":"時間,格式:yyyyMMddHHmmss, return_status >= 00 時返回 — time of the answer (or empty)."},"sign":{"type":"string","pattern":"^([0-9a-fA-F]{64})?$","description":"簽名, return_status >= 00 時返回 — eftPay's hex SHA-256 signature of the answer (String(64)). Not required by the schema, but an answer whose sign is missing or does not verify is never reported as a success.","x-refundkit-correction":"The scheme (securitySchemes.eftpaySha256) writes lowercase hex, and refundkit signs its requests in lowercase; the verifier decodes the answer's hex sign in either case, so the answer's pattern accepts upper- or lowercase hex too. Were it lowercase only, an answer signed in uppercase would fail validation and stay unknown although it verifies."},"out_trade_no":{"type":"string","maxLength":28,"description":"原消費商戶訂單號 — the merchant's order number of the original payment. String(28)."},"trade_status":{"type":"string","maxLength":32,"description":"交易狀態,見 附錄2 — the refund's state (of the refund, for a query with refund_no): TRADE_PROCESSING 交易處理中, APPLY_SUCCESS 申請成功 (only for refunds), TRADE_REFUND 部分退款, TRADE_CLOSED 全額退款,退款交易關閉, TRADE_FAIL 交易失敗. Open: any other value is unknown, never success. String(32)."},"user_confirm_key":{"type":"string","description":"用戶Key,由 eftPay 提供 — the merchant's user key (String, no length given for the answer)."},"trade_type":{"type":"string","description":"訂單類型,REFUND — order type, String(10) in the document. Documented values: REFUND (the table), SALE (the document's own example), and \"\" (absent). Open: any string is accepted, and no status decision depends on it.","examples":["REFUND","SALE",""],"x-refundkit-correction":"The table says REFUND, the document's own example answers SALE, and eftPay's other pages name further order types; a closed enum (or a length limit) would make an answer with any other value fail validation, which leaves the refund unknown forever although its trade_status is clear. trade_type is therefore open: any string, the documented values kept as examples."},"buyer_id":{"type":"string","maxLength":30,"description":"用戶標識 — the payer's id at the wallet (may be empty). String(30)."},"tid":{"type":"string","maxLength":20,"description":"終端號,當消費請求有送的時候返回 — terminal number, when the payment request sent one (may be empty). String(20)."},"transaction_id":{"type":"string","maxLength":64,"description":"支付提供方單號 — the wallet's (payment provider's) number. String(64)."},"eftpay_trade_no":{"type":"string","description":"依付得訂單號,配置返回 — eftPay's order number, returned when configured. String(28) in the document, not enforced."},"payment_type":{"type":"string","maxLength":20,"description":"錢包類型 — wallet type, e.g. ALIPAYCN. String(20)."},"trade_time":{"type":"string","pattern":"^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$","description":"退款時間,格式:yyyy-MM-dd HH:mm:ss — refund time. Also accepted compact, yyyyMMddHHmmss, as in the document's own example (x-refundkit-correction on RefundResponse), or empty."},"transaction_amount":{"type":"string","maxLength":8,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"退款金額 — refund amount in major units, at most two decimals (or empty). String(8)."},"original_amount":{"type":"string","maxLength":8,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"原交易金額 — amount of the original payment, major units (or empty). String(8)."},"currency":{"type":"string","maxLength":10,"description":"貨幣 — currency of the amounts, HKD or CNY. String(10)."},"refund_no":{"type":"string","maxLength":28,"description":"商戶退款號 — the merchant's refund number. String(28)."},"refund_trade_no":{"type":"string","description":"依付得退款號,配置返回 — eftPay's refund number, returned when configured. String(28) in the document, not enforced."},"payment_amount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"商家實收款金額,UnionPay 類型返回 — amount the merchant actually received; UnionPay only (or empty). String(12)."},"cost_amount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"用戶支付的金額,UnionPay 類型返回 — amount the payer paid; UnionPay only (or empty). String(12)."},"uplan_discount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"Uplan 優惠金額,UnionPay 類型返回 — UPlan discount amount; UnionPay only (or empty). String(12)."},"amount_discount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"立減優惠金額,UnionPay 類型返回 — instant-discount amount; UnionPay only (or empty). String(12)."}},"if":{"required":["return_status"],"properties":{"return_status":{"const":"00"}}},"then":{"required":["trade_status"],"properties":{"trade_status":{"type":"string"}}}};
 const pattern15 = new RegExp("^(\\d{14})?$", "u");
-const pattern16 = new RegExp("^([0-9a-f]{64})?$", "u");
+const pattern16 = new RegExp("^([0-9a-fA-F]{64})?$", "u");
 const pattern17 = new RegExp("^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$", "u");
 const pattern18 = new RegExp("^(\\d+(\\.\\d{1,2})?)?$", "u");
 
@@ -2375,7 +2375,7 @@ if(data.sign !== undefined){
 let data5 = data.sign;
 if(typeof data5 === "string"){
 if(!pattern16.test(data5)){
-const err13 = {instancePath:instancePath+"/sign",schemaPath:"#/properties/sign/pattern",keyword:"pattern",params:{pattern: "^([0-9a-f]{64})?$"},message:"must match pattern \""+"^([0-9a-f]{64})?$"+"\""};
+const err13 = {instancePath:instancePath+"/sign",schemaPath:"#/properties/sign/pattern",keyword:"pattern",params:{pattern: "^([0-9a-fA-F]{64})?$"},message:"must match pattern \""+"^([0-9a-fA-F]{64})?$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2459,9 +2459,8 @@ errors++;
 }
 }
 if(data.trade_type !== undefined){
-let data9 = data.trade_type;
-if(!(((data9 === "REFUND") || (data9 === "SALE")) || (data9 === ""))){
-const err20 = {instancePath:instancePath+"/trade_type",schemaPath:"#/properties/trade_type/enum",keyword:"enum",params:{allowedValues: schema34.properties.trade_type.enum},message:"must be equal to one of the allowed values"};
+if(typeof data.trade_type !== "string"){
+const err20 = {instancePath:instancePath+"/trade_type",schemaPath:"#/properties/trade_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2470,9 +2469,12 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(typeof data9 === "string"){
-if(func2(data9) > 10){
-const err21 = {instancePath:instancePath+"/trade_type",schemaPath:"#/properties/trade_type/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"};
+}
+if(data.buyer_id !== undefined){
+let data10 = data.buyer_id;
+if(typeof data10 === "string"){
+if(func2(data10) > 30){
+const err21 = {instancePath:instancePath+"/buyer_id",schemaPath:"#/properties/buyer_id/maxLength",keyword:"maxLength",params:{limit: 30},message:"must NOT have more than 30 characters"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2483,7 +2485,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/trade_type",schemaPath:"#/properties/trade_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/buyer_id",schemaPath:"#/properties/buyer_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2493,11 +2495,11 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data.buyer_id !== undefined){
-let data10 = data.buyer_id;
-if(typeof data10 === "string"){
-if(func2(data10) > 30){
-const err23 = {instancePath:instancePath+"/buyer_id",schemaPath:"#/properties/buyer_id/maxLength",keyword:"maxLength",params:{limit: 30},message:"must NOT have more than 30 characters"};
+if(data.tid !== undefined){
+let data11 = data.tid;
+if(typeof data11 === "string"){
+if(func2(data11) > 20){
+const err23 = {instancePath:instancePath+"/tid",schemaPath:"#/properties/tid/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2508,7 +2510,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/buyer_id",schemaPath:"#/properties/buyer_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err24 = {instancePath:instancePath+"/tid",schemaPath:"#/properties/tid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2518,11 +2520,11 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data.tid !== undefined){
-let data11 = data.tid;
-if(typeof data11 === "string"){
-if(func2(data11) > 20){
-const err25 = {instancePath:instancePath+"/tid",schemaPath:"#/properties/tid/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(data.transaction_id !== undefined){
+let data12 = data.transaction_id;
+if(typeof data12 === "string"){
+if(func2(data12) > 64){
+const err25 = {instancePath:instancePath+"/transaction_id",schemaPath:"#/properties/transaction_id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2533,7 +2535,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/tid",schemaPath:"#/properties/tid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err26 = {instancePath:instancePath+"/transaction_id",schemaPath:"#/properties/transaction_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2543,11 +2545,9 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data.transaction_id !== undefined){
-let data12 = data.transaction_id;
-if(typeof data12 === "string"){
-if(func2(data12) > 64){
-const err27 = {instancePath:instancePath+"/transaction_id",schemaPath:"#/properties/transaction_id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(data.eftpay_trade_no !== undefined){
+if(typeof data.eftpay_trade_no !== "string"){
+const err27 = {instancePath:instancePath+"/eftpay_trade_no",schemaPath:"#/properties/eftpay_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2557,8 +2557,11 @@ vErrors.push(err27);
 errors++;
 }
 }
-else {
-const err28 = {instancePath:instancePath+"/transaction_id",schemaPath:"#/properties/transaction_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.payment_type !== undefined){
+let data14 = data.payment_type;
+if(typeof data14 === "string"){
+if(func2(data14) > 20){
+const err28 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2568,9 +2571,8 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data.eftpay_trade_no !== undefined){
-if(typeof data.eftpay_trade_no !== "string"){
-const err29 = {instancePath:instancePath+"/eftpay_trade_no",schemaPath:"#/properties/eftpay_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err29 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2580,11 +2582,11 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data.payment_type !== undefined){
-let data14 = data.payment_type;
-if(typeof data14 === "string"){
-if(func2(data14) > 20){
-const err30 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(data.trade_time !== undefined){
+let data15 = data.trade_time;
+if(typeof data15 === "string"){
+if(!pattern17.test(data15)){
+const err30 = {instancePath:instancePath+"/trade_time",schemaPath:"#/properties/trade_time/pattern",keyword:"pattern",params:{pattern: "^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$"},message:"must match pattern \""+"^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$"+"\""};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2595,7 +2597,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err31 = {instancePath:instancePath+"/trade_time",schemaPath:"#/properties/trade_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2605,11 +2607,11 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.trade_time !== undefined){
-let data15 = data.trade_time;
-if(typeof data15 === "string"){
-if(!pattern17.test(data15)){
-const err32 = {instancePath:instancePath+"/trade_time",schemaPath:"#/properties/trade_time/pattern",keyword:"pattern",params:{pattern: "^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$"},message:"must match pattern \""+"^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$"+"\""};
+if(data.transaction_amount !== undefined){
+let data16 = data.transaction_amount;
+if(typeof data16 === "string"){
+if(func2(data16) > 8){
+const err32 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2618,9 +2620,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/trade_time",schemaPath:"#/properties/trade_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data16)){
+const err33 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2630,11 +2631,8 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data.transaction_amount !== undefined){
-let data16 = data.transaction_amount;
-if(typeof data16 === "string"){
-if(func2(data16) > 8){
-const err34 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
+else {
+const err34 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2643,8 +2641,12 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(!pattern18.test(data16)){
-const err35 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.original_amount !== undefined){
+let data17 = data.original_amount;
+if(typeof data17 === "string"){
+if(func2(data17) > 8){
+const err35 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2653,9 +2655,8 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-else {
-const err36 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data17)){
+const err36 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2665,11 +2666,8 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data.original_amount !== undefined){
-let data17 = data.original_amount;
-if(typeof data17 === "string"){
-if(func2(data17) > 8){
-const err37 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
+else {
+const err37 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2678,8 +2676,12 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(!pattern18.test(data17)){
-const err38 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.currency !== undefined){
+let data18 = data.currency;
+if(typeof data18 === "string"){
+if(func2(data18) > 10){
+const err38 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2690,7 +2692,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err39 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2700,11 +2702,11 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data.currency !== undefined){
-let data18 = data.currency;
-if(typeof data18 === "string"){
-if(func2(data18) > 10){
-const err40 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"};
+if(data.refund_no !== undefined){
+let data19 = data.refund_no;
+if(typeof data19 === "string"){
+if(func2(data19) > 28){
+const err40 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 28},message:"must NOT have more than 28 characters"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2715,7 +2717,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err41 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2725,11 +2727,9 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data.refund_no !== undefined){
-let data19 = data.refund_no;
-if(typeof data19 === "string"){
-if(func2(data19) > 28){
-const err42 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 28},message:"must NOT have more than 28 characters"};
+if(data.refund_trade_no !== undefined){
+if(typeof data.refund_trade_no !== "string"){
+const err42 = {instancePath:instancePath+"/refund_trade_no",schemaPath:"#/properties/refund_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2739,8 +2739,11 @@ vErrors.push(err42);
 errors++;
 }
 }
-else {
-const err43 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.payment_amount !== undefined){
+let data21 = data.payment_amount;
+if(typeof data21 === "string"){
+if(func2(data21) > 12){
+const err43 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2749,10 +2752,8 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-if(data.refund_trade_no !== undefined){
-if(typeof data.refund_trade_no !== "string"){
-const err44 = {instancePath:instancePath+"/refund_trade_no",schemaPath:"#/properties/refund_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data21)){
+const err44 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2762,11 +2763,8 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data.payment_amount !== undefined){
-let data21 = data.payment_amount;
-if(typeof data21 === "string"){
-if(func2(data21) > 12){
-const err45 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+else {
+const err45 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -2775,8 +2773,12 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(!pattern18.test(data21)){
-const err46 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.cost_amount !== undefined){
+let data22 = data.cost_amount;
+if(typeof data22 === "string"){
+if(func2(data22) > 12){
+const err46 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -2785,9 +2787,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-else {
-const err47 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data22)){
+const err47 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -2797,11 +2798,8 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.cost_amount !== undefined){
-let data22 = data.cost_amount;
-if(typeof data22 === "string"){
-if(func2(data22) > 12){
-const err48 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+else {
+const err48 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -2810,8 +2808,12 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(!pattern18.test(data22)){
-const err49 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.uplan_discount !== undefined){
+let data23 = data.uplan_discount;
+if(typeof data23 === "string"){
+if(func2(data23) > 12){
+const err49 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -2820,9 +2822,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-else {
-const err50 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data23)){
+const err50 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -2832,11 +2833,8 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data.uplan_discount !== undefined){
-let data23 = data.uplan_discount;
-if(typeof data23 === "string"){
-if(func2(data23) > 12){
-const err51 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+else {
+const err51 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -2845,8 +2843,12 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(!pattern18.test(data23)){
-const err52 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.amount_discount !== undefined){
+let data24 = data.amount_discount;
+if(typeof data24 === "string"){
+if(func2(data24) > 12){
+const err52 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -2855,9 +2857,8 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-else {
-const err53 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data24)){
+const err53 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -2867,11 +2868,8 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data.amount_discount !== undefined){
-let data24 = data.amount_discount;
-if(typeof data24 === "string"){
-if(func2(data24) > 12){
-const err54 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+else {
+const err54 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -2880,36 +2878,15 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(!pattern18.test(data24)){
-const err55 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+}
+else {
+const err55 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err55];
 }
 else {
 vErrors.push(err55);
-}
-errors++;
-}
-}
-else {
-const err56 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-}
-}
-else {
-const err57 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
 }
 errors++;
 }
@@ -2920,7 +2897,7 @@ return errors === 0;
 validate23.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 const validate_3 = validate24;
-const schema35 = {"title":"RefundResponse","description":"The answer to a refund and to a refund query (one schema for both): the common return fields (return_status, return_char, time, sign) and the trade fields. Open; requires return_status, and trade_status when return_status is 00. (unsigned: without `sign`, as built before signing)","type":"object","required":["return_status"],"x-refundkit-correction":"The document's response example breaks two rules of its own table, and the answer is read tolerantly: trade_type is `SALE` where the table says REFUND, so trade_type accepts REFUND and SALE; trade_time is compact `20190824094950` where the table says yyyy-MM-dd HH:mm:ss, so trade_time accepts both forms. The example is kept as printed and validates. (The seed's request and response examples are not a pair - different refund_no and amounts - and are checked each on its own.)","x-refundkit-assumption":"eftPay writes an absent value as an empty string (the example sends return_char, buyer_id and tid as \"\", although tid is \"returned when sent\"), so every optional field with a format also accepts \"\". eftpay_trade_no and refund_trade_no keep their documented String(28) in the description but no maxLength: eftPay's public pages show eftpay_trade_no values of 31 characters. The query's answer is assumed to carry the refund answer's fields (extra fields are tolerated).","properties":{"return_status":{"type":"string","minLength":1,"maxLength":3,"description":"返回狀態碼 — 00 = the request was received. 註:此參數不可作為交易狀態是否成功的判斷 (it is not the trade's result: see trade_status); other codes (附錄3, appendix 3, not in the seed) = not accepted. String(3)."},"return_char":{"type":"string","maxLength":100,"description":"返回說明,可能會變化,不能作條件判斷 — return text; may change, never used for decisions. String(100)."},"time":{"type":"string","pattern":"^(\\d{14})?$","description":"時間,格式:yyyyMMddHHmmss, return_status >= 00 時返回 — time of the answer (or empty)."},"out_trade_no":{"type":"string","maxLength":28,"description":"原消費商戶訂單號 — the merchant's order number of the original payment. String(28)."},"trade_status":{"type":"string","maxLength":32,"description":"交易狀態,見 附錄2 — the refund's state (of the refund, for a query with refund_no): TRADE_PROCESSING 交易處理中, APPLY_SUCCESS 申請成功 (only for refunds), TRADE_REFUND 部分退款, TRADE_CLOSED 全額退款,退款交易關閉, TRADE_FAIL 交易失敗. Open: any other value is unknown, never success. String(32)."},"user_confirm_key":{"type":"string","description":"用戶Key,由 eftPay 提供 — the merchant's user key (String, no length given for the answer)."},"trade_type":{"type":"string","maxLength":10,"enum":["REFUND","SALE",""],"description":"訂單類型,REFUND — order type. The table says REFUND; the document's own example says SALE, so both are accepted (x-refundkit-correction on RefundResponse). String(10)."},"buyer_id":{"type":"string","maxLength":30,"description":"用戶標識 — the payer's id at the wallet (may be empty). String(30)."},"tid":{"type":"string","maxLength":20,"description":"終端號,當消費請求有送的時候返回 — terminal number, when the payment request sent one (may be empty). String(20)."},"transaction_id":{"type":"string","maxLength":64,"description":"支付提供方單號 — the wallet's (payment provider's) number. String(64)."},"eftpay_trade_no":{"type":"string","description":"依付得訂單號,配置返回 — eftPay's order number, returned when configured. String(28) in the document, not enforced."},"payment_type":{"type":"string","maxLength":20,"description":"錢包類型 — wallet type, e.g. ALIPAYCN. String(20)."},"trade_time":{"type":"string","pattern":"^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$","description":"退款時間,格式:yyyy-MM-dd HH:mm:ss — refund time. Also accepted compact, yyyyMMddHHmmss, as in the document's own example (x-refundkit-correction on RefundResponse), or empty."},"transaction_amount":{"type":"string","maxLength":8,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"退款金額 — refund amount in major units, at most two decimals (or empty). String(8)."},"original_amount":{"type":"string","maxLength":8,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"原交易金額 — amount of the original payment, major units (or empty). String(8)."},"currency":{"type":"string","maxLength":10,"description":"貨幣 — currency of the amounts, HKD or CNY. String(10)."},"refund_no":{"type":"string","maxLength":28,"description":"商戶退款號 — the merchant's refund number. String(28)."},"refund_trade_no":{"type":"string","description":"依付得退款號,配置返回 — eftPay's refund number, returned when configured. String(28) in the document, not enforced."},"payment_amount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"商家實收款金額,UnionPay 類型返回 — amount the merchant actually received; UnionPay only (or empty). String(12)."},"cost_amount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"用戶支付的金額,UnionPay 類型返回 — amount the payer paid; UnionPay only (or empty). String(12)."},"uplan_discount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"Uplan 優惠金額,UnionPay 類型返回 — UPlan discount amount; UnionPay only (or empty). String(12)."},"amount_discount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"立減優惠金額,UnionPay 類型返回 — instant-discount amount; UnionPay only (or empty). String(12)."}},"if":{"required":["return_status"],"properties":{"return_status":{"const":"00"}}},"then":{"required":["trade_status"],"properties":{"trade_status":{"type":"string"}}}};
+const schema35 = {"title":"RefundResponse","description":"The answer to a refund and to a refund query (one schema for both): the common return fields (return_status, return_char, time, sign) and the trade fields. Open; requires return_status, and trade_status when return_status is 00. (unsigned: without `sign`, as built before signing)","type":"object","required":["return_status"],"x-refundkit-correction":"The document's response example breaks two rules of its own table, and the answer is read tolerantly: trade_type is `SALE` where the table says REFUND, so trade_type is open (any string; see its x-refundkit-correction); trade_time is compact `20190824094950` where the table says yyyy-MM-dd HH:mm:ss, so trade_time accepts both forms. The example is kept as printed and validates. (The seed's request and response examples are not a pair - different refund_no and amounts - and are checked each on its own.)","x-refundkit-assumption":"eftPay writes an absent value as an empty string (the example sends return_char, buyer_id and tid as \"\", although tid is \"returned when sent\"), so every optional field with a format also accepts \"\". eftpay_trade_no and refund_trade_no keep their documented String(28) in the description but no maxLength: eftPay's public pages show eftpay_trade_no values of 31 characters. The query's answer is assumed to carry the refund answer's fields (extra fields are tolerated).","properties":{"return_status":{"type":"string","minLength":1,"maxLength":3,"description":"返回狀態碼 — 00 = the request was received. 註:此參數不可作為交易狀態是否成功的判斷 (it is not the trade's result: see trade_status); other codes (附錄3, appendix 3, not in the seed) = not accepted. String(3)."},"return_char":{"type":"string","maxLength":100,"description":"返回說明,可能會變化,不能作條件判斷 — return text; may change, never used for decisions. String(100)."},"time":{"type":"string","pattern":"^(\\d{14})?$","description":"時間,格式:yyyyMMddHHmmss, return_status >= 00 時返回 — time of the answer (or empty)."},"out_trade_no":{"type":"string","maxLength":28,"description":"原消費商戶訂單號 — the merchant's order number of the original payment. String(28)."},"trade_status":{"type":"string","maxLength":32,"description":"交易狀態,見 附錄2 — the refund's state (of the refund, for a query with refund_no): TRADE_PROCESSING 交易處理中, APPLY_SUCCESS 申請成功 (only for refunds), TRADE_REFUND 部分退款, TRADE_CLOSED 全額退款,退款交易關閉, TRADE_FAIL 交易失敗. Open: any other value is unknown, never success. String(32)."},"user_confirm_key":{"type":"string","description":"用戶Key,由 eftPay 提供 — the merchant's user key (String, no length given for the answer)."},"trade_type":{"type":"string","description":"訂單類型,REFUND — order type, String(10) in the document. Documented values: REFUND (the table), SALE (the document's own example), and \"\" (absent). Open: any string is accepted, and no status decision depends on it.","examples":["REFUND","SALE",""],"x-refundkit-correction":"The table says REFUND, the document's own example answers SALE, and eftPay's other pages name further order types; a closed enum (or a length limit) would make an answer with any other value fail validation, which leaves the refund unknown forever although its trade_status is clear. trade_type is therefore open: any string, the documented values kept as examples."},"buyer_id":{"type":"string","maxLength":30,"description":"用戶標識 — the payer's id at the wallet (may be empty). String(30)."},"tid":{"type":"string","maxLength":20,"description":"終端號,當消費請求有送的時候返回 — terminal number, when the payment request sent one (may be empty). String(20)."},"transaction_id":{"type":"string","maxLength":64,"description":"支付提供方單號 — the wallet's (payment provider's) number. String(64)."},"eftpay_trade_no":{"type":"string","description":"依付得訂單號,配置返回 — eftPay's order number, returned when configured. String(28) in the document, not enforced."},"payment_type":{"type":"string","maxLength":20,"description":"錢包類型 — wallet type, e.g. ALIPAYCN. String(20)."},"trade_time":{"type":"string","pattern":"^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$","description":"退款時間,格式:yyyy-MM-dd HH:mm:ss — refund time. Also accepted compact, yyyyMMddHHmmss, as in the document's own example (x-refundkit-correction on RefundResponse), or empty."},"transaction_amount":{"type":"string","maxLength":8,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"退款金額 — refund amount in major units, at most two decimals (or empty). String(8)."},"original_amount":{"type":"string","maxLength":8,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"原交易金額 — amount of the original payment, major units (or empty). String(8)."},"currency":{"type":"string","maxLength":10,"description":"貨幣 — currency of the amounts, HKD or CNY. String(10)."},"refund_no":{"type":"string","maxLength":28,"description":"商戶退款號 — the merchant's refund number. String(28)."},"refund_trade_no":{"type":"string","description":"依付得退款號,配置返回 — eftPay's refund number, returned when configured. String(28) in the document, not enforced."},"payment_amount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"商家實收款金額,UnionPay 類型返回 — amount the merchant actually received; UnionPay only (or empty). String(12)."},"cost_amount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"用戶支付的金額,UnionPay 類型返回 — amount the payer paid; UnionPay only (or empty). String(12)."},"uplan_discount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"Uplan 優惠金額,UnionPay 類型返回 — UPlan discount amount; UnionPay only (or empty). String(12)."},"amount_discount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"立減優惠金額,UnionPay 類型返回 — instant-discount amount; UnionPay only (or empty). String(12)."}},"if":{"required":["return_status"],"properties":{"return_status":{"const":"00"}}},"then":{"required":["trade_status"],"properties":{"trade_status":{"type":"string"}}}};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3200,9 +3177,8 @@ errors++;
 }
 }
 if(data.trade_type !== undefined){
-let data8 = data.trade_type;
-if(!(((data8 === "REFUND") || (data8 === "SALE")) || (data8 === ""))){
-const err18 = {instancePath:instancePath+"/trade_type",schemaPath:"#/properties/trade_type/enum",keyword:"enum",params:{allowedValues: schema35.properties.trade_type.enum},message:"must be equal to one of the allowed values"};
+if(typeof data.trade_type !== "string"){
+const err18 = {instancePath:instancePath+"/trade_type",schemaPath:"#/properties/trade_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3211,9 +3187,12 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(typeof data8 === "string"){
-if(func2(data8) > 10){
-const err19 = {instancePath:instancePath+"/trade_type",schemaPath:"#/properties/trade_type/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"};
+}
+if(data.buyer_id !== undefined){
+let data9 = data.buyer_id;
+if(typeof data9 === "string"){
+if(func2(data9) > 30){
+const err19 = {instancePath:instancePath+"/buyer_id",schemaPath:"#/properties/buyer_id/maxLength",keyword:"maxLength",params:{limit: 30},message:"must NOT have more than 30 characters"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3224,7 +3203,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/trade_type",schemaPath:"#/properties/trade_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath:instancePath+"/buyer_id",schemaPath:"#/properties/buyer_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3234,11 +3213,11 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data.buyer_id !== undefined){
-let data9 = data.buyer_id;
-if(typeof data9 === "string"){
-if(func2(data9) > 30){
-const err21 = {instancePath:instancePath+"/buyer_id",schemaPath:"#/properties/buyer_id/maxLength",keyword:"maxLength",params:{limit: 30},message:"must NOT have more than 30 characters"};
+if(data.tid !== undefined){
+let data10 = data.tid;
+if(typeof data10 === "string"){
+if(func2(data10) > 20){
+const err21 = {instancePath:instancePath+"/tid",schemaPath:"#/properties/tid/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3249,7 +3228,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/buyer_id",schemaPath:"#/properties/buyer_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/tid",schemaPath:"#/properties/tid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3259,11 +3238,11 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data.tid !== undefined){
-let data10 = data.tid;
-if(typeof data10 === "string"){
-if(func2(data10) > 20){
-const err23 = {instancePath:instancePath+"/tid",schemaPath:"#/properties/tid/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(data.transaction_id !== undefined){
+let data11 = data.transaction_id;
+if(typeof data11 === "string"){
+if(func2(data11) > 64){
+const err23 = {instancePath:instancePath+"/transaction_id",schemaPath:"#/properties/transaction_id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3274,7 +3253,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/tid",schemaPath:"#/properties/tid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err24 = {instancePath:instancePath+"/transaction_id",schemaPath:"#/properties/transaction_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3284,11 +3263,9 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data.transaction_id !== undefined){
-let data11 = data.transaction_id;
-if(typeof data11 === "string"){
-if(func2(data11) > 64){
-const err25 = {instancePath:instancePath+"/transaction_id",schemaPath:"#/properties/transaction_id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(data.eftpay_trade_no !== undefined){
+if(typeof data.eftpay_trade_no !== "string"){
+const err25 = {instancePath:instancePath+"/eftpay_trade_no",schemaPath:"#/properties/eftpay_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3298,8 +3275,11 @@ vErrors.push(err25);
 errors++;
 }
 }
-else {
-const err26 = {instancePath:instancePath+"/transaction_id",schemaPath:"#/properties/transaction_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.payment_type !== undefined){
+let data13 = data.payment_type;
+if(typeof data13 === "string"){
+if(func2(data13) > 20){
+const err26 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3309,9 +3289,8 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data.eftpay_trade_no !== undefined){
-if(typeof data.eftpay_trade_no !== "string"){
-const err27 = {instancePath:instancePath+"/eftpay_trade_no",schemaPath:"#/properties/eftpay_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err27 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3321,11 +3300,11 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data.payment_type !== undefined){
-let data13 = data.payment_type;
-if(typeof data13 === "string"){
-if(func2(data13) > 20){
-const err28 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(data.trade_time !== undefined){
+let data14 = data.trade_time;
+if(typeof data14 === "string"){
+if(!pattern17.test(data14)){
+const err28 = {instancePath:instancePath+"/trade_time",schemaPath:"#/properties/trade_time/pattern",keyword:"pattern",params:{pattern: "^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$"},message:"must match pattern \""+"^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$"+"\""};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3336,7 +3315,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err29 = {instancePath:instancePath+"/trade_time",schemaPath:"#/properties/trade_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3346,11 +3325,11 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data.trade_time !== undefined){
-let data14 = data.trade_time;
-if(typeof data14 === "string"){
-if(!pattern17.test(data14)){
-const err30 = {instancePath:instancePath+"/trade_time",schemaPath:"#/properties/trade_time/pattern",keyword:"pattern",params:{pattern: "^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$"},message:"must match pattern \""+"^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$"+"\""};
+if(data.transaction_amount !== undefined){
+let data15 = data.transaction_amount;
+if(typeof data15 === "string"){
+if(func2(data15) > 8){
+const err30 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3359,9 +3338,8 @@ vErrors.push(err30);
 }
 errors++;
 }
-}
-else {
-const err31 = {instancePath:instancePath+"/trade_time",schemaPath:"#/properties/trade_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data15)){
+const err31 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3371,11 +3349,8 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.transaction_amount !== undefined){
-let data15 = data.transaction_amount;
-if(typeof data15 === "string"){
-if(func2(data15) > 8){
-const err32 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
+else {
+const err32 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3384,8 +3359,12 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(!pattern18.test(data15)){
-const err33 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.original_amount !== undefined){
+let data16 = data.original_amount;
+if(typeof data16 === "string"){
+if(func2(data16) > 8){
+const err33 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3394,9 +3373,8 @@ vErrors.push(err33);
 }
 errors++;
 }
-}
-else {
-const err34 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data16)){
+const err34 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3406,11 +3384,8 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data.original_amount !== undefined){
-let data16 = data.original_amount;
-if(typeof data16 === "string"){
-if(func2(data16) > 8){
-const err35 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
+else {
+const err35 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3419,8 +3394,12 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(!pattern18.test(data16)){
-const err36 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.currency !== undefined){
+let data17 = data.currency;
+if(typeof data17 === "string"){
+if(func2(data17) > 10){
+const err36 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3431,7 +3410,7 @@ errors++;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err37 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3441,11 +3420,11 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data.currency !== undefined){
-let data17 = data.currency;
-if(typeof data17 === "string"){
-if(func2(data17) > 10){
-const err38 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"};
+if(data.refund_no !== undefined){
+let data18 = data.refund_no;
+if(typeof data18 === "string"){
+if(func2(data18) > 28){
+const err38 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 28},message:"must NOT have more than 28 characters"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3456,7 +3435,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err39 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3466,11 +3445,9 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data.refund_no !== undefined){
-let data18 = data.refund_no;
-if(typeof data18 === "string"){
-if(func2(data18) > 28){
-const err40 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 28},message:"must NOT have more than 28 characters"};
+if(data.refund_trade_no !== undefined){
+if(typeof data.refund_trade_no !== "string"){
+const err40 = {instancePath:instancePath+"/refund_trade_no",schemaPath:"#/properties/refund_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3480,8 +3457,11 @@ vErrors.push(err40);
 errors++;
 }
 }
-else {
-const err41 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.payment_amount !== undefined){
+let data20 = data.payment_amount;
+if(typeof data20 === "string"){
+if(func2(data20) > 12){
+const err41 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3490,10 +3470,8 @@ vErrors.push(err41);
 }
 errors++;
 }
-}
-if(data.refund_trade_no !== undefined){
-if(typeof data.refund_trade_no !== "string"){
-const err42 = {instancePath:instancePath+"/refund_trade_no",schemaPath:"#/properties/refund_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data20)){
+const err42 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3503,11 +3481,8 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data.payment_amount !== undefined){
-let data20 = data.payment_amount;
-if(typeof data20 === "string"){
-if(func2(data20) > 12){
-const err43 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+else {
+const err43 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3516,8 +3491,12 @@ vErrors.push(err43);
 }
 errors++;
 }
-if(!pattern18.test(data20)){
-const err44 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.cost_amount !== undefined){
+let data21 = data.cost_amount;
+if(typeof data21 === "string"){
+if(func2(data21) > 12){
+const err44 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3526,9 +3505,8 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-else {
-const err45 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data21)){
+const err45 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3538,11 +3516,8 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data.cost_amount !== undefined){
-let data21 = data.cost_amount;
-if(typeof data21 === "string"){
-if(func2(data21) > 12){
-const err46 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+else {
+const err46 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3551,8 +3526,12 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(!pattern18.test(data21)){
-const err47 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.uplan_discount !== undefined){
+let data22 = data.uplan_discount;
+if(typeof data22 === "string"){
+if(func2(data22) > 12){
+const err47 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3561,9 +3540,8 @@ vErrors.push(err47);
 }
 errors++;
 }
-}
-else {
-const err48 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data22)){
+const err48 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3573,11 +3551,8 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data.uplan_discount !== undefined){
-let data22 = data.uplan_discount;
-if(typeof data22 === "string"){
-if(func2(data22) > 12){
-const err49 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+else {
+const err49 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3586,8 +3561,12 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(!pattern18.test(data22)){
-const err50 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.amount_discount !== undefined){
+let data23 = data.amount_discount;
+if(typeof data23 === "string"){
+if(func2(data23) > 12){
+const err50 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3596,9 +3575,8 @@ vErrors.push(err50);
 }
 errors++;
 }
-}
-else {
-const err51 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data23)){
+const err51 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3608,11 +3586,8 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data.amount_discount !== undefined){
-let data23 = data.amount_discount;
-if(typeof data23 === "string"){
-if(func2(data23) > 12){
-const err52 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+else {
+const err52 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3621,36 +3596,15 @@ vErrors.push(err52);
 }
 errors++;
 }
-if(!pattern18.test(data23)){
-const err53 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+}
+else {
+const err53 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err53];
 }
 else {
 vErrors.push(err53);
-}
-errors++;
-}
-}
-else {
-const err54 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-}
-}
-else {
-const err55 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
 }
 errors++;
 }

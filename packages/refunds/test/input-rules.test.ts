@@ -151,7 +151,7 @@ describe('yima rules', () => {
     const short = await refused('yima', { refundId: '151130000004' });
     expect(short).toEqual([expect.objectContaining({ path: 'refundId', rule: 'minLength 13' })]);
     expect(short[0]!.message).toContain('pos_seq on the wire');
-    expect(await refused('yima', { refundId: '1'.repeat(33) })).toEqual([expect.objectContaining({ path: 'refundId', rule: 'maxLength 32' })]);
+    expect(await refused('yima', { refundId: '1'.repeat(33) })).toEqual([expect.objectContaining({ path: 'refundId', rule: 'maxBytes' })]);
     await accepted('yima', { refundId: '1'.repeat(32) });
   });
 
@@ -178,7 +178,7 @@ describe('yima rules', () => {
   });
 
   it('isspid (config) is String(8)', async () => {
-    expect(await refused('yima', {}, { isspid: '394930021' })).toEqual([expect.objectContaining({ path: 'isspid', rule: 'maxLength 8' })]);
+    expect(await refused('yima', {}, { isspid: '394930021' })).toEqual([expect.objectContaining({ path: 'isspid', rule: 'maxBytes' })]);
   });
 });
 
