@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { openSqliteLedger } from '@refundkit/refunds';
+import { ADAPTERS, openSqliteLedger } from '@refundkit/refunds';
 import { startSandbox, type Sandbox } from '@refundkit/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_DURATION_MS, parseDuration } from '../src/amounts.js';
@@ -246,7 +246,8 @@ describe('refund and order ids that are not printable, bounded text: exit 1, not
         expect(sandbox.requests().length).toBe(before);
         const ledger = await openSqliteLedger(ledgerFile);
         try {
-          expect(await ledger.get({ provider, refundId })).toBeUndefined();
+          const account = (ADAPTERS[provider].accountOf as (config: unknown) => string)(providerConfigs(sandbox)[provider]);
+          expect(await ledger.get({ provider, account, refundId })).toBeUndefined();
         } finally {
           await ledger.close();
         }
