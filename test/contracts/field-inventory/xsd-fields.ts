@@ -16,7 +16,7 @@ const attr = (node: Element, name: string): string | undefined => node.attribute
 const textOf = (node: Element): string => (node.elements ?? []).map((e) => (e.type === 'text' || e.type === 'cdata' ? String(e.text ?? e.cdata ?? '') : textOf(e))).join('');
 
 /** Reads an XSD as its XML declaration says (GBK for yima). */
-function readXsd(file: string): Element {
+export function readXsd(file: string): Element {
   const bytes = readFileSync(file);
   const declared = /encoding="([^"]+)"/.exec(bytes.subarray(0, 100).toString('latin1'))?.[1] ?? 'utf-8';
   const root = xml2js(new TextDecoder(declared).decode(bytes), { compact: false }) as Element;
