@@ -37,6 +37,14 @@ export const ALLOWED_DISAGREEMENTS: readonly AllowedDisagreement[] = [
     quote: 'eftpay_trade_no and refund_trade_no keep their documented String(28) in the description but no maxLength',
   },
   {
+    provider: 'eftpay',
+    message: 'refund.response',
+    fields: ['trade_type'],
+    aspect: 'maxLength',
+    noteOn: 'field',
+    quote: 'a closed enum (or a length limit) would make an answer with any other value fail validation',
+  },
+  {
     provider: 'lianke',
     message: 'refund.response',
     fields: ['code'],
