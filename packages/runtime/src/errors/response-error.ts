@@ -46,3 +46,27 @@ export class ResponseError extends RefundkitError {
  * {@link ResponseError}.
  */
 export const MAX_ANSWER_DEPTH = 64;
+
+const REJECTION_BY_RULE: Readonly<Record<string, AnswerRejection>> = {
+  depth: 'answer_too_deep',
+  duplicateKey: 'answer_duplicate_key',
+  maxOccurs: 'answer_repeated_element',
+  encoding: 'answer_encoding',
+  truncated: 'answer_truncated',
+};
+
+/**
+ * The {@link ResponseError} code for a decoder's issues (a codec names the rule it applied, e.g.
+ * `maxOccurs`): the first issue whose rule says more than "breaks the contract", else
+ * `response_invalid`.
+ *
+ * @example
+ * answerRejectionFor([{ path: 'result.id', rule: 'maxOccurs', message: '...' }]) // 'answer_repeated_element'
+ */
+export function answerRejectionFor(issues: readonly ValidationIssue[]): AnswerRejection {
+  for (const issue of issues) {
+    const code = Object.hasOwn(REJECTION_BY_RULE, issue.rule) ? REJECTION_BY_RULE[issue.rule] : undefined;
+    if (code !== undefined) return code;
+  }
+  return 'response_invalid';
+}
