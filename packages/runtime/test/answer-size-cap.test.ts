@@ -44,6 +44,9 @@ beforeAll(async () => {
         if (!res.destroyed) res.end();
       };
       pump();
+    } else if (req.url === '/one-member') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(GZIP_MEMBER);
     } else if (req.url === '/small-gzip') {
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
       res.end(gzipSync(Buffer.from('{"code":"SUCCESS"}')));
@@ -96,6 +99,11 @@ describe('the answer size cap (maxAnswerBytes)', () => {
     expect(error).toBeInstanceOf(AnswerTooLargeError);
     expect(error).toMatchObject({ maxAnswerBytes: MiB });
     expect(growth).toBeLessThan(64 * MiB);
+  });
+
+  it('counts inflated bytes, not wire bytes: 64 KiB of gzip inflating to 64 MiB is over a 1 MiB cap', async () => {
+    expect(GZIP_MEMBER.byteLength).toBeLessThan(MiB / 8);
+    expect(await get('/one-member').catch((e: unknown) => e)).toBeInstanceOf(AnswerTooLargeError);
   });
 
   it('still reads a small gzip answer whole', async () => {
