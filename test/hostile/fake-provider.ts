@@ -185,6 +185,18 @@ export const CASES: readonly HostileCase[] = [
     answer: (upstream, res, context) => send(res, upstream, Buffer.from(`{"__proto__":${upstream.body.toString('utf8')}}`), context),
   },
   {
+    name: 'proto-detail',
+    does: 'Ti-Pay refundAccountDetail items wrapped in "__proto__" (signed again: only the key is hostile)',
+    providers: [],
+    code: '',
+    answer: (upstream, res, context) => {
+      const text = upstream.body.toString('utf8');
+      const spoiled = text.replace(/"refundAccountDetail":"\[\{(.*?)\}\]"/, (_, inner: string) => `"refundAccountDetail":"[{\\"__proto__\\":{${inner}}}]"`);
+      if (spoiled === text) throw new Error('fake provider: the tipay answer has no refundAccountDetail');
+      send(res, upstream, Buffer.from(spoiled), context);
+    },
+  },
+  {
     name: 'deep-xml',
     does: `an extra element nested ${DEEP_XML_LEVELS} deep`,
     providers: ['yima'],
