@@ -5,21 +5,16 @@
  * `maxAnswerBytes` per client is honoured; and `__proto__` in Ti-Pay's `refundAccountDetail`
  * never becomes a prototype.
  */
-import { compactDate, AnswerTooLargeError, ANSWER_EXCERPT_BYTES, RefundkitError, ResponseError } from '@refundkit/runtime';
-import { createEasypayClient } from '@refundkit/easypay';
-import { createEftpayClient } from '@refundkit/eftpay';
-import { createLiankeClient } from '@refundkit/lianke';
+import { AnswerTooLargeError, ANSWER_EXCERPT_BYTES, RefundkitError, ResponseError } from '@refundkit/runtime';
 import { startSandbox, type Sandbox } from '@refundkit/sandbox';
 import { createTipayClient } from '@refundkit/tipay';
-import { createYimaClient } from '@refundkit/yima';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CASES, gzipBombMember, startFakeProvider, type FakeProvider, type Provider } from './fake-provider.js';
-import { hostileConfigs, idFor } from './support.js';
+import { hostileConfigs, idFor, sendRefund } from './support.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const ORDER = 10_000;
-const AMOUNT = 1_200;
 
 let sandbox: Sandbox;
 let fake: FakeProvider;
@@ -36,47 +31,10 @@ afterAll(async () => {
 });
 
 /** Sends one refund of AMOUNT on a fresh sandbox order through `provider`'s generated client, its base URL pointed at `caseName`. */
-async function refundThrough(provider: Provider, caseName: string, n: number, maxAnswerBytes?: number): Promise<unknown> {
+function refundThrough(provider: Provider, caseName: string, n: number, maxAnswerBytes?: number): Promise<unknown> {
   const config = hostileConfigs(sandbox, fake, caseName)[provider];
   const orderId = sandbox.addOrder(provider, { orderId: idFor(provider, 'CLIORD', n), amount: ORDER }).orderId;
-  const refundId = idFor(provider, 'CLIRFD', n);
-  const limits = { baseUrl: config['baseUrl'] as string, timeoutMs: 20_000, ...(maxAnswerBytes === undefined ? {} : { maxAnswerBytes }) };
-  switch (provider) {
-    case 'easypay':
-      return createEasypayClient({ ...limits, privateKey: config['privateKey']!, easypayPublicKey: config['easypayPublicKey']! }).refund({
-        reqBody: {
-          reqInfo: { mchtCode: config['mchtCode']! },
-          reqOrderInfo: { orgTrace: refundId, oriOrgTrace: orderId, oriTransDate: '20250101', refundAmount: AMOUNT },
-          payInfo: { payType: 'AliPayRefund', transDate: compactDate(new Date(), 'Asia/Shanghai') },
-        },
-      });
-    case 'eftpay':
-      return createEftpayClient({ ...limits, secretCode: config['secretCode']! }).refund({
-        service: 'service.alipay.qrcode.Refund',
-        user_confirm_key: config['userConfirmKey']!,
-        transaction_amount: '12.00',
-        out_trade_no: orderId,
-        paytype: 'Alipay',
-        buyertype: 'others',
-        payment_type: 'ALIPAYHK',
-        refund_no: refundId,
-        time: new Date().toISOString().replace(/\D/g, '').slice(0, 14),
-      });
-    case 'lianke':
-      return createLiankeClient(limits).refund({ store_no: config['storeNo']!, operator: config['operator']!, amount: ORDER, refund_amount: AMOUNT, order_no: orderId, refund_no: refundId });
-    case 'tipay':
-      return createTipayClient({ ...limits, appId: config['appId']!, appKey: config['appKey']! }).refund({ merchantNo: config['merchantNo']!, orderId, refundRequestId: refundId, refundAmount: '12.00' });
-    case 'yima':
-      return createYimaClient(limits).refund({
-        request_type: 'barcode_refundbycashfee_request',
-        isspid: config['isspid']!,
-        pos_id: config['posId']!,
-        store_id: config['storeId']!,
-        pos_seq: refundId,
-        system_id: config['systemId']!,
-        barcode_refundbycashfee_request: { tx_amt: AMOUNT, org_pos_seq: orderId },
-      });
-  }
+  return sendRefund(provider, config, { timeoutMs: 20_000, ...(maxAnswerBytes === undefined ? {} : { maxAnswerBytes }) }, orderId, idFor(provider, 'CLIRFD', n));
 }
 
 async function errorOf(work: Promise<unknown>): Promise<unknown> {
