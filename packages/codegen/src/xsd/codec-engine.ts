@@ -330,6 +330,8 @@ export function parseXmlText(text: string, messageName: string): XmlElement {
       captureSpacesBetweenElements: true,
     }) as XmlElement;
   } catch (error) {
+    // A body cut short is told apart from one that is merely broken: the provider may have acted.
+    if (text.trim() !== '' && !endsWithClosingTag(text)) throw truncatedError(messageName, 'its root element');
     throw xmlError(messageName, '', 'the body is not well-formed XML: ' + firstLine(error));
   }
   const top = doc.elements ?? [];
@@ -340,7 +342,7 @@ export function parseXmlText(text: string, messageName: string): XmlElement {
   // xml-js does not report everything left open at the end of the text: a truncated answer would
   // otherwise decode, its result and all. The document must end with the root's closing tag.
   if (!endsWithClosingTag(text, String(root.name))) {
-    throw new ValidationError(messageName, [{ path: '', rule: 'truncated', message: 'the body is not well-formed XML: it ends before </' + String(root.name) + '>' }]);
+    throw truncatedError(messageName, '</' + String(root.name) + '>');
   }
   const tooDeep = pathBeyondDepth(root, MAX_ANSWER_DEPTH);
   if (tooDeep !== undefined) {
@@ -349,14 +351,18 @@ export function parseXmlText(text: string, messageName: string): XmlElement {
   return root;
 }
 
+function truncatedError(messageName: string, what: string): ValidationError {
+  return new ValidationError(messageName, [{ path: '', rule: 'truncated', message: 'the body is not well-formed XML: it ends before ' + what + ' is closed' }]);
+}
+
 /**
- * Whether the last markup of text is the real closing tag of root, followed by nothing but
- * whitespace: a </root> inside a comment, a CDATA section or a processing instruction does not
- * count, and one of those left open at the end (a cut-off answer ending in <!-- </root>) fails.
- * One pass, no recursion: every < outside those three starts a tag (XML allows no raw < in text
- * or attribute values).
+ * Whether the last markup of text is the real closing tag of root (of any element when root is
+ * not given), followed by nothing but whitespace: a </root> inside a comment, a CDATA section or
+ * a processing instruction does not count, and one of those left open at the end (a cut-off
+ * answer ending in <!-- </root>) fails. One pass, no recursion: every < outside those three
+ * starts a tag (XML allows no raw < in text or attribute values).
  */
-function endsWithClosingTag(text: string, root: string): boolean {
+function endsWithClosingTag(text: string, root?: string): boolean {
   let lastTag = -1;
   let at = 0;
   for (;;) {
@@ -376,7 +382,9 @@ function endsWithClosingTag(text: string, root: string): boolean {
     at = end + close.length;
     lastTag = -1; // markup after the last tag: the document does not end with it
   }
-  if (lastTag === -1 || !text.startsWith('</' + root, lastTag)) return false;
+  if (lastTag === -1) return false;
+  if (root === undefined) return /^<\/[^<>\s]+\s*>\s*$/.test(text.slice(lastTag));
+  if (!text.startsWith('</' + root, lastTag)) return false;
   return /^\s*>\s*$/.test(text.slice(lastTag + 2 + root.length));
 }
 
