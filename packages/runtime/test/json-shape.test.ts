@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonShapeProblem, MAX_ANSWER_DEPTH, parseAnswerJson, parseJsonStringField, readJsonResponse, ResponseError, SignatureError, type CompiledValidator } from '../src/index.js';
 
@@ -79,5 +80,26 @@ describe('parseJsonStringField on hostile text', () => {
   it('refuses duplicate keys and 20,000-deep nesting with typed errors before lossless-json recurses', () => {
     expect(() => parseJsonStringField('[{"debitAmount":1,"debitAmount":6}]', 'd', { debitAmount: 2 })).toThrow(expect.objectContaining({ code: 'answer_duplicate_key' }));
     expect(() => parseJsonStringField(nested(20_000), 'd')).toThrow(expect.objectContaining({ code: 'answer_too_deep' }));
+  });
+});
+
+describe('jsonShapeProblem, as properties', () => {
+  it('finds nothing in any JSON.stringify output (no duplicates there), escapes and all', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), (value) => jsonShapeProblem(JSON.stringify(value), '') === undefined),
+      { numRuns: 500 },
+    );
+  });
+
+  it('finds a key repeated anywhere in an object, however it is escaped', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 }), { minKeys: 1 }), fc.boolean(), (record, escapeIt) => {
+        const [first] = Object.keys(record);
+        const key = escapeIt ? `"${first!.split('').map((ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"` : JSON.stringify(first);
+        const text = `{${key}:0,${JSON.stringify(record).slice(1)}`;
+        return jsonShapeProblem(text, '')?.rule === 'duplicateKey';
+      }),
+      { numRuns: 500 },
+    );
   });
 });

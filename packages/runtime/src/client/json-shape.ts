@@ -47,18 +47,12 @@ export function jsonShapeProblem(text: string, root: string, maxDepth = MAX_ANSW
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       const start = i;
-      let escaped = false;
-      for (i++; i < length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === BACKSLASH) {
-          escaped = true;
-          i++;
-        } else if (d === QUOTE) break;
-      }
+      i = closingQuote(text, start); // indexOf: a long string (a base64 signature) is skipped natively
       if (!expectKey) continue;
       expectKey = false;
       const frame = frames[frames.length - 1] as Frame;
-      const key = escaped ? unescapeKey(text.slice(start, i + 1)) : text.slice(start + 1, i);
+      const raw = text.slice(start + 1, i);
+      const key = raw.includes('\\') ? unescapeKey(text.slice(start, i + 1)) : raw;
       frame.at = key;
       if (frame.keys?.has(key)) return { rule: 'duplicateKey', path: pathOf(root, frames) };
       frame.keys?.add(key);
@@ -78,6 +72,16 @@ export function jsonShapeProblem(text: string, root: string, maxDepth = MAX_ANSW
     }
   }
   return undefined;
+}
+
+/** The index of the quote closing the string opened at `open` (not escaped by an odd run of backslashes); the text's length if none. */
+function closingQuote(text: string, open: number): number {
+  for (let end = text.indexOf('"', open + 1); end !== -1; end = text.indexOf('"', end + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return end;
+  }
+  return text.length;
 }
 
 /** The string a quoted key denotes; the text itself when it is not valid JSON (then nothing parses it). */
