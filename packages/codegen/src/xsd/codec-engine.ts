@@ -394,13 +394,20 @@ function endsWithClosingTag(text: string, root?: string): boolean {
  * refuses such a document (rule depth) before any recursive walker (deepText, js2xml) meets it.
  */
 function pathBeyondDepth(root: XmlElement, maxDepth: number): string | undefined {
-  const stack: Array<{ node: XmlElement; depth: number; path: string }> = [{ node: root, depth: 0, path: '' }];
+  interface Entry { readonly node: XmlElement; readonly depth: number; readonly parent: Entry | undefined }
+  const stack: Entry[] = [{ node: root, depth: 0, parent: undefined }];
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
     for (const child of top.node.elements ?? []) {
       if (child.type !== 'element') continue;
-      const path = join(top.path, String(child.name));
-      if (top.depth + 1 > maxDepth) return path;
-      stack.push({ node: child, depth: top.depth + 1, path });
+      const entry: Entry = { node: child, depth: top.depth + 1, parent: top };
+      if (entry.depth <= maxDepth) {
+        stack.push(entry);
+        continue;
+      }
+      // The path is built only for the element refused: names from it up to the root's child.
+      const names: string[] = [];
+      for (let at: Entry | undefined = entry; at !== undefined && at.parent !== undefined; at = at.parent) names.push(String(at.node.name));
+      return names.reverse().join('.');
     }
   }
   return undefined;
