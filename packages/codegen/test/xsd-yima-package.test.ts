@@ -350,7 +350,7 @@ describe('decoding from raw bytes', () => {
       { path: 'barcode_refundbycashfee_request.user_confim_key', rule: 'additionalProperties', message: expect.any(String) },
     ]);
     const twice = text(readFileSync(join(EXAMPLES, 'refund.request.xml'))).replace('<system_id>', '<pos_seq>1511300000009</pos_seq>\n<system_id>');
-    expect(decodeRefundRequest(gbk(twice)).value.pos_seq).toBe('1511300000004');
+    expect(rejection(() => decodeRefundRequest(gbk(twice))).issues).toEqual([{ path: 'pos_seq', rule: 'maxOccurs', message: expect.any(String) }]);
     expect(rejection(() => readMessage('refund.request', gbk(twice))).issues).toEqual([{ path: 'pos_seq', rule: 'maxOccurs', message: expect.any(String) }]);
   });
 
@@ -364,12 +364,16 @@ describe('decoding from raw bytes', () => {
     }
   });
 
-  it('decodes GBK from the bytes, not as UTF-8, and follows an XML declaration that names another encoding', () => {
+  it('decodes GBK from the bytes, not as UTF-8, and refuses a declaration or byte order mark naming another encoding', () => {
     const bytes = readFileSync(join(EXAMPLES, 'refund.response.xml'));
     expect(bytes.toString('utf8')).not.toContain('成功');
     expect(decodeRefundResponse(bytes).value.result.comment).toBe('成功');
     const utf8 = Buffer.from(responseXml.replace('encoding="GBK"', 'encoding="UTF-8"'), 'utf8');
-    expect(decodeRefundResponse(utf8).value.result.comment).toBe('成功');
+    expect(rejection(() => decodeRefundResponse(utf8)).issues).toEqual([{ path: '', rule: 'encoding', message: expect.stringContaining('UTF-8') }]);
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(responseXml, 'utf8')]);
+    expect(rejection(() => decodeRefundResponse(bom)).issues[0]).toMatchObject({ rule: 'encoding' });
+    const gb2312 = gbk(responseXml.replace('encoding="GBK"', 'encoding="gb2312"'));
+    expect(decodeRefundResponse(gb2312).value.result.comment).toBe('成功'); // GBK's subset, read as GBK
     const undeclared = gbk(responseXml.replace('<?xml version="1.0" encoding="GBK"?>\n', ''));
     expect(decodeRefundResponse(undeclared).value.result.comment).toBe('成功');
   });
@@ -421,11 +425,13 @@ describe('the codec engine (generic, driven by descriptors)', () => {
     expect(decodeXml(descriptor, bytes)).toEqual({ value, unknown: [] });
   });
 
-  it('keeps occurrences beyond maxOccurs as unknown, and checks the JSON text length on the wire', () => {
+  it('refuses occurrences beyond maxOccurs (rule maxOccurs), and checks the JSON text length on the wire', () => {
+    const two = gbk('<doc><kind>ping</kind><item><n>1</n></item><item><n>2</n></item></doc>');
+    expect((decodeXml(descriptor, two).value as { item: unknown[] }).item).toHaveLength(2);
     const three = gbk('<doc><kind>ping</kind><item><n>1</n></item><item><n>2</n></item><item><n>3</n></item></doc>');
-    const decoded = decodeXml(descriptor, three);
-    expect((decoded.value as { item: unknown[] }).item).toHaveLength(2);
-    expect(decoded.unknown).toEqual([{ path: 'item', reason: 'maxOccurs', allowed: false, text: '3', xml: '<item><n>3</n></item>' }]);
+    expect(rejection(() => decodeXml(descriptor, three)).issues).toEqual([{ path: 'item', rule: 'maxOccurs', message: expect.any(String) }]);
+    const nTwice = gbk('<doc><kind>ping</kind><item><n>1</n><n>2</n></item></doc>');
+    expect(rejection(() => decodeXml(descriptor, nTwice)).issues).toEqual([{ path: 'item[0].n', rule: 'maxOccurs', message: expect.any(String) }]);
     expect(rejection(() => encodeXml(descriptor, { kind: 'ping', data: ['0123456789'] })).issues[0]).toMatchObject({ path: 'data', rule: 'maxLength 12' });
     expect(rejection(() => decodeXml(descriptor, gbk('<doc><kind>ping</kind><data>["0123456789"]</data></doc>'))).issues[0]).toMatchObject({ path: 'data', rule: 'maxLength 12' });
   });
