@@ -180,7 +180,7 @@ describe('eftpay refund: contract violations', () => {
   it.each<[string, Record<string, unknown>, string]>([
     ['without return_status', { ...seedResponse, sign: undefined, return_status: undefined }, 'return_status'],
     ['return_status as a number', { ...seedResponse, sign: undefined, return_status: 0 }, 'return_status'],
-    ['trade_type outside the enum', { ...seedResponse, sign: undefined, trade_type: 'VOID' }, 'trade_type'],
+    ['refund_no as a number', { ...seedResponse, sign: undefined, refund_no: 20190823191819 }, 'refund_no'],
   ])('a signed answer %s is a ResponseError with issues and the raw body', async (_name, fields, path) => {
     const text = signedAnswer(JSON.parse(JSON.stringify(fields)) as Record<string, unknown>);
     const { fetch } = answering(text);

@@ -179,9 +179,9 @@ describe('yima refund: the answer', () => {
     expect(result.data.result).toEqual({ id: '6103', comment: 'IP未授权' });
   });
 
-  it('ignores unknown elements (root, nested, repeated) but keeps them in unknown', async () => {
+  it('ignores unknown elements (root, nested) but keeps them in unknown', async () => {
     const bytes = answer(
-      `${MINIMAL}<new_node>新节点</new_node>\n<sys_seq>000000000244</sys_seq>\n<sys_seq>000000000245</sys_seq>\n` +
+      `${MINIMAL}<new_node>新节点</new_node>\n<sys_seq>000000000244</sys_seq>\n` +
         '<wxpay_res_info>\n<trade_no>42000002542019</trade_no>\n<coupon_fee>5</coupon_fee>\n</wxpay_res_info>\n' +
         '<ext>\n<a>1</a>\n<b>2</b>\n</ext>\n' +
         '<result>\n<id>0000</id>\n<comment>成功</comment>\n<sub_code>S1</sub_code>\n</result>\n',
@@ -199,15 +199,20 @@ describe('yima refund: the answer', () => {
     });
     expect(result.unknown.map(({ path, reason, allowed }) => ({ path, reason, allowed }))).toEqual([
       { path: 'new_node', reason: 'undeclared', allowed: true },
-      { path: 'sys_seq', reason: 'maxOccurs', allowed: true },
       { path: 'wxpay_res_info.coupon_fee', reason: 'undeclared', allowed: true },
       { path: 'ext', reason: 'undeclared', allowed: true },
       { path: 'result.sub_code', reason: 'undeclared', allowed: true },
     ]);
     expect(result.unknown[0]).toMatchObject({ text: '新节点', xml: '<new_node>新节点</new_node>' });
-    expect(result.unknown[1]?.text).toBe('000000000245');
-    expect(result.unknown[3]?.text.replace(/\s/g, '')).toBe('12');
+    expect(result.unknown[2]?.text.replace(/\s/g, '')).toBe('12');
     expect(result.rawBody).toContain('<coupon_fee>5</coupon_fee>');
+  });
+
+  it('refuses a declared element repeated beyond its maxOccurs (which one is meant cannot be told): answer_repeated_element', async () => {
+    const bytes = answer(`${MINIMAL}<sys_seq>000000000244</sys_seq>\n<sys_seq>000000000245</sys_seq>\n<result>\n<id>0000</id>\n<comment>成功</comment>\n</result>\n`);
+    const { fetch } = answeringBytes(bytes);
+    const error = await rejection(yima(fetch).refund(seedInput), ResponseError);
+    expect(error).toMatchObject({ code: 'answer_repeated_element', issues: [{ path: 'sys_seq', rule: 'maxOccurs' }] });
   });
 });
 
@@ -218,7 +223,9 @@ describe('yima refund: contract violations', () => {
     ['tx_amt 10.50 (seed negative decimal-tx-amt)', () => ({ ...seedInput, barcode_refundbycashfee_request: { ...body, tx_amt: '10.50' } }), 'barcode_refundbycashfee_request.tx_amt', 'type'],
     ['a 12-character pos_seq (seed negative short-pos-seq)', () => ({ ...seedInput, pos_seq: '151130000004' }), 'pos_seq', 'minLength 13'],
     ['org_pos_seq missing (seed negative missing-org-pos-seq)', () => ({ ...seedInput, barcode_refundbycashfee_request: { ...body, org_pos_seq: undefined } }), 'barcode_refundbycashfee_request.org_pos_seq', 'required'],
-    ['a 9-character isspid', () => ({ ...seedInput, isspid: '394930021' }), 'isspid', 'maxLength 8'],
+    ['a 9-character isspid', () => ({ ...seedInput, isspid: '394930021' }), 'isspid', 'maxBytes'],
+    ['an isspid of 5 Chinese characters (10 GBK bytes for String(8))', () => ({ ...seedInput, isspid: '翼码商户号' }), 'isspid', 'maxBytes'],
+    ['an empty store_id (必填)', () => ({ ...seedInput, store_id: '' }), 'store_id', 'minLength 1'],
     ['an unknown field', () => ({ ...seedInput, memo: 'x' }), 'memo', 'additionalProperties'],
     ['pay_type 502 (the table lists 503 only)', () => ({ ...seedInput, barcode_refundbycashfee_request: { ...body, pay_type: '502' } }), 'barcode_refundbycashfee_request.pay_type', 'enum'],
     ['a goods item without goods_name', () => ({ ...seedInput, barcode_refundbycashfee_request: { ...body, goods_detail: [{ ...item, goods_name: undefined }] } }), 'barcode_refundbycashfee_request.goods_detail[0].goods_name', 'required'],

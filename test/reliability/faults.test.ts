@@ -44,6 +44,8 @@ const CASES: Readonly<Record<FaultName, FaultCase>> = {
   'malformed-body': { commits: true, first: 'unknown', code: 'response_invalid' },
   'bad-signature': { commits: true, first: 'unknown', code: 'signature_invalid' },
   slow: { commits: true, first: 'answer', ms: 200 },
+  // One caller alone: the commit waits 200 ms, then the true answer (the race it exists for is issue 12's).
+  'slow-commit': { commits: true, first: 'answer', ms: 200 },
   'fail-refund': { commits: true, first: 'fails' },
 };
 
@@ -96,7 +98,8 @@ describe.each(PROVIDERS)('%s', (provider) => {
     if (!first.ok) throw first.error;
     if (spec.first === 'unknown') {
       expect(first.value.status).toBe('unknown');
-      expect(first.value.failure?.code).toBe(spec.code);
+      // A yima answer cut in half is recognised as cut (answer_truncated); a JSON one is just not JSON.
+      expect(first.value.failure?.code).toBe(fault === 'malformed-body' && provider === 'yima' ? 'answer_truncated' : spec.code);
     } else if (spec.first === 'answer') {
       expect(first.value.status).toBe(ANSWERS_FINAL.has(provider) ? 'succeeded' : 'pending');
     } else {

@@ -20,6 +20,12 @@ export interface EasypayClientOptions {
   readonly fetch?: FetchLike;
   /** One deadline per exchange, connect and body included. Default 30 000 ms. Nothing is retried. */
   readonly timeoutMs?: number;
+  /**
+   * The largest answer read, in bytes after gzip/deflate decoding, error bodies included. Past it
+   * the exchange fails with `AnswerTooLargeError` (the request was sent: the outcome is unknown).
+   * Default 1 MiB (`DEFAULT_MAX_ANSWER_BYTES`), hundreds of times any real answer.
+   */
+  readonly maxAnswerBytes?: number;
   /** The merchant's RSA private key (PKCS#1 or PKCS#8 PEM, or a KeyObject); parsed once. */
   readonly privateKey: PrivateKeyInput;
   readonly privateKeyPassphrase?: LoadPrivateKeyOptions['passphrase'];
@@ -49,14 +55,16 @@ export interface EasypayClient {
  * Every method validates its input against the contract before sending (a `ValidationError`
  * names each field), and returns only a verified, contract-valid answer; otherwise it throws a
  * `TimeoutError`, `ConnectionError`, `HttpStatusError` (each says `mayHaveReachedProvider`),
- * `SignatureError` or `ResponseError`. Nothing is retried here.
+ * `SignatureError` or `ResponseError`; an answer larger than `maxAnswerBytes` is an
+ * `AnswerTooLargeError`, one with a key given twice or nested too deep a `ResponseError`
+ * (`answer_duplicate_key`, `answer_too_deep`). Nothing is retried here.
  */
 export function createEasypayClient(options: EasypayClientOptions): EasypayClient {
   const signer = createEasypaySigner({ privateKey: options.privateKey, privateKeyPassphrase: options.privateKeyPassphrase, easypayPublicKey: options.easypayPublicKey });
   const clock = options.clock ?? (() => new Date());
   const newReqId = options.newReqId ?? (() => randomUUID().replace(/-/g, ''));
   const headerDefaults = { ...(options.reqType === undefined ? {} : { reqType: options.reqType }), ...(options.certificateId === undefined ? {} : { certificateId: options.certificateId }) };
-  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs }));
+  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes }));
   return {
     async refund(input: EasypayInput<Messages["refund.request.unsigned"]>): Promise<ProviderResult<Messages["refund.response"]>> {
       const payload = assertValid(validators["refund.request.unsigned"], ({ ...input, reqHeader: { transTime: compactTimestamp(clock(), 'Asia/Shanghai'), reqId: newReqId(), ...headerDefaults, ...input.reqHeader } }), "refund.request.unsigned");

@@ -11,15 +11,16 @@ const schema32 = {"title":"RefundRequest","description":"极速退款请求 — 
 const schema33 = {"title":"ReqHeader","description":"请求头 — request header, signed as the first part of the signed string.","type":"object","additionalProperties":false,"required":["transTime","reqId"],"x-refundkit-assumption":"The seed's table omits reqHeader (it appears only in the example, with transTime and reqId). reqType and certificateId come from PROVIDERS.md (public clients).","properties":{"transTime":{"type":"string","pattern":"^\\d{14}$","description":"请求时间 — time the request is sent, yyyyMMddHHmmss (Asia/Shanghai, assumed), e.g. 20241104104313.","x-refundkit-assumption":"Format yyyyMMddHHmmss from the example and PROVIDERS.md; the seed states none."},"reqId":{"type":"string","minLength":1,"maxLength":32,"description":"请求ID — the request's id, at most 32 characters.","x-refundkit-assumption":"PROVIDERS.md: a fresh unique id per HTTP request, at most 32 characters (the seed gives neither meaning nor length). Note that one public client sends its institution or merchant number here instead; the schema accepts either.","x-refundkit-correction":"The document's example sets reqId equal to mchtCode (531000023045074). We do not read a rule into that (PROVIDERS.md: \"which says nothing\"): reqId is an id of the request, refundkit generates a fresh one per request, and the example is kept as printed (it is a valid id)."},"reqType":{"type":"string","enum":["1","2"],"description":"请求方类型 — requester type, 1 = merchant (商户), 2 = institution (机构). Left out unless configured.","x-refundkit-assumption":"Not in the seed. PROVIDERS.md: public clients send 1 = merchant, 2 = institution; sent as a string (assumed) and only when configured."},"certificateId":{"type":"string","minLength":1,"description":"证书ID — id of the merchant certificate (key pair) used, when the merchant has several.","x-refundkit-assumption":"Not in the seed; PROVIDERS.md (public clients). Left out unless configured."}}};
 const schema40 = {"title":"RequestSignature","description":"reqSign 签名 — base64 of the 256-byte SHA256withRSA signature (RSA-2048) over reqHeader and reqBody (see securitySchemes.easypayRsa): 344 characters ending in `==`.","type":"string","pattern":"^[A-Za-z0-9+/]{341}[AQgw]==$","x-refundkit-assumption":"The seed's signatures are base64 of 256 bytes, i.e. RSA-2048 keys; the pattern accepts exactly that length."};
 const pattern4 = new RegExp("^\\d{14}$", "u");
-const pattern7 = new RegExp("^[A-Za-z0-9+/]{341}[AQgw]==$", "u");
+const pattern9 = new RegExp("^[A-Za-z0-9+/]{341}[AQgw]==$", "u");
 const func1 = ajvRuntime0.default;
 const schema34 = {"title":"RefundReqBody","description":"reqBody 请求体 — the request body, signed through its MD5 digest.","type":"object","additionalProperties":false,"required":["reqInfo","reqOrderInfo","payInfo"],"properties":{"reqInfo":{"$ref":"#/$defs/ReqInfo","description":"请求方信息 — who requests (mchtCode)."},"reqOrderInfo":{"$ref":"#/$defs/RefundReqOrderInfo","description":"基础订单信息 — order information."},"payInfo":{"$ref":"#/$defs/RefundPayInfo","description":"支付信息 — payment information (payType, transDate)."},"qrCodeRefundExt":{"$ref":"#/$defs/QrCodeRefundExt","description":"AT交易退货请求扩展信息 — AT (QR-code) refund extension. Optional."},"onlinePayRefundReqExtInfo":{"$ref":"#/$defs/OnlinePayRefundReqExtInfo","description":"在线支付交易退货扩展信息 — online-payment refund extension. Optional."}}};
 const schema35 = {"title":"ReqInfo","description":"reqInfo 请求方信息 — who requests.","type":"object","additionalProperties":false,"required":["mchtCode"],"properties":{"mchtCode":{"type":"string","minLength":1,"description":"商户编号 — EasyPay merchant code, e.g. 531000023045074."}}};
-const schema36 = {"title":"RefundReqOrderInfo","description":"reqOrderInfo 基础订单信息 — the refund and the payment it refunds.","type":"object","additionalProperties":false,"required":["orgTrace","oriOrgTrace","oriTransDate","refundAmount"],"x-refundkit-assumption":"The seed lists reqOrderInfo without its fields; they are those of the example. Their meaning is PROVIDERS.md's: orgTrace = the refund's id (reused on retry), oriOrgTrace = the original payment's trace, oriTransDate = the original payment's date, backUrl = the notification URL.","properties":{"orgTrace":{"type":"string","minLength":1,"description":"机构流水号 (本次退款) — the merchant's trace of this refund; a retry reuses it, a new one is a new refund."},"backUrl":{"type":"string","minLength":1,"description":"后台通知地址 — URL EasyPay posts the refund result to (webhook refundNotification). Optional: sent only when a notification URL is configured. The example's value is `www.baidu.com`.","x-refundkit-assumption":"PROVIDERS.md: optional, sent only when configured. No URL format is enforced: the seed's own example is a bare host name without a scheme."},"oriOrgTrace":{"type":"string","minLength":1,"description":"原机构流水号 — the orgTrace of the original payment being refunded."},"oriTransDate":{"type":"string","pattern":"^\\d{8}$","description":"原交易日期 — date of the original payment, yyyyMMdd, e.g. 20241104.","x-refundkit-assumption":"Format yyyyMMdd from the example; the seed states none."},"refundAmount":{"type":"integer","minimum":1,"description":"退款金额 — refund amount in fen (分), an integer; the example refunds 1 (0.01 元).","x-refundkit-assumption":"PROVIDERS.md: an integer count of fen (the example sends the number 1). A refund of 0 is rejected (refundkit's rule); the seed states no maximum."}}};
+const schema36 = {"title":"RefundReqOrderInfo","description":"reqOrderInfo 基础订单信息 — the refund and the payment it refunds.","type":"object","additionalProperties":false,"required":["orgTrace","oriOrgTrace","oriTransDate","refundAmount"],"x-refundkit-assumption":"The seed lists reqOrderInfo without its fields; they are those of the example. Their meaning is PROVIDERS.md's: orgTrace = the refund's id (reused on retry), oriOrgTrace = the original payment's trace, oriTransDate = the original payment's date, backUrl = the notification URL.","properties":{"orgTrace":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set and no length (its example's traces have 20 digits); at most 64 characters is assumed. An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"机构流水号 (本次退款) — the merchant's trace of this refund; a retry reuses it, a new one is a new refund."},"backUrl":{"type":"string","minLength":1,"description":"后台通知地址 — URL EasyPay posts the refund result to (webhook refundNotification). Optional: sent only when a notification URL is configured. The example's value is `www.baidu.com`.","x-refundkit-assumption":"PROVIDERS.md: optional, sent only when configured. No URL format is enforced: the seed's own example is a bare host name without a scheme."},"oriOrgTrace":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set and no length (its example's traces have 20 digits); at most 64 characters is assumed. An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"原机构流水号 — the orgTrace of the original payment being refunded."},"oriTransDate":{"type":"string","pattern":"^\\d{8}$","description":"原交易日期 — date of the original payment, yyyyMMdd, e.g. 20241104.","x-refundkit-assumption":"Format yyyyMMdd from the example; the seed states none."},"refundAmount":{"type":"integer","minimum":1,"description":"退款金额 — refund amount in fen (分), an integer; the example refunds 1 (0.01 元).","x-refundkit-assumption":"PROVIDERS.md: an integer count of fen (the example sends the number 1). A refund of 0 is rejected (refundkit's rule); the seed states no maximum."}}};
 const schema37 = {"title":"RefundPayInfo","description":"payInfo 支付信息 — the kind of transaction and its date.","type":"object","additionalProperties":false,"required":["payType","transDate"],"properties":{"payType":{"type":"string","minLength":1,"description":"交易方式 — transaction type, e.g. AliPayRefund (支付宝退款). The list is the document's appendix F.6 payType交易方式, which is not part of the seed, so no enum is enforced."},"transDate":{"type":"string","pattern":"^\\d{8}$","description":"交易日期 — date of this request, yyyyMMdd (Asia/Shanghai), e.g. 20241104.","x-refundkit-assumption":"PROVIDERS.md - today's date in Asia/Shanghai; format yyyyMMdd from the example."}}};
 const schema38 = {"title":"QrCodeRefundExt","description":"qrCodeRefundExt AT交易退货请求扩展信息 — refund extension for AT (QR-code) transactions. Optional.","type":"object","additionalProperties":true,"x-refundkit-assumption":"The seed names this object but not its fields, and no other source gives them. It stays open (the one exception to closed requests: there is no known field name a misspelling could be caught against); refundkit never fills it, a caller who knows the fields passes them through."};
 const schema39 = {"title":"OnlinePayRefundReqExtInfo","description":"onlinePayRefundReqExtInfo (OnlinePayRefundReqExtInfo) 在线支付交易退货扩展信息 — refund extension for online-payment transactions. Optional.","type":"object","additionalProperties":true,"x-refundkit-assumption":"The seed names this object but not its fields, and no other source gives them. It stays open (the one exception to closed requests: there is no known field name a misspelling could be caught against); refundkit never fills it, a caller who knows the fields passes them through."};
-const pattern5 = new RegExp("^\\d{8}$", "u");
+const pattern5 = new RegExp("^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$", "u");
+const pattern7 = new RegExp("^\\d{8}$", "u");
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -194,8 +195,8 @@ errors++;
 if(data2.orgTrace !== undefined){
 let data3 = data2.orgTrace;
 if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err14 = {instancePath:instancePath+"/reqOrderInfo/orgTrace",schemaPath:"#/$defs/RefundReqOrderInfo/properties/orgTrace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(func1(data3) > 64){
+const err14 = {instancePath:instancePath+"/reqOrderInfo/orgTrace",schemaPath:"#/$defs/RefundReqOrderInfo/properties/orgTrace/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -204,9 +205,8 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-else {
-const err15 = {instancePath:instancePath+"/reqOrderInfo/orgTrace",schemaPath:"#/$defs/RefundReqOrderInfo/properties/orgTrace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data3) < 1){
+const err15 = {instancePath:instancePath+"/reqOrderInfo/orgTrace",schemaPath:"#/$defs/RefundReqOrderInfo/properties/orgTrace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -215,12 +215,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-if(data2.backUrl !== undefined){
-let data4 = data2.backUrl;
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err16 = {instancePath:instancePath+"/reqOrderInfo/backUrl",schemaPath:"#/$defs/RefundReqOrderInfo/properties/backUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!pattern5.test(data3)){
+const err16 = {instancePath:instancePath+"/reqOrderInfo/orgTrace",schemaPath:"#/$defs/RefundReqOrderInfo/properties/orgTrace/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -231,7 +227,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/reqOrderInfo/backUrl",schemaPath:"#/$defs/RefundReqOrderInfo/properties/backUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err17 = {instancePath:instancePath+"/reqOrderInfo/orgTrace",schemaPath:"#/$defs/RefundReqOrderInfo/properties/orgTrace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -241,11 +237,11 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data2.oriOrgTrace !== undefined){
-let data5 = data2.oriOrgTrace;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err18 = {instancePath:instancePath+"/reqOrderInfo/oriOrgTrace",schemaPath:"#/$defs/RefundReqOrderInfo/properties/oriOrgTrace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data2.backUrl !== undefined){
+let data4 = data2.backUrl;
+if(typeof data4 === "string"){
+if(func1(data4) < 1){
+const err18 = {instancePath:instancePath+"/reqOrderInfo/backUrl",schemaPath:"#/$defs/RefundReqOrderInfo/properties/backUrl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -256,7 +252,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/reqOrderInfo/oriOrgTrace",schemaPath:"#/$defs/RefundReqOrderInfo/properties/oriOrgTrace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/reqOrderInfo/backUrl",schemaPath:"#/$defs/RefundReqOrderInfo/properties/backUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -266,11 +262,11 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data2.oriTransDate !== undefined){
-let data6 = data2.oriTransDate;
-if(typeof data6 === "string"){
-if(!pattern5.test(data6)){
-const err20 = {instancePath:instancePath+"/reqOrderInfo/oriTransDate",schemaPath:"#/$defs/RefundReqOrderInfo/properties/oriTransDate/pattern",keyword:"pattern",params:{pattern: "^\\d{8}$"},message:"must match pattern \""+"^\\d{8}$"+"\""};
+if(data2.oriOrgTrace !== undefined){
+let data5 = data2.oriOrgTrace;
+if(typeof data5 === "string"){
+if(func1(data5) > 64){
+const err20 = {instancePath:instancePath+"/reqOrderInfo/oriOrgTrace",schemaPath:"#/$defs/RefundReqOrderInfo/properties/oriOrgTrace/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -279,9 +275,8 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
-else {
-const err21 = {instancePath:instancePath+"/reqOrderInfo/oriTransDate",schemaPath:"#/$defs/RefundReqOrderInfo/properties/oriTransDate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data5) < 1){
+const err21 = {instancePath:instancePath+"/reqOrderInfo/oriOrgTrace",schemaPath:"#/$defs/RefundReqOrderInfo/properties/oriOrgTrace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -290,11 +285,8 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-if(data2.refundAmount !== undefined){
-let data7 = data2.refundAmount;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err22 = {instancePath:instancePath+"/reqOrderInfo/refundAmount",schemaPath:"#/$defs/RefundReqOrderInfo/properties/refundAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(!pattern5.test(data5)){
+const err22 = {instancePath:instancePath+"/reqOrderInfo/oriOrgTrace",schemaPath:"#/$defs/RefundReqOrderInfo/properties/oriOrgTrace/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -303,9 +295,9 @@ vErrors.push(err22);
 }
 errors++;
 }
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 < 1 || isNaN(data7)){
-const err23 = {instancePath:instancePath+"/reqOrderInfo/refundAmount",schemaPath:"#/$defs/RefundReqOrderInfo/properties/refundAmount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+else {
+const err23 = {instancePath:instancePath+"/reqOrderInfo/oriOrgTrace",schemaPath:"#/$defs/RefundReqOrderInfo/properties/oriOrgTrace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -315,10 +307,11 @@ vErrors.push(err23);
 errors++;
 }
 }
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/reqOrderInfo",schemaPath:"#/$defs/RefundReqOrderInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data2.oriTransDate !== undefined){
+let data6 = data2.oriTransDate;
+if(typeof data6 === "string"){
+if(!pattern7.test(data6)){
+const err24 = {instancePath:instancePath+"/reqOrderInfo/oriTransDate",schemaPath:"#/$defs/RefundReqOrderInfo/properties/oriTransDate/pattern",keyword:"pattern",params:{pattern: "^\\d{8}$"},message:"must match pattern \""+"^\\d{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -328,11 +321,8 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data.payInfo !== undefined){
-let data8 = data.payInfo;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.payType === undefined){
-const err25 = {instancePath:instancePath+"/payInfo",schemaPath:"#/$defs/RefundPayInfo/required",keyword:"required",params:{missingProperty: "payType"},message:"must have required property '"+"payType"+"'"};
+else {
+const err25 = {instancePath:instancePath+"/reqOrderInfo/oriTransDate",schemaPath:"#/$defs/RefundReqOrderInfo/properties/oriTransDate/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -341,8 +331,11 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(data8.transDate === undefined){
-const err26 = {instancePath:instancePath+"/payInfo",schemaPath:"#/$defs/RefundPayInfo/required",keyword:"required",params:{missingProperty: "transDate"},message:"must have required property '"+"transDate"+"'"};
+}
+if(data2.refundAmount !== undefined){
+let data7 = data2.refundAmount;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err26 = {instancePath:instancePath+"/reqOrderInfo/refundAmount",schemaPath:"#/$defs/RefundReqOrderInfo/properties/refundAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -351,9 +344,9 @@ vErrors.push(err26);
 }
 errors++;
 }
-for(const key3 in data8){
-if(!((key3 === "payType") || (key3 === "transDate"))){
-const err27 = {instancePath:instancePath+"/payInfo",schemaPath:"#/$defs/RefundPayInfo/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 < 1 || isNaN(data7)){
+const err27 = {instancePath:instancePath+"/reqOrderInfo/refundAmount",schemaPath:"#/$defs/RefundReqOrderInfo/properties/refundAmount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -363,11 +356,10 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data8.payType !== undefined){
-let data9 = data8.payType;
-if(typeof data9 === "string"){
-if(func1(data9) < 1){
-const err28 = {instancePath:instancePath+"/payInfo/payType",schemaPath:"#/$defs/RefundPayInfo/properties/payType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/reqOrderInfo",schemaPath:"#/$defs/RefundReqOrderInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -377,8 +369,11 @@ vErrors.push(err28);
 errors++;
 }
 }
-else {
-const err29 = {instancePath:instancePath+"/payInfo/payType",schemaPath:"#/$defs/RefundPayInfo/properties/payType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.payInfo !== undefined){
+let data8 = data.payInfo;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.payType === undefined){
+const err29 = {instancePath:instancePath+"/payInfo",schemaPath:"#/$defs/RefundPayInfo/required",keyword:"required",params:{missingProperty: "payType"},message:"must have required property '"+"payType"+"'"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -387,12 +382,8 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data8.transDate !== undefined){
-let data10 = data8.transDate;
-if(typeof data10 === "string"){
-if(!pattern5.test(data10)){
-const err30 = {instancePath:instancePath+"/payInfo/transDate",schemaPath:"#/$defs/RefundPayInfo/properties/transDate/pattern",keyword:"pattern",params:{pattern: "^\\d{8}$"},message:"must match pattern \""+"^\\d{8}$"+"\""};
+if(data8.transDate === undefined){
+const err30 = {instancePath:instancePath+"/payInfo",schemaPath:"#/$defs/RefundPayInfo/required",keyword:"required",params:{missingProperty: "transDate"},message:"must have required property '"+"transDate"+"'"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -401,9 +392,9 @@ vErrors.push(err30);
 }
 errors++;
 }
-}
-else {
-const err31 = {instancePath:instancePath+"/payInfo/transDate",schemaPath:"#/$defs/RefundPayInfo/properties/transDate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key3 in data8){
+if(!((key3 === "payType") || (key3 === "transDate"))){
+const err31 = {instancePath:instancePath+"/payInfo",schemaPath:"#/$defs/RefundPayInfo/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -413,9 +404,11 @@ vErrors.push(err31);
 errors++;
 }
 }
-}
-else {
-const err32 = {instancePath:instancePath+"/payInfo",schemaPath:"#/$defs/RefundPayInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data8.payType !== undefined){
+let data9 = data8.payType;
+if(typeof data9 === "string"){
+if(func1(data9) < 1){
+const err32 = {instancePath:instancePath+"/payInfo/payType",schemaPath:"#/$defs/RefundPayInfo/properties/payType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -425,12 +418,8 @@ vErrors.push(err32);
 errors++;
 }
 }
-if(data.qrCodeRefundExt !== undefined){
-let data11 = data.qrCodeRefundExt;
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-}
 else {
-const err33 = {instancePath:instancePath+"/qrCodeRefundExt",schemaPath:"#/$defs/QrCodeRefundExt/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err33 = {instancePath:instancePath+"/payInfo/payType",schemaPath:"#/$defs/RefundPayInfo/properties/payType/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -440,12 +429,11 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data.onlinePayRefundReqExtInfo !== undefined){
-let data12 = data.onlinePayRefundReqExtInfo;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-}
-else {
-const err34 = {instancePath:instancePath+"/onlinePayRefundReqExtInfo",schemaPath:"#/$defs/OnlinePayRefundReqExtInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data8.transDate !== undefined){
+let data10 = data8.transDate;
+if(typeof data10 === "string"){
+if(!pattern7.test(data10)){
+const err34 = {instancePath:instancePath+"/payInfo/transDate",schemaPath:"#/$defs/RefundPayInfo/properties/transDate/pattern",keyword:"pattern",params:{pattern: "^\\d{8}$"},message:"must match pattern \""+"^\\d{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -455,14 +443,67 @@ vErrors.push(err34);
 errors++;
 }
 }
-}
 else {
-const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err35 = {instancePath:instancePath+"/payInfo/transDate",schemaPath:"#/$defs/RefundPayInfo/properties/transDate/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err35];
 }
 else {
 vErrors.push(err35);
+}
+errors++;
+}
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/payInfo",schemaPath:"#/$defs/RefundPayInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data.qrCodeRefundExt !== undefined){
+let data11 = data.qrCodeRefundExt;
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+}
+else {
+const err37 = {instancePath:instancePath+"/qrCodeRefundExt",schemaPath:"#/$defs/QrCodeRefundExt/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+if(data.onlinePayRefundReqExtInfo !== undefined){
+let data12 = data.onlinePayRefundReqExtInfo;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+}
+else {
+const err38 = {instancePath:instancePath+"/onlinePayRefundReqExtInfo",schemaPath:"#/$defs/OnlinePayRefundReqExtInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+else {
+const err39 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
 }
 errors++;
 }
@@ -689,7 +730,7 @@ errors = vErrors.length;
 if(data.reqSign !== undefined){
 let data6 = data.reqSign;
 if(typeof data6 === "string"){
-if(!pattern7.test(data6)){
+if(!pattern9.test(data6)){
 const err17 = {instancePath:instancePath+"/reqSign",schemaPath:"#/$defs/RequestSignature/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]{341}[AQgw]==$"},message:"must match pattern \""+"^[A-Za-z0-9+/]{341}[AQgw]==$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
@@ -1397,7 +1438,7 @@ errors++;
 if(data21.settleDate !== undefined){
 let data24 = data21.settleDate;
 if(typeof data24 === "string"){
-if(!pattern5.test(data24)){
+if(!pattern7.test(data24)){
 const err31 = {instancePath:instancePath+"/settleRespParamInfo/settleDate",schemaPath:"#/$defs/SettleRespParamInfo/properties/settleDate/pattern",keyword:"pattern",params:{pattern: "^\\d{8}$"},message:"must match pattern \""+"^\\d{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err31];
@@ -1447,7 +1488,7 @@ return errors === 0;
 }
 validate27.evaluated = {"props":{"respStateInfo":true,"respOrderInfo":true,"marketingRespParamInfoList":true,"settleRespParamInfo":true},"dynamicProps":false,"dynamicItems":false};
 
-const pattern11 = new RegExp("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", "u");
+const pattern13 = new RegExp("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", "u");
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1697,7 +1738,7 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(!pattern11.test(data9)){
+if(!pattern13.test(data9)){
 const err16 = {instancePath:instancePath+"/rspSign",schemaPath:"#/$defs/AnswerSignature/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"},message:"must match pattern \""+"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
@@ -1993,7 +2034,7 @@ validate29.evaluated = {"dynamicProps":true,"dynamicItems":false};
 const validate_4 = validate31;
 const schema53 = {"title":"QueryRefundRequest","description":"交易查询请求 — `{reqHeader, reqBody, reqSign}` asking for the state of a refund.","type":"object","additionalProperties":false,"required":["reqHeader","reqBody","reqSign"],"x-refundkit-assumption":"Not in the seed (see the queryRefund operation). Same envelope, header and signing as the refund request.","properties":{"reqHeader":{"$ref":"#/$defs/ReqHeader","description":"请求头 — request header (transTime, reqId, …)."},"reqBody":{"$ref":"#/$defs/QueryRefundReqBody","description":"请求体 — request body."},"reqSign":{"$ref":"#/$defs/RequestSignature","description":"签名 — base64 SHA256withRSA signature over reqHeader and reqBody."}}};
 const schema55 = {"title":"QueryRefundReqBody","description":"reqBody 请求体 of the trade query.","type":"object","additionalProperties":false,"required":["reqInfo","reqOrderInfo","payInfo"],"properties":{"reqInfo":{"$ref":"#/$defs/ReqInfo","description":"请求方信息 — who requests (mchtCode)."},"reqOrderInfo":{"$ref":"#/$defs/QueryRefundReqOrderInfo","description":"基础订单信息 — order information."},"payInfo":{"$ref":"#/$defs/QueryRefundPayInfo","description":"支付信息 — payment information (payType, transDate)."}}};
-const schema57 = {"title":"QueryRefundReqOrderInfo","description":"reqOrderInfo of the trade query — which transaction (here, which refund) to look up.","type":"object","additionalProperties":false,"required":["oriOrgTrace","oriTransDate"],"x-refundkit-assumption":"PROVIDERS.md names oriOrgTrace and oriTransDate; that they take the refund's orgTrace and date is assumed. orgTrace (the query's own trace) and oriOutTrace are sent by a public client and are optional here.","properties":{"orgTrace":{"type":"string","minLength":1,"description":"机构流水号 (本次查询) — the query's own trace. Optional."},"oriOrgTrace":{"type":"string","minLength":1,"description":"原机构流水号 — the refund's orgTrace."},"oriOutTrace":{"type":"string","minLength":1,"description":"原渠道流水号 — the refund's outTrace from its answer. Optional."},"oriTransDate":{"type":"string","pattern":"^\\d{8}$","description":"原交易日期 — the date of the refund (its payInfo.transDate), yyyyMMdd."}}};
+const schema57 = {"title":"QueryRefundReqOrderInfo","description":"reqOrderInfo of the trade query — which transaction (here, which refund) to look up.","type":"object","additionalProperties":false,"required":["oriOrgTrace","oriTransDate"],"x-refundkit-assumption":"PROVIDERS.md names oriOrgTrace and oriTransDate; that they take the refund's orgTrace and date is assumed. orgTrace (the query's own trace) and oriOutTrace are sent by a public client and are optional here.","properties":{"orgTrace":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set and no length (its example's traces have 20 digits); at most 64 characters is assumed. An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"机构流水号 (本次查询) — the query's own trace. Optional."},"oriOrgTrace":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set and no length (its example's traces have 20 digits); at most 64 characters is assumed. An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"原机构流水号 — the refund's orgTrace."},"oriOutTrace":{"type":"string","minLength":1,"description":"原渠道流水号 — the refund's outTrace from its answer. Optional."},"oriTransDate":{"type":"string","pattern":"^\\d{8}$","description":"原交易日期 — the date of the refund (its payInfo.transDate), yyyyMMdd."}}};
 const schema58 = {"title":"QueryRefundPayInfo","description":"payInfo of the trade query.","type":"object","additionalProperties":false,"required":["payType"],"x-refundkit-assumption":"PROVIDERS.md names payInfo.payType; that it is the refund's payType (e.g. AliPayRefund) is assumed. transDate (today) is sent by a public client and is optional here.","properties":{"payType":{"type":"string","minLength":1,"description":"交易方式 — the payType of the transaction looked up, e.g. AliPayRefund."},"transDate":{"type":"string","pattern":"^\\d{8}$","description":"交易日期 — date of this query, yyyyMMdd (Asia/Shanghai). Optional."}}};
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -2149,8 +2190,8 @@ errors++;
 if(data2.orgTrace !== undefined){
 let data3 = data2.orgTrace;
 if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err12 = {instancePath:instancePath+"/reqOrderInfo/orgTrace",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/orgTrace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(func1(data3) > 64){
+const err12 = {instancePath:instancePath+"/reqOrderInfo/orgTrace",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/orgTrace/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2159,9 +2200,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-else {
-const err13 = {instancePath:instancePath+"/reqOrderInfo/orgTrace",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/orgTrace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data3) < 1){
+const err13 = {instancePath:instancePath+"/reqOrderInfo/orgTrace",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/orgTrace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2170,12 +2210,8 @@ vErrors.push(err13);
 }
 errors++;
 }
-}
-if(data2.oriOrgTrace !== undefined){
-let data4 = data2.oriOrgTrace;
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err14 = {instancePath:instancePath+"/reqOrderInfo/oriOrgTrace",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/oriOrgTrace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!pattern5.test(data3)){
+const err14 = {instancePath:instancePath+"/reqOrderInfo/orgTrace",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/orgTrace/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2186,7 +2222,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/reqOrderInfo/oriOrgTrace",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/oriOrgTrace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/reqOrderInfo/orgTrace",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/orgTrace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2196,11 +2232,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data2.oriOutTrace !== undefined){
-let data5 = data2.oriOutTrace;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err16 = {instancePath:instancePath+"/reqOrderInfo/oriOutTrace",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/oriOutTrace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data2.oriOrgTrace !== undefined){
+let data4 = data2.oriOrgTrace;
+if(typeof data4 === "string"){
+if(func1(data4) > 64){
+const err16 = {instancePath:instancePath+"/reqOrderInfo/oriOrgTrace",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/oriOrgTrace/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2209,9 +2245,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-else {
-const err17 = {instancePath:instancePath+"/reqOrderInfo/oriOutTrace",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/oriOutTrace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data4) < 1){
+const err17 = {instancePath:instancePath+"/reqOrderInfo/oriOrgTrace",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/oriOrgTrace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2220,12 +2255,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-if(data2.oriTransDate !== undefined){
-let data6 = data2.oriTransDate;
-if(typeof data6 === "string"){
-if(!pattern5.test(data6)){
-const err18 = {instancePath:instancePath+"/reqOrderInfo/oriTransDate",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/oriTransDate/pattern",keyword:"pattern",params:{pattern: "^\\d{8}$"},message:"must match pattern \""+"^\\d{8}$"+"\""};
+if(!pattern5.test(data4)){
+const err18 = {instancePath:instancePath+"/reqOrderInfo/oriOrgTrace",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/oriOrgTrace/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2236,7 +2267,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/reqOrderInfo/oriTransDate",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/oriTransDate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/reqOrderInfo/oriOrgTrace",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/oriOrgTrace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2246,9 +2277,11 @@ vErrors.push(err19);
 errors++;
 }
 }
-}
-else {
-const err20 = {instancePath:instancePath+"/reqOrderInfo",schemaPath:"#/$defs/QueryRefundReqOrderInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data2.oriOutTrace !== undefined){
+let data5 = data2.oriOutTrace;
+if(typeof data5 === "string"){
+if(func1(data5) < 1){
+const err20 = {instancePath:instancePath+"/reqOrderInfo/oriOutTrace",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/oriOutTrace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2258,11 +2291,8 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data.payInfo !== undefined){
-let data7 = data.payInfo;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.payType === undefined){
-const err21 = {instancePath:instancePath+"/payInfo",schemaPath:"#/$defs/QueryRefundPayInfo/required",keyword:"required",params:{missingProperty: "payType"},message:"must have required property '"+"payType"+"'"};
+else {
+const err21 = {instancePath:instancePath+"/reqOrderInfo/oriOutTrace",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/oriOutTrace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2271,9 +2301,12 @@ vErrors.push(err21);
 }
 errors++;
 }
-for(const key3 in data7){
-if(!((key3 === "payType") || (key3 === "transDate"))){
-const err22 = {instancePath:instancePath+"/payInfo",schemaPath:"#/$defs/QueryRefundPayInfo/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+}
+if(data2.oriTransDate !== undefined){
+let data6 = data2.oriTransDate;
+if(typeof data6 === "string"){
+if(!pattern7.test(data6)){
+const err22 = {instancePath:instancePath+"/reqOrderInfo/oriTransDate",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/oriTransDate/pattern",keyword:"pattern",params:{pattern: "^\\d{8}$"},message:"must match pattern \""+"^\\d{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2283,11 +2316,8 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data7.payType !== undefined){
-let data8 = data7.payType;
-if(typeof data8 === "string"){
-if(func1(data8) < 1){
-const err23 = {instancePath:instancePath+"/payInfo/payType",schemaPath:"#/$defs/QueryRefundPayInfo/properties/payType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+else {
+const err23 = {instancePath:instancePath+"/reqOrderInfo/oriTransDate",schemaPath:"#/$defs/QueryRefundReqOrderInfo/properties/oriTransDate/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2297,8 +2327,9 @@ vErrors.push(err23);
 errors++;
 }
 }
+}
 else {
-const err24 = {instancePath:instancePath+"/payInfo/payType",schemaPath:"#/$defs/QueryRefundPayInfo/properties/payType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err24 = {instancePath:instancePath+"/reqOrderInfo",schemaPath:"#/$defs/QueryRefundReqOrderInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2308,11 +2339,11 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data7.transDate !== undefined){
-let data9 = data7.transDate;
-if(typeof data9 === "string"){
-if(!pattern5.test(data9)){
-const err25 = {instancePath:instancePath+"/payInfo/transDate",schemaPath:"#/$defs/QueryRefundPayInfo/properties/transDate/pattern",keyword:"pattern",params:{pattern: "^\\d{8}$"},message:"must match pattern \""+"^\\d{8}$"+"\""};
+if(data.payInfo !== undefined){
+let data7 = data.payInfo;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.payType === undefined){
+const err25 = {instancePath:instancePath+"/payInfo",schemaPath:"#/$defs/QueryRefundPayInfo/required",keyword:"required",params:{missingProperty: "payType"},message:"must have required property '"+"payType"+"'"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2321,9 +2352,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-else {
-const err26 = {instancePath:instancePath+"/payInfo/transDate",schemaPath:"#/$defs/QueryRefundPayInfo/properties/transDate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key3 in data7){
+if(!((key3 === "payType") || (key3 === "transDate"))){
+const err26 = {instancePath:instancePath+"/payInfo",schemaPath:"#/$defs/QueryRefundPayInfo/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2333,9 +2364,11 @@ vErrors.push(err26);
 errors++;
 }
 }
-}
-else {
-const err27 = {instancePath:instancePath+"/payInfo",schemaPath:"#/$defs/QueryRefundPayInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data7.payType !== undefined){
+let data8 = data7.payType;
+if(typeof data8 === "string"){
+if(func1(data8) < 1){
+const err27 = {instancePath:instancePath+"/payInfo/payType",schemaPath:"#/$defs/QueryRefundPayInfo/properties/payType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2345,14 +2378,62 @@ vErrors.push(err27);
 errors++;
 }
 }
-}
 else {
-const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err28 = {instancePath:instancePath+"/payInfo/payType",schemaPath:"#/$defs/QueryRefundPayInfo/properties/payType/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err28];
 }
 else {
 vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data7.transDate !== undefined){
+let data9 = data7.transDate;
+if(typeof data9 === "string"){
+if(!pattern7.test(data9)){
+const err29 = {instancePath:instancePath+"/payInfo/transDate",schemaPath:"#/$defs/QueryRefundPayInfo/properties/transDate/pattern",keyword:"pattern",params:{pattern: "^\\d{8}$"},message:"must match pattern \""+"^\\d{8}$"+"\""};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/payInfo/transDate",schemaPath:"#/$defs/QueryRefundPayInfo/properties/transDate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/payInfo",schemaPath:"#/$defs/QueryRefundPayInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
 }
 errors++;
 }
@@ -2579,7 +2660,7 @@ errors = vErrors.length;
 if(data.reqSign !== undefined){
 let data6 = data.reqSign;
 if(typeof data6 === "string"){
-if(!pattern7.test(data6)){
+if(!pattern9.test(data6)){
 const err17 = {instancePath:instancePath+"/reqSign",schemaPath:"#/$defs/RequestSignature/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]{341}[AQgw]==$"},message:"must match pattern \""+"^[A-Za-z0-9+/]{341}[AQgw]==$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
@@ -3091,7 +3172,7 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(!pattern11.test(data9)){
+if(!pattern13.test(data9)){
 const err16 = {instancePath:instancePath+"/rspSign",schemaPath:"#/$defs/AnswerSignature/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"},message:"must match pattern \""+"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
@@ -3941,7 +4022,7 @@ errors++;
 if(data2.settleDate !== undefined){
 let data5 = data2.settleDate;
 if(typeof data5 === "string"){
-if(!pattern5.test(data5)){
+if(!pattern7.test(data5)){
 const err6 = {instancePath:instancePath+"/settleRespParamInfo/settleDate",schemaPath:"#/$defs/SettleRespParamInfo/properties/settleDate/pattern",keyword:"pattern",params:{pattern: "^\\d{8}$"},message:"must match pattern \""+"^\\d{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -4103,7 +4184,7 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(!pattern11.test(data5)){
+if(!pattern13.test(data5)){
 const err8 = {instancePath:instancePath+"/reqSign",schemaPath:"#/$defs/AnswerSignature/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"},message:"must match pattern \""+"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -4250,7 +4331,7 @@ validate47.evaluated = {"props":{"reqHeader":true,"reqBody":true},"dynamicProps"
 
 const validate_10 = validate49;
 const schema78 = {"title":"RefundNotificationAck","description":"The merchant's answer to a notification, written by refundkit: `{\"code\":\"000000\",\"msg\":\"Success\"}` when received; another code asks EasyPay to deliver again. Not signed.","type":"object","additionalProperties":false,"required":["code","msg"],"x-refundkit-assumption":"PROVIDERS.md: the merchant answers {\"code\":\"000000\",\"msg\":\"Success\"}. A public client answers a rejected notification {\"code\":\"100001\",\"msg\":\"Fail\"}; that other codes cause redelivery is assumed.","properties":{"code":{"type":"string","pattern":"^\\d{6}$","description":"应答码 — 000000 = notification received and processed; any other six-digit code (e.g. 100001) = not processed."},"msg":{"type":"string","minLength":1,"description":"应答信息 — Success, or a short reason (e.g. Fail)."}}};
-const pattern21 = new RegExp("^\\d{6}$", "u");
+const pattern25 = new RegExp("^\\d{6}$", "u");
 
 function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -4298,7 +4379,7 @@ errors++;
 if(data.code !== undefined){
 let data0 = data.code;
 if(typeof data0 === "string"){
-if(!pattern21.test(data0)){
+if(!pattern25.test(data0)){
 const err3 = {instancePath:instancePath+"/code",schemaPath:"#/properties/code/pattern",keyword:"pattern",params:{pattern: "^\\d{6}$"},message:"must match pattern \""+"^\\d{6}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];

@@ -25,6 +25,12 @@ export interface EftpayClientOptions {
   readonly fetch?: FetchLike;
   /** One deadline per exchange, connect and body included. Default 30 000 ms. Nothing is retried. */
   readonly timeoutMs?: number;
+  /**
+   * The largest answer read, in bytes after gzip/deflate decoding, error bodies included. Past it
+   * the exchange fails with `AnswerTooLargeError` (the request was sent: the outcome is unknown).
+   * Default 1 MiB (`DEFAULT_MAX_ANSWER_BYTES`), hundreds of times any real answer.
+   */
+  readonly maxAnswerBytes?: number;
   /** The secret code eftPay issued to the merchant (wrap it in `Secret` to keep it out of logs). */
   readonly secretCode: MaybeSecret<string>;
 }
@@ -41,11 +47,13 @@ export interface EftpayClient {
  * Every method validates its input against the contract before sending (a `ValidationError`
  * names each field), and returns only a verified, contract-valid answer; otherwise it throws a
  * `TimeoutError`, `ConnectionError`, `HttpStatusError` (each says `mayHaveReachedProvider`),
- * `SignatureError` or `ResponseError`. Nothing is retried here.
+ * `SignatureError` or `ResponseError`; an answer larger than `maxAnswerBytes` is an
+ * `AnswerTooLargeError`, one with a key given twice or nested too deep a `ResponseError`
+ * (`answer_duplicate_key`, `answer_too_deep`). Nothing is retried here.
  */
 export function createEftpayClient(options: EftpayClientOptions): EftpayClient {
   const signer = createEftpaySigner({ secretCode: options.secretCode });
-  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs }));
+  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes }));
   return {
     async refund(input: Messages["refund.request.unsigned"]): Promise<ProviderResult<Messages["refund.response"]>> {
       const payload = assertValid(validators["refund.request.unsigned"], input, "refund.request.unsigned");

@@ -144,7 +144,7 @@ export interface components {
             return_char?: string;
             /** @description 時間,格式:yyyyMMddHHmmss, return_status >= 00 時返回 — time of the answer (or empty). */
             time?: string;
-            /** @description 簽名, return_status >= 00 時返回 — eftPay's lowercase hex SHA-256 signature of the answer (String(64)). Not required by the schema, but an answer whose sign is missing or does not verify is never reported as a success. */
+            /** @description 簽名, return_status >= 00 時返回 — eftPay's hex SHA-256 signature of the answer (String(64)). Not required by the schema, but an answer whose sign is missing or does not verify is never reported as a success. */
             sign?: string;
             /** @description 原消費商戶訂單號 — the merchant's order number of the original payment. String(28). */
             out_trade_no?: string;
@@ -153,10 +153,12 @@ export interface components {
             /** @description 用戶Key,由 eftPay 提供 — the merchant's user key (String, no length given for the answer). */
             user_confirm_key?: string;
             /**
-             * @description 訂單類型,REFUND — order type. The table says REFUND; the document's own example says SALE, so both are accepted (x-refundkit-correction on RefundResponse). String(10).
-             * @enum {string}
+             * @description 訂單類型,REFUND — order type, String(10) in the document. Documented values: REFUND (the table), SALE (the document's own example), and "" (absent). Open: any string is accepted, and no status decision depends on it.
+             * @example REFUND
+             * @example SALE
+             * @example
              */
-            trade_type?: "REFUND" | "SALE" | "";
+            trade_type?: string;
             /** @description 用戶標識 — the payer's id at the wallet (may be empty). String(30). */
             buyer_id?: string;
             /** @description 終端號,當消費請求有送的時候返回 — terminal number, when the payment request sent one (may be empty). String(20). */

@@ -7,13 +7,14 @@ import type { Messages } from './messages.js';
 import { ucs2length as ajvRuntime0Function } from '@refundkit/runtime';
 const ajvRuntime0 = { default: ajvRuntime0Function };
 const validate_0 = validate21;
-const schema32 = {"title":"RefundRequest","description":"交易退款請求 — a refund of a qrcode payment. Flat; every field a string.","type":"object","additionalProperties":false,"required":["service","user_confirm_key","transaction_amount","out_trade_no","paytype","buyertype","payment_type","refund_no","time","sign"],"x-refundkit-correction":"(1) The document's 要求 (required) column is empty for every field. We require all ten fields of its request table, which its own example sends (strict in what we send; eftPay's public pages mark the corresponding fields of other requests Required). (2) The request example spells the key `user_confim_key` and gives it 13 characters (`1234567890000`) against user_confirm_key String(12): the schema keeps the table's name and length, so the example as printed is rejected (examples/refund.request.misspelt-key.json) and the positive example renames the field and cuts the key to its first 12 characters (`123456789000`). (3) paytype is typed String(6) but the document's own service table lists `UnionPay` (8 characters); the table is the contract, so paytype's maxLength is 8. (4) The seed's table of service, paytype and payment_type is enforced below (allOf of if/then, one per service).","properties":{"service":{"type":"string","enum":["service.alipay.qrcode.Refund","service.wechat.qrcode.Refund","service.atome.v1.qrcode.Refund","service.unionpay.qrcode.csb.Refund","api.service.gbpay.qrcode.cash.Refund","service.payme.qrcode.Refund"],"description":"接口名稱 — interface name, 詳見 支援的service. Picks the wallet, and with it paytype and payment_type:\nservice.alipay.qrcode.Refund (支付寶 qrcode Refund 接口) — Alipay — ALIPAYCN, ALIPAYHK, ALIPAYBOTH;\nservice.wechat.qrcode.Refund (微信 qrcode Refund 接口) — WeChat — WECHATCN, WECHATHK;\nservice.atome.v1.qrcode.Refund (ATOME qrcode Refund 接口) — ATOME — ATOME;\nservice.unionpay.qrcode.csb.Refund (銀聯 qrcode Refund 接口) — UnionPay — UNIONPAY;\napi.service.gbpay.qrcode.cash.Refund (GBPAY qrcode Refund 接口) — GBPAY — GBPAY;\nservice.payme.qrcode.Refund (PAYME qrcode Refund 接口) — PAYME — PAYME.\n"},"user_confirm_key":{"type":"string","minLength":1,"maxLength":12,"description":"用戶Key,由 eftPay 提供 — the merchant's user key, issued by eftPay. String(12)."},"transaction_amount":{"type":"string","maxLength":8,"pattern":"^\\d+(\\.\\d{1,2})?$","not":{"pattern":"^0*(\\.0*)?$"},"description":"退款金額。要求數字,小數位最大長度為2 — refund amount in major units (e.g. 0.01 = one cent), digits with at most two decimals. String(8). refundkit writes two decimals.","x-refundkit-assumption":"A zero amount (0, 0.0, 0.00) is rejected - refundkit's rule, not the document's."},"out_trade_no":{"type":"string","minLength":1,"maxLength":28,"description":"原消費商戶訂單號 — the merchant's order number of the original payment. String(28)."},"paytype":{"type":"string","maxLength":8,"enum":["Alipay","WeChat","ATOME","UnionPay","GBPAY","PAYME"],"description":"支付類型,詳見 支援的paytype — payment type; must match service (see the service table). Typed String(6) by the document, which lists UnionPay (8 characters): maxLength 8."},"buyertype":{"type":"string","maxLength":7,"enum":["ios","android","others"],"description":"設備類型 ios, android, others — device type. String(7). refundkit sends others for server-side refunds."},"payment_type":{"type":"string","maxLength":20,"enum":["ALIPAYCN","ALIPAYHK","ALIPAYBOTH","WECHATCN","WECHATHK","ATOME","UNIONPAY","GBPAY","PAYME"],"description":"錢包類型,與原消費交易的一致,詳見 支援的payment_type — wallet type, the same as the original payment's; must match service (see the service table). String(20)."},"refund_no":{"type":"string","minLength":1,"maxLength":28,"description":"商戶退款號 — the merchant's refund number; a retry reuses it, a new one is a new refund. String(28)."},"time":{"type":"string","pattern":"^\\d{14}$","description":"時間,格式:yyyyMMddHHmmss — time of the request, e.g. 20230609110646."},"sign":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"簽名 — lowercase hex SHA-256 signature (securitySchemes.eftpaySha256). String(64)."}},"allOf":[{"if":{"required":["service"],"properties":{"service":{"const":"service.alipay.qrcode.Refund"}}},"then":{"properties":{"paytype":{"const":"Alipay"},"payment_type":{"enum":["ALIPAYCN","ALIPAYHK","ALIPAYBOTH"]}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.wechat.qrcode.Refund"}}},"then":{"properties":{"paytype":{"const":"WeChat"},"payment_type":{"enum":["WECHATCN","WECHATHK"]}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.atome.v1.qrcode.Refund"}}},"then":{"properties":{"paytype":{"const":"ATOME"},"payment_type":{"const":"ATOME"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.unionpay.qrcode.csb.Refund"}}},"then":{"properties":{"paytype":{"const":"UnionPay"},"payment_type":{"const":"UNIONPAY"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"api.service.gbpay.qrcode.cash.Refund"}}},"then":{"properties":{"paytype":{"const":"GBPAY"},"payment_type":{"const":"GBPAY"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.payme.qrcode.Refund"}}},"then":{"properties":{"paytype":{"const":"PAYME"},"payment_type":{"const":"PAYME"}}}}]};
+const schema32 = {"title":"RefundRequest","description":"交易退款請求 — a refund of a qrcode payment. Flat; every field a string.","type":"object","additionalProperties":false,"required":["service","user_confirm_key","transaction_amount","out_trade_no","paytype","buyertype","payment_type","refund_no","time","sign"],"x-refundkit-correction":"(1) The document's 要求 (required) column is empty for every field. We require all ten fields of its request table, which its own example sends (strict in what we send; eftPay's public pages mark the corresponding fields of other requests Required). (2) The request example spells the key `user_confim_key` and gives it 13 characters (`1234567890000`) against user_confirm_key String(12): the schema keeps the table's name and length, so the example as printed is rejected (examples/refund.request.misspelt-key.json) and the positive example renames the field and cuts the key to its first 12 characters (`123456789000`). (3) paytype is typed String(6) but the document's own service table lists `UnionPay` (8 characters); the table is the contract, so paytype's maxLength is 8. (4) The seed's table of service, paytype and payment_type is enforced below (allOf of if/then, one per service).","properties":{"service":{"type":"string","enum":["service.alipay.qrcode.Refund","service.wechat.qrcode.Refund","service.atome.v1.qrcode.Refund","service.unionpay.qrcode.csb.Refund","api.service.gbpay.qrcode.cash.Refund","service.payme.qrcode.Refund"],"description":"接口名稱 — interface name, 詳見 支援的service. Picks the wallet, and with it paytype and payment_type:\nservice.alipay.qrcode.Refund (支付寶 qrcode Refund 接口) — Alipay — ALIPAYCN, ALIPAYHK, ALIPAYBOTH;\nservice.wechat.qrcode.Refund (微信 qrcode Refund 接口) — WeChat — WECHATCN, WECHATHK;\nservice.atome.v1.qrcode.Refund (ATOME qrcode Refund 接口) — ATOME — ATOME;\nservice.unionpay.qrcode.csb.Refund (銀聯 qrcode Refund 接口) — UnionPay — UNIONPAY;\napi.service.gbpay.qrcode.cash.Refund (GBPAY qrcode Refund 接口) — GBPAY — GBPAY;\nservice.payme.qrcode.Refund (PAYME qrcode Refund 接口) — PAYME — PAYME.\n"},"user_confirm_key":{"type":"string","minLength":1,"maxLength":12,"description":"用戶Key,由 eftPay 提供 — the merchant's user key, issued by eftPay. String(12)."},"transaction_amount":{"type":"string","maxLength":8,"pattern":"^\\d+(\\.\\d{1,2})?$","not":{"pattern":"^0*(\\.0*)?$"},"description":"退款金額。要求數字,小數位最大長度為2 — refund amount in major units (e.g. 0.01 = one cent), digits with at most two decimals. String(8). refundkit writes two decimals.","x-refundkit-assumption":"A zero amount (0, 0.0, 0.00) is rejected - refundkit's rule, not the document's."},"out_trade_no":{"type":"string","minLength":1,"maxLength":28,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set (String(28) is its length). An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"原消費商戶訂單號 — the merchant's order number of the original payment. String(28)."},"paytype":{"type":"string","maxLength":8,"enum":["Alipay","WeChat","ATOME","UnionPay","GBPAY","PAYME"],"description":"支付類型,詳見 支援的paytype — payment type; must match service (see the service table). Typed String(6) by the document, which lists UnionPay (8 characters): maxLength 8."},"buyertype":{"type":"string","maxLength":7,"enum":["ios","android","others"],"description":"設備類型 ios, android, others — device type. String(7). refundkit sends others for server-side refunds."},"payment_type":{"type":"string","maxLength":20,"enum":["ALIPAYCN","ALIPAYHK","ALIPAYBOTH","WECHATCN","WECHATHK","ATOME","UNIONPAY","GBPAY","PAYME"],"description":"錢包類型,與原消費交易的一致,詳見 支援的payment_type — wallet type, the same as the original payment's; must match service (see the service table). String(20)."},"refund_no":{"type":"string","minLength":1,"maxLength":28,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set (String(28) is its length). An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"商戶退款號 — the merchant's refund number; a retry reuses it, a new one is a new refund. String(28)."},"time":{"type":"string","pattern":"^\\d{14}$","description":"時間,格式:yyyyMMddHHmmss — time of the request, e.g. 20230609110646."},"sign":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"簽名 — lowercase hex SHA-256 signature (securitySchemes.eftpaySha256). String(64)."}},"allOf":[{"if":{"required":["service"],"properties":{"service":{"const":"service.alipay.qrcode.Refund"}}},"then":{"properties":{"paytype":{"const":"Alipay"},"payment_type":{"enum":["ALIPAYCN","ALIPAYHK","ALIPAYBOTH"]}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.wechat.qrcode.Refund"}}},"then":{"properties":{"paytype":{"const":"WeChat"},"payment_type":{"enum":["WECHATCN","WECHATHK"]}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.atome.v1.qrcode.Refund"}}},"then":{"properties":{"paytype":{"const":"ATOME"},"payment_type":{"const":"ATOME"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.unionpay.qrcode.csb.Refund"}}},"then":{"properties":{"paytype":{"const":"UnionPay"},"payment_type":{"const":"UNIONPAY"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"api.service.gbpay.qrcode.cash.Refund"}}},"then":{"properties":{"paytype":{"const":"GBPAY"},"payment_type":{"const":"GBPAY"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.payme.qrcode.Refund"}}},"then":{"properties":{"paytype":{"const":"PAYME"},"payment_type":{"const":"PAYME"}}}}]};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = ajvRuntime0.default;
 const pattern4 = new RegExp("^0*(\\.0*)?$", "u");
 const pattern5 = new RegExp("^\\d+(\\.\\d{1,2})?$", "u");
-const pattern6 = new RegExp("^\\d{14}$", "u");
-const pattern7 = new RegExp("^[0-9a-f]{64}$", "u");
+const pattern6 = new RegExp("^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$", "u");
+const pattern8 = new RegExp("^\\d{14}$", "u");
+const pattern9 = new RegExp("^[0-9a-f]{64}$", "u");
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -859,9 +860,8 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-else {
-const err53 = {instancePath:instancePath+"/out_trade_no",schemaPath:"#/properties/out_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern6.test(data21)){
+const err53 = {instancePath:instancePath+"/out_trade_no",schemaPath:"#/properties/out_trade_no/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -871,10 +871,8 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data.paytype !== undefined){
-let data22 = data.paytype;
-if(!((((((data22 === "Alipay") || (data22 === "WeChat")) || (data22 === "ATOME")) || (data22 === "UnionPay")) || (data22 === "GBPAY")) || (data22 === "PAYME"))){
-const err54 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/enum",keyword:"enum",params:{allowedValues: schema32.properties.paytype.enum},message:"must be equal to one of the allowed values"};
+else {
+const err54 = {instancePath:instancePath+"/out_trade_no",schemaPath:"#/properties/out_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -883,9 +881,11 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(typeof data22 === "string"){
-if(func2(data22) > 8){
-const err55 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
+}
+if(data.paytype !== undefined){
+let data22 = data.paytype;
+if(!((((((data22 === "Alipay") || (data22 === "WeChat")) || (data22 === "ATOME")) || (data22 === "UnionPay")) || (data22 === "GBPAY")) || (data22 === "PAYME"))){
+const err55 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/enum",keyword:"enum",params:{allowedValues: schema32.properties.paytype.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -894,9 +894,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-}
-else {
-const err56 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data22 === "string"){
+if(func2(data22) > 8){
+const err56 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -906,10 +906,8 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data.buyertype !== undefined){
-let data23 = data.buyertype;
-if(!(((data23 === "ios") || (data23 === "android")) || (data23 === "others"))){
-const err57 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/enum",keyword:"enum",params:{allowedValues: schema32.properties.buyertype.enum},message:"must be equal to one of the allowed values"};
+else {
+const err57 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -918,9 +916,11 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(typeof data23 === "string"){
-if(func2(data23) > 7){
-const err58 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/maxLength",keyword:"maxLength",params:{limit: 7},message:"must NOT have more than 7 characters"};
+}
+if(data.buyertype !== undefined){
+let data23 = data.buyertype;
+if(!(((data23 === "ios") || (data23 === "android")) || (data23 === "others"))){
+const err58 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/enum",keyword:"enum",params:{allowedValues: schema32.properties.buyertype.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -929,9 +929,9 @@ vErrors.push(err58);
 }
 errors++;
 }
-}
-else {
-const err59 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data23 === "string"){
+if(func2(data23) > 7){
+const err59 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/maxLength",keyword:"maxLength",params:{limit: 7},message:"must NOT have more than 7 characters"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -941,10 +941,8 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data.payment_type !== undefined){
-let data24 = data.payment_type;
-if(!(((((((((data24 === "ALIPAYCN") || (data24 === "ALIPAYHK")) || (data24 === "ALIPAYBOTH")) || (data24 === "WECHATCN")) || (data24 === "WECHATHK")) || (data24 === "ATOME")) || (data24 === "UNIONPAY")) || (data24 === "GBPAY")) || (data24 === "PAYME"))){
-const err60 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/enum",keyword:"enum",params:{allowedValues: schema32.properties.payment_type.enum},message:"must be equal to one of the allowed values"};
+else {
+const err60 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -953,9 +951,11 @@ vErrors.push(err60);
 }
 errors++;
 }
-if(typeof data24 === "string"){
-if(func2(data24) > 20){
-const err61 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+}
+if(data.payment_type !== undefined){
+let data24 = data.payment_type;
+if(!(((((((((data24 === "ALIPAYCN") || (data24 === "ALIPAYHK")) || (data24 === "ALIPAYBOTH")) || (data24 === "WECHATCN")) || (data24 === "WECHATHK")) || (data24 === "ATOME")) || (data24 === "UNIONPAY")) || (data24 === "GBPAY")) || (data24 === "PAYME"))){
+const err61 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/enum",keyword:"enum",params:{allowedValues: schema32.properties.payment_type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -964,9 +964,9 @@ vErrors.push(err61);
 }
 errors++;
 }
-}
-else {
-const err62 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data24 === "string"){
+if(func2(data24) > 20){
+const err62 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -976,11 +976,8 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data.refund_no !== undefined){
-let data25 = data.refund_no;
-if(typeof data25 === "string"){
-if(func2(data25) > 28){
-const err63 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 28},message:"must NOT have more than 28 characters"};
+else {
+const err63 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -989,8 +986,12 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(func2(data25) < 1){
-const err64 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data.refund_no !== undefined){
+let data25 = data.refund_no;
+if(typeof data25 === "string"){
+if(func2(data25) > 28){
+const err64 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 28},message:"must NOT have more than 28 characters"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -999,9 +1000,8 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-else {
-const err65 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func2(data25) < 1){
+const err65 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1010,12 +1010,8 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
-if(data.time !== undefined){
-let data26 = data.time;
-if(typeof data26 === "string"){
-if(!pattern6.test(data26)){
-const err66 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/pattern",keyword:"pattern",params:{pattern: "^\\d{14}$"},message:"must match pattern \""+"^\\d{14}$"+"\""};
+if(!pattern6.test(data25)){
+const err66 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1026,7 +1022,7 @@ errors++;
 }
 }
 else {
-const err67 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err67 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1036,11 +1032,11 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data.sign !== undefined){
-let data27 = data.sign;
-if(typeof data27 === "string"){
-if(!pattern7.test(data27)){
-const err68 = {instancePath:instancePath+"/sign",schemaPath:"#/properties/sign/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+if(data.time !== undefined){
+let data26 = data.time;
+if(typeof data26 === "string"){
+if(!pattern8.test(data26)){
+const err68 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/pattern",keyword:"pattern",params:{pattern: "^\\d{14}$"},message:"must match pattern \""+"^\\d{14}$"+"\""};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1051,7 +1047,7 @@ errors++;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/sign",schemaPath:"#/properties/sign/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err69 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1061,14 +1057,39 @@ vErrors.push(err69);
 errors++;
 }
 }
-}
-else {
-const err70 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.sign !== undefined){
+let data27 = data.sign;
+if(typeof data27 === "string"){
+if(!pattern9.test(data27)){
+const err70 = {instancePath:instancePath+"/sign",schemaPath:"#/properties/sign/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err70];
 }
 else {
 vErrors.push(err70);
+}
+errors++;
+}
+}
+else {
+const err71 = {instancePath:instancePath+"/sign",schemaPath:"#/properties/sign/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+}
+else {
+const err72 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
 }
 errors++;
 }
@@ -1078,7 +1099,7 @@ return errors === 0;
 validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const validate_1 = validate22;
-const schema33 = {"title":"RefundRequest","description":"交易退款請求 — a refund of a qrcode payment. Flat; every field a string. (unsigned: without `sign`, as built before signing)","type":"object","additionalProperties":false,"required":["service","user_confirm_key","transaction_amount","out_trade_no","paytype","buyertype","payment_type","refund_no","time"],"x-refundkit-correction":"(1) The document's 要求 (required) column is empty for every field. We require all ten fields of its request table, which its own example sends (strict in what we send; eftPay's public pages mark the corresponding fields of other requests Required). (2) The request example spells the key `user_confim_key` and gives it 13 characters (`1234567890000`) against user_confirm_key String(12): the schema keeps the table's name and length, so the example as printed is rejected (examples/refund.request.misspelt-key.json) and the positive example renames the field and cuts the key to its first 12 characters (`123456789000`). (3) paytype is typed String(6) but the document's own service table lists `UnionPay` (8 characters); the table is the contract, so paytype's maxLength is 8. (4) The seed's table of service, paytype and payment_type is enforced below (allOf of if/then, one per service).","properties":{"service":{"type":"string","enum":["service.alipay.qrcode.Refund","service.wechat.qrcode.Refund","service.atome.v1.qrcode.Refund","service.unionpay.qrcode.csb.Refund","api.service.gbpay.qrcode.cash.Refund","service.payme.qrcode.Refund"],"description":"接口名稱 — interface name, 詳見 支援的service. Picks the wallet, and with it paytype and payment_type:\nservice.alipay.qrcode.Refund (支付寶 qrcode Refund 接口) — Alipay — ALIPAYCN, ALIPAYHK, ALIPAYBOTH;\nservice.wechat.qrcode.Refund (微信 qrcode Refund 接口) — WeChat — WECHATCN, WECHATHK;\nservice.atome.v1.qrcode.Refund (ATOME qrcode Refund 接口) — ATOME — ATOME;\nservice.unionpay.qrcode.csb.Refund (銀聯 qrcode Refund 接口) — UnionPay — UNIONPAY;\napi.service.gbpay.qrcode.cash.Refund (GBPAY qrcode Refund 接口) — GBPAY — GBPAY;\nservice.payme.qrcode.Refund (PAYME qrcode Refund 接口) — PAYME — PAYME.\n"},"user_confirm_key":{"type":"string","minLength":1,"maxLength":12,"description":"用戶Key,由 eftPay 提供 — the merchant's user key, issued by eftPay. String(12)."},"transaction_amount":{"type":"string","maxLength":8,"pattern":"^\\d+(\\.\\d{1,2})?$","not":{"pattern":"^0*(\\.0*)?$"},"description":"退款金額。要求數字,小數位最大長度為2 — refund amount in major units (e.g. 0.01 = one cent), digits with at most two decimals. String(8). refundkit writes two decimals.","x-refundkit-assumption":"A zero amount (0, 0.0, 0.00) is rejected - refundkit's rule, not the document's."},"out_trade_no":{"type":"string","minLength":1,"maxLength":28,"description":"原消費商戶訂單號 — the merchant's order number of the original payment. String(28)."},"paytype":{"type":"string","maxLength":8,"enum":["Alipay","WeChat","ATOME","UnionPay","GBPAY","PAYME"],"description":"支付類型,詳見 支援的paytype — payment type; must match service (see the service table). Typed String(6) by the document, which lists UnionPay (8 characters): maxLength 8."},"buyertype":{"type":"string","maxLength":7,"enum":["ios","android","others"],"description":"設備類型 ios, android, others — device type. String(7). refundkit sends others for server-side refunds."},"payment_type":{"type":"string","maxLength":20,"enum":["ALIPAYCN","ALIPAYHK","ALIPAYBOTH","WECHATCN","WECHATHK","ATOME","UNIONPAY","GBPAY","PAYME"],"description":"錢包類型,與原消費交易的一致,詳見 支援的payment_type — wallet type, the same as the original payment's; must match service (see the service table). String(20)."},"refund_no":{"type":"string","minLength":1,"maxLength":28,"description":"商戶退款號 — the merchant's refund number; a retry reuses it, a new one is a new refund. String(28)."},"time":{"type":"string","pattern":"^\\d{14}$","description":"時間,格式:yyyyMMddHHmmss — time of the request, e.g. 20230609110646."}},"allOf":[{"if":{"required":["service"],"properties":{"service":{"const":"service.alipay.qrcode.Refund"}}},"then":{"properties":{"paytype":{"const":"Alipay"},"payment_type":{"enum":["ALIPAYCN","ALIPAYHK","ALIPAYBOTH"]}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.wechat.qrcode.Refund"}}},"then":{"properties":{"paytype":{"const":"WeChat"},"payment_type":{"enum":["WECHATCN","WECHATHK"]}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.atome.v1.qrcode.Refund"}}},"then":{"properties":{"paytype":{"const":"ATOME"},"payment_type":{"const":"ATOME"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.unionpay.qrcode.csb.Refund"}}},"then":{"properties":{"paytype":{"const":"UnionPay"},"payment_type":{"const":"UNIONPAY"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"api.service.gbpay.qrcode.cash.Refund"}}},"then":{"properties":{"paytype":{"const":"GBPAY"},"payment_type":{"const":"GBPAY"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.payme.qrcode.Refund"}}},"then":{"properties":{"paytype":{"const":"PAYME"},"payment_type":{"const":"PAYME"}}}}]};
+const schema33 = {"title":"RefundRequest","description":"交易退款請求 — a refund of a qrcode payment. Flat; every field a string. (unsigned: without `sign`, as built before signing)","type":"object","additionalProperties":false,"required":["service","user_confirm_key","transaction_amount","out_trade_no","paytype","buyertype","payment_type","refund_no","time"],"x-refundkit-correction":"(1) The document's 要求 (required) column is empty for every field. We require all ten fields of its request table, which its own example sends (strict in what we send; eftPay's public pages mark the corresponding fields of other requests Required). (2) The request example spells the key `user_confim_key` and gives it 13 characters (`1234567890000`) against user_confirm_key String(12): the schema keeps the table's name and length, so the example as printed is rejected (examples/refund.request.misspelt-key.json) and the positive example renames the field and cuts the key to its first 12 characters (`123456789000`). (3) paytype is typed String(6) but the document's own service table lists `UnionPay` (8 characters); the table is the contract, so paytype's maxLength is 8. (4) The seed's table of service, paytype and payment_type is enforced below (allOf of if/then, one per service).","properties":{"service":{"type":"string","enum":["service.alipay.qrcode.Refund","service.wechat.qrcode.Refund","service.atome.v1.qrcode.Refund","service.unionpay.qrcode.csb.Refund","api.service.gbpay.qrcode.cash.Refund","service.payme.qrcode.Refund"],"description":"接口名稱 — interface name, 詳見 支援的service. Picks the wallet, and with it paytype and payment_type:\nservice.alipay.qrcode.Refund (支付寶 qrcode Refund 接口) — Alipay — ALIPAYCN, ALIPAYHK, ALIPAYBOTH;\nservice.wechat.qrcode.Refund (微信 qrcode Refund 接口) — WeChat — WECHATCN, WECHATHK;\nservice.atome.v1.qrcode.Refund (ATOME qrcode Refund 接口) — ATOME — ATOME;\nservice.unionpay.qrcode.csb.Refund (銀聯 qrcode Refund 接口) — UnionPay — UNIONPAY;\napi.service.gbpay.qrcode.cash.Refund (GBPAY qrcode Refund 接口) — GBPAY — GBPAY;\nservice.payme.qrcode.Refund (PAYME qrcode Refund 接口) — PAYME — PAYME.\n"},"user_confirm_key":{"type":"string","minLength":1,"maxLength":12,"description":"用戶Key,由 eftPay 提供 — the merchant's user key, issued by eftPay. String(12)."},"transaction_amount":{"type":"string","maxLength":8,"pattern":"^\\d+(\\.\\d{1,2})?$","not":{"pattern":"^0*(\\.0*)?$"},"description":"退款金額。要求數字,小數位最大長度為2 — refund amount in major units (e.g. 0.01 = one cent), digits with at most two decimals. String(8). refundkit writes two decimals.","x-refundkit-assumption":"A zero amount (0, 0.0, 0.00) is rejected - refundkit's rule, not the document's."},"out_trade_no":{"type":"string","minLength":1,"maxLength":28,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set (String(28) is its length). An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"原消費商戶訂單號 — the merchant's order number of the original payment. String(28)."},"paytype":{"type":"string","maxLength":8,"enum":["Alipay","WeChat","ATOME","UnionPay","GBPAY","PAYME"],"description":"支付類型,詳見 支援的paytype — payment type; must match service (see the service table). Typed String(6) by the document, which lists UnionPay (8 characters): maxLength 8."},"buyertype":{"type":"string","maxLength":7,"enum":["ios","android","others"],"description":"設備類型 ios, android, others — device type. String(7). refundkit sends others for server-side refunds."},"payment_type":{"type":"string","maxLength":20,"enum":["ALIPAYCN","ALIPAYHK","ALIPAYBOTH","WECHATCN","WECHATHK","ATOME","UNIONPAY","GBPAY","PAYME"],"description":"錢包類型,與原消費交易的一致,詳見 支援的payment_type — wallet type, the same as the original payment's; must match service (see the service table). String(20)."},"refund_no":{"type":"string","minLength":1,"maxLength":28,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set (String(28) is its length). An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"商戶退款號 — the merchant's refund number; a retry reuses it, a new one is a new refund. String(28)."},"time":{"type":"string","pattern":"^\\d{14}$","description":"時間,格式:yyyyMMddHHmmss — time of the request, e.g. 20230609110646."}},"allOf":[{"if":{"required":["service"],"properties":{"service":{"const":"service.alipay.qrcode.Refund"}}},"then":{"properties":{"paytype":{"const":"Alipay"},"payment_type":{"enum":["ALIPAYCN","ALIPAYHK","ALIPAYBOTH"]}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.wechat.qrcode.Refund"}}},"then":{"properties":{"paytype":{"const":"WeChat"},"payment_type":{"enum":["WECHATCN","WECHATHK"]}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.atome.v1.qrcode.Refund"}}},"then":{"properties":{"paytype":{"const":"ATOME"},"payment_type":{"const":"ATOME"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.unionpay.qrcode.csb.Refund"}}},"then":{"properties":{"paytype":{"const":"UnionPay"},"payment_type":{"const":"UNIONPAY"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"api.service.gbpay.qrcode.cash.Refund"}}},"then":{"properties":{"paytype":{"const":"GBPAY"},"payment_type":{"const":"GBPAY"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.payme.qrcode.Refund"}}},"then":{"properties":{"paytype":{"const":"PAYME"},"payment_type":{"const":"PAYME"}}}}]};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1914,9 +1935,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-}
-else {
-const err52 = {instancePath:instancePath+"/out_trade_no",schemaPath:"#/properties/out_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern6.test(data21)){
+const err52 = {instancePath:instancePath+"/out_trade_no",schemaPath:"#/properties/out_trade_no/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -1926,10 +1946,8 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data.paytype !== undefined){
-let data22 = data.paytype;
-if(!((((((data22 === "Alipay") || (data22 === "WeChat")) || (data22 === "ATOME")) || (data22 === "UnionPay")) || (data22 === "GBPAY")) || (data22 === "PAYME"))){
-const err53 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/enum",keyword:"enum",params:{allowedValues: schema33.properties.paytype.enum},message:"must be equal to one of the allowed values"};
+else {
+const err53 = {instancePath:instancePath+"/out_trade_no",schemaPath:"#/properties/out_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1938,9 +1956,11 @@ vErrors.push(err53);
 }
 errors++;
 }
-if(typeof data22 === "string"){
-if(func2(data22) > 8){
-const err54 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
+}
+if(data.paytype !== undefined){
+let data22 = data.paytype;
+if(!((((((data22 === "Alipay") || (data22 === "WeChat")) || (data22 === "ATOME")) || (data22 === "UnionPay")) || (data22 === "GBPAY")) || (data22 === "PAYME"))){
+const err54 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/enum",keyword:"enum",params:{allowedValues: schema33.properties.paytype.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1949,9 +1969,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-else {
-const err55 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data22 === "string"){
+if(func2(data22) > 8){
+const err55 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1961,10 +1981,8 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data.buyertype !== undefined){
-let data23 = data.buyertype;
-if(!(((data23 === "ios") || (data23 === "android")) || (data23 === "others"))){
-const err56 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/enum",keyword:"enum",params:{allowedValues: schema33.properties.buyertype.enum},message:"must be equal to one of the allowed values"};
+else {
+const err56 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1973,9 +1991,11 @@ vErrors.push(err56);
 }
 errors++;
 }
-if(typeof data23 === "string"){
-if(func2(data23) > 7){
-const err57 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/maxLength",keyword:"maxLength",params:{limit: 7},message:"must NOT have more than 7 characters"};
+}
+if(data.buyertype !== undefined){
+let data23 = data.buyertype;
+if(!(((data23 === "ios") || (data23 === "android")) || (data23 === "others"))){
+const err57 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/enum",keyword:"enum",params:{allowedValues: schema33.properties.buyertype.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1984,9 +2004,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data23 === "string"){
+if(func2(data23) > 7){
+const err58 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/maxLength",keyword:"maxLength",params:{limit: 7},message:"must NOT have more than 7 characters"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1996,10 +2016,8 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data.payment_type !== undefined){
-let data24 = data.payment_type;
-if(!(((((((((data24 === "ALIPAYCN") || (data24 === "ALIPAYHK")) || (data24 === "ALIPAYBOTH")) || (data24 === "WECHATCN")) || (data24 === "WECHATHK")) || (data24 === "ATOME")) || (data24 === "UNIONPAY")) || (data24 === "GBPAY")) || (data24 === "PAYME"))){
-const err59 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/enum",keyword:"enum",params:{allowedValues: schema33.properties.payment_type.enum},message:"must be equal to one of the allowed values"};
+else {
+const err59 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -2008,9 +2026,11 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(typeof data24 === "string"){
-if(func2(data24) > 20){
-const err60 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+}
+if(data.payment_type !== undefined){
+let data24 = data.payment_type;
+if(!(((((((((data24 === "ALIPAYCN") || (data24 === "ALIPAYHK")) || (data24 === "ALIPAYBOTH")) || (data24 === "WECHATCN")) || (data24 === "WECHATHK")) || (data24 === "ATOME")) || (data24 === "UNIONPAY")) || (data24 === "GBPAY")) || (data24 === "PAYME"))){
+const err60 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/enum",keyword:"enum",params:{allowedValues: schema33.properties.payment_type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -2019,9 +2039,9 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-else {
-const err61 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data24 === "string"){
+if(func2(data24) > 20){
+const err61 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -2031,11 +2051,8 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data.refund_no !== undefined){
-let data25 = data.refund_no;
-if(typeof data25 === "string"){
-if(func2(data25) > 28){
-const err62 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 28},message:"must NOT have more than 28 characters"};
+else {
+const err62 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -2044,8 +2061,12 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(func2(data25) < 1){
-const err63 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data.refund_no !== undefined){
+let data25 = data.refund_no;
+if(typeof data25 === "string"){
+if(func2(data25) > 28){
+const err63 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 28},message:"must NOT have more than 28 characters"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -2054,9 +2075,8 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-else {
-const err64 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func2(data25) < 1){
+const err64 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -2065,12 +2085,8 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-if(data.time !== undefined){
-let data26 = data.time;
-if(typeof data26 === "string"){
-if(!pattern6.test(data26)){
-const err65 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/pattern",keyword:"pattern",params:{pattern: "^\\d{14}$"},message:"must match pattern \""+"^\\d{14}$"+"\""};
+if(!pattern6.test(data25)){
+const err65 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -2081,7 +2097,7 @@ errors++;
 }
 }
 else {
-const err66 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err66 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -2091,14 +2107,39 @@ vErrors.push(err66);
 errors++;
 }
 }
-}
-else {
-const err67 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.time !== undefined){
+let data26 = data.time;
+if(typeof data26 === "string"){
+if(!pattern8.test(data26)){
+const err67 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/pattern",keyword:"pattern",params:{pattern: "^\\d{14}$"},message:"must match pattern \""+"^\\d{14}$"+"\""};
 if(vErrors === null){
 vErrors = [err67];
 }
 else {
 vErrors.push(err67);
+}
+errors++;
+}
+}
+else {
+const err68 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+}
+else {
+const err69 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
 }
 errors++;
 }
@@ -2108,11 +2149,11 @@ return errors === 0;
 validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const validate_2 = validate23;
-const schema34 = {"title":"RefundResponse","description":"The answer to a refund and to a refund query (one schema for both): the common return fields (return_status, return_char, time, sign) and the trade fields. Open; requires return_status, and trade_status when return_status is 00.","type":"object","required":["return_status"],"x-refundkit-correction":"The document's response example breaks two rules of its own table, and the answer is read tolerantly: trade_type is `SALE` where the table says REFUND, so trade_type accepts REFUND and SALE; trade_time is compact `20190824094950` where the table says yyyy-MM-dd HH:mm:ss, so trade_time accepts both forms. The example is kept as printed and validates. (The seed's request and response examples are not a pair - different refund_no and amounts - and are checked each on its own.)","x-refundkit-assumption":"eftPay writes an absent value as an empty string (the example sends return_char, buyer_id and tid as \"\", although tid is \"returned when sent\"), so every optional field with a format also accepts \"\". eftpay_trade_no and refund_trade_no keep their documented String(28) in the description but no maxLength: eftPay's public pages show eftpay_trade_no values of 31 characters. The query's answer is assumed to carry the refund answer's fields (extra fields are tolerated).","properties":{"return_status":{"type":"string","minLength":1,"maxLength":3,"description":"返回狀態碼 — 00 = the request was received. 註:此參數不可作為交易狀態是否成功的判斷 (it is not the trade's result: see trade_status); other codes (附錄3, appendix 3, not in the seed) = not accepted. String(3)."},"return_char":{"type":"string","maxLength":100,"description":"返回說明,可能會變化,不能作條件判斷 — return text; may change, never used for decisions. String(100)."},"time":{"type":"string","pattern":"^(\\d{14})?$","description":"時間,格式:yyyyMMddHHmmss, return_status >= 00 時返回 — time of the answer (or empty)."},"sign":{"type":"string","pattern":"^([0-9a-f]{64})?$","description":"簽名, return_status >= 00 時返回 — eftPay's lowercase hex SHA-256 signature of the answer (String(64)). Not required by the schema, but an answer whose sign is missing or does not verify is never reported as a success."},"out_trade_no":{"type":"string","maxLength":28,"description":"原消費商戶訂單號 — the merchant's order number of the original payment. String(28)."},"trade_status":{"type":"string","maxLength":32,"description":"交易狀態,見 附錄2 — the refund's state (of the refund, for a query with refund_no): TRADE_PROCESSING 交易處理中, APPLY_SUCCESS 申請成功 (only for refunds), TRADE_REFUND 部分退款, TRADE_CLOSED 全額退款,退款交易關閉, TRADE_FAIL 交易失敗. Open: any other value is unknown, never success. String(32)."},"user_confirm_key":{"type":"string","description":"用戶Key,由 eftPay 提供 — the merchant's user key (String, no length given for the answer)."},"trade_type":{"type":"string","maxLength":10,"enum":["REFUND","SALE",""],"description":"訂單類型,REFUND — order type. The table says REFUND; the document's own example says SALE, so both are accepted (x-refundkit-correction on RefundResponse). String(10)."},"buyer_id":{"type":"string","maxLength":30,"description":"用戶標識 — the payer's id at the wallet (may be empty). String(30)."},"tid":{"type":"string","maxLength":20,"description":"終端號,當消費請求有送的時候返回 — terminal number, when the payment request sent one (may be empty). String(20)."},"transaction_id":{"type":"string","maxLength":64,"description":"支付提供方單號 — the wallet's (payment provider's) number. String(64)."},"eftpay_trade_no":{"type":"string","description":"依付得訂單號,配置返回 — eftPay's order number, returned when configured. String(28) in the document, not enforced."},"payment_type":{"type":"string","maxLength":20,"description":"錢包類型 — wallet type, e.g. ALIPAYCN. String(20)."},"trade_time":{"type":"string","pattern":"^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$","description":"退款時間,格式:yyyy-MM-dd HH:mm:ss — refund time. Also accepted compact, yyyyMMddHHmmss, as in the document's own example (x-refundkit-correction on RefundResponse), or empty."},"transaction_amount":{"type":"string","maxLength":8,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"退款金額 — refund amount in major units, at most two decimals (or empty). String(8)."},"original_amount":{"type":"string","maxLength":8,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"原交易金額 — amount of the original payment, major units (or empty). String(8)."},"currency":{"type":"string","maxLength":10,"description":"貨幣 — currency of the amounts, HKD or CNY. String(10)."},"refund_no":{"type":"string","maxLength":28,"description":"商戶退款號 — the merchant's refund number. String(28)."},"refund_trade_no":{"type":"string","description":"依付得退款號,配置返回 — eftPay's refund number, returned when configured. String(28) in the document, not enforced."},"payment_amount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"商家實收款金額,UnionPay 類型返回 — amount the merchant actually received; UnionPay only (or empty). String(12)."},"cost_amount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"用戶支付的金額,UnionPay 類型返回 — amount the payer paid; UnionPay only (or empty). String(12)."},"uplan_discount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"Uplan 優惠金額,UnionPay 類型返回 — UPlan discount amount; UnionPay only (or empty). String(12)."},"amount_discount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"立減優惠金額,UnionPay 類型返回 — instant-discount amount; UnionPay only (or empty). String(12)."}},"if":{"required":["return_status"],"properties":{"return_status":{"const":"00"}}},"then":{"required":["trade_status"],"properties":{"trade_status":{"type":"string"}}}};
-const pattern11 = new RegExp("^(\\d{14})?$", "u");
-const pattern12 = new RegExp("^([0-9a-f]{64})?$", "u");
-const pattern13 = new RegExp("^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$", "u");
-const pattern14 = new RegExp("^(\\d+(\\.\\d{1,2})?)?$", "u");
+const schema34 = {"title":"RefundResponse","description":"The answer to a refund and to a refund query (one schema for both): the common return fields (return_status, return_char, time, sign) and the trade fields. Open; requires return_status, and trade_status when return_status is 00.","type":"object","required":["return_status"],"x-refundkit-correction":"The document's response example breaks two rules of its own table, and the answer is read tolerantly: trade_type is `SALE` where the table says REFUND, so trade_type is open (any string; see its x-refundkit-correction); trade_time is compact `20190824094950` where the table says yyyy-MM-dd HH:mm:ss, so trade_time accepts both forms. The example is kept as printed and validates. (The seed's request and response examples are not a pair - different refund_no and amounts - and are checked each on its own.)","x-refundkit-assumption":"eftPay writes an absent value as an empty string (the example sends return_char, buyer_id and tid as \"\", although tid is \"returned when sent\"), so every optional field with a format also accepts \"\". eftpay_trade_no and refund_trade_no keep their documented String(28) in the description but no maxLength: eftPay's public pages show eftpay_trade_no values of 31 characters. The query's answer is assumed to carry the refund answer's fields (extra fields are tolerated).","properties":{"return_status":{"type":"string","minLength":1,"maxLength":3,"description":"返回狀態碼 — 00 = the request was received. 註:此參數不可作為交易狀態是否成功的判斷 (it is not the trade's result: see trade_status); other codes (附錄3, appendix 3, not in the seed) = not accepted. String(3)."},"return_char":{"type":"string","maxLength":100,"description":"返回說明,可能會變化,不能作條件判斷 — return text; may change, never used for decisions. String(100)."},"time":{"type":"string","pattern":"^(\\d{14})?$","description":"時間,格式:yyyyMMddHHmmss, return_status >= 00 時返回 — time of the answer (or empty)."},"sign":{"type":"string","pattern":"^([0-9a-fA-F]{64})?$","description":"簽名, return_status >= 00 時返回 — eftPay's hex SHA-256 signature of the answer (String(64)). Not required by the schema, but an answer whose sign is missing or does not verify is never reported as a success.","x-refundkit-correction":"The scheme (securitySchemes.eftpaySha256) writes lowercase hex, and refundkit signs its requests in lowercase; the verifier decodes the answer's hex sign in either case, so the answer's pattern accepts upper- or lowercase hex too. Were it lowercase only, an answer signed in uppercase would fail validation and stay unknown although it verifies."},"out_trade_no":{"type":"string","maxLength":28,"description":"原消費商戶訂單號 — the merchant's order number of the original payment. String(28)."},"trade_status":{"type":"string","maxLength":32,"description":"交易狀態,見 附錄2 — the refund's state (of the refund, for a query with refund_no): TRADE_PROCESSING 交易處理中, APPLY_SUCCESS 申請成功 (only for refunds), TRADE_REFUND 部分退款, TRADE_CLOSED 全額退款,退款交易關閉, TRADE_FAIL 交易失敗. Open: any other value is unknown, never success. String(32)."},"user_confirm_key":{"type":"string","description":"用戶Key,由 eftPay 提供 — the merchant's user key (String, no length given for the answer)."},"trade_type":{"type":"string","description":"訂單類型,REFUND — order type, String(10) in the document. Documented values: REFUND (the table), SALE (the document's own example), and \"\" (absent). Open: any string is accepted, and no status decision depends on it.","examples":["REFUND","SALE",""],"x-refundkit-correction":"The table says REFUND, the document's own example answers SALE, and eftPay's other pages name further order types; a closed enum (or a length limit) would make an answer with any other value fail validation, which leaves the refund unknown forever although its trade_status is clear. trade_type is therefore open: any string, the documented values kept as examples."},"buyer_id":{"type":"string","maxLength":30,"description":"用戶標識 — the payer's id at the wallet (may be empty). String(30)."},"tid":{"type":"string","maxLength":20,"description":"終端號,當消費請求有送的時候返回 — terminal number, when the payment request sent one (may be empty). String(20)."},"transaction_id":{"type":"string","maxLength":64,"description":"支付提供方單號 — the wallet's (payment provider's) number. String(64)."},"eftpay_trade_no":{"type":"string","description":"依付得訂單號,配置返回 — eftPay's order number, returned when configured. String(28) in the document, not enforced."},"payment_type":{"type":"string","maxLength":20,"description":"錢包類型 — wallet type, e.g. ALIPAYCN. String(20)."},"trade_time":{"type":"string","pattern":"^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$","description":"退款時間,格式:yyyy-MM-dd HH:mm:ss — refund time. Also accepted compact, yyyyMMddHHmmss, as in the document's own example (x-refundkit-correction on RefundResponse), or empty."},"transaction_amount":{"type":"string","maxLength":8,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"退款金額 — refund amount in major units, at most two decimals (or empty). String(8)."},"original_amount":{"type":"string","maxLength":8,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"原交易金額 — amount of the original payment, major units (or empty). String(8)."},"currency":{"type":"string","maxLength":10,"description":"貨幣 — currency of the amounts, HKD or CNY. String(10)."},"refund_no":{"type":"string","maxLength":28,"description":"商戶退款號 — the merchant's refund number. String(28)."},"refund_trade_no":{"type":"string","description":"依付得退款號,配置返回 — eftPay's refund number, returned when configured. String(28) in the document, not enforced."},"payment_amount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"商家實收款金額,UnionPay 類型返回 — amount the merchant actually received; UnionPay only (or empty). String(12)."},"cost_amount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"用戶支付的金額,UnionPay 類型返回 — amount the payer paid; UnionPay only (or empty). String(12)."},"uplan_discount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"Uplan 優惠金額,UnionPay 類型返回 — UPlan discount amount; UnionPay only (or empty). String(12)."},"amount_discount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"立減優惠金額,UnionPay 類型返回 — instant-discount amount; UnionPay only (or empty). String(12)."}},"if":{"required":["return_status"],"properties":{"return_status":{"const":"00"}}},"then":{"required":["trade_status"],"properties":{"trade_status":{"type":"string"}}}};
+const pattern15 = new RegExp("^(\\d{14})?$", "u");
+const pattern16 = new RegExp("^([0-9a-fA-F]{64})?$", "u");
+const pattern17 = new RegExp("^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$", "u");
+const pattern18 = new RegExp("^(\\d+(\\.\\d{1,2})?)?$", "u");
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2308,7 +2349,7 @@ errors++;
 if(data.time !== undefined){
 let data4 = data.time;
 if(typeof data4 === "string"){
-if(!pattern11.test(data4)){
+if(!pattern15.test(data4)){
 const err11 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/pattern",keyword:"pattern",params:{pattern: "^(\\d{14})?$"},message:"must match pattern \""+"^(\\d{14})?$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -2333,8 +2374,8 @@ errors++;
 if(data.sign !== undefined){
 let data5 = data.sign;
 if(typeof data5 === "string"){
-if(!pattern12.test(data5)){
-const err13 = {instancePath:instancePath+"/sign",schemaPath:"#/properties/sign/pattern",keyword:"pattern",params:{pattern: "^([0-9a-f]{64})?$"},message:"must match pattern \""+"^([0-9a-f]{64})?$"+"\""};
+if(!pattern16.test(data5)){
+const err13 = {instancePath:instancePath+"/sign",schemaPath:"#/properties/sign/pattern",keyword:"pattern",params:{pattern: "^([0-9a-fA-F]{64})?$"},message:"must match pattern \""+"^([0-9a-fA-F]{64})?$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2418,9 +2459,8 @@ errors++;
 }
 }
 if(data.trade_type !== undefined){
-let data9 = data.trade_type;
-if(!(((data9 === "REFUND") || (data9 === "SALE")) || (data9 === ""))){
-const err20 = {instancePath:instancePath+"/trade_type",schemaPath:"#/properties/trade_type/enum",keyword:"enum",params:{allowedValues: schema34.properties.trade_type.enum},message:"must be equal to one of the allowed values"};
+if(typeof data.trade_type !== "string"){
+const err20 = {instancePath:instancePath+"/trade_type",schemaPath:"#/properties/trade_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2429,9 +2469,12 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(typeof data9 === "string"){
-if(func2(data9) > 10){
-const err21 = {instancePath:instancePath+"/trade_type",schemaPath:"#/properties/trade_type/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"};
+}
+if(data.buyer_id !== undefined){
+let data10 = data.buyer_id;
+if(typeof data10 === "string"){
+if(func2(data10) > 30){
+const err21 = {instancePath:instancePath+"/buyer_id",schemaPath:"#/properties/buyer_id/maxLength",keyword:"maxLength",params:{limit: 30},message:"must NOT have more than 30 characters"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2442,7 +2485,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/trade_type",schemaPath:"#/properties/trade_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/buyer_id",schemaPath:"#/properties/buyer_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2452,11 +2495,11 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data.buyer_id !== undefined){
-let data10 = data.buyer_id;
-if(typeof data10 === "string"){
-if(func2(data10) > 30){
-const err23 = {instancePath:instancePath+"/buyer_id",schemaPath:"#/properties/buyer_id/maxLength",keyword:"maxLength",params:{limit: 30},message:"must NOT have more than 30 characters"};
+if(data.tid !== undefined){
+let data11 = data.tid;
+if(typeof data11 === "string"){
+if(func2(data11) > 20){
+const err23 = {instancePath:instancePath+"/tid",schemaPath:"#/properties/tid/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2467,7 +2510,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/buyer_id",schemaPath:"#/properties/buyer_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err24 = {instancePath:instancePath+"/tid",schemaPath:"#/properties/tid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2477,11 +2520,11 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data.tid !== undefined){
-let data11 = data.tid;
-if(typeof data11 === "string"){
-if(func2(data11) > 20){
-const err25 = {instancePath:instancePath+"/tid",schemaPath:"#/properties/tid/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(data.transaction_id !== undefined){
+let data12 = data.transaction_id;
+if(typeof data12 === "string"){
+if(func2(data12) > 64){
+const err25 = {instancePath:instancePath+"/transaction_id",schemaPath:"#/properties/transaction_id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2492,7 +2535,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/tid",schemaPath:"#/properties/tid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err26 = {instancePath:instancePath+"/transaction_id",schemaPath:"#/properties/transaction_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2502,11 +2545,9 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data.transaction_id !== undefined){
-let data12 = data.transaction_id;
-if(typeof data12 === "string"){
-if(func2(data12) > 64){
-const err27 = {instancePath:instancePath+"/transaction_id",schemaPath:"#/properties/transaction_id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(data.eftpay_trade_no !== undefined){
+if(typeof data.eftpay_trade_no !== "string"){
+const err27 = {instancePath:instancePath+"/eftpay_trade_no",schemaPath:"#/properties/eftpay_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2516,8 +2557,11 @@ vErrors.push(err27);
 errors++;
 }
 }
-else {
-const err28 = {instancePath:instancePath+"/transaction_id",schemaPath:"#/properties/transaction_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.payment_type !== undefined){
+let data14 = data.payment_type;
+if(typeof data14 === "string"){
+if(func2(data14) > 20){
+const err28 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2527,9 +2571,8 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data.eftpay_trade_no !== undefined){
-if(typeof data.eftpay_trade_no !== "string"){
-const err29 = {instancePath:instancePath+"/eftpay_trade_no",schemaPath:"#/properties/eftpay_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err29 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2539,11 +2582,11 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data.payment_type !== undefined){
-let data14 = data.payment_type;
-if(typeof data14 === "string"){
-if(func2(data14) > 20){
-const err30 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(data.trade_time !== undefined){
+let data15 = data.trade_time;
+if(typeof data15 === "string"){
+if(!pattern17.test(data15)){
+const err30 = {instancePath:instancePath+"/trade_time",schemaPath:"#/properties/trade_time/pattern",keyword:"pattern",params:{pattern: "^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$"},message:"must match pattern \""+"^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$"+"\""};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2554,7 +2597,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err31 = {instancePath:instancePath+"/trade_time",schemaPath:"#/properties/trade_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2564,11 +2607,11 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.trade_time !== undefined){
-let data15 = data.trade_time;
-if(typeof data15 === "string"){
-if(!pattern13.test(data15)){
-const err32 = {instancePath:instancePath+"/trade_time",schemaPath:"#/properties/trade_time/pattern",keyword:"pattern",params:{pattern: "^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$"},message:"must match pattern \""+"^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$"+"\""};
+if(data.transaction_amount !== undefined){
+let data16 = data.transaction_amount;
+if(typeof data16 === "string"){
+if(func2(data16) > 8){
+const err32 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2577,9 +2620,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/trade_time",schemaPath:"#/properties/trade_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data16)){
+const err33 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2589,11 +2631,8 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data.transaction_amount !== undefined){
-let data16 = data.transaction_amount;
-if(typeof data16 === "string"){
-if(func2(data16) > 8){
-const err34 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
+else {
+const err34 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2602,8 +2641,12 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(!pattern14.test(data16)){
-const err35 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.original_amount !== undefined){
+let data17 = data.original_amount;
+if(typeof data17 === "string"){
+if(func2(data17) > 8){
+const err35 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2612,9 +2655,8 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-else {
-const err36 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data17)){
+const err36 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2624,11 +2666,8 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data.original_amount !== undefined){
-let data17 = data.original_amount;
-if(typeof data17 === "string"){
-if(func2(data17) > 8){
-const err37 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
+else {
+const err37 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2637,8 +2676,12 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(!pattern14.test(data17)){
-const err38 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.currency !== undefined){
+let data18 = data.currency;
+if(typeof data18 === "string"){
+if(func2(data18) > 10){
+const err38 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2649,7 +2692,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err39 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2659,11 +2702,11 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data.currency !== undefined){
-let data18 = data.currency;
-if(typeof data18 === "string"){
-if(func2(data18) > 10){
-const err40 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"};
+if(data.refund_no !== undefined){
+let data19 = data.refund_no;
+if(typeof data19 === "string"){
+if(func2(data19) > 28){
+const err40 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 28},message:"must NOT have more than 28 characters"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2674,7 +2717,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err41 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2684,11 +2727,9 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data.refund_no !== undefined){
-let data19 = data.refund_no;
-if(typeof data19 === "string"){
-if(func2(data19) > 28){
-const err42 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 28},message:"must NOT have more than 28 characters"};
+if(data.refund_trade_no !== undefined){
+if(typeof data.refund_trade_no !== "string"){
+const err42 = {instancePath:instancePath+"/refund_trade_no",schemaPath:"#/properties/refund_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2698,8 +2739,11 @@ vErrors.push(err42);
 errors++;
 }
 }
-else {
-const err43 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.payment_amount !== undefined){
+let data21 = data.payment_amount;
+if(typeof data21 === "string"){
+if(func2(data21) > 12){
+const err43 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2708,10 +2752,8 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-if(data.refund_trade_no !== undefined){
-if(typeof data.refund_trade_no !== "string"){
-const err44 = {instancePath:instancePath+"/refund_trade_no",schemaPath:"#/properties/refund_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data21)){
+const err44 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2721,11 +2763,8 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data.payment_amount !== undefined){
-let data21 = data.payment_amount;
-if(typeof data21 === "string"){
-if(func2(data21) > 12){
-const err45 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+else {
+const err45 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -2734,8 +2773,12 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(!pattern14.test(data21)){
-const err46 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.cost_amount !== undefined){
+let data22 = data.cost_amount;
+if(typeof data22 === "string"){
+if(func2(data22) > 12){
+const err46 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -2744,9 +2787,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-else {
-const err47 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data22)){
+const err47 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -2756,11 +2798,8 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.cost_amount !== undefined){
-let data22 = data.cost_amount;
-if(typeof data22 === "string"){
-if(func2(data22) > 12){
-const err48 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+else {
+const err48 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -2769,8 +2808,12 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(!pattern14.test(data22)){
-const err49 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.uplan_discount !== undefined){
+let data23 = data.uplan_discount;
+if(typeof data23 === "string"){
+if(func2(data23) > 12){
+const err49 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -2779,9 +2822,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-else {
-const err50 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data23)){
+const err50 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -2791,11 +2833,8 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data.uplan_discount !== undefined){
-let data23 = data.uplan_discount;
-if(typeof data23 === "string"){
-if(func2(data23) > 12){
-const err51 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+else {
+const err51 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -2804,8 +2843,12 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(!pattern14.test(data23)){
-const err52 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.amount_discount !== undefined){
+let data24 = data.amount_discount;
+if(typeof data24 === "string"){
+if(func2(data24) > 12){
+const err52 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -2814,9 +2857,8 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-else {
-const err53 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data24)){
+const err53 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -2826,11 +2868,8 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data.amount_discount !== undefined){
-let data24 = data.amount_discount;
-if(typeof data24 === "string"){
-if(func2(data24) > 12){
-const err54 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+else {
+const err54 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -2839,36 +2878,15 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(!pattern14.test(data24)){
-const err55 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+}
+else {
+const err55 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err55];
 }
 else {
 vErrors.push(err55);
-}
-errors++;
-}
-}
-else {
-const err56 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-}
-}
-else {
-const err57 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
 }
 errors++;
 }
@@ -2879,7 +2897,7 @@ return errors === 0;
 validate23.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 const validate_3 = validate24;
-const schema35 = {"title":"RefundResponse","description":"The answer to a refund and to a refund query (one schema for both): the common return fields (return_status, return_char, time, sign) and the trade fields. Open; requires return_status, and trade_status when return_status is 00. (unsigned: without `sign`, as built before signing)","type":"object","required":["return_status"],"x-refundkit-correction":"The document's response example breaks two rules of its own table, and the answer is read tolerantly: trade_type is `SALE` where the table says REFUND, so trade_type accepts REFUND and SALE; trade_time is compact `20190824094950` where the table says yyyy-MM-dd HH:mm:ss, so trade_time accepts both forms. The example is kept as printed and validates. (The seed's request and response examples are not a pair - different refund_no and amounts - and are checked each on its own.)","x-refundkit-assumption":"eftPay writes an absent value as an empty string (the example sends return_char, buyer_id and tid as \"\", although tid is \"returned when sent\"), so every optional field with a format also accepts \"\". eftpay_trade_no and refund_trade_no keep their documented String(28) in the description but no maxLength: eftPay's public pages show eftpay_trade_no values of 31 characters. The query's answer is assumed to carry the refund answer's fields (extra fields are tolerated).","properties":{"return_status":{"type":"string","minLength":1,"maxLength":3,"description":"返回狀態碼 — 00 = the request was received. 註:此參數不可作為交易狀態是否成功的判斷 (it is not the trade's result: see trade_status); other codes (附錄3, appendix 3, not in the seed) = not accepted. String(3)."},"return_char":{"type":"string","maxLength":100,"description":"返回說明,可能會變化,不能作條件判斷 — return text; may change, never used for decisions. String(100)."},"time":{"type":"string","pattern":"^(\\d{14})?$","description":"時間,格式:yyyyMMddHHmmss, return_status >= 00 時返回 — time of the answer (or empty)."},"out_trade_no":{"type":"string","maxLength":28,"description":"原消費商戶訂單號 — the merchant's order number of the original payment. String(28)."},"trade_status":{"type":"string","maxLength":32,"description":"交易狀態,見 附錄2 — the refund's state (of the refund, for a query with refund_no): TRADE_PROCESSING 交易處理中, APPLY_SUCCESS 申請成功 (only for refunds), TRADE_REFUND 部分退款, TRADE_CLOSED 全額退款,退款交易關閉, TRADE_FAIL 交易失敗. Open: any other value is unknown, never success. String(32)."},"user_confirm_key":{"type":"string","description":"用戶Key,由 eftPay 提供 — the merchant's user key (String, no length given for the answer)."},"trade_type":{"type":"string","maxLength":10,"enum":["REFUND","SALE",""],"description":"訂單類型,REFUND — order type. The table says REFUND; the document's own example says SALE, so both are accepted (x-refundkit-correction on RefundResponse). String(10)."},"buyer_id":{"type":"string","maxLength":30,"description":"用戶標識 — the payer's id at the wallet (may be empty). String(30)."},"tid":{"type":"string","maxLength":20,"description":"終端號,當消費請求有送的時候返回 — terminal number, when the payment request sent one (may be empty). String(20)."},"transaction_id":{"type":"string","maxLength":64,"description":"支付提供方單號 — the wallet's (payment provider's) number. String(64)."},"eftpay_trade_no":{"type":"string","description":"依付得訂單號,配置返回 — eftPay's order number, returned when configured. String(28) in the document, not enforced."},"payment_type":{"type":"string","maxLength":20,"description":"錢包類型 — wallet type, e.g. ALIPAYCN. String(20)."},"trade_time":{"type":"string","pattern":"^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$","description":"退款時間,格式:yyyy-MM-dd HH:mm:ss — refund time. Also accepted compact, yyyyMMddHHmmss, as in the document's own example (x-refundkit-correction on RefundResponse), or empty."},"transaction_amount":{"type":"string","maxLength":8,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"退款金額 — refund amount in major units, at most two decimals (or empty). String(8)."},"original_amount":{"type":"string","maxLength":8,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"原交易金額 — amount of the original payment, major units (or empty). String(8)."},"currency":{"type":"string","maxLength":10,"description":"貨幣 — currency of the amounts, HKD or CNY. String(10)."},"refund_no":{"type":"string","maxLength":28,"description":"商戶退款號 — the merchant's refund number. String(28)."},"refund_trade_no":{"type":"string","description":"依付得退款號,配置返回 — eftPay's refund number, returned when configured. String(28) in the document, not enforced."},"payment_amount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"商家實收款金額,UnionPay 類型返回 — amount the merchant actually received; UnionPay only (or empty). String(12)."},"cost_amount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"用戶支付的金額,UnionPay 類型返回 — amount the payer paid; UnionPay only (or empty). String(12)."},"uplan_discount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"Uplan 優惠金額,UnionPay 類型返回 — UPlan discount amount; UnionPay only (or empty). String(12)."},"amount_discount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"立減優惠金額,UnionPay 類型返回 — instant-discount amount; UnionPay only (or empty). String(12)."}},"if":{"required":["return_status"],"properties":{"return_status":{"const":"00"}}},"then":{"required":["trade_status"],"properties":{"trade_status":{"type":"string"}}}};
+const schema35 = {"title":"RefundResponse","description":"The answer to a refund and to a refund query (one schema for both): the common return fields (return_status, return_char, time, sign) and the trade fields. Open; requires return_status, and trade_status when return_status is 00. (unsigned: without `sign`, as built before signing)","type":"object","required":["return_status"],"x-refundkit-correction":"The document's response example breaks two rules of its own table, and the answer is read tolerantly: trade_type is `SALE` where the table says REFUND, so trade_type is open (any string; see its x-refundkit-correction); trade_time is compact `20190824094950` where the table says yyyy-MM-dd HH:mm:ss, so trade_time accepts both forms. The example is kept as printed and validates. (The seed's request and response examples are not a pair - different refund_no and amounts - and are checked each on its own.)","x-refundkit-assumption":"eftPay writes an absent value as an empty string (the example sends return_char, buyer_id and tid as \"\", although tid is \"returned when sent\"), so every optional field with a format also accepts \"\". eftpay_trade_no and refund_trade_no keep their documented String(28) in the description but no maxLength: eftPay's public pages show eftpay_trade_no values of 31 characters. The query's answer is assumed to carry the refund answer's fields (extra fields are tolerated).","properties":{"return_status":{"type":"string","minLength":1,"maxLength":3,"description":"返回狀態碼 — 00 = the request was received. 註:此參數不可作為交易狀態是否成功的判斷 (it is not the trade's result: see trade_status); other codes (附錄3, appendix 3, not in the seed) = not accepted. String(3)."},"return_char":{"type":"string","maxLength":100,"description":"返回說明,可能會變化,不能作條件判斷 — return text; may change, never used for decisions. String(100)."},"time":{"type":"string","pattern":"^(\\d{14})?$","description":"時間,格式:yyyyMMddHHmmss, return_status >= 00 時返回 — time of the answer (or empty)."},"out_trade_no":{"type":"string","maxLength":28,"description":"原消費商戶訂單號 — the merchant's order number of the original payment. String(28)."},"trade_status":{"type":"string","maxLength":32,"description":"交易狀態,見 附錄2 — the refund's state (of the refund, for a query with refund_no): TRADE_PROCESSING 交易處理中, APPLY_SUCCESS 申請成功 (only for refunds), TRADE_REFUND 部分退款, TRADE_CLOSED 全額退款,退款交易關閉, TRADE_FAIL 交易失敗. Open: any other value is unknown, never success. String(32)."},"user_confirm_key":{"type":"string","description":"用戶Key,由 eftPay 提供 — the merchant's user key (String, no length given for the answer)."},"trade_type":{"type":"string","description":"訂單類型,REFUND — order type, String(10) in the document. Documented values: REFUND (the table), SALE (the document's own example), and \"\" (absent). Open: any string is accepted, and no status decision depends on it.","examples":["REFUND","SALE",""],"x-refundkit-correction":"The table says REFUND, the document's own example answers SALE, and eftPay's other pages name further order types; a closed enum (or a length limit) would make an answer with any other value fail validation, which leaves the refund unknown forever although its trade_status is clear. trade_type is therefore open: any string, the documented values kept as examples."},"buyer_id":{"type":"string","maxLength":30,"description":"用戶標識 — the payer's id at the wallet (may be empty). String(30)."},"tid":{"type":"string","maxLength":20,"description":"終端號,當消費請求有送的時候返回 — terminal number, when the payment request sent one (may be empty). String(20)."},"transaction_id":{"type":"string","maxLength":64,"description":"支付提供方單號 — the wallet's (payment provider's) number. String(64)."},"eftpay_trade_no":{"type":"string","description":"依付得訂單號,配置返回 — eftPay's order number, returned when configured. String(28) in the document, not enforced."},"payment_type":{"type":"string","maxLength":20,"description":"錢包類型 — wallet type, e.g. ALIPAYCN. String(20)."},"trade_time":{"type":"string","pattern":"^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$","description":"退款時間,格式:yyyy-MM-dd HH:mm:ss — refund time. Also accepted compact, yyyyMMddHHmmss, as in the document's own example (x-refundkit-correction on RefundResponse), or empty."},"transaction_amount":{"type":"string","maxLength":8,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"退款金額 — refund amount in major units, at most two decimals (or empty). String(8)."},"original_amount":{"type":"string","maxLength":8,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"原交易金額 — amount of the original payment, major units (or empty). String(8)."},"currency":{"type":"string","maxLength":10,"description":"貨幣 — currency of the amounts, HKD or CNY. String(10)."},"refund_no":{"type":"string","maxLength":28,"description":"商戶退款號 — the merchant's refund number. String(28)."},"refund_trade_no":{"type":"string","description":"依付得退款號,配置返回 — eftPay's refund number, returned when configured. String(28) in the document, not enforced."},"payment_amount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"商家實收款金額,UnionPay 類型返回 — amount the merchant actually received; UnionPay only (or empty). String(12)."},"cost_amount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"用戶支付的金額,UnionPay 類型返回 — amount the payer paid; UnionPay only (or empty). String(12)."},"uplan_discount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"Uplan 優惠金額,UnionPay 類型返回 — UPlan discount amount; UnionPay only (or empty). String(12)."},"amount_discount":{"type":"string","maxLength":12,"pattern":"^(\\d+(\\.\\d{1,2})?)?$","description":"立減優惠金額,UnionPay 類型返回 — instant-discount amount; UnionPay only (or empty). String(12)."}},"if":{"required":["return_status"],"properties":{"return_status":{"const":"00"}}},"then":{"required":["trade_status"],"properties":{"trade_status":{"type":"string"}}}};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3074,7 +3092,7 @@ errors++;
 if(data.time !== undefined){
 let data4 = data.time;
 if(typeof data4 === "string"){
-if(!pattern11.test(data4)){
+if(!pattern15.test(data4)){
 const err11 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/pattern",keyword:"pattern",params:{pattern: "^(\\d{14})?$"},message:"must match pattern \""+"^(\\d{14})?$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -3159,9 +3177,8 @@ errors++;
 }
 }
 if(data.trade_type !== undefined){
-let data8 = data.trade_type;
-if(!(((data8 === "REFUND") || (data8 === "SALE")) || (data8 === ""))){
-const err18 = {instancePath:instancePath+"/trade_type",schemaPath:"#/properties/trade_type/enum",keyword:"enum",params:{allowedValues: schema35.properties.trade_type.enum},message:"must be equal to one of the allowed values"};
+if(typeof data.trade_type !== "string"){
+const err18 = {instancePath:instancePath+"/trade_type",schemaPath:"#/properties/trade_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3170,9 +3187,12 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(typeof data8 === "string"){
-if(func2(data8) > 10){
-const err19 = {instancePath:instancePath+"/trade_type",schemaPath:"#/properties/trade_type/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"};
+}
+if(data.buyer_id !== undefined){
+let data9 = data.buyer_id;
+if(typeof data9 === "string"){
+if(func2(data9) > 30){
+const err19 = {instancePath:instancePath+"/buyer_id",schemaPath:"#/properties/buyer_id/maxLength",keyword:"maxLength",params:{limit: 30},message:"must NOT have more than 30 characters"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3183,7 +3203,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/trade_type",schemaPath:"#/properties/trade_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath:instancePath+"/buyer_id",schemaPath:"#/properties/buyer_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3193,11 +3213,11 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data.buyer_id !== undefined){
-let data9 = data.buyer_id;
-if(typeof data9 === "string"){
-if(func2(data9) > 30){
-const err21 = {instancePath:instancePath+"/buyer_id",schemaPath:"#/properties/buyer_id/maxLength",keyword:"maxLength",params:{limit: 30},message:"must NOT have more than 30 characters"};
+if(data.tid !== undefined){
+let data10 = data.tid;
+if(typeof data10 === "string"){
+if(func2(data10) > 20){
+const err21 = {instancePath:instancePath+"/tid",schemaPath:"#/properties/tid/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3208,7 +3228,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/buyer_id",schemaPath:"#/properties/buyer_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/tid",schemaPath:"#/properties/tid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3218,11 +3238,11 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data.tid !== undefined){
-let data10 = data.tid;
-if(typeof data10 === "string"){
-if(func2(data10) > 20){
-const err23 = {instancePath:instancePath+"/tid",schemaPath:"#/properties/tid/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(data.transaction_id !== undefined){
+let data11 = data.transaction_id;
+if(typeof data11 === "string"){
+if(func2(data11) > 64){
+const err23 = {instancePath:instancePath+"/transaction_id",schemaPath:"#/properties/transaction_id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3233,7 +3253,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/tid",schemaPath:"#/properties/tid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err24 = {instancePath:instancePath+"/transaction_id",schemaPath:"#/properties/transaction_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3243,11 +3263,9 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data.transaction_id !== undefined){
-let data11 = data.transaction_id;
-if(typeof data11 === "string"){
-if(func2(data11) > 64){
-const err25 = {instancePath:instancePath+"/transaction_id",schemaPath:"#/properties/transaction_id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(data.eftpay_trade_no !== undefined){
+if(typeof data.eftpay_trade_no !== "string"){
+const err25 = {instancePath:instancePath+"/eftpay_trade_no",schemaPath:"#/properties/eftpay_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3257,8 +3275,11 @@ vErrors.push(err25);
 errors++;
 }
 }
-else {
-const err26 = {instancePath:instancePath+"/transaction_id",schemaPath:"#/properties/transaction_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.payment_type !== undefined){
+let data13 = data.payment_type;
+if(typeof data13 === "string"){
+if(func2(data13) > 20){
+const err26 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3268,9 +3289,8 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data.eftpay_trade_no !== undefined){
-if(typeof data.eftpay_trade_no !== "string"){
-const err27 = {instancePath:instancePath+"/eftpay_trade_no",schemaPath:"#/properties/eftpay_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err27 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3280,11 +3300,11 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data.payment_type !== undefined){
-let data13 = data.payment_type;
-if(typeof data13 === "string"){
-if(func2(data13) > 20){
-const err28 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(data.trade_time !== undefined){
+let data14 = data.trade_time;
+if(typeof data14 === "string"){
+if(!pattern17.test(data14)){
+const err28 = {instancePath:instancePath+"/trade_time",schemaPath:"#/properties/trade_time/pattern",keyword:"pattern",params:{pattern: "^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$"},message:"must match pattern \""+"^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$"+"\""};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3295,7 +3315,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err29 = {instancePath:instancePath+"/trade_time",schemaPath:"#/properties/trade_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3305,11 +3325,11 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data.trade_time !== undefined){
-let data14 = data.trade_time;
-if(typeof data14 === "string"){
-if(!pattern13.test(data14)){
-const err30 = {instancePath:instancePath+"/trade_time",schemaPath:"#/properties/trade_time/pattern",keyword:"pattern",params:{pattern: "^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$"},message:"must match pattern \""+"^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}|\\d{14})?$"+"\""};
+if(data.transaction_amount !== undefined){
+let data15 = data.transaction_amount;
+if(typeof data15 === "string"){
+if(func2(data15) > 8){
+const err30 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3318,9 +3338,8 @@ vErrors.push(err30);
 }
 errors++;
 }
-}
-else {
-const err31 = {instancePath:instancePath+"/trade_time",schemaPath:"#/properties/trade_time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data15)){
+const err31 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3330,11 +3349,8 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.transaction_amount !== undefined){
-let data15 = data.transaction_amount;
-if(typeof data15 === "string"){
-if(func2(data15) > 8){
-const err32 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
+else {
+const err32 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3343,8 +3359,12 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(!pattern14.test(data15)){
-const err33 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.original_amount !== undefined){
+let data16 = data.original_amount;
+if(typeof data16 === "string"){
+if(func2(data16) > 8){
+const err33 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3353,9 +3373,8 @@ vErrors.push(err33);
 }
 errors++;
 }
-}
-else {
-const err34 = {instancePath:instancePath+"/transaction_amount",schemaPath:"#/properties/transaction_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data16)){
+const err34 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3365,11 +3384,8 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data.original_amount !== undefined){
-let data16 = data.original_amount;
-if(typeof data16 === "string"){
-if(func2(data16) > 8){
-const err35 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
+else {
+const err35 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3378,8 +3394,12 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(!pattern14.test(data16)){
-const err36 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.currency !== undefined){
+let data17 = data.currency;
+if(typeof data17 === "string"){
+if(func2(data17) > 10){
+const err36 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3390,7 +3410,7 @@ errors++;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/original_amount",schemaPath:"#/properties/original_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err37 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3400,11 +3420,11 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data.currency !== undefined){
-let data17 = data.currency;
-if(typeof data17 === "string"){
-if(func2(data17) > 10){
-const err38 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"};
+if(data.refund_no !== undefined){
+let data18 = data.refund_no;
+if(typeof data18 === "string"){
+if(func2(data18) > 28){
+const err38 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 28},message:"must NOT have more than 28 characters"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3415,7 +3435,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err39 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3425,11 +3445,9 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data.refund_no !== undefined){
-let data18 = data.refund_no;
-if(typeof data18 === "string"){
-if(func2(data18) > 28){
-const err40 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 28},message:"must NOT have more than 28 characters"};
+if(data.refund_trade_no !== undefined){
+if(typeof data.refund_trade_no !== "string"){
+const err40 = {instancePath:instancePath+"/refund_trade_no",schemaPath:"#/properties/refund_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3439,8 +3457,11 @@ vErrors.push(err40);
 errors++;
 }
 }
-else {
-const err41 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.payment_amount !== undefined){
+let data20 = data.payment_amount;
+if(typeof data20 === "string"){
+if(func2(data20) > 12){
+const err41 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3449,10 +3470,8 @@ vErrors.push(err41);
 }
 errors++;
 }
-}
-if(data.refund_trade_no !== undefined){
-if(typeof data.refund_trade_no !== "string"){
-const err42 = {instancePath:instancePath+"/refund_trade_no",schemaPath:"#/properties/refund_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data20)){
+const err42 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3462,11 +3481,8 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data.payment_amount !== undefined){
-let data20 = data.payment_amount;
-if(typeof data20 === "string"){
-if(func2(data20) > 12){
-const err43 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+else {
+const err43 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3475,8 +3491,12 @@ vErrors.push(err43);
 }
 errors++;
 }
-if(!pattern14.test(data20)){
-const err44 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.cost_amount !== undefined){
+let data21 = data.cost_amount;
+if(typeof data21 === "string"){
+if(func2(data21) > 12){
+const err44 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3485,9 +3505,8 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-else {
-const err45 = {instancePath:instancePath+"/payment_amount",schemaPath:"#/properties/payment_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data21)){
+const err45 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3497,11 +3516,8 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data.cost_amount !== undefined){
-let data21 = data.cost_amount;
-if(typeof data21 === "string"){
-if(func2(data21) > 12){
-const err46 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+else {
+const err46 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3510,8 +3526,12 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(!pattern14.test(data21)){
-const err47 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.uplan_discount !== undefined){
+let data22 = data.uplan_discount;
+if(typeof data22 === "string"){
+if(func2(data22) > 12){
+const err47 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3520,9 +3540,8 @@ vErrors.push(err47);
 }
 errors++;
 }
-}
-else {
-const err48 = {instancePath:instancePath+"/cost_amount",schemaPath:"#/properties/cost_amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data22)){
+const err48 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3532,11 +3551,8 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data.uplan_discount !== undefined){
-let data22 = data.uplan_discount;
-if(typeof data22 === "string"){
-if(func2(data22) > 12){
-const err49 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+else {
+const err49 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3545,8 +3561,12 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(!pattern14.test(data22)){
-const err50 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+if(data.amount_discount !== undefined){
+let data23 = data.amount_discount;
+if(typeof data23 === "string"){
+if(func2(data23) > 12){
+const err50 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3555,9 +3575,8 @@ vErrors.push(err50);
 }
 errors++;
 }
-}
-else {
-const err51 = {instancePath:instancePath+"/uplan_discount",schemaPath:"#/properties/uplan_discount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern18.test(data23)){
+const err51 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3567,11 +3586,8 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data.amount_discount !== undefined){
-let data23 = data.amount_discount;
-if(typeof data23 === "string"){
-if(func2(data23) > 12){
-const err52 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+else {
+const err52 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3580,36 +3596,15 @@ vErrors.push(err52);
 }
 errors++;
 }
-if(!pattern14.test(data23)){
-const err53 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/pattern",keyword:"pattern",params:{pattern: "^(\\d+(\\.\\d{1,2})?)?$"},message:"must match pattern \""+"^(\\d+(\\.\\d{1,2})?)?$"+"\""};
+}
+}
+else {
+const err53 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err53];
 }
 else {
 vErrors.push(err53);
-}
-errors++;
-}
-}
-else {
-const err54 = {instancePath:instancePath+"/amount_discount",schemaPath:"#/properties/amount_discount/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-}
-}
-else {
-const err55 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
 }
 errors++;
 }
@@ -3620,7 +3615,7 @@ return errors === 0;
 validate24.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 const validate_4 = validate25;
-const schema36 = {"title":"QueryRefundRequest","description":"查詢 (退款) — the query of a refund, on the same endpoint: querytype OUT_TRADE with refund_no set, so that trade_status is the refund's. Flat; every field a string.","type":"object","additionalProperties":false,"required":["service","querytype","out_trade_no","refund_no","user_confirm_key","paytype","buyertype","payment_type","time","sign"],"x-refundkit-assumption":"Not in the seed. PROVIDERS.md (public docs): the same endpoint with service service.<wallet>.qrcode.Query, querytype=OUT_TRADE, out_trade_no and refund_no; with refund_no set, trade_status is the refund's. The other fields (user_confirm_key String(12), paytype String(6), buyertype String(7), payment_type String(20), time, sign String(64)) and the Query services' service/paytype/payment_type table are those of eftPay's public qrcode Query page, whose required column is empty too; we require every field, as for the refund, and refund_no because this is a refund query. The public table also lists service.fps.qrcode.Query (FPS), left out here because the seed offers no FPS refund. paytype allows 8 characters for UnionPay, as on RefundRequest.","properties":{"service":{"type":"string","enum":["service.alipay.qrcode.Query","service.wechat.qrcode.Query","service.atome.v1.qrcode.Query","service.unionpay.qrcode.csb.Query","api.service.gbpay.qrcode.cash.Query","service.payme.qrcode.Query"],"description":"接口名稱 — query interface name; the wallet must be the refund's:\nservice.alipay.qrcode.Query — Alipay — ALIPAYCN, ALIPAYHK, ALIPAYBOTH;\nservice.wechat.qrcode.Query — WeChat — WECHATCN, WECHATHK;\nservice.atome.v1.qrcode.Query — ATOME — ATOME;\nservice.unionpay.qrcode.csb.Query — UnionPay — UNIONPAY;\napi.service.gbpay.qrcode.cash.Query — GBPAY — GBPAY;\nservice.payme.qrcode.Query — PAYME — PAYME.\n"},"querytype":{"type":"string","maxLength":30,"enum":["OUT_TRADE"],"description":"查詢類型,固定:OUT_TRADE — query type, always OUT_TRADE. String(30)."},"out_trade_no":{"type":"string","minLength":1,"maxLength":28,"description":"商戶訂單號 — the merchant's order number of the original payment. String(28)."},"refund_no":{"type":"string","minLength":1,"maxLength":28,"description":"商戶退款號,查詢退款交易時傳入 — the refund's refund_no. Set, so the answer's trade_status is the refund's (empty, it would be the payment's). String(28)."},"user_confirm_key":{"type":"string","minLength":1,"maxLength":12,"description":"用戶Key,由 eftPay 提供 — the merchant's user key. String(12)."},"paytype":{"type":"string","maxLength":8,"enum":["Alipay","WeChat","ATOME","UnionPay","GBPAY","PAYME"],"description":"支付類型 — payment type; must match service. String(6) in the document; 8 allowed for UnionPay."},"buyertype":{"type":"string","maxLength":7,"enum":["ios","android","others"],"description":"設備類型 ios, android, others — device type. String(7)."},"payment_type":{"type":"string","maxLength":20,"enum":["ALIPAYCN","ALIPAYHK","ALIPAYBOTH","WECHATCN","WECHATHK","ATOME","UNIONPAY","GBPAY","PAYME"],"description":"錢包類型 — wallet type of the original payment; must match service. String(20)."},"time":{"type":"string","pattern":"^\\d{14}$","description":"時間,格式:yyyyMMddHHmmss — time of the request."},"sign":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"簽名 — lowercase hex SHA-256 signature (securitySchemes.eftpaySha256). String(64)."}},"allOf":[{"if":{"required":["service"],"properties":{"service":{"const":"service.alipay.qrcode.Query"}}},"then":{"properties":{"paytype":{"const":"Alipay"},"payment_type":{"enum":["ALIPAYCN","ALIPAYHK","ALIPAYBOTH"]}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.wechat.qrcode.Query"}}},"then":{"properties":{"paytype":{"const":"WeChat"},"payment_type":{"enum":["WECHATCN","WECHATHK"]}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.atome.v1.qrcode.Query"}}},"then":{"properties":{"paytype":{"const":"ATOME"},"payment_type":{"const":"ATOME"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.unionpay.qrcode.csb.Query"}}},"then":{"properties":{"paytype":{"const":"UnionPay"},"payment_type":{"const":"UNIONPAY"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"api.service.gbpay.qrcode.cash.Query"}}},"then":{"properties":{"paytype":{"const":"GBPAY"},"payment_type":{"const":"GBPAY"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.payme.qrcode.Query"}}},"then":{"properties":{"paytype":{"const":"PAYME"},"payment_type":{"const":"PAYME"}}}}]};
+const schema36 = {"title":"QueryRefundRequest","description":"查詢 (退款) — the query of a refund, on the same endpoint: querytype OUT_TRADE with refund_no set, so that trade_status is the refund's. Flat; every field a string.","type":"object","additionalProperties":false,"required":["service","querytype","out_trade_no","refund_no","user_confirm_key","paytype","buyertype","payment_type","time","sign"],"x-refundkit-assumption":"Not in the seed. PROVIDERS.md (public docs): the same endpoint with service service.<wallet>.qrcode.Query, querytype=OUT_TRADE, out_trade_no and refund_no; with refund_no set, trade_status is the refund's. The other fields (user_confirm_key String(12), paytype String(6), buyertype String(7), payment_type String(20), time, sign String(64)) and the Query services' service/paytype/payment_type table are those of eftPay's public qrcode Query page, whose required column is empty too; we require every field, as for the refund, and refund_no because this is a refund query. The public table also lists service.fps.qrcode.Query (FPS), left out here because the seed offers no FPS refund. paytype allows 8 characters for UnionPay, as on RefundRequest.","properties":{"service":{"type":"string","enum":["service.alipay.qrcode.Query","service.wechat.qrcode.Query","service.atome.v1.qrcode.Query","service.unionpay.qrcode.csb.Query","api.service.gbpay.qrcode.cash.Query","service.payme.qrcode.Query"],"description":"接口名稱 — query interface name; the wallet must be the refund's:\nservice.alipay.qrcode.Query — Alipay — ALIPAYCN, ALIPAYHK, ALIPAYBOTH;\nservice.wechat.qrcode.Query — WeChat — WECHATCN, WECHATHK;\nservice.atome.v1.qrcode.Query — ATOME — ATOME;\nservice.unionpay.qrcode.csb.Query — UnionPay — UNIONPAY;\napi.service.gbpay.qrcode.cash.Query — GBPAY — GBPAY;\nservice.payme.qrcode.Query — PAYME — PAYME.\n"},"querytype":{"type":"string","maxLength":30,"enum":["OUT_TRADE"],"description":"查詢類型,固定:OUT_TRADE — query type, always OUT_TRADE. String(30)."},"out_trade_no":{"type":"string","minLength":1,"maxLength":28,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set (String(28) is its length). An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"商戶訂單號 — the merchant's order number of the original payment. String(28)."},"refund_no":{"type":"string","minLength":1,"maxLength":28,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set (String(28) is its length). An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"商戶退款號,查詢退款交易時傳入 — the refund's refund_no. Set, so the answer's trade_status is the refund's (empty, it would be the payment's). String(28)."},"user_confirm_key":{"type":"string","minLength":1,"maxLength":12,"description":"用戶Key,由 eftPay 提供 — the merchant's user key. String(12)."},"paytype":{"type":"string","maxLength":8,"enum":["Alipay","WeChat","ATOME","UnionPay","GBPAY","PAYME"],"description":"支付類型 — payment type; must match service. String(6) in the document; 8 allowed for UnionPay."},"buyertype":{"type":"string","maxLength":7,"enum":["ios","android","others"],"description":"設備類型 ios, android, others — device type. String(7)."},"payment_type":{"type":"string","maxLength":20,"enum":["ALIPAYCN","ALIPAYHK","ALIPAYBOTH","WECHATCN","WECHATHK","ATOME","UNIONPAY","GBPAY","PAYME"],"description":"錢包類型 — wallet type of the original payment; must match service. String(20)."},"time":{"type":"string","pattern":"^\\d{14}$","description":"時間,格式:yyyyMMddHHmmss — time of the request."},"sign":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"簽名 — lowercase hex SHA-256 signature (securitySchemes.eftpaySha256). String(64)."}},"allOf":[{"if":{"required":["service"],"properties":{"service":{"const":"service.alipay.qrcode.Query"}}},"then":{"properties":{"paytype":{"const":"Alipay"},"payment_type":{"enum":["ALIPAYCN","ALIPAYHK","ALIPAYBOTH"]}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.wechat.qrcode.Query"}}},"then":{"properties":{"paytype":{"const":"WeChat"},"payment_type":{"enum":["WECHATCN","WECHATHK"]}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.atome.v1.qrcode.Query"}}},"then":{"properties":{"paytype":{"const":"ATOME"},"payment_type":{"const":"ATOME"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.unionpay.qrcode.csb.Query"}}},"then":{"properties":{"paytype":{"const":"UnionPay"},"payment_type":{"const":"UNIONPAY"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"api.service.gbpay.qrcode.cash.Query"}}},"then":{"properties":{"paytype":{"const":"GBPAY"},"payment_type":{"const":"GBPAY"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.payme.qrcode.Query"}}},"then":{"properties":{"paytype":{"const":"PAYME"},"payment_type":{"const":"PAYME"}}}}]};
 
 function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -4395,9 +4390,8 @@ vErrors.push(err47);
 }
 errors++;
 }
-}
-else {
-const err48 = {instancePath:instancePath+"/out_trade_no",schemaPath:"#/properties/out_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern6.test(data20)){
+const err48 = {instancePath:instancePath+"/out_trade_no",schemaPath:"#/properties/out_trade_no/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -4407,11 +4401,8 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data.refund_no !== undefined){
-let data21 = data.refund_no;
-if(typeof data21 === "string"){
-if(func2(data21) > 28){
-const err49 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 28},message:"must NOT have more than 28 characters"};
+else {
+const err49 = {instancePath:instancePath+"/out_trade_no",schemaPath:"#/properties/out_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -4420,8 +4411,12 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(func2(data21) < 1){
-const err50 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data.refund_no !== undefined){
+let data21 = data.refund_no;
+if(typeof data21 === "string"){
+if(func2(data21) > 28){
+const err50 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 28},message:"must NOT have more than 28 characters"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -4430,9 +4425,8 @@ vErrors.push(err50);
 }
 errors++;
 }
-}
-else {
-const err51 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func2(data21) < 1){
+const err51 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -4441,12 +4435,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-}
-if(data.user_confirm_key !== undefined){
-let data22 = data.user_confirm_key;
-if(typeof data22 === "string"){
-if(func2(data22) > 12){
-const err52 = {instancePath:instancePath+"/user_confirm_key",schemaPath:"#/properties/user_confirm_key/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+if(!pattern6.test(data21)){
+const err52 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -4455,8 +4445,9 @@ vErrors.push(err52);
 }
 errors++;
 }
-if(func2(data22) < 1){
-const err53 = {instancePath:instancePath+"/user_confirm_key",schemaPath:"#/properties/user_confirm_key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err53 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -4466,8 +4457,11 @@ vErrors.push(err53);
 errors++;
 }
 }
-else {
-const err54 = {instancePath:instancePath+"/user_confirm_key",schemaPath:"#/properties/user_confirm_key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.user_confirm_key !== undefined){
+let data22 = data.user_confirm_key;
+if(typeof data22 === "string"){
+if(func2(data22) > 12){
+const err54 = {instancePath:instancePath+"/user_confirm_key",schemaPath:"#/properties/user_confirm_key/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -4476,11 +4470,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-if(data.paytype !== undefined){
-let data23 = data.paytype;
-if(!((((((data23 === "Alipay") || (data23 === "WeChat")) || (data23 === "ATOME")) || (data23 === "UnionPay")) || (data23 === "GBPAY")) || (data23 === "PAYME"))){
-const err55 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/enum",keyword:"enum",params:{allowedValues: schema36.properties.paytype.enum},message:"must be equal to one of the allowed values"};
+if(func2(data22) < 1){
+const err55 = {instancePath:instancePath+"/user_confirm_key",schemaPath:"#/properties/user_confirm_key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -4489,9 +4480,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-if(typeof data23 === "string"){
-if(func2(data23) > 8){
-const err56 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
+}
+else {
+const err56 = {instancePath:instancePath+"/user_confirm_key",schemaPath:"#/properties/user_confirm_key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -4501,8 +4492,10 @@ vErrors.push(err56);
 errors++;
 }
 }
-else {
-const err57 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.paytype !== undefined){
+let data23 = data.paytype;
+if(!((((((data23 === "Alipay") || (data23 === "WeChat")) || (data23 === "ATOME")) || (data23 === "UnionPay")) || (data23 === "GBPAY")) || (data23 === "PAYME"))){
+const err57 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/enum",keyword:"enum",params:{allowedValues: schema36.properties.paytype.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -4511,11 +4504,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-if(data.buyertype !== undefined){
-let data24 = data.buyertype;
-if(!(((data24 === "ios") || (data24 === "android")) || (data24 === "others"))){
-const err58 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/enum",keyword:"enum",params:{allowedValues: schema36.properties.buyertype.enum},message:"must be equal to one of the allowed values"};
+if(typeof data23 === "string"){
+if(func2(data23) > 8){
+const err58 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -4524,9 +4515,9 @@ vErrors.push(err58);
 }
 errors++;
 }
-if(typeof data24 === "string"){
-if(func2(data24) > 7){
-const err59 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/maxLength",keyword:"maxLength",params:{limit: 7},message:"must NOT have more than 7 characters"};
+}
+else {
+const err59 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -4536,8 +4527,10 @@ vErrors.push(err59);
 errors++;
 }
 }
-else {
-const err60 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.buyertype !== undefined){
+let data24 = data.buyertype;
+if(!(((data24 === "ios") || (data24 === "android")) || (data24 === "others"))){
+const err60 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/enum",keyword:"enum",params:{allowedValues: schema36.properties.buyertype.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -4546,11 +4539,9 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-if(data.payment_type !== undefined){
-let data25 = data.payment_type;
-if(!(((((((((data25 === "ALIPAYCN") || (data25 === "ALIPAYHK")) || (data25 === "ALIPAYBOTH")) || (data25 === "WECHATCN")) || (data25 === "WECHATHK")) || (data25 === "ATOME")) || (data25 === "UNIONPAY")) || (data25 === "GBPAY")) || (data25 === "PAYME"))){
-const err61 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/enum",keyword:"enum",params:{allowedValues: schema36.properties.payment_type.enum},message:"must be equal to one of the allowed values"};
+if(typeof data24 === "string"){
+if(func2(data24) > 7){
+const err61 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/maxLength",keyword:"maxLength",params:{limit: 7},message:"must NOT have more than 7 characters"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -4559,9 +4550,9 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(typeof data25 === "string"){
-if(func2(data25) > 20){
-const err62 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+}
+else {
+const err62 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -4571,8 +4562,10 @@ vErrors.push(err62);
 errors++;
 }
 }
-else {
-const err63 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.payment_type !== undefined){
+let data25 = data.payment_type;
+if(!(((((((((data25 === "ALIPAYCN") || (data25 === "ALIPAYHK")) || (data25 === "ALIPAYBOTH")) || (data25 === "WECHATCN")) || (data25 === "WECHATHK")) || (data25 === "ATOME")) || (data25 === "UNIONPAY")) || (data25 === "GBPAY")) || (data25 === "PAYME"))){
+const err63 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/enum",keyword:"enum",params:{allowedValues: schema36.properties.payment_type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -4581,12 +4574,9 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-if(data.time !== undefined){
-let data26 = data.time;
-if(typeof data26 === "string"){
-if(!pattern6.test(data26)){
-const err64 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/pattern",keyword:"pattern",params:{pattern: "^\\d{14}$"},message:"must match pattern \""+"^\\d{14}$"+"\""};
+if(typeof data25 === "string"){
+if(func2(data25) > 20){
+const err64 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -4597,7 +4587,7 @@ errors++;
 }
 }
 else {
-const err65 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err65 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -4607,11 +4597,11 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data.sign !== undefined){
-let data27 = data.sign;
-if(typeof data27 === "string"){
-if(!pattern7.test(data27)){
-const err66 = {instancePath:instancePath+"/sign",schemaPath:"#/properties/sign/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+if(data.time !== undefined){
+let data26 = data.time;
+if(typeof data26 === "string"){
+if(!pattern8.test(data26)){
+const err66 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/pattern",keyword:"pattern",params:{pattern: "^\\d{14}$"},message:"must match pattern \""+"^\\d{14}$"+"\""};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -4622,7 +4612,7 @@ errors++;
 }
 }
 else {
-const err67 = {instancePath:instancePath+"/sign",schemaPath:"#/properties/sign/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err67 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -4632,14 +4622,39 @@ vErrors.push(err67);
 errors++;
 }
 }
-}
-else {
-const err68 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.sign !== undefined){
+let data27 = data.sign;
+if(typeof data27 === "string"){
+if(!pattern9.test(data27)){
+const err68 = {instancePath:instancePath+"/sign",schemaPath:"#/properties/sign/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err68];
 }
 else {
 vErrors.push(err68);
+}
+errors++;
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/sign",schemaPath:"#/properties/sign/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+}
+else {
+const err70 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
 }
 errors++;
 }
@@ -4649,7 +4664,7 @@ return errors === 0;
 validate25.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const validate_5 = validate26;
-const schema37 = {"title":"QueryRefundRequest","description":"查詢 (退款) — the query of a refund, on the same endpoint: querytype OUT_TRADE with refund_no set, so that trade_status is the refund's. Flat; every field a string. (unsigned: without `sign`, as built before signing)","type":"object","additionalProperties":false,"required":["service","querytype","out_trade_no","refund_no","user_confirm_key","paytype","buyertype","payment_type","time"],"x-refundkit-assumption":"Not in the seed. PROVIDERS.md (public docs): the same endpoint with service service.<wallet>.qrcode.Query, querytype=OUT_TRADE, out_trade_no and refund_no; with refund_no set, trade_status is the refund's. The other fields (user_confirm_key String(12), paytype String(6), buyertype String(7), payment_type String(20), time, sign String(64)) and the Query services' service/paytype/payment_type table are those of eftPay's public qrcode Query page, whose required column is empty too; we require every field, as for the refund, and refund_no because this is a refund query. The public table also lists service.fps.qrcode.Query (FPS), left out here because the seed offers no FPS refund. paytype allows 8 characters for UnionPay, as on RefundRequest.","properties":{"service":{"type":"string","enum":["service.alipay.qrcode.Query","service.wechat.qrcode.Query","service.atome.v1.qrcode.Query","service.unionpay.qrcode.csb.Query","api.service.gbpay.qrcode.cash.Query","service.payme.qrcode.Query"],"description":"接口名稱 — query interface name; the wallet must be the refund's:\nservice.alipay.qrcode.Query — Alipay — ALIPAYCN, ALIPAYHK, ALIPAYBOTH;\nservice.wechat.qrcode.Query — WeChat — WECHATCN, WECHATHK;\nservice.atome.v1.qrcode.Query — ATOME — ATOME;\nservice.unionpay.qrcode.csb.Query — UnionPay — UNIONPAY;\napi.service.gbpay.qrcode.cash.Query — GBPAY — GBPAY;\nservice.payme.qrcode.Query — PAYME — PAYME.\n"},"querytype":{"type":"string","maxLength":30,"enum":["OUT_TRADE"],"description":"查詢類型,固定:OUT_TRADE — query type, always OUT_TRADE. String(30)."},"out_trade_no":{"type":"string","minLength":1,"maxLength":28,"description":"商戶訂單號 — the merchant's order number of the original payment. String(28)."},"refund_no":{"type":"string","minLength":1,"maxLength":28,"description":"商戶退款號,查詢退款交易時傳入 — the refund's refund_no. Set, so the answer's trade_status is the refund's (empty, it would be the payment's). String(28)."},"user_confirm_key":{"type":"string","minLength":1,"maxLength":12,"description":"用戶Key,由 eftPay 提供 — the merchant's user key. String(12)."},"paytype":{"type":"string","maxLength":8,"enum":["Alipay","WeChat","ATOME","UnionPay","GBPAY","PAYME"],"description":"支付類型 — payment type; must match service. String(6) in the document; 8 allowed for UnionPay."},"buyertype":{"type":"string","maxLength":7,"enum":["ios","android","others"],"description":"設備類型 ios, android, others — device type. String(7)."},"payment_type":{"type":"string","maxLength":20,"enum":["ALIPAYCN","ALIPAYHK","ALIPAYBOTH","WECHATCN","WECHATHK","ATOME","UNIONPAY","GBPAY","PAYME"],"description":"錢包類型 — wallet type of the original payment; must match service. String(20)."},"time":{"type":"string","pattern":"^\\d{14}$","description":"時間,格式:yyyyMMddHHmmss — time of the request."}},"allOf":[{"if":{"required":["service"],"properties":{"service":{"const":"service.alipay.qrcode.Query"}}},"then":{"properties":{"paytype":{"const":"Alipay"},"payment_type":{"enum":["ALIPAYCN","ALIPAYHK","ALIPAYBOTH"]}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.wechat.qrcode.Query"}}},"then":{"properties":{"paytype":{"const":"WeChat"},"payment_type":{"enum":["WECHATCN","WECHATHK"]}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.atome.v1.qrcode.Query"}}},"then":{"properties":{"paytype":{"const":"ATOME"},"payment_type":{"const":"ATOME"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.unionpay.qrcode.csb.Query"}}},"then":{"properties":{"paytype":{"const":"UnionPay"},"payment_type":{"const":"UNIONPAY"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"api.service.gbpay.qrcode.cash.Query"}}},"then":{"properties":{"paytype":{"const":"GBPAY"},"payment_type":{"const":"GBPAY"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.payme.qrcode.Query"}}},"then":{"properties":{"paytype":{"const":"PAYME"},"payment_type":{"const":"PAYME"}}}}]};
+const schema37 = {"title":"QueryRefundRequest","description":"查詢 (退款) — the query of a refund, on the same endpoint: querytype OUT_TRADE with refund_no set, so that trade_status is the refund's. Flat; every field a string. (unsigned: without `sign`, as built before signing)","type":"object","additionalProperties":false,"required":["service","querytype","out_trade_no","refund_no","user_confirm_key","paytype","buyertype","payment_type","time"],"x-refundkit-assumption":"Not in the seed. PROVIDERS.md (public docs): the same endpoint with service service.<wallet>.qrcode.Query, querytype=OUT_TRADE, out_trade_no and refund_no; with refund_no set, trade_status is the refund's. The other fields (user_confirm_key String(12), paytype String(6), buyertype String(7), payment_type String(20), time, sign String(64)) and the Query services' service/paytype/payment_type table are those of eftPay's public qrcode Query page, whose required column is empty too; we require every field, as for the refund, and refund_no because this is a refund query. The public table also lists service.fps.qrcode.Query (FPS), left out here because the seed offers no FPS refund. paytype allows 8 characters for UnionPay, as on RefundRequest.","properties":{"service":{"type":"string","enum":["service.alipay.qrcode.Query","service.wechat.qrcode.Query","service.atome.v1.qrcode.Query","service.unionpay.qrcode.csb.Query","api.service.gbpay.qrcode.cash.Query","service.payme.qrcode.Query"],"description":"接口名稱 — query interface name; the wallet must be the refund's:\nservice.alipay.qrcode.Query — Alipay — ALIPAYCN, ALIPAYHK, ALIPAYBOTH;\nservice.wechat.qrcode.Query — WeChat — WECHATCN, WECHATHK;\nservice.atome.v1.qrcode.Query — ATOME — ATOME;\nservice.unionpay.qrcode.csb.Query — UnionPay — UNIONPAY;\napi.service.gbpay.qrcode.cash.Query — GBPAY — GBPAY;\nservice.payme.qrcode.Query — PAYME — PAYME.\n"},"querytype":{"type":"string","maxLength":30,"enum":["OUT_TRADE"],"description":"查詢類型,固定:OUT_TRADE — query type, always OUT_TRADE. String(30)."},"out_trade_no":{"type":"string","minLength":1,"maxLength":28,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set (String(28) is its length). An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"商戶訂單號 — the merchant's order number of the original payment. String(28)."},"refund_no":{"type":"string","minLength":1,"maxLength":28,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set (String(28) is its length). An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"商戶退款號,查詢退款交易時傳入 — the refund's refund_no. Set, so the answer's trade_status is the refund's (empty, it would be the payment's). String(28)."},"user_confirm_key":{"type":"string","minLength":1,"maxLength":12,"description":"用戶Key,由 eftPay 提供 — the merchant's user key. String(12)."},"paytype":{"type":"string","maxLength":8,"enum":["Alipay","WeChat","ATOME","UnionPay","GBPAY","PAYME"],"description":"支付類型 — payment type; must match service. String(6) in the document; 8 allowed for UnionPay."},"buyertype":{"type":"string","maxLength":7,"enum":["ios","android","others"],"description":"設備類型 ios, android, others — device type. String(7)."},"payment_type":{"type":"string","maxLength":20,"enum":["ALIPAYCN","ALIPAYHK","ALIPAYBOTH","WECHATCN","WECHATHK","ATOME","UNIONPAY","GBPAY","PAYME"],"description":"錢包類型 — wallet type of the original payment; must match service. String(20)."},"time":{"type":"string","pattern":"^\\d{14}$","description":"時間,格式:yyyyMMddHHmmss — time of the request."}},"allOf":[{"if":{"required":["service"],"properties":{"service":{"const":"service.alipay.qrcode.Query"}}},"then":{"properties":{"paytype":{"const":"Alipay"},"payment_type":{"enum":["ALIPAYCN","ALIPAYHK","ALIPAYBOTH"]}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.wechat.qrcode.Query"}}},"then":{"properties":{"paytype":{"const":"WeChat"},"payment_type":{"enum":["WECHATCN","WECHATHK"]}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.atome.v1.qrcode.Query"}}},"then":{"properties":{"paytype":{"const":"ATOME"},"payment_type":{"const":"ATOME"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.unionpay.qrcode.csb.Query"}}},"then":{"properties":{"paytype":{"const":"UnionPay"},"payment_type":{"const":"UNIONPAY"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"api.service.gbpay.qrcode.cash.Query"}}},"then":{"properties":{"paytype":{"const":"GBPAY"},"payment_type":{"const":"GBPAY"}}}},{"if":{"required":["service"],"properties":{"service":{"const":"service.payme.qrcode.Query"}}},"then":{"properties":{"paytype":{"const":"PAYME"},"payment_type":{"const":"PAYME"}}}}]};
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5414,9 +5429,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-else {
-const err47 = {instancePath:instancePath+"/out_trade_no",schemaPath:"#/properties/out_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern6.test(data20)){
+const err47 = {instancePath:instancePath+"/out_trade_no",schemaPath:"#/properties/out_trade_no/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -5426,11 +5440,8 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.refund_no !== undefined){
-let data21 = data.refund_no;
-if(typeof data21 === "string"){
-if(func2(data21) > 28){
-const err48 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 28},message:"must NOT have more than 28 characters"};
+else {
+const err48 = {instancePath:instancePath+"/out_trade_no",schemaPath:"#/properties/out_trade_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -5439,8 +5450,12 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(func2(data21) < 1){
-const err49 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data.refund_no !== undefined){
+let data21 = data.refund_no;
+if(typeof data21 === "string"){
+if(func2(data21) > 28){
+const err49 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 28},message:"must NOT have more than 28 characters"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -5449,9 +5464,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-else {
-const err50 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func2(data21) < 1){
+const err50 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -5460,12 +5474,8 @@ vErrors.push(err50);
 }
 errors++;
 }
-}
-if(data.user_confirm_key !== undefined){
-let data22 = data.user_confirm_key;
-if(typeof data22 === "string"){
-if(func2(data22) > 12){
-const err51 = {instancePath:instancePath+"/user_confirm_key",schemaPath:"#/properties/user_confirm_key/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
+if(!pattern6.test(data21)){
+const err51 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -5474,8 +5484,9 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(func2(data22) < 1){
-const err52 = {instancePath:instancePath+"/user_confirm_key",schemaPath:"#/properties/user_confirm_key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err52 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -5485,8 +5496,11 @@ vErrors.push(err52);
 errors++;
 }
 }
-else {
-const err53 = {instancePath:instancePath+"/user_confirm_key",schemaPath:"#/properties/user_confirm_key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.user_confirm_key !== undefined){
+let data22 = data.user_confirm_key;
+if(typeof data22 === "string"){
+if(func2(data22) > 12){
+const err53 = {instancePath:instancePath+"/user_confirm_key",schemaPath:"#/properties/user_confirm_key/maxLength",keyword:"maxLength",params:{limit: 12},message:"must NOT have more than 12 characters"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -5495,11 +5509,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-if(data.paytype !== undefined){
-let data23 = data.paytype;
-if(!((((((data23 === "Alipay") || (data23 === "WeChat")) || (data23 === "ATOME")) || (data23 === "UnionPay")) || (data23 === "GBPAY")) || (data23 === "PAYME"))){
-const err54 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/enum",keyword:"enum",params:{allowedValues: schema37.properties.paytype.enum},message:"must be equal to one of the allowed values"};
+if(func2(data22) < 1){
+const err54 = {instancePath:instancePath+"/user_confirm_key",schemaPath:"#/properties/user_confirm_key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -5508,9 +5519,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(typeof data23 === "string"){
-if(func2(data23) > 8){
-const err55 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
+}
+else {
+const err55 = {instancePath:instancePath+"/user_confirm_key",schemaPath:"#/properties/user_confirm_key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -5520,8 +5531,10 @@ vErrors.push(err55);
 errors++;
 }
 }
-else {
-const err56 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.paytype !== undefined){
+let data23 = data.paytype;
+if(!((((((data23 === "Alipay") || (data23 === "WeChat")) || (data23 === "ATOME")) || (data23 === "UnionPay")) || (data23 === "GBPAY")) || (data23 === "PAYME"))){
+const err56 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/enum",keyword:"enum",params:{allowedValues: schema37.properties.paytype.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -5530,11 +5543,9 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-if(data.buyertype !== undefined){
-let data24 = data.buyertype;
-if(!(((data24 === "ios") || (data24 === "android")) || (data24 === "others"))){
-const err57 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/enum",keyword:"enum",params:{allowedValues: schema37.properties.buyertype.enum},message:"must be equal to one of the allowed values"};
+if(typeof data23 === "string"){
+if(func2(data23) > 8){
+const err57 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -5543,9 +5554,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(typeof data24 === "string"){
-if(func2(data24) > 7){
-const err58 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/maxLength",keyword:"maxLength",params:{limit: 7},message:"must NOT have more than 7 characters"};
+}
+else {
+const err58 = {instancePath:instancePath+"/paytype",schemaPath:"#/properties/paytype/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -5555,8 +5566,10 @@ vErrors.push(err58);
 errors++;
 }
 }
-else {
-const err59 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.buyertype !== undefined){
+let data24 = data.buyertype;
+if(!(((data24 === "ios") || (data24 === "android")) || (data24 === "others"))){
+const err59 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/enum",keyword:"enum",params:{allowedValues: schema37.properties.buyertype.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -5565,11 +5578,9 @@ vErrors.push(err59);
 }
 errors++;
 }
-}
-if(data.payment_type !== undefined){
-let data25 = data.payment_type;
-if(!(((((((((data25 === "ALIPAYCN") || (data25 === "ALIPAYHK")) || (data25 === "ALIPAYBOTH")) || (data25 === "WECHATCN")) || (data25 === "WECHATHK")) || (data25 === "ATOME")) || (data25 === "UNIONPAY")) || (data25 === "GBPAY")) || (data25 === "PAYME"))){
-const err60 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/enum",keyword:"enum",params:{allowedValues: schema37.properties.payment_type.enum},message:"must be equal to one of the allowed values"};
+if(typeof data24 === "string"){
+if(func2(data24) > 7){
+const err60 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/maxLength",keyword:"maxLength",params:{limit: 7},message:"must NOT have more than 7 characters"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -5578,9 +5589,9 @@ vErrors.push(err60);
 }
 errors++;
 }
-if(typeof data25 === "string"){
-if(func2(data25) > 20){
-const err61 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+}
+else {
+const err61 = {instancePath:instancePath+"/buyertype",schemaPath:"#/properties/buyertype/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -5590,8 +5601,10 @@ vErrors.push(err61);
 errors++;
 }
 }
-else {
-const err62 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.payment_type !== undefined){
+let data25 = data.payment_type;
+if(!(((((((((data25 === "ALIPAYCN") || (data25 === "ALIPAYHK")) || (data25 === "ALIPAYBOTH")) || (data25 === "WECHATCN")) || (data25 === "WECHATHK")) || (data25 === "ATOME")) || (data25 === "UNIONPAY")) || (data25 === "GBPAY")) || (data25 === "PAYME"))){
+const err62 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/enum",keyword:"enum",params:{allowedValues: schema37.properties.payment_type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -5600,12 +5613,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-if(data.time !== undefined){
-let data26 = data.time;
-if(typeof data26 === "string"){
-if(!pattern6.test(data26)){
-const err63 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/pattern",keyword:"pattern",params:{pattern: "^\\d{14}$"},message:"must match pattern \""+"^\\d{14}$"+"\""};
+if(typeof data25 === "string"){
+if(func2(data25) > 20){
+const err63 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -5616,7 +5626,7 @@ errors++;
 }
 }
 else {
-const err64 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err64 = {instancePath:instancePath+"/payment_type",schemaPath:"#/properties/payment_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -5626,14 +5636,39 @@ vErrors.push(err64);
 errors++;
 }
 }
-}
-else {
-const err65 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.time !== undefined){
+let data26 = data.time;
+if(typeof data26 === "string"){
+if(!pattern8.test(data26)){
+const err65 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/pattern",keyword:"pattern",params:{pattern: "^\\d{14}$"},message:"must match pattern \""+"^\\d{14}$"+"\""};
 if(vErrors === null){
 vErrors = [err65];
 }
 else {
 vErrors.push(err65);
+}
+errors++;
+}
+}
+else {
+const err66 = {instancePath:instancePath+"/time",schemaPath:"#/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+}
+else {
+const err67 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
 }
 errors++;
 }

@@ -17,6 +17,12 @@ export interface LiankeClientOptions {
   readonly fetch?: FetchLike;
   /** One deadline per exchange, connect and body included. Default 30 000 ms. Nothing is retried. */
   readonly timeoutMs?: number;
+  /**
+   * The largest answer read, in bytes after gzip/deflate decoding, error bodies included. Past it
+   * the exchange fails with `AnswerTooLargeError` (the request was sent: the outcome is unknown).
+   * Default 1 MiB (`DEFAULT_MAX_ANSWER_BYTES`), hundreds of times any real answer.
+   */
+  readonly maxAnswerBytes?: number;
   /** Adds headers to each request (authentication the document does not define). Default: none. */
   readonly auth?: RequestAuthHook;
 }
@@ -33,11 +39,13 @@ export interface LiankeClient {
  * Every method validates its input against the contract before sending (a `ValidationError`
  * names each field), and returns only a verified, contract-valid answer; otherwise it throws a
  * `TimeoutError`, `ConnectionError`, `HttpStatusError` (each says `mayHaveReachedProvider`),
- * `SignatureError` or `ResponseError`. Nothing is retried here.
+ * `SignatureError` or `ResponseError`; an answer larger than `maxAnswerBytes` is an
+ * `AnswerTooLargeError`, one with a key given twice or nested too deep a `ResponseError`
+ * (`answer_duplicate_key`, `answer_too_deep`). Nothing is retried here.
  */
 export function createLiankeClient(options: LiankeClientOptions): LiankeClient {
   const auth = options.auth;
-  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, headersFor: auth && ((request) => auth({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body: request.bodyBytes() })) }));
+  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes, headersFor: auth && ((request) => auth({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body: request.bodyBytes() })) }));
   return {
     async refund(input: Messages["refund.request"]): Promise<ProviderResult<Messages["refund.response"]>> {
       const payload = assertValid(validators["refund.request"], input, "refund.request");

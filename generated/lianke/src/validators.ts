@@ -7,9 +7,10 @@ import type { Messages } from './messages.js';
 import { ucs2length as ajvRuntime0Function } from '@refundkit/runtime';
 const ajvRuntime0 = { default: ajvRuntime0Function };
 const validate_0 = validate21;
-const schema32 = {"title":"RefundInfo","description":"退款信息 The refund request (RefundInfo).","type":"object","additionalProperties":false,"required":["store_no","operator","refund_amount","order_no","refund_no"],"x-refundkit-assumption":"`order_no` and `refund_no` are 必填 with no documented length: 必填 is read as non-empty (`minLength: 1`); no maximum is enforced. `amount`, `refund_desc` and `itemlist` have no 必填 mark and are optional.","x-refundkit-correction":"The document's own example refunds 4 (`refund_amount`) of an order of 3 (`amount`), breaking its rule 不能超过订单交易金额 (auto-generated placeholder values). The rule `refund_amount <= amount` relates two fields and cannot be expressed in JSON Schema, so the schema does not enforce it: the refunds facade (and the sandbox) rejects it. The example fixture is corrected to `refund_amount: 3`.","properties":{"store_no":{"type":"string","minLength":1,"maxLength":32,"description":"门店编码。必填,字符长度必须在 1 和 32 之间。Store code; required, 1 to 32 characters."},"operator":{"type":"string","minLength":1,"maxLength":16,"description":"操作员。必填,字符长度必须在 1 和 16 之间。Operator (cashier) performing the refund; required, 1 to 16 characters."},"amount":{"type":"integer","minimum":1,"maximum":9999999999,"description":"订单交易金额,以分为单位,不超过10位纯数字字符串;数值范围必须在 1 和 9999999999 之间。 The order's transaction amount in fen (integer, 1..9999999999). Optional (not marked 必填).","x-refundkit-correction":"The description says \"不超过10位纯数字字符串\" (a string of at most 10 digits) while the type column says 整数 (integer) and the example sends the number 3: sent as a JSON integer; \"at most 10 digits\" is the documented range 1..9999999999."},"refund_amount":{"type":"integer","minimum":1,"maximum":9999999999,"description":"本次退款金额,以分为单位,不超过10位纯数字字符串,不能超过订单交易金额。必填。 This refund's amount in fen (integer); at most 10 digits (<= 9999999999); must not exceed the order amount `amount` (checked by the facade, not by this schema).","x-refundkit-correction":"The description says \"不超过10位纯数字字符串\" (a string of at most 10 digits) while the type column says 整数 (integer) and the example sends the number 4: sent as a JSON integer, maximum 9999999999 (10 digits).","x-refundkit-assumption":"The document gives no range for `refund_amount` beyond \"at most 10 digits\"; the minimum 1 is assumed from `amount`'s documented range (a refund of 0 fen moves no money)."},"order_no":{"type":"string","minLength":1,"description":"原单单据号。必填。The original (payment) order number; required."},"refund_no":{"type":"string","minLength":1,"description":"退款单据号。必填。必须在此商户系统内唯一,推荐 机构号+门店号+退单编号;一笔退款失败后重新提交,请不要更换退款单号,请使用原商户退款单号。 Refund number, unique within the merchant's system (recommended: institution number + store number + refund slip number); required. A failed refund is resubmitted with the same refund number."},"refund_desc":{"type":"string","description":"退款原因。Refund reason; optional."},"itemlist":{"type":"array","items":{"$ref":"#/$defs/ItemInfo"},"description":"商品清单列表(Collection of ItemInfo),如果原单使用了单品优惠券,部分退款必须传递此参数。 Item list; must be sent for a partial refund of an order that used an item coupon.","x-refundkit-assumption":"Whether the original order used an item coupon is not visible in the request, so the conditional requirement cannot be expressed in the schema: `itemlist` is optional here and the caller supplies it when the rule applies. No item count limit is documented."}}};
+const schema32 = {"title":"RefundInfo","description":"退款信息 The refund request (RefundInfo).","type":"object","additionalProperties":false,"required":["store_no","operator","refund_amount","order_no","refund_no"],"x-refundkit-assumption":"`order_no` and `refund_no` are 必填 with no documented length: 必填 is read as non-empty (`minLength: 1`); their maximum (64) and character set are the ids' own assumption (see `order_no`, `refund_no`). `amount`, `refund_desc` and `itemlist` have no 必填 mark and are optional.","x-refundkit-correction":"The document's own example refunds 4 (`refund_amount`) of an order of 3 (`amount`), breaking its rule 不能超过订单交易金额 (auto-generated placeholder values). The rule `refund_amount <= amount` relates two fields and cannot be expressed in JSON Schema, so the schema does not enforce it: the refunds facade (and the sandbox) rejects it. The example fixture is corrected to `refund_amount: 3`.","properties":{"store_no":{"type":"string","minLength":1,"maxLength":32,"description":"门店编码。必填,字符长度必须在 1 和 32 之间。Store code; required, 1 to 32 characters."},"operator":{"type":"string","minLength":1,"maxLength":16,"description":"操作员。必填,字符长度必须在 1 和 16 之间。Operator (cashier) performing the refund; required, 1 to 16 characters."},"amount":{"type":"integer","minimum":1,"maximum":9999999999,"description":"订单交易金额,以分为单位,不超过10位纯数字字符串;数值范围必须在 1 和 9999999999 之间。 The order's transaction amount in fen (integer, 1..9999999999). Optional (not marked 必填).","x-refundkit-correction":"The description says \"不超过10位纯数字字符串\" (a string of at most 10 digits) while the type column says 整数 (integer) and the example sends the number 3: sent as a JSON integer; \"at most 10 digits\" is the documented range 1..9999999999."},"refund_amount":{"type":"integer","minimum":1,"maximum":9999999999,"description":"本次退款金额,以分为单位,不超过10位纯数字字符串,不能超过订单交易金额。必填。 This refund's amount in fen (integer); at most 10 digits (<= 9999999999); must not exceed the order amount `amount` (checked by the facade, not by this schema).","x-refundkit-correction":"The description says \"不超过10位纯数字字符串\" (a string of at most 10 digits) while the type column says 整数 (integer) and the example sends the number 4: sent as a JSON integer, maximum 9999999999 (10 digits).","x-refundkit-assumption":"The document gives no range for `refund_amount` beyond \"at most 10 digits\"; the minimum 1 is assumed from `amount`'s documented range (a refund of 0 fen moves no money)."},"order_no":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set and no length; at most 64 characters is assumed (the usual limit of merchant ids in Chinese payment APIs). An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"原单单据号。必填。The original (payment) order number; required."},"refund_no":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set and no length; at most 64 characters is assumed (the usual limit of merchant ids in Chinese payment APIs). An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"退款单据号。必填。必须在此商户系统内唯一,推荐 机构号+门店号+退单编号;一笔退款失败后重新提交,请不要更换退款单号,请使用原商户退款单号。 Refund number, unique within the merchant's system (recommended: institution number + store number + refund slip number); required. A failed refund is resubmitted with the same refund number."},"refund_desc":{"type":"string","description":"退款原因。Refund reason; optional."},"itemlist":{"type":"array","items":{"$ref":"#/$defs/ItemInfo"},"description":"商品清单列表(Collection of ItemInfo),如果原单使用了单品优惠券,部分退款必须传递此参数。 Item list; must be sent for a partial refund of an order that used an item coupon.","x-refundkit-assumption":"Whether the original order used an item coupon is not visible in the request, so the conditional requirement cannot be expressed in the schema: `itemlist` is optional here and the caller supplies it when the rule applies. No item count limit is documented."}}};
 const schema33 = {"title":"ItemInfo","description":"商品信息 One item of `itemlist` (ItemInfo).","type":"object","additionalProperties":false,"x-refundkit-assumption":"The document has no ItemInfo table: field names and types come from the request example only, meanings are inferred from the names, no field is known to be required, and no length or range is documented, so none is enforced. `price` is assumed to be in fen like every other Lianke amount. The object is closed like every request object, so a misspelt item field is rejected by name.","properties":{"item_id":{"type":"string","description":"商品ID(文档未说明,由示例推断)。Item id; not described by the document, string per the example."},"item_no":{"type":"string","description":"商品编码(文档未说明,由示例推断)。Item number/code; not described by the document, string per the example."},"item_name":{"type":"string","description":"商品名称(文档未说明,由示例推断)。Item name; not described by the document, string per the example."},"quantity":{"type":"integer","description":"商品数量(文档未说明,由示例推断)。Quantity; not described by the document, integer per the example."},"price":{"type":"integer","description":"商品单价,分(文档未说明,由示例推断)。Item price, assumed in fen; not described by the document, integer per the example."},"promotion_type":{"type":"integer","description":"优惠类型(文档未说明,由示例推断)。Promotion type code; not described by the document, integer per the example; values not published."}}};
 const func1 = ajvRuntime0.default;
+const pattern4 = new RegExp("^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$", "u");
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -227,8 +228,8 @@ errors++;
 if(data.order_no !== undefined){
 let data4 = data.order_no;
 if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err18 = {instancePath:instancePath+"/order_no",schemaPath:"#/properties/order_no/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(func1(data4) > 64){
+const err18 = {instancePath:instancePath+"/order_no",schemaPath:"#/properties/order_no/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -237,9 +238,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-else {
-const err19 = {instancePath:instancePath+"/order_no",schemaPath:"#/properties/order_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data4) < 1){
+const err19 = {instancePath:instancePath+"/order_no",schemaPath:"#/properties/order_no/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -248,12 +248,8 @@ vErrors.push(err19);
 }
 errors++;
 }
-}
-if(data.refund_no !== undefined){
-let data5 = data.refund_no;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err20 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!pattern4.test(data4)){
+const err20 = {instancePath:instancePath+"/order_no",schemaPath:"#/properties/order_no/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -264,7 +260,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err21 = {instancePath:instancePath+"/order_no",schemaPath:"#/properties/order_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -274,14 +270,59 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data.refund_desc !== undefined){
-if(typeof data.refund_desc !== "string"){
-const err22 = {instancePath:instancePath+"/refund_desc",schemaPath:"#/properties/refund_desc/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.refund_no !== undefined){
+let data5 = data.refund_no;
+if(typeof data5 === "string"){
+if(func1(data5) > 64){
+const err22 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err22];
 }
 else {
 vErrors.push(err22);
+}
+errors++;
+}
+if(func1(data5) < 1){
+const err23 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(!pattern4.test(data5)){
+const err24 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/refund_no",schemaPath:"#/properties/refund_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data.refund_desc !== undefined){
+if(typeof data.refund_desc !== "string"){
+const err26 = {instancePath:instancePath+"/refund_desc",schemaPath:"#/properties/refund_desc/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
 }
 errors++;
 }
@@ -295,56 +336,7 @@ let data8 = data7[i0];
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key1 in data8){
 if(!((((((key1 === "item_id") || (key1 === "item_no")) || (key1 === "item_name")) || (key1 === "quantity")) || (key1 === "price")) || (key1 === "promotion_type"))){
-const err23 = {instancePath:instancePath+"/itemlist/" + i0,schemaPath:"#/$defs/ItemInfo/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-if(data8.item_id !== undefined){
-if(typeof data8.item_id !== "string"){
-const err24 = {instancePath:instancePath+"/itemlist/" + i0+"/item_id",schemaPath:"#/$defs/ItemInfo/properties/item_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data8.item_no !== undefined){
-if(typeof data8.item_no !== "string"){
-const err25 = {instancePath:instancePath+"/itemlist/" + i0+"/item_no",schemaPath:"#/$defs/ItemInfo/properties/item_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-if(data8.item_name !== undefined){
-if(typeof data8.item_name !== "string"){
-const err26 = {instancePath:instancePath+"/itemlist/" + i0+"/item_name",schemaPath:"#/$defs/ItemInfo/properties/item_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data8.quantity !== undefined){
-let data12 = data8.quantity;
-if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-const err27 = {instancePath:instancePath+"/itemlist/" + i0+"/quantity",schemaPath:"#/$defs/ItemInfo/properties/quantity/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err27 = {instancePath:instancePath+"/itemlist/" + i0,schemaPath:"#/$defs/ItemInfo/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -354,10 +346,9 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data8.price !== undefined){
-let data13 = data8.price;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-const err28 = {instancePath:instancePath+"/itemlist/" + i0+"/price",schemaPath:"#/$defs/ItemInfo/properties/price/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data8.item_id !== undefined){
+if(typeof data8.item_id !== "string"){
+const err28 = {instancePath:instancePath+"/itemlist/" + i0+"/item_id",schemaPath:"#/$defs/ItemInfo/properties/item_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -367,10 +358,9 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data8.promotion_type !== undefined){
-let data14 = data8.promotion_type;
-if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-const err29 = {instancePath:instancePath+"/itemlist/" + i0+"/promotion_type",schemaPath:"#/$defs/ItemInfo/properties/promotion_type/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data8.item_no !== undefined){
+if(typeof data8.item_no !== "string"){
+const err29 = {instancePath:instancePath+"/itemlist/" + i0+"/item_no",schemaPath:"#/$defs/ItemInfo/properties/item_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -380,9 +370,9 @@ vErrors.push(err29);
 errors++;
 }
 }
-}
-else {
-const err30 = {instancePath:instancePath+"/itemlist/" + i0,schemaPath:"#/$defs/ItemInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data8.item_name !== undefined){
+if(typeof data8.item_name !== "string"){
+const err30 = {instancePath:instancePath+"/itemlist/" + i0+"/item_name",schemaPath:"#/$defs/ItemInfo/properties/item_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -392,9 +382,10 @@ vErrors.push(err30);
 errors++;
 }
 }
-}
-else {
-const err31 = {instancePath:instancePath+"/itemlist",schemaPath:"#/properties/itemlist/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data8.quantity !== undefined){
+let data12 = data8.quantity;
+if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
+const err31 = {instancePath:instancePath+"/itemlist/" + i0+"/quantity",schemaPath:"#/$defs/ItemInfo/properties/quantity/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -404,14 +395,64 @@ vErrors.push(err31);
 errors++;
 }
 }
-}
-else {
-const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data8.price !== undefined){
+let data13 = data8.price;
+if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+const err32 = {instancePath:instancePath+"/itemlist/" + i0+"/price",schemaPath:"#/$defs/ItemInfo/properties/price/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err32];
 }
 else {
 vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data8.promotion_type !== undefined){
+let data14 = data8.promotion_type;
+if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
+const err33 = {instancePath:instancePath+"/itemlist/" + i0+"/promotion_type",schemaPath:"#/$defs/ItemInfo/properties/promotion_type/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/itemlist/" + i0,schemaPath:"#/$defs/ItemInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/itemlist",schemaPath:"#/properties/itemlist/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+}
+else {
+const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
 }
 errors++;
 }
@@ -794,7 +835,7 @@ return errors === 0;
 validate22.evaluated = {"props":{"code":true,"msg":true,"data":true},"dynamicProps":false,"dynamicItems":false};
 
 const validate_2 = validate23;
-const schema37 = {"title":"RefundQueryInfo","description":"退款查询信息 The refund query request (assumed, see `queryRefund`).","type":"object","additionalProperties":false,"required":["store_no","order_no","refund_order_no"],"x-refundkit-assumption":"Fields from Lianke's public SuNingPay/RefundQuery documentation, not the seed. All three are assumed required and non-empty; `store_no` is assumed to keep the refund request's 1..32 limit. Field name `refund_order_no` (not `refund_no`) as in that documentation.","properties":{"store_no":{"type":"string","minLength":1,"maxLength":32,"description":"门店编码。Store code, as sent with the refund (1 to 32 characters)."},"order_no":{"type":"string","minLength":1,"description":"原单单据号。The original (payment) order number, as sent with the refund."},"refund_order_no":{"type":"string","minLength":1,"description":"退款单据号。The refund number, i.e. the `refund_no` sent with the refund."}}};
+const schema37 = {"title":"RefundQueryInfo","description":"退款查询信息 The refund query request (assumed, see `queryRefund`).","type":"object","additionalProperties":false,"required":["store_no","order_no","refund_order_no"],"x-refundkit-assumption":"Fields from Lianke's public SuNingPay/RefundQuery documentation, not the seed. All three are assumed required and non-empty; `store_no` is assumed to keep the refund request's 1..32 limit. Field name `refund_order_no` (not `refund_no`) as in that documentation.","properties":{"store_no":{"type":"string","minLength":1,"maxLength":32,"description":"门店编码。Store code, as sent with the refund (1 to 32 characters)."},"order_no":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set and no length; at most 64 characters is assumed (the usual limit of merchant ids in Chinese payment APIs). An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"原单单据号。The original (payment) order number, as sent with the refund."},"refund_order_no":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set and no length; at most 64 characters is assumed (the usual limit of merchant ids in Chinese payment APIs). An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"退款单据号。The refund number, i.e. the `refund_no` sent with the refund."}}};
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -887,8 +928,8 @@ errors++;
 if(data.order_no !== undefined){
 let data1 = data.order_no;
 if(typeof data1 === "string"){
-if(func1(data1) < 1){
-const err7 = {instancePath:instancePath+"/order_no",schemaPath:"#/properties/order_no/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(func1(data1) > 64){
+const err7 = {instancePath:instancePath+"/order_no",schemaPath:"#/properties/order_no/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -897,9 +938,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
-else {
-const err8 = {instancePath:instancePath+"/order_no",schemaPath:"#/properties/order_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data1) < 1){
+const err8 = {instancePath:instancePath+"/order_no",schemaPath:"#/properties/order_no/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -908,12 +948,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-if(data.refund_order_no !== undefined){
-let data2 = data.refund_order_no;
-if(typeof data2 === "string"){
-if(func1(data2) < 1){
-const err9 = {instancePath:instancePath+"/refund_order_no",schemaPath:"#/properties/refund_order_no/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!pattern4.test(data1)){
+const err9 = {instancePath:instancePath+"/order_no",schemaPath:"#/properties/order_no/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -924,7 +960,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/refund_order_no",schemaPath:"#/properties/refund_order_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/order_no",schemaPath:"#/properties/order_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -934,14 +970,59 @@ vErrors.push(err10);
 errors++;
 }
 }
-}
-else {
-const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.refund_order_no !== undefined){
+let data2 = data.refund_order_no;
+if(typeof data2 === "string"){
+if(func1(data2) > 64){
+const err11 = {instancePath:instancePath+"/refund_order_no",schemaPath:"#/properties/refund_order_no/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err11];
 }
 else {
 vErrors.push(err11);
+}
+errors++;
+}
+if(func1(data2) < 1){
+const err12 = {instancePath:instancePath+"/refund_order_no",schemaPath:"#/properties/refund_order_no/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(!pattern4.test(data2)){
+const err13 = {instancePath:instancePath+"/refund_order_no",schemaPath:"#/properties/refund_order_no/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/refund_order_no",schemaPath:"#/properties/refund_order_no/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
 }
 errors++;
 }

@@ -26,6 +26,12 @@ export interface TipayClientOptions {
   readonly fetch?: FetchLike;
   /** One deadline per exchange, connect and body included. Default 30 000 ms. Nothing is retried. */
   readonly timeoutMs?: number;
+  /**
+   * The largest answer read, in bytes after gzip/deflate decoding, error bodies included. Past it
+   * the exchange fails with `AnswerTooLargeError` (the request was sent: the outcome is unknown).
+   * Default 1 MiB (`DEFAULT_MAX_ANSWER_BYTES`), hundreds of times any real answer.
+   */
+  readonly maxAnswerBytes?: number;
   /** `ti-appid`: the merchant id on the 天河链 open platform. */
   readonly appId: string;
   /** The AppKey that signs every request (wrap it in `Secret` to keep it out of logs). */
@@ -48,11 +54,13 @@ export interface TipayClient {
  * Every method validates its input against the contract before sending (a `ValidationError`
  * names each field), and returns only a verified, contract-valid answer; otherwise it throws a
  * `TimeoutError`, `ConnectionError`, `HttpStatusError` (each says `mayHaveReachedProvider`),
- * `SignatureError` or `ResponseError`. Nothing is retried here.
+ * `SignatureError` or `ResponseError`; an answer larger than `maxAnswerBytes` is an
+ * `AnswerTooLargeError`, one with a key given twice or nested too deep a `ResponseError`
+ * (`answer_duplicate_key`, `answer_too_deep`). Nothing is retried here.
  */
 export function createTipayClient(options: TipayClientOptions): TipayClient {
   const signer = createTipaySigner({ appId: options.appId, appKey: options.appKey, clock: options.clock });
-  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, headersFor: (request) => ({ ...signer.signRequest(request) }) }));
+  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes, headersFor: (request) => ({ ...signer.signRequest(request) }) }));
   return {
     async refund(input: Messages["refund.request"]): Promise<ProviderResult<Messages["refund.response"]>> {
       const payload = assertValid(validators["refund.request"], input, "refund.request");

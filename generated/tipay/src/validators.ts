@@ -7,12 +7,13 @@ import type { Messages } from './messages.js';
 import { ucs2length as ajvRuntime0Function } from '@refundkit/runtime';
 const ajvRuntime0 = { default: ajvRuntime0Function };
 const validate_0 = validate21;
-const schema32 = {"title":"RefundRequest","description":"申请退款 Body 参数 The refund request body.","type":"object","additionalProperties":false,"required":["merchantNo","orderId","refundRequestId","refundAmount"],"x-refundkit-assumption":"The document gives no lengths. 必需 string fields are read as non-empty (`minLength: 1`); no maximum is enforced.","x-refundkit-correction":"Every value of the document's request example (and of its curl sample) is the word \"string\", so the example as printed is not a valid request (`refundAmount: \"string\"` is not an amount). It is kept as a negative fixture rejected on `refundAmount`; the positive fixture uses the table's 示例值 instead (merchantNo 10012426723, refundRequestId refundorder987654, refundAmount 88.88, description 用户申请退货并退款; orderId order123456789 from the response table, since the request table gives none; notifyUrl omitted, the table gives no example value).","properties":{"merchantNo":{"$ref":"#/$defs/MerchantNo"},"orderId":{"$ref":"#/$defs/OrderId"},"refundRequestId":{"$ref":"#/$defs/RefundRequestId"},"refundAmount":{"type":"string","pattern":"^(0\\.(0[1-9]|[1-9]\\d)|[1-9]\\d*\\.\\d{2})$","description":"退款申请金额。单位:元,两位小数,最低0.01,退款金额不能大于原订单金额,多次退款时,累计退款金额不能超过原订单金额。 Refund amount in yuan as a string with exactly two decimals, at least \"0.01\" (e.g. \"88.88\", \"1.10\"; not \"1.1\", \"0.00\" or \"01.00\"). It may not exceed the original order, and the cumulative refunds may not exceed it either (cross-request rules, checked by the facade and Yeepay, not by this schema).","examples":["88.88"]},"description":{"type":"string","description":"退款原因。The refund reason; optional, e.g. 用户申请退货并退款.","examples":["用户申请退货并退款"]},"notifyUrl":{"type":"string","format":"uri","description":"退款结果回调url,接收退款结果通知地址,不传则不通知。The URL that receives the refund result notification (see the `refundNotification` webhook); optional, no notification without it."}}};
+const schema32 = {"title":"RefundRequest","description":"申请退款 Body 参数 The refund request body.","type":"object","additionalProperties":false,"required":["merchantNo","orderId","refundRequestId","refundAmount"],"x-refundkit-assumption":"The document gives no lengths. 必需 string fields are read as non-empty (`minLength: 1`); no maximum is enforced, except on the ids (assumed, see OrderId and RefundRequestId).","x-refundkit-correction":"Every value of the document's request example (and of its curl sample) is the word \"string\", so the example as printed is not a valid request (`refundAmount: \"string\"` is not an amount). It is kept as a negative fixture rejected on `refundAmount`; the positive fixture uses the table's 示例值 instead (merchantNo 10012426723, refundRequestId refundorder987654, refundAmount 88.88, description 用户申请退货并退款; orderId order123456789 from the response table, since the request table gives none; notifyUrl omitted, the table gives no example value).","properties":{"merchantNo":{"$ref":"#/$defs/MerchantNo"},"orderId":{"$ref":"#/$defs/OrderId"},"refundRequestId":{"$ref":"#/$defs/RefundRequestId"},"refundAmount":{"type":"string","pattern":"^(0\\.(0[1-9]|[1-9]\\d)|[1-9]\\d*\\.\\d{2})$","description":"退款申请金额。单位:元,两位小数,最低0.01,退款金额不能大于原订单金额,多次退款时,累计退款金额不能超过原订单金额。 Refund amount in yuan as a string with exactly two decimals, at least \"0.01\" (e.g. \"88.88\", \"1.10\"; not \"1.1\", \"0.00\" or \"01.00\"). It may not exceed the original order, and the cumulative refunds may not exceed it either (cross-request rules, checked by the facade and Yeepay, not by this schema).","examples":["88.88"]},"description":{"type":"string","description":"退款原因。The refund reason; optional, e.g. 用户申请退货并退款.","examples":["用户申请退货并退款"]},"notifyUrl":{"type":"string","format":"uri","description":"退款结果回调url,接收退款结果通知地址,不传则不通知。The URL that receives the refund result notification (see the `refundNotification` webhook); optional, no notification without it."}}};
 const schema33 = {"type":"string","minLength":1,"description":"收款商户编号(商户编号)。The receiving merchant number at Yeepay, e.g. 10012426723.","examples":["10012426723"]};
-const schema34 = {"type":"string","minLength":1,"description":"订单编号,商户侧订单编号(原支付订单的商户订单号)。The original payment's merchant-side order number, e.g. order123456789.","examples":["order123456789"]};
-const schema35 = {"type":"string","minLength":1,"description":"商户退款请求号,请求唯一编号。The merchant's refund request id, unique per refund, e.g. refundorder987654. A failed refund is resubmitted with the same id; a new id is a new refund.","examples":["refundorder987654"]};
+const schema34 = {"type":"string","minLength":1,"maxLength":64,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set and no length; at most 64 characters is assumed (the usual limit of merchant ids in Chinese payment APIs). An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"订单编号,商户侧订单编号(原支付订单的商户订单号)。The original payment's merchant-side order number, e.g. order123456789.","examples":["order123456789"]};
+const schema35 = {"type":"string","minLength":1,"maxLength":64,"pattern":"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$","x-refundkit-assumption":"The document states no character set and no length; at most 64 characters is assumed (the usual limit of merchant ids in Chinese payment APIs). An id is assumed to be printable text: no control (Cc: C0, DEL, C1), format (Cf: the bidi controls, zero-width characters), lone surrogate (Cs) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","description":"商户退款请求号,请求唯一编号。The merchant's refund request id, unique per refund, e.g. refundorder987654. A failed refund is resubmitted with the same id; a new id is a new refund.","examples":["refundorder987654"]};
 const func1 = ajvRuntime0.default;
-const pattern4 = new RegExp("^(0\\.(0[1-9]|[1-9]\\d)|[1-9]\\d*\\.\\d{2})$", "u");
+const pattern4 = new RegExp("^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$", "u");
+const pattern6 = new RegExp("^(0\\.(0[1-9]|[1-9]\\d)|[1-9]\\d*\\.\\d{2})$", "u");
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -105,8 +106,8 @@ errors++;
 if(data.orderId !== undefined){
 let data1 = data.orderId;
 if(typeof data1 === "string"){
-if(func1(data1) < 1){
-const err7 = {instancePath:instancePath+"/orderId",schemaPath:"#/$defs/OrderId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(func1(data1) > 64){
+const err7 = {instancePath:instancePath+"/orderId",schemaPath:"#/$defs/OrderId/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -115,9 +116,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
-else {
-const err8 = {instancePath:instancePath+"/orderId",schemaPath:"#/$defs/OrderId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data1) < 1){
+const err8 = {instancePath:instancePath+"/orderId",schemaPath:"#/$defs/OrderId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -126,12 +126,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-if(data.refundRequestId !== undefined){
-let data2 = data.refundRequestId;
-if(typeof data2 === "string"){
-if(func1(data2) < 1){
-const err9 = {instancePath:instancePath+"/refundRequestId",schemaPath:"#/$defs/RefundRequestId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!pattern4.test(data1)){
+const err9 = {instancePath:instancePath+"/orderId",schemaPath:"#/$defs/OrderId/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -142,7 +138,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/refundRequestId",schemaPath:"#/$defs/RefundRequestId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/orderId",schemaPath:"#/$defs/OrderId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -152,11 +148,11 @@ vErrors.push(err10);
 errors++;
 }
 }
-if(data.refundAmount !== undefined){
-let data3 = data.refundAmount;
-if(typeof data3 === "string"){
-if(!pattern4.test(data3)){
-const err11 = {instancePath:instancePath+"/refundAmount",schemaPath:"#/properties/refundAmount/pattern",keyword:"pattern",params:{pattern: "^(0\\.(0[1-9]|[1-9]\\d)|[1-9]\\d*\\.\\d{2})$"},message:"must match pattern \""+"^(0\\.(0[1-9]|[1-9]\\d)|[1-9]\\d*\\.\\d{2})$"+"\""};
+if(data.refundRequestId !== undefined){
+let data2 = data.refundRequestId;
+if(typeof data2 === "string"){
+if(func1(data2) > 64){
+const err11 = {instancePath:instancePath+"/refundRequestId",schemaPath:"#/$defs/RefundRequestId/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -165,9 +161,8 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-else {
-const err12 = {instancePath:instancePath+"/refundAmount",schemaPath:"#/properties/refundAmount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data2) < 1){
+const err12 = {instancePath:instancePath+"/refundRequestId",schemaPath:"#/$defs/RefundRequestId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -176,10 +171,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-if(data.description !== undefined){
-if(typeof data.description !== "string"){
-const err13 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern4.test(data2)){
+const err13 = {instancePath:instancePath+"/refundRequestId",schemaPath:"#/$defs/RefundRequestId/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -189,9 +182,8 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data.notifyUrl !== undefined){
-if(!(typeof data.notifyUrl === "string")){
-const err14 = {instancePath:instancePath+"/notifyUrl",schemaPath:"#/properties/notifyUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err14 = {instancePath:instancePath+"/refundRequestId",schemaPath:"#/$defs/RefundRequestId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -201,14 +193,63 @@ vErrors.push(err14);
 errors++;
 }
 }
-}
-else {
-const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.refundAmount !== undefined){
+let data3 = data.refundAmount;
+if(typeof data3 === "string"){
+if(!pattern6.test(data3)){
+const err15 = {instancePath:instancePath+"/refundAmount",schemaPath:"#/properties/refundAmount/pattern",keyword:"pattern",params:{pattern: "^(0\\.(0[1-9]|[1-9]\\d)|[1-9]\\d*\\.\\d{2})$"},message:"must match pattern \""+"^(0\\.(0[1-9]|[1-9]\\d)|[1-9]\\d*\\.\\d{2})$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
 }
 else {
 vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/refundAmount",schemaPath:"#/properties/refundAmount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.description !== undefined){
+if(typeof data.description !== "string"){
+const err17 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.notifyUrl !== undefined){
+if(!(typeof data.notifyUrl === "string")){
+const err18 = {instancePath:instancePath+"/notifyUrl",schemaPath:"#/properties/notifyUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
 }
 errors++;
 }
@@ -220,8 +261,8 @@ validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 const validate_1 = validate22;
 const schema36 = {"title":"RefundResponse","description":"返回响应 200 成功 (application/json) The refund response envelope; also the refund query's response (assumed).","type":"object","required":["code","success"],"x-refundkit-assumption":"The table marks code, success, data and msg 必需. The schema always requires `code` and `success` (the status mapping reads them); `data` is required, with every field the table marks 必需, only when the refund was accepted (`code` 200 and `success` true), and may otherwise be absent, null or partial (a refusal is explained by `msg`: 可根据返回的msg 进行相应处理); `msg` is not required since nothing depends on it. Unknown fields are accepted.","properties":{"code":{"type":"integer","description":"业务受理结果码。code≠200时,说明易宝没有受理该笔退款。200 means Yeepay accepted the refund (see `data.status` for its result); any other value means it was not accepted (no money moved; fix the cause and retry with the same refundRequestId).","examples":[200]},"success":{"type":"boolean","description":"是否受理。success≠true时,说明易宝没有受理该笔退款。false means Yeepay did not accept the refund.","examples":[true]},"data":{"description":"退款受理结果(object)。The refund's data; required when accepted.","oneOf":[{"$ref":"#/$defs/RefundResult"},{"type":"null"}]},"msg":{"type":"string","description":"返回信息,例如 操作成功。The message; explains why a refund was not accepted.","examples":["操作成功"]}},"if":{"type":"object","required":["code","success"],"properties":{"code":{"const":200},"success":{"const":true}}},"then":{"type":"object","required":["data"],"properties":{"data":{"type":"object","allOf":[{"$ref":"#/$defs/RefundResult"}],"required":["merchantNo","orderId","refundRequestId","uniqueRefundNo","status","refundAmount","refundRequestDate","refundAccountDetail"]}}}};
 const schema37 = {"title":"RefundResult","description":"返回响应 data: the refund's data (in the refund response, in the query response and, assumed, as the notification body).","type":"object","x-refundkit-correction":"The response example's `data` also carries `code` (\"OPR00000\") and `message` (\"成功\"), which the table does not list. They are accepted and described here (Yeepay's own result code and message, as it seems) but are optional and play no part in the status mapping.","properties":{"code":{"type":"string","description":"易宝业务结果码(表中未列出,见示例)。Yeepay's result code, e.g. OPR00000; appears in the example but not in the table. Informational only.","examples":["OPR00000"]},"message":{"type":"string","description":"易宝业务结果信息(表中未列出,见示例)。Yeepay's result message, e.g. 成功; appears in the example but not in the table. Informational only.","examples":["成功"]},"merchantNo":{"type":"string","description":"商户编号。必需。The merchant number, e.g. 10012426723.","examples":["10012426723"]},"orderId":{"type":"string","description":"订单编号,商户侧订单编号。必需。The merchant-side order number, e.g. order123456789.","examples":["order123456789"]},"refundRequestId":{"type":"string","description":"商户退款请求号。必需。The merchant's refund request id, e.g. refundorder987654.","examples":["refundorder987654"]},"uniqueRefundNo":{"type":"string","description":"易宝退款订单号。必需。商户退款请求对应在易宝的退款单号。Yeepay's refund number for this refund request, e.g. 10022022030600000003302144723.","examples":["10022022030600000003302144723"]},"status":{"type":"string","description":"状态,退款订单状态。必需。PROCESSING:退款处理中 SUCCESS:退款成功 FAILED:退款失败。The refund's status: PROCESSING (in progress), SUCCESS (refunded), FAILED (refund failed); any other value is reported as unknown, never as success.","examples":["PROCESSING","SUCCESS","FAILED"],"x-refundkit-assumption":"The document lists three values; the field is kept an open string rather than an enum so that a value Yeepay adds later is decoded and mapped to unknown instead of failing the whole response."},"refundAmount":{"type":"string","pattern":"^\\d+(\\.\\d{1,2})?$","description":"退款申请金额。必需。单位:元,两位小数,最低0.01。The refund amount in yuan, e.g. 88.88.","examples":["88.88"],"x-refundkit-assumption":"Responses are tolerant: any non-negative decimal with at most two decimals is accepted (the request side enforces exactly two decimals and at least 0.01)."},"refundRequestDate":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$","description":"退款受理时间。必需。The time the refund was accepted, `yyyy-MM-dd HH:mm:ss`, e.g. 2021-01-01 00:00:00.","examples":["2021-01-01 00:00:00"],"x-refundkit-assumption":"The time zone is not stated; it is taken to be China Standard Time (Asia/Shanghai, UTC+8)."},"refundAccountDetail":{"type":"string","contentMediaType":"application/json","description":"退款资金来源信息。必需。debitAmount:扣账金额 accountType:扣账资金来源;扣账资金来源枚举值: FUND_ACCOUNT:资金账户余额 DIVIDE_ACCOUNT:分账账户余额 SETTLE_ACCOUNT:待结算账户余额。Where the refunded money was debited from, as a JSON string holding an array of `{accountType, debitAmount}`, e.g. `[{\"accountType\":\"FUND_ACCOUNT\",\"debitAmount\":6.00}]`; accountType is FUND_ACCOUNT (fund account balance), DIVIDE_ACCOUNT (profit-sharing account balance) or SETTLE_ACCOUNT (balance awaiting settlement); debitAmount is the amount debited, in yuan, as a JSON number. The string is not parsed by validation; its content is described by `x-refundkit-json-schema`.","examples":["[{\"accountType\":\"FUND_ACCOUNT\",\"debitAmount\":6.00}]"],"x-refundkit-json-schema":{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"array","items":{"type":"object","required":["accountType","debitAmount"],"properties":{"accountType":{"type":"string","enum":["FUND_ACCOUNT","DIVIDE_ACCOUNT","SETTLE_ACCOUNT"],"description":"扣账资金来源 The account debited."},"debitAmount":{"type":"number","description":"扣账金额 The amount debited, in yuan (a JSON number such as 6.00 or 0.01).","x-refundkit-money-decimals":2}}}}}}};
-const pattern5 = new RegExp("^\\d+(\\.\\d{1,2})?$", "u");
-const pattern6 = new RegExp("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$", "u");
+const pattern7 = new RegExp("^\\d+(\\.\\d{1,2})?$", "u");
+const pattern8 = new RegExp("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$", "u");
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -412,7 +453,7 @@ errors++;
 if(data2.refundAmount !== undefined){
 let data10 = data2.refundAmount;
 if(typeof data10 === "string"){
-if(!pattern5.test(data10)){
+if(!pattern7.test(data10)){
 const err12 = {instancePath:instancePath+"/data/refundAmount",schemaPath:"#/$defs/RefundResult/properties/refundAmount/pattern",keyword:"pattern",params:{pattern: "^\\d+(\\.\\d{1,2})?$"},message:"must match pattern \""+"^\\d+(\\.\\d{1,2})?$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -437,7 +478,7 @@ errors++;
 if(data2.refundRequestDate !== undefined){
 let data11 = data2.refundRequestDate;
 if(typeof data11 === "string"){
-if(!pattern6.test(data11)){
+if(!pattern8.test(data11)){
 const err14 = {instancePath:instancePath+"/data/refundRequestDate",schemaPath:"#/$defs/RefundResult/properties/refundRequestDate/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -752,7 +793,7 @@ errors++;
 if(data15.refundAmount !== undefined){
 let data23 = data15.refundAmount;
 if(typeof data23 === "string"){
-if(!pattern5.test(data23)){
+if(!pattern7.test(data23)){
 const err40 = {instancePath:instancePath+"/data/refundAmount",schemaPath:"#/$defs/RefundResult/properties/refundAmount/pattern",keyword:"pattern",params:{pattern: "^\\d+(\\.\\d{1,2})?$"},message:"must match pattern \""+"^\\d+(\\.\\d{1,2})?$"+"\""};
 if(vErrors === null){
 vErrors = [err40];
@@ -777,7 +818,7 @@ errors++;
 if(data15.refundRequestDate !== undefined){
 let data24 = data15.refundRequestDate;
 if(typeof data24 === "string"){
-if(!pattern6.test(data24)){
+if(!pattern8.test(data24)){
 const err42 = {instancePath:instancePath+"/data/refundRequestDate",schemaPath:"#/$defs/RefundResult/properties/refundRequestDate/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err42];
@@ -996,8 +1037,8 @@ errors++;
 if(data.refundRequestId !== undefined){
 let data1 = data.refundRequestId;
 if(typeof data1 === "string"){
-if(func1(data1) < 1){
-const err6 = {instancePath:instancePath+"/refundRequestId",schemaPath:"#/$defs/RefundRequestId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(func1(data1) > 64){
+const err6 = {instancePath:instancePath+"/refundRequestId",schemaPath:"#/$defs/RefundRequestId/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1006,9 +1047,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-else {
-const err7 = {instancePath:instancePath+"/refundRequestId",schemaPath:"#/$defs/RefundRequestId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data1) < 1){
+const err7 = {instancePath:instancePath+"/refundRequestId",schemaPath:"#/$defs/RefundRequestId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1017,12 +1057,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
-if(data.orderId !== undefined){
-let data2 = data.orderId;
-if(typeof data2 === "string"){
-if(func1(data2) < 1){
-const err8 = {instancePath:instancePath+"/orderId",schemaPath:"#/$defs/OrderId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!pattern4.test(data1)){
+const err8 = {instancePath:instancePath+"/refundRequestId",schemaPath:"#/$defs/RefundRequestId/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1033,7 +1069,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/orderId",schemaPath:"#/$defs/OrderId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err9 = {instancePath:instancePath+"/refundRequestId",schemaPath:"#/$defs/RefundRequestId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1043,11 +1079,11 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(data.uniqueOrderNo !== undefined){
-let data3 = data.uniqueOrderNo;
-if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err10 = {instancePath:instancePath+"/uniqueOrderNo",schemaPath:"#/$defs/UniqueOrderNo/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.orderId !== undefined){
+let data2 = data.orderId;
+if(typeof data2 === "string"){
+if(func1(data2) > 64){
+const err10 = {instancePath:instancePath+"/orderId",schemaPath:"#/$defs/OrderId/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1056,9 +1092,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-else {
-const err11 = {instancePath:instancePath+"/uniqueOrderNo",schemaPath:"#/$defs/UniqueOrderNo/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data2) < 1){
+const err11 = {instancePath:instancePath+"/orderId",schemaPath:"#/$defs/OrderId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1067,15 +1102,61 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-}
-else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(!pattern4.test(data2)){
+const err12 = {instancePath:instancePath+"/orderId",schemaPath:"#/$defs/OrderId/pattern",keyword:"pattern",params:{pattern: "^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"},message:"must match pattern \""+"^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]+$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
 }
 else {
 vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/orderId",schemaPath:"#/$defs/OrderId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.uniqueOrderNo !== undefined){
+let data3 = data.uniqueOrderNo;
+if(typeof data3 === "string"){
+if(func1(data3) < 1){
+const err14 = {instancePath:instancePath+"/uniqueOrderNo",schemaPath:"#/$defs/UniqueOrderNo/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/uniqueOrderNo",schemaPath:"#/$defs/UniqueOrderNo/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
 }
 errors++;
 }
@@ -1185,7 +1266,7 @@ errors++;
 if(data.refundAmount !== undefined){
 let data7 = data.refundAmount;
 if(typeof data7 === "string"){
-if(!pattern5.test(data7)){
+if(!pattern7.test(data7)){
 const err7 = {instancePath:instancePath+"/refundAmount",schemaPath:"#/$defs/RefundResult/properties/refundAmount/pattern",keyword:"pattern",params:{pattern: "^\\d+(\\.\\d{1,2})?$"},message:"must match pattern \""+"^\\d+(\\.\\d{1,2})?$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -1210,7 +1291,7 @@ errors++;
 if(data.refundRequestDate !== undefined){
 let data8 = data.refundRequestDate;
 if(typeof data8 === "string"){
-if(!pattern6.test(data8)){
+if(!pattern8.test(data8)){
 const err9 = {instancePath:instancePath+"/refundRequestDate",schemaPath:"#/$defs/RefundResult/properties/refundRequestDate/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err9];

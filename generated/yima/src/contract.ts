@@ -6,7 +6,8 @@ export const contract = {
   "provider": "yima",
   "format": "xml",
   "encoding": "GBK",
-  "stringLength": "characters",
+  "stringLength": "encoded-bytes",
+  "tolerantStringLength": "characters",
   "title": "翼码 ImageCo ipos barcode refund",
   "version": "0.1.0",
   "specs": [

@@ -10,43 +10,44 @@ export interface RefundRequest {
   /**
    * 请求类型: 标识请求报文的类型,固定为barcode_refundbycashfee_request
    * Request type: always barcode_refundbycashfee_request.
-   * Rules: maxLength 32.
+   * Rules: maxBytes 32 (GBK).
    */
   request_type: "barcode_refundbycashfee_request";
   /**
    * 商户号: 接入SP的ID号,由翼码平台分配给ipos接入受理商户的机构号(原值返回)
    * Merchant number: the accessing SP's id, the institution number yima assigns to the ipos merchant (answered as sent).
-   * Rules: maxLength 8.
+   * Rules: minLength 1, maxBytes 8 (GBK).
    */
   isspid: string;
   /**
    * 终端号
    * Terminal number.
-   * Rules: maxLength 20.
+   * Rules: minLength 1, maxBytes 20 (GBK).
    */
   pos_id: string;
   /**
    * 门店号
    * Store number.
-   * Rules: maxLength 20.
+   * Rules: minLength 1, maxBytes 20 (GBK).
    */
   store_id: string;
   /**
    * 终端流水号: 同一个商户必须唯一,且大于12位
    * Terminal serial number of this request: unique per merchant, 13 to 32 characters. Retrying a refund reuses it.
-   * Rules: minLength 13, maxLength 32.
+   * Rules: minLength 13, pattern ^(?:[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+)$, maxBytes 32 (GBK).
+   * Assumption: The document states no character set for pos_seq. It is assumed to be printable text: no control (Cc: tab, line feed, carriage return, ...), format (Cf: the bidi controls) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.
    */
   pos_seq: string;
   /**
    * 操作员标识: 操作员号 (可空)
    * Operator id; may be left out.
-   * Rules: maxLength 20.
+   * Rules: maxBytes 20 (GBK).
    */
   user_id?: string;
   /**
    * 系统平台号: 由翼码提供
    * System platform number, given by yima.
-   * Rules: maxLength 4.
+   * Rules: minLength 1, maxBytes 4 (GBK).
    */
   system_id: string;
   /**
@@ -64,7 +65,7 @@ export interface RefundRequestBody {
    * 支付类型: 503:微信支付 (可空)
    * Payment type: 503 = WeChat Pay; may be left out.
    * Values: 503 (微信支付 / WeChat Pay).
-   * Rules: maxLength 3.
+   * Rules: maxBytes 3 (GBK).
    * Assumption: The table lists 503 (WeChat Pay) as the only value, so the request accepts only 503. Other codes exist (the response example answers 502, and goods_detail has Alipay-only fields), but the document does not list them; leave pay_type out for them (it is optional: yima finds the payment by org_pos_seq), or add their enumeration here once documented.
    */
   pay_type?: "503";
@@ -79,12 +80,14 @@ export interface RefundRequestBody {
   /**
    * 需要退款交易的流水号: 需要退款的原支付流水号,且大于12位
    * The original payment's serial number (its pos_seq): 13 to 32 characters.
-   * Rules: minLength 13, maxLength 32.
+   * Rules: minLength 13, pattern ^(?:[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+)$, maxBytes 32 (GBK).
+   * Assumption: The document states no character set for pos_seq. It is assumed to be printable text: no control (Cc: tab, line feed, carriage return, ...), format (Cf: the bidi controls) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.
    */
   org_pos_seq: string;
   /**
    * 退款商品信息: 需要退款的商品信息列表,以JSON格式传入若传入信息带特殊字符请使用CDATA标签包裹内容详细参数见下表 (可空)
-   * The refunded goods: a JSON array described by goods_detail.schema.json, at most 6000 characters of JSON text, in a CDATA section; may be left out. In the typed message it is the parsed array.
+   * The refunded goods: a JSON array described by goods_detail.schema.json, at most 6000 GBK bytes of compact JSON text (refundkit:string-length), in a CDATA section; may be left out. In the typed message it is the parsed array.
+   * Rules: maxBytes 6000 (GBK, of the JSON text).
    * Assumption: refundkit always writes goods_detail as compact JSON in a CDATA section (the document asks for CDATA when the text has special characters; JSON often has), and reads it from text or CDATA. An empty goods_detail element is read as absent.
    * Correction: The document's request example holds the placeholder 商品信息(JSON), which is not JSON; the positive example replaces it with the first, well-formed item of the document's goods_detail sample, and the example as printed is kept as a negative one.
    */
@@ -93,7 +96,7 @@ export interface RefundRequestBody {
 
 /**
  * 条码支付退款返回 barcode_refundbycashfee_response。标准接口会因业务升级需要而新增节点,请在解析返回报文时避免新增未知节点产生的程序出错!
- * refund.response: the answer to a refund request. Tolerant: yima may add new elements at any time, so unknown elements are allowed anywhere (open content) and never fail a decode; rules the document's own example breaks are relaxed, each with a correction. result/id 0000 is success, any other id a failure, 9998 a timeout (outcome unknown).
+ * refund.response: the answer to a refund request. Tolerant: yima may add new elements at any time, so unknown elements are allowed anywhere (refundkit:open="true" on each response type, see common.xsd) and never fail a decode; rules the document's own example breaks are relaxed, each with a correction. result/id 0000 is success, any other id a failure, 9998 a timeout (outcome unknown).
  * 交易返回报文说明
  * yima's answer to barcode_refundbycashfee_request.
  */
@@ -240,20 +243,21 @@ export interface WxpayResInfo {
 
 /**
  * 翼码平台返回的处理结果
- * The outcome yima reports: id 0000 = success, any other id = failure (其它失败), 9998 = timeout (outcome unknown).
+ * The outcome yima reports: id 0000 = success, any other id = failure (其它失败), 9998 = timeout (outcome unknown). Tolerant (refundkit:open): unknown elements are ignored.
  * Assumption: Codes other than 0000 are not listed by the document; yima's public pages name 0809 (original transaction not found), 9998 (timeout: outcome unknown), 6100 (MAC check failed) and 6103 (IP not authorised). The id is kept as text and not restricted to them.
  */
 export interface ResponseResult {
   /**
    * 响应码: 翼码平台返回的处理结果,0000-成功,其它失败,错误信息说明见“响应码解释”字段
-   * Result code: 0000 = success, anything else = failure, explained in comment.
-   * Rules: maxLength 4.
+   * Result code: 0000 = success, anything else = failure, explained in comment. Not empty: an empty code is no answer to map (the answer is unknown, never a failure).
+   * Rules: minLength 1, maxLength 4.
    */
   id: string;
   /**
    * 响应码解释: 响应码对应中文注解,用于显示提示
    * The result code's explanation in Chinese, for display.
    * Rules: maxLength 64.
+   * Assumption: comment is 必填 (required), so the element must be there, but it may be empty: it is display text only, the status comes from result/id, and refusing an answer for an empty explanation would leave a clear result unknown.
    */
   comment: string;
 }
@@ -268,43 +272,44 @@ export interface QueryRefundRequest {
   /**
    * 请求类型: 固定为barcode_refundquery_request
    * Request type: always barcode_refundquery_request.
-   * Rules: maxLength 32.
+   * Rules: maxBytes 32 (GBK).
    */
   request_type: "barcode_refundquery_request";
   /**
    * 商户号: 接入SP的ID号,由翼码平台分配给ipos接入受理商户的机构号(原值返回)
    * Merchant number: the accessing SP's id, the institution number yima assigns to the ipos merchant (answered as sent).
-   * Rules: maxLength 8.
+   * Rules: minLength 1, maxBytes 8 (GBK).
    */
   isspid: string;
   /**
    * 终端号
    * Terminal number.
-   * Rules: maxLength 20.
+   * Rules: minLength 1, maxBytes 20 (GBK).
    */
   pos_id: string;
   /**
    * 门店号
    * Store number.
-   * Rules: maxLength 20.
+   * Rules: minLength 1, maxBytes 20 (GBK).
    */
   store_id: string;
   /**
    * 终端流水号: 同一个商户必须唯一,且大于12位
    * Terminal serial number of this request: unique per merchant, 13 to 32 characters. Retrying a refund reuses it.
-   * Rules: minLength 13, maxLength 32.
+   * Rules: minLength 13, pattern ^(?:[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+)$, maxBytes 32 (GBK).
+   * Assumption: The document states no character set for pos_seq. It is assumed to be printable text: no control (Cc: tab, line feed, carriage return, ...), format (Cf: the bidi controls) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.
    */
   pos_seq: string;
   /**
    * 操作员标识: 操作员号 (可空)
    * Operator id; may be left out.
-   * Rules: maxLength 20.
+   * Rules: maxBytes 20 (GBK).
    */
   user_id?: string;
   /**
    * 系统平台号: 由翼码提供
    * System platform number, given by yima.
-   * Rules: maxLength 4.
+   * Rules: minLength 1, maxBytes 4 (GBK).
    */
   system_id: string;
   /**
@@ -321,14 +326,15 @@ export interface QueryRefundRequestBody {
   /**
    * 需要查询的退款交易流水号
    * The refund's pos_seq: 13 to 32 characters, like every terminal serial number.
-   * Rules: minLength 13, maxLength 32.
+   * Rules: minLength 13, pattern ^(?:[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+)$, maxBytes 32 (GBK).
+   * Assumption: The document states no character set for pos_seq. It is assumed to be printable text: no control (Cc: tab, line feed, carriage return, ...), format (Cf: the bidi controls) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.
    */
   org_pos_seq: string;
 }
 
 /**
  * 退款查询返回 barcode_refundquery_response
- * queryRefund.response: the answer to a refund query. Tolerant like every response: unknown elements are allowed anywhere and never fail a decode.
+ * queryRefund.response: the answer to a refund query. Tolerant like every response: unknown elements are allowed anywhere (refundkit:open="true", see common.xsd) and never fail a decode.
  * yima's answer to barcode_refundquery_request.
  * Assumption: Not in the seed. The answer is assumed to mirror the refund response: response_type barcode_refundquery_response, the same fields (ResponseFields), and result/id 0000 meaning the queried refund succeeded, any other id that it did not (9998: unknown). Whatever else yima sends is kept as unknown elements.
  */
@@ -407,7 +413,7 @@ export interface QueryRefundResponse {
 /**
  * goods_detail商品信息 json体: the goods refunded, sent as JSON text inside the goods_detail element of barcode_refundbycashfee_request (seed 004, 交易请求参数附表).
  * Rules: minItems 1.
- * Assumption: At least one item: an empty list says nothing, and the document shows none (leave goods_detail out instead).
+ * Assumption: At least one item: an empty list says nothing, and the document shows none (leave goods_detail out instead). Every maxLength here is a String(N) limit in GBK bytes of the value, like the XSDs' (x-refundkit-string-length, refundkit:string-length in common.xsd); the required goods_id and goods_name may not be empty.
  * Correction: The document's JSON sample is malformed: its second item reads "quantity" :"1, (an unterminated string where a number belongs). It is not copied: the positive example uses the first, well-formed item, and the sample as printed is kept as the negative example examples/refund.request.malformed-goods-detail.xml.
  */
 export type GoodsDetail = GoodsDetailItem[];
@@ -418,22 +424,22 @@ export type GoodsDetail = GoodsDetailItem[];
 export interface GoodsDetailItem {
   /**
    * 商品的编号
-   * The goods' number (String(32), required).
-   * Rules: maxLength 32.
+   * The goods' number (String(32), required, so not empty).
+   * Rules: minLength 1, maxBytes 32 (GBK).
    * @example "apple-01"
    */
   goods_id: string;
   /**
    * 支付平台商品编号
    * The payment platform's goods number (String(32), optional).
-   * Rules: maxLength 32.
+   * Rules: maxBytes 32 (GBK).
    * @example "20010001"
    */
   payment_goods_id?: string;
   /**
    * 商品名称
-   * The goods' name (String(256), required).
-   * Rules: maxLength 256.
+   * The goods' name (String(256): at most 256 GBK bytes, 128 Chinese characters; required, so not empty).
+   * Rules: minLength 1, maxBytes 256 (GBK).
    * @example "ipad"
    */
   goods_name: string;
@@ -454,21 +460,21 @@ export interface GoodsDetailItem {
   /**
    * 商品类目仅支付宝时生效
    * Goods category; used by Alipay only (String(24), optional).
-   * Rules: maxLength 24.
+   * Rules: maxBytes 24 (GBK).
    * @example "34543238"
    */
   goods_category?: string;
   /**
    * 商品描述信息仅支付宝时生效
    * Goods description; used by Alipay only (String(1000), optional).
-   * Rules: maxLength 1000.
+   * Rules: maxBytes 1000 (GBK).
    * @example "特价手机"
    */
   body?: string;
   /**
    * 商品的展示地址仅支付宝时生效
    * The goods' display URL; used by Alipay only (String(400), optional).
-   * Rules: maxLength 400.
+   * Rules: maxBytes 400 (GBK).
    * @example "http://www.alipay.com/xxx.jpg"
    */
   show_url?: string;

@@ -6,12 +6,20 @@ import type { CompiledValidator } from '@refundkit/runtime';
 import type { Messages } from './messages.js';
 import { ucs2length as ajvRuntime0Function } from '@refundkit/runtime';
 const ajvRuntime0 = { default: ajvRuntime0Function };
+import iconv from 'iconv-lite';
+function encodedByteLength(text, encoding) {
+  if (/^[\x00-\x7f]*$/.test(text)) return text.length;
+  const bytes = iconv.encode(text, encoding);
+  return iconv.decode(bytes, encoding) === text ? bytes.length : -1;
+}
 const validate_0 = validate21;
-const schema32 = {"description":"条码支付退款 barcode_refundbycashfee_request: 接口会根据支付订单情况自动判断退款或撤销。退款交易适用于已成功的支付交易,有效期一般有几个月,不同的支付平台有所差异;撤销适用于所有状态的支付交易,但是有效期只有24小时。\nrefund.request: the refund request. yima decides by itself between a refund (for a successful payment, valid for some months depending on the payment platform) and a cancellation (any payment state, valid for 24 hours only). Strict: every length and required element as the document states it, no other element.\n交易请求报文说明\nA refund (or cancellation) of the payment whose serial number is org_pos_seq.","type":"object","properties":{"request_type":{"description":"请求类型: 标识请求报文的类型,固定为barcode_refundbycashfee_request\nRequest type: always barcode_refundbycashfee_request.","type":"string","maxLength":32,"const":"barcode_refundbycashfee_request"},"isspid":{"description":"商户号: 接入SP的ID号,由翼码平台分配给ipos接入受理商户的机构号(原值返回)\nMerchant number: the accessing SP's id, the institution number yima assigns to the ipos merchant (answered as sent).","type":"string","maxLength":8},"pos_id":{"description":"终端号\nTerminal number.","type":"string","maxLength":20},"store_id":{"description":"门店号\nStore number.","type":"string","maxLength":20},"pos_seq":{"description":"终端流水号: 同一个商户必须唯一,且大于12位\nTerminal serial number of this request: unique per merchant, 13 to 32 characters. Retrying a refund reuses it.","type":"string","minLength":13,"maxLength":32},"user_id":{"description":"操作员标识: 操作员号 (可空)\nOperator id; may be left out.","type":"string","maxLength":20},"system_id":{"description":"系统平台号: 由翼码提供\nSystem platform number, given by yima.","type":"string","maxLength":4},"barcode_refundbycashfee_request":{"description":"退款参数 (表中 barcode_refundbycashfee_request-> 各行)\nThe refund's parameters (the table's barcode_refundbycashfee_request-> rows).","$ref":"#/$defs/RefundRequestBody"}},"required":["request_type","isspid","pos_id","store_id","pos_seq","system_id","barcode_refundbycashfee_request"],"additionalProperties":false};
-const func1 = ajvRuntime0.default;
-const schema33 = {"description":"The refund's parameters.","type":"object","properties":{"pay_type":{"description":"支付类型: 503:微信支付 (可空)\nPayment type: 503 = WeChat Pay; may be left out.\nValues: 503 (微信支付 / WeChat Pay).","x-refundkit-assumption":"The table lists 503 (WeChat Pay) as the only value, so the request accepts only 503. Other codes exist (the response example answers 502, and goods_detail has Alipay-only fields), but the document does not list them; leave pay_type out for them (it is optional: yima finds the payment by org_pos_seq), or add their enumeration here once documented.","type":"string","maxLength":3,"enum":["503"]},"tx_amt":{"description":"交易金额: 实际退款金额,单位为分,不支持小数点\nAmount refunded, in fen: Number(9), a whole number without decimal point.","x-refundkit-assumption":"At least 1 fen: a refund of 0 moves no money, and the document gives no minimum.\nNumber(N) is read as a non-negative integer of at most N decimal digits: the document's amounts are in fen and \"不支持小数点\" (no decimal point), and no field is signed.","type":"integer","minimum":1,"maximum":999999999},"org_pos_seq":{"description":"需要退款交易的流水号: 需要退款的原支付流水号,且大于12位\nThe original payment's serial number (its pos_seq): 13 to 32 characters.","type":"string","minLength":13,"maxLength":32},"goods_detail":{"description":"退款商品信息: 需要退款的商品信息列表,以JSON格式传入若传入信息带特殊字符请使用CDATA标签包裹内容详细参数见下表 (可空)\nThe refunded goods: a JSON array described by goods_detail.schema.json, at most 6000 characters of JSON text, in a CDATA section; may be left out. In the typed message it is the parsed array.","x-refundkit-assumption":"refundkit always writes goods_detail as compact JSON in a CDATA section (the document asks for CDATA when the text has special characters; JSON often has), and reads it from text or CDATA. An empty goods_detail element is read as absent.","x-refundkit-correction":"The document's request example holds the placeholder 商品信息(JSON), which is not JSON; the positive example replaces it with the first, well-formed item of the document's goods_detail sample, and the example as printed is kept as a negative one.","$ref":"#/$defs/GoodsDetail"}},"required":["tx_amt","org_pos_seq"],"additionalProperties":false};
-const schema34 = {"title":"GoodsDetail","description":"goods_detail商品信息 json体: the goods refunded, sent as JSON text inside the goods_detail element of barcode_refundbycashfee_request (seed 004, 交易请求参数附表).","x-refundkit-assumption":"At least one item: an empty list says nothing, and the document shows none (leave goods_detail out instead).","x-refundkit-correction":"The document's JSON sample is malformed: its second item reads \"quantity\" :\"1, (an unterminated string where a number belongs). It is not copied: the positive example uses the first, well-formed item, and the sample as printed is kept as the negative example examples/refund.request.malformed-goods-detail.xml.","type":"array","minItems":1,"items":{"$ref":"#/$defs/GoodsDetailItem"}};
-const schema35 = {"description":"One refunded item. Strict: only the fields of the document's table.","type":"object","additionalProperties":false,"required":["goods_id","goods_name","quantity","price"],"properties":{"goods_id":{"description":"商品的编号\nThe goods' number (String(32), required).","type":"string","maxLength":32,"examples":["apple-01"]},"payment_goods_id":{"description":"支付平台商品编号\nThe payment platform's goods number (String(32), optional).","type":"string","maxLength":32,"examples":["20010001"]},"goods_name":{"description":"商品名称\nThe goods' name (String(256), required).","type":"string","maxLength":256,"examples":["ipad"]},"quantity":{"description":"商品数量\nQuantity (Number(9): a whole number of at most 9 digits, required).","type":"integer","minimum":0,"maximum":999999999,"examples":[1]},"price":{"description":"商品单价,单位为分\nUnit price in fen (Number(8): a whole number of at most 8 digits, required).","type":"integer","minimum":0,"maximum":99999999,"examples":[200000]},"goods_category":{"description":"商品类目仅支付宝时生效\nGoods category; used by Alipay only (String(24), optional).","type":"string","maxLength":24,"examples":["34543238"]},"body":{"description":"商品描述信息仅支付宝时生效\nGoods description; used by Alipay only (String(1000), optional).","type":"string","maxLength":1000,"examples":["特价手机"]},"show_url":{"description":"商品的展示地址仅支付宝时生效\nThe goods' display URL; used by Alipay only (String(400), optional).","type":"string","maxLength":400,"examples":["http://www.alipay.com/xxx.jpg"]}}};
+const schema32 = {"description":"条码支付退款 barcode_refundbycashfee_request: 接口会根据支付订单情况自动判断退款或撤销。退款交易适用于已成功的支付交易,有效期一般有几个月,不同的支付平台有所差异;撤销适用于所有状态的支付交易,但是有效期只有24小时。\nrefund.request: the refund request. yima decides by itself between a refund (for a successful payment, valid for some months depending on the payment platform) and a cancellation (any payment state, valid for 24 hours only). Strict: every length and required element as the document states it, no other element.\n交易请求报文说明\nA refund (or cancellation) of the payment whose serial number is org_pos_seq.","type":"object","properties":{"request_type":{"description":"请求类型: 标识请求报文的类型,固定为barcode_refundbycashfee_request\nRequest type: always barcode_refundbycashfee_request.","type":"string","maxBytes":{"limit":32,"encoding":"GBK"},"const":"barcode_refundbycashfee_request"},"isspid":{"description":"商户号: 接入SP的ID号,由翼码平台分配给ipos接入受理商户的机构号(原值返回)\nMerchant number: the accessing SP's id, the institution number yima assigns to the ipos merchant (answered as sent).","type":"string","minLength":1,"maxBytes":{"limit":8,"encoding":"GBK"}},"pos_id":{"description":"终端号\nTerminal number.","type":"string","minLength":1,"maxBytes":{"limit":20,"encoding":"GBK"}},"store_id":{"description":"门店号\nStore number.","type":"string","minLength":1,"maxBytes":{"limit":20,"encoding":"GBK"}},"pos_seq":{"description":"终端流水号: 同一个商户必须唯一,且大于12位\nTerminal serial number of this request: unique per merchant, 13 to 32 characters. Retrying a refund reuses it.","x-refundkit-assumption":"The document states no character set for pos_seq. It is assumed to be printable text: no control (Cc: tab, line feed, carriage return, ...), format (Cf: the bidi controls) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","type":"string","minLength":13,"maxBytes":{"limit":32,"encoding":"GBK"},"pattern":"^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"},"user_id":{"description":"操作员标识: 操作员号 (可空)\nOperator id; may be left out.","type":"string","maxBytes":{"limit":20,"encoding":"GBK"}},"system_id":{"description":"系统平台号: 由翼码提供\nSystem platform number, given by yima.","type":"string","minLength":1,"maxBytes":{"limit":4,"encoding":"GBK"}},"barcode_refundbycashfee_request":{"description":"退款参数 (表中 barcode_refundbycashfee_request-> 各行)\nThe refund's parameters (the table's barcode_refundbycashfee_request-> rows).","$ref":"#/$defs/RefundRequestBody"}},"required":["request_type","isspid","pos_id","store_id","pos_seq","system_id","barcode_refundbycashfee_request"],"additionalProperties":false};
+const func1 = encodedByteLength;
+const func3 = ajvRuntime0.default;
+const pattern4 = new RegExp("^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$", "u");
+const schema33 = {"description":"The refund's parameters.","type":"object","properties":{"pay_type":{"description":"支付类型: 503:微信支付 (可空)\nPayment type: 503 = WeChat Pay; may be left out.\nValues: 503 (微信支付 / WeChat Pay).","x-refundkit-assumption":"The table lists 503 (WeChat Pay) as the only value, so the request accepts only 503. Other codes exist (the response example answers 502, and goods_detail has Alipay-only fields), but the document does not list them; leave pay_type out for them (it is optional: yima finds the payment by org_pos_seq), or add their enumeration here once documented.","type":"string","maxBytes":{"limit":3,"encoding":"GBK"},"enum":["503"]},"tx_amt":{"description":"交易金额: 实际退款金额,单位为分,不支持小数点\nAmount refunded, in fen: Number(9), a whole number without decimal point.","x-refundkit-assumption":"At least 1 fen: a refund of 0 moves no money, and the document gives no minimum.\nNumber(N) is read as a non-negative integer of at most N decimal digits: the document's amounts are in fen and \"不支持小数点\" (no decimal point), and no field is signed.","type":"integer","minimum":1,"maximum":999999999},"org_pos_seq":{"description":"需要退款交易的流水号: 需要退款的原支付流水号,且大于12位\nThe original payment's serial number (its pos_seq): 13 to 32 characters.","x-refundkit-assumption":"The document states no character set for pos_seq. It is assumed to be printable text: no control (Cc: tab, line feed, carriage return, ...), format (Cf: the bidi controls) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","type":"string","minLength":13,"maxBytes":{"limit":32,"encoding":"GBK"},"pattern":"^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"},"goods_detail":{"description":"退款商品信息: 需要退款的商品信息列表,以JSON格式传入若传入信息带特殊字符请使用CDATA标签包裹内容详细参数见下表 (可空)\nThe refunded goods: a JSON array described by goods_detail.schema.json, at most 6000 GBK bytes of compact JSON text (refundkit:string-length), in a CDATA section; may be left out. In the typed message it is the parsed array.","x-refundkit-assumption":"refundkit always writes goods_detail as compact JSON in a CDATA section (the document asks for CDATA when the text has special characters; JSON often has), and reads it from text or CDATA. An empty goods_detail element is read as absent.","x-refundkit-correction":"The document's request example holds the placeholder 商品信息(JSON), which is not JSON; the positive example replaces it with the first, well-formed item of the document's goods_detail sample, and the example as printed is kept as a negative one.","$ref":"#/$defs/GoodsDetail","maxBytes":{"limit":6000,"encoding":"GBK","json":true}}},"required":["tx_amt","org_pos_seq"],"additionalProperties":false};
+const schema34 = {"title":"GoodsDetail","description":"goods_detail商品信息 json体: the goods refunded, sent as JSON text inside the goods_detail element of barcode_refundbycashfee_request (seed 004, 交易请求参数附表).","x-refundkit-assumption":"At least one item: an empty list says nothing, and the document shows none (leave goods_detail out instead). Every maxLength here is a String(N) limit in GBK bytes of the value, like the XSDs' (x-refundkit-string-length, refundkit:string-length in common.xsd); the required goods_id and goods_name may not be empty.","x-refundkit-correction":"The document's JSON sample is malformed: its second item reads \"quantity\" :\"1, (an unterminated string where a number belongs). It is not copied: the positive example uses the first, well-formed item, and the sample as printed is kept as the negative example examples/refund.request.malformed-goods-detail.xml.","type":"array","minItems":1,"items":{"$ref":"#/$defs/GoodsDetailItem"}};
+const schema35 = {"description":"One refunded item. Strict: only the fields of the document's table.","type":"object","additionalProperties":false,"required":["goods_id","goods_name","quantity","price"],"properties":{"goods_id":{"description":"商品的编号\nThe goods' number (String(32), required, so not empty).","type":"string","minLength":1,"maxBytes":{"limit":32,"encoding":"GBK"},"examples":["apple-01"]},"payment_goods_id":{"description":"支付平台商品编号\nThe payment platform's goods number (String(32), optional).","type":"string","maxBytes":{"limit":32,"encoding":"GBK"},"examples":["20010001"]},"goods_name":{"description":"商品名称\nThe goods' name (String(256): at most 256 GBK bytes, 128 Chinese characters; required, so not empty).","type":"string","minLength":1,"maxBytes":{"limit":256,"encoding":"GBK"},"examples":["ipad"]},"quantity":{"description":"商品数量\nQuantity (Number(9): a whole number of at most 9 digits, required).","type":"integer","minimum":0,"maximum":999999999,"examples":[1]},"price":{"description":"商品单价,单位为分\nUnit price in fen (Number(8): a whole number of at most 8 digits, required).","type":"integer","minimum":0,"maximum":99999999,"examples":[200000]},"goods_category":{"description":"商品类目仅支付宝时生效\nGoods category; used by Alipay only (String(24), optional).","type":"string","maxBytes":{"limit":24,"encoding":"GBK"},"examples":["34543238"]},"body":{"description":"商品描述信息仅支付宝时生效\nGoods description; used by Alipay only (String(1000), optional).","type":"string","maxBytes":{"limit":1000,"encoding":"GBK"},"examples":["特价手机"]},"show_url":{"description":"商品的展示地址仅支付宝时生效\nThe goods' display URL; used by Alipay only (String(400), optional).","type":"string","maxBytes":{"limit":400,"encoding":"GBK"},"examples":["http://www.alipay.com/xxx.jpg"]}}};
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -92,9 +100,9 @@ errors++;
 }
 if(data0.goods_id !== undefined){
 let data1 = data0.goods_id;
-if(typeof data1 === "string"){
-if(func1(data1) > 32){
-const err6 = {instancePath:instancePath+"/" + i0+"/goods_id",schemaPath:"#/$defs/GoodsDetailItem/properties/goods_id/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
+const bytes0 = typeof data1 === "string" ? func1(data1, "GBK") : 0;
+if(bytes0 > 32){
+const err6 = {instancePath:instancePath+"/" + i0+"/goods_id",schemaPath:"#/$defs/GoodsDetailItem/properties/goods_id/maxBytes",keyword:"maxBytes",params:{limit: 32, encoding: "GBK", bytes: bytes0},message:"must not be more than 32 bytes of text in GBK, is " + bytes0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -103,9 +111,9 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-else {
-const err7 = {instancePath:instancePath+"/" + i0+"/goods_id",schemaPath:"#/$defs/GoodsDetailItem/properties/goods_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data1 === "string"){
+if(func3(data1) < 1){
+const err7 = {instancePath:instancePath+"/" + i0+"/goods_id",schemaPath:"#/$defs/GoodsDetailItem/properties/goods_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -115,11 +123,8 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data0.payment_goods_id !== undefined){
-let data2 = data0.payment_goods_id;
-if(typeof data2 === "string"){
-if(func1(data2) > 32){
-const err8 = {instancePath:instancePath+"/" + i0+"/payment_goods_id",schemaPath:"#/$defs/GoodsDetailItem/properties/payment_goods_id/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
+else {
+const err8 = {instancePath:instancePath+"/" + i0+"/goods_id",schemaPath:"#/$defs/GoodsDetailItem/properties/goods_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -129,7 +134,9 @@ vErrors.push(err8);
 errors++;
 }
 }
-else {
+if(data0.payment_goods_id !== undefined){
+let data2 = data0.payment_goods_id;
+if(typeof data2 !== "string"){
 const err9 = {instancePath:instancePath+"/" + i0+"/payment_goods_id",schemaPath:"#/$defs/GoodsDetailItem/properties/payment_goods_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
@@ -139,12 +146,9 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(data0.goods_name !== undefined){
-let data3 = data0.goods_name;
-if(typeof data3 === "string"){
-if(func1(data3) > 256){
-const err10 = {instancePath:instancePath+"/" + i0+"/goods_name",schemaPath:"#/$defs/GoodsDetailItem/properties/goods_name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+const bytes1 = typeof data2 === "string" ? func1(data2, "GBK") : 0;
+if(bytes1 > 32){
+const err10 = {instancePath:instancePath+"/" + i0+"/payment_goods_id",schemaPath:"#/$defs/GoodsDetailItem/properties/payment_goods_id/maxBytes",keyword:"maxBytes",params:{limit: 32, encoding: "GBK", bytes: bytes1},message:"must not be more than 32 bytes of text in GBK, is " + bytes1};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -154,8 +158,11 @@ vErrors.push(err10);
 errors++;
 }
 }
-else {
-const err11 = {instancePath:instancePath+"/" + i0+"/goods_name",schemaPath:"#/$defs/GoodsDetailItem/properties/goods_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data0.goods_name !== undefined){
+let data3 = data0.goods_name;
+const bytes2 = typeof data3 === "string" ? func1(data3, "GBK") : 0;
+if(bytes2 > 256){
+const err11 = {instancePath:instancePath+"/" + i0+"/goods_name",schemaPath:"#/$defs/GoodsDetailItem/properties/goods_name/maxBytes",keyword:"maxBytes",params:{limit: 256, encoding: "GBK", bytes: bytes2},message:"must not be more than 256 bytes of text in GBK, is " + bytes2};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -164,11 +171,9 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-if(data0.quantity !== undefined){
-let data4 = data0.quantity;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err12 = {instancePath:instancePath+"/" + i0+"/quantity",schemaPath:"#/$defs/GoodsDetailItem/properties/quantity/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(typeof data3 === "string"){
+if(func3(data3) < 1){
+const err12 = {instancePath:instancePath+"/" + i0+"/goods_name",schemaPath:"#/$defs/GoodsDetailItem/properties/goods_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -177,9 +182,9 @@ vErrors.push(err12);
 }
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 999999999 || isNaN(data4)){
-const err13 = {instancePath:instancePath+"/" + i0+"/quantity",schemaPath:"#/$defs/GoodsDetailItem/properties/quantity/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999999},message:"must be <= 999999999"};
+}
+else {
+const err13 = {instancePath:instancePath+"/" + i0+"/goods_name",schemaPath:"#/$defs/GoodsDetailItem/properties/goods_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -188,8 +193,11 @@ vErrors.push(err13);
 }
 errors++;
 }
-if(data4 < 0 || isNaN(data4)){
-const err14 = {instancePath:instancePath+"/" + i0+"/quantity",schemaPath:"#/$defs/GoodsDetailItem/properties/quantity/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data0.quantity !== undefined){
+let data4 = data0.quantity;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err14 = {instancePath:instancePath+"/" + i0+"/quantity",schemaPath:"#/$defs/GoodsDetailItem/properties/quantity/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -198,12 +206,9 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-}
-if(data0.price !== undefined){
-let data5 = data0.price;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err15 = {instancePath:instancePath+"/" + i0+"/price",schemaPath:"#/$defs/GoodsDetailItem/properties/price/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 999999999 || isNaN(data4)){
+const err15 = {instancePath:instancePath+"/" + i0+"/quantity",schemaPath:"#/$defs/GoodsDetailItem/properties/quantity/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999999},message:"must be <= 999999999"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -212,9 +217,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 > 99999999 || isNaN(data5)){
-const err16 = {instancePath:instancePath+"/" + i0+"/price",schemaPath:"#/$defs/GoodsDetailItem/properties/price/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"};
+if(data4 < 0 || isNaN(data4)){
+const err16 = {instancePath:instancePath+"/" + i0+"/quantity",schemaPath:"#/$defs/GoodsDetailItem/properties/quantity/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -223,8 +227,12 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(data5 < 0 || isNaN(data5)){
-const err17 = {instancePath:instancePath+"/" + i0+"/price",schemaPath:"#/$defs/GoodsDetailItem/properties/price/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+if(data0.price !== undefined){
+let data5 = data0.price;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err17 = {instancePath:instancePath+"/" + i0+"/price",schemaPath:"#/$defs/GoodsDetailItem/properties/price/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -233,13 +241,9 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-}
-if(data0.goods_category !== undefined){
-let data6 = data0.goods_category;
-if(typeof data6 === "string"){
-if(func1(data6) > 24){
-const err18 = {instancePath:instancePath+"/" + i0+"/goods_category",schemaPath:"#/$defs/GoodsDetailItem/properties/goods_category/maxLength",keyword:"maxLength",params:{limit: 24},message:"must NOT have more than 24 characters"};
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 99999999 || isNaN(data5)){
+const err18 = {instancePath:instancePath+"/" + i0+"/price",schemaPath:"#/$defs/GoodsDetailItem/properties/price/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -248,9 +252,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-else {
-const err19 = {instancePath:instancePath+"/" + i0+"/goods_category",schemaPath:"#/$defs/GoodsDetailItem/properties/goods_category/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data5 < 0 || isNaN(data5)){
+const err19 = {instancePath:instancePath+"/" + i0+"/price",schemaPath:"#/$defs/GoodsDetailItem/properties/price/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -260,11 +263,11 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data0.body !== undefined){
-let data7 = data0.body;
-if(typeof data7 === "string"){
-if(func1(data7) > 1000){
-const err20 = {instancePath:instancePath+"/" + i0+"/body",schemaPath:"#/$defs/GoodsDetailItem/properties/body/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+}
+if(data0.goods_category !== undefined){
+let data6 = data0.goods_category;
+if(typeof data6 !== "string"){
+const err20 = {instancePath:instancePath+"/" + i0+"/goods_category",schemaPath:"#/$defs/GoodsDetailItem/properties/goods_category/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -273,9 +276,9 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
-else {
-const err21 = {instancePath:instancePath+"/" + i0+"/body",schemaPath:"#/$defs/GoodsDetailItem/properties/body/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const bytes3 = typeof data6 === "string" ? func1(data6, "GBK") : 0;
+if(bytes3 > 24){
+const err21 = {instancePath:instancePath+"/" + i0+"/goods_category",schemaPath:"#/$defs/GoodsDetailItem/properties/goods_category/maxBytes",keyword:"maxBytes",params:{limit: 24, encoding: "GBK", bytes: bytes3},message:"must not be more than 24 bytes of text in GBK, is " + bytes3};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -285,11 +288,10 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data0.show_url !== undefined){
-let data8 = data0.show_url;
-if(typeof data8 === "string"){
-if(func1(data8) > 400){
-const err22 = {instancePath:instancePath+"/" + i0+"/show_url",schemaPath:"#/$defs/GoodsDetailItem/properties/show_url/maxLength",keyword:"maxLength",params:{limit: 400},message:"must NOT have more than 400 characters"};
+if(data0.body !== undefined){
+let data7 = data0.body;
+if(typeof data7 !== "string"){
+const err22 = {instancePath:instancePath+"/" + i0+"/body",schemaPath:"#/$defs/GoodsDetailItem/properties/body/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -298,9 +300,9 @@ vErrors.push(err22);
 }
 errors++;
 }
-}
-else {
-const err23 = {instancePath:instancePath+"/" + i0+"/show_url",schemaPath:"#/$defs/GoodsDetailItem/properties/show_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const bytes4 = typeof data7 === "string" ? func1(data7, "GBK") : 0;
+if(bytes4 > 1000){
+const err23 = {instancePath:instancePath+"/" + i0+"/body",schemaPath:"#/$defs/GoodsDetailItem/properties/body/maxBytes",keyword:"maxBytes",params:{limit: 1000, encoding: "GBK", bytes: bytes4},message:"must not be more than 1000 bytes of text in GBK, is " + bytes4};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -310,9 +312,10 @@ vErrors.push(err23);
 errors++;
 }
 }
-}
-else {
-const err24 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/GoodsDetailItem/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.show_url !== undefined){
+let data8 = data0.show_url;
+if(typeof data8 !== "string"){
+const err24 = {instancePath:instancePath+"/" + i0+"/show_url",schemaPath:"#/$defs/GoodsDetailItem/properties/show_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -321,15 +324,38 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-}
-else {
-const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const bytes5 = typeof data8 === "string" ? func1(data8, "GBK") : 0;
+if(bytes5 > 400){
+const err25 = {instancePath:instancePath+"/" + i0+"/show_url",schemaPath:"#/$defs/GoodsDetailItem/properties/show_url/maxBytes",keyword:"maxBytes",params:{limit: 400, encoding: "GBK", bytes: bytes5},message:"must not be more than 400 bytes of text in GBK, is " + bytes5};
 if(vErrors === null){
 vErrors = [err25];
 }
 else {
 vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/GoodsDetailItem/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+else {
+const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
 }
 errors++;
 }
@@ -384,8 +410,8 @@ errors++;
 }
 if(data.pay_type !== undefined){
 let data0 = data.pay_type;
-if(!(data0 === "503")){
-const err3 = {instancePath:instancePath+"/pay_type",schemaPath:"#/properties/pay_type/enum",keyword:"enum",params:{allowedValues: schema33.properties.pay_type.enum},message:"must be equal to one of the allowed values"};
+if(typeof data0 !== "string"){
+const err3 = {instancePath:instancePath+"/pay_type",schemaPath:"#/properties/pay_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -394,9 +420,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(typeof data0 === "string"){
-if(func1(data0) > 3){
-const err4 = {instancePath:instancePath+"/pay_type",schemaPath:"#/properties/pay_type/maxLength",keyword:"maxLength",params:{limit: 3},message:"must NOT have more than 3 characters"};
+if(!(data0 === "503")){
+const err4 = {instancePath:instancePath+"/pay_type",schemaPath:"#/properties/pay_type/enum",keyword:"enum",params:{allowedValues: schema33.properties.pay_type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -405,9 +430,9 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-else {
-const err5 = {instancePath:instancePath+"/pay_type",schemaPath:"#/properties/pay_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const bytes0 = typeof data0 === "string" ? func1(data0, "GBK") : 0;
+if(bytes0 > 3){
+const err5 = {instancePath:instancePath+"/pay_type",schemaPath:"#/properties/pay_type/maxBytes",keyword:"maxBytes",params:{limit: 3, encoding: "GBK", bytes: bytes0},message:"must not be more than 3 bytes of text in GBK, is " + bytes0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -454,9 +479,9 @@ errors++;
 }
 if(data.org_pos_seq !== undefined){
 let data2 = data.org_pos_seq;
-if(typeof data2 === "string"){
-if(func1(data2) > 32){
-const err9 = {instancePath:instancePath+"/org_pos_seq",schemaPath:"#/properties/org_pos_seq/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
+const bytes1 = typeof data2 === "string" ? func1(data2, "GBK") : 0;
+if(bytes1 > 32){
+const err9 = {instancePath:instancePath+"/org_pos_seq",schemaPath:"#/properties/org_pos_seq/maxBytes",keyword:"maxBytes",params:{limit: 32, encoding: "GBK", bytes: bytes1},message:"must not be more than 32 bytes of text in GBK, is " + bytes1};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -465,7 +490,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(func1(data2) < 13){
+if(typeof data2 === "string"){
+if(func3(data2) < 13){
 const err10 = {instancePath:instancePath+"/org_pos_seq",schemaPath:"#/properties/org_pos_seq/minLength",keyword:"minLength",params:{limit: 13},message:"must NOT have fewer than 13 characters"};
 if(vErrors === null){
 vErrors = [err10];
@@ -475,9 +501,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-else {
-const err11 = {instancePath:instancePath+"/org_pos_seq",schemaPath:"#/properties/org_pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern4.test(data2)){
+const err11 = {instancePath:instancePath+"/org_pos_seq",schemaPath:"#/properties/org_pos_seq/pattern",keyword:"pattern",params:{pattern: "^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"},message:"must match pattern \""+"^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -487,20 +512,43 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data.goods_detail !== undefined){
-if(!(validate23(data.goods_detail, {instancePath:instancePath+"/goods_detail",parentData:data,parentDataProperty:"goods_detail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-}
-}
 else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err12 = {instancePath:instancePath+"/org_pos_seq",schemaPath:"#/properties/org_pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
 else {
 vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.goods_detail !== undefined){
+let data3 = data.goods_detail;
+if(!(validate23(data3, {instancePath:instancePath+"/goods_detail",parentData:data,parentDataProperty:"goods_detail",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+const bytes2 = func1(JSON.stringify(data3) ?? "", "GBK");
+if(bytes2 > 6000){
+const err13 = {instancePath:instancePath+"/goods_detail",schemaPath:"#/properties/goods_detail/maxBytes",keyword:"maxBytes",params:{limit: 6000, encoding: "GBK", bytes: bytes2},message:"must not be more than 6000 bytes of JSON text in GBK, is " + bytes2};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
 }
 errors++;
 }
@@ -605,8 +653,8 @@ errors++;
 }
 if(data.request_type !== undefined){
 let data0 = data.request_type;
-if("barcode_refundbycashfee_request" !== data0){
-const err8 = {instancePath:instancePath+"/request_type",schemaPath:"#/properties/request_type/const",keyword:"const",params:{allowedValue: "barcode_refundbycashfee_request"},message:"must be equal to constant"};
+if(typeof data0 !== "string"){
+const err8 = {instancePath:instancePath+"/request_type",schemaPath:"#/properties/request_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -615,9 +663,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(typeof data0 === "string"){
-if(func1(data0) > 32){
-const err9 = {instancePath:instancePath+"/request_type",schemaPath:"#/properties/request_type/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
+if("barcode_refundbycashfee_request" !== data0){
+const err9 = {instancePath:instancePath+"/request_type",schemaPath:"#/properties/request_type/const",keyword:"const",params:{allowedValue: "barcode_refundbycashfee_request"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -626,9 +673,9 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-else {
-const err10 = {instancePath:instancePath+"/request_type",schemaPath:"#/properties/request_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const bytes0 = typeof data0 === "string" ? func1(data0, "GBK") : 0;
+if(bytes0 > 32){
+const err10 = {instancePath:instancePath+"/request_type",schemaPath:"#/properties/request_type/maxBytes",keyword:"maxBytes",params:{limit: 32, encoding: "GBK", bytes: bytes0},message:"must not be more than 32 bytes of text in GBK, is " + bytes0};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -640,9 +687,9 @@ errors++;
 }
 if(data.isspid !== undefined){
 let data1 = data.isspid;
-if(typeof data1 === "string"){
-if(func1(data1) > 8){
-const err11 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
+const bytes1 = typeof data1 === "string" ? func1(data1, "GBK") : 0;
+if(bytes1 > 8){
+const err11 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/maxBytes",keyword:"maxBytes",params:{limit: 8, encoding: "GBK", bytes: bytes1},message:"must not be more than 8 bytes of text in GBK, is " + bytes1};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -651,9 +698,9 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-else {
-const err12 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data1 === "string"){
+if(func3(data1) < 1){
+const err12 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -663,11 +710,8 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data.pos_id !== undefined){
-let data2 = data.pos_id;
-if(typeof data2 === "string"){
-if(func1(data2) > 20){
-const err13 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+else {
+const err13 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -677,8 +721,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-else {
-const err14 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.pos_id !== undefined){
+let data2 = data.pos_id;
+const bytes2 = typeof data2 === "string" ? func1(data2, "GBK") : 0;
+if(bytes2 > 20){
+const err14 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/maxBytes",keyword:"maxBytes",params:{limit: 20, encoding: "GBK", bytes: bytes2},message:"must not be more than 20 bytes of text in GBK, is " + bytes2};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -687,12 +734,9 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-if(data.store_id !== undefined){
-let data3 = data.store_id;
-if(typeof data3 === "string"){
-if(func1(data3) > 20){
-const err15 = {instancePath:instancePath+"/store_id",schemaPath:"#/properties/store_id/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(typeof data2 === "string"){
+if(func3(data2) < 1){
+const err15 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -703,7 +747,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/store_id",schemaPath:"#/properties/store_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -713,11 +757,11 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data.pos_seq !== undefined){
-let data4 = data.pos_seq;
-if(typeof data4 === "string"){
-if(func1(data4) > 32){
-const err17 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
+if(data.store_id !== undefined){
+let data3 = data.store_id;
+const bytes3 = typeof data3 === "string" ? func1(data3, "GBK") : 0;
+if(bytes3 > 20){
+const err17 = {instancePath:instancePath+"/store_id",schemaPath:"#/properties/store_id/maxBytes",keyword:"maxBytes",params:{limit: 20, encoding: "GBK", bytes: bytes3},message:"must not be more than 20 bytes of text in GBK, is " + bytes3};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -726,8 +770,9 @@ vErrors.push(err17);
 }
 errors++;
 }
-if(func1(data4) < 13){
-const err18 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/minLength",keyword:"minLength",params:{limit: 13},message:"must NOT have fewer than 13 characters"};
+if(typeof data3 === "string"){
+if(func3(data3) < 1){
+const err18 = {instancePath:instancePath+"/store_id",schemaPath:"#/properties/store_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -738,7 +783,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/store_id",schemaPath:"#/properties/store_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -748,11 +793,11 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data.user_id !== undefined){
-let data5 = data.user_id;
-if(typeof data5 === "string"){
-if(func1(data5) > 20){
-const err20 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(data.pos_seq !== undefined){
+let data4 = data.pos_seq;
+const bytes4 = typeof data4 === "string" ? func1(data4, "GBK") : 0;
+if(bytes4 > 32){
+const err20 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/maxBytes",keyword:"maxBytes",params:{limit: 32, encoding: "GBK", bytes: bytes4},message:"must not be more than 32 bytes of text in GBK, is " + bytes4};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -761,9 +806,9 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
-else {
-const err21 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data4 === "string"){
+if(func3(data4) < 13){
+const err21 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/minLength",keyword:"minLength",params:{limit: 13},message:"must NOT have fewer than 13 characters"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -772,12 +817,8 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-if(data.system_id !== undefined){
-let data6 = data.system_id;
-if(typeof data6 === "string"){
-if(func1(data6) > 4){
-const err22 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/maxLength",keyword:"maxLength",params:{limit: 4},message:"must NOT have more than 4 characters"};
+if(!pattern4.test(data4)){
+const err22 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/pattern",keyword:"pattern",params:{pattern: "^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"},message:"must match pattern \""+"^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"+"\""};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -788,12 +829,72 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err23 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
 else {
 vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data.user_id !== undefined){
+let data5 = data.user_id;
+if(typeof data5 !== "string"){
+const err24 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+const bytes5 = typeof data5 === "string" ? func1(data5, "GBK") : 0;
+if(bytes5 > 20){
+const err25 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxBytes",keyword:"maxBytes",params:{limit: 20, encoding: "GBK", bytes: bytes5},message:"must not be more than 20 bytes of text in GBK, is " + bytes5};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data.system_id !== undefined){
+let data6 = data.system_id;
+const bytes6 = typeof data6 === "string" ? func1(data6, "GBK") : 0;
+if(bytes6 > 4){
+const err26 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/maxBytes",keyword:"maxBytes",params:{limit: 4, encoding: "GBK", bytes: bytes6},message:"must not be more than 4 bytes of text in GBK, is " + bytes6};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if(typeof data6 === "string"){
+if(func3(data6) < 1){
+const err27 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
 }
 errors++;
 }
@@ -806,12 +907,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err24];
+vErrors = [err29];
 }
 else {
-vErrors.push(err24);
+vErrors.push(err29);
 }
 errors++;
 }
@@ -821,10 +922,10 @@ return errors === 0;
 validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const validate_1 = validate26;
-const schema36 = {"description":"条码支付退款返回 barcode_refundbycashfee_response。标准接口会因业务升级需要而新增节点,请在解析返回报文时避免新增未知节点产生的程序出错!\nrefund.response: the answer to a refund request. Tolerant: yima may add new elements at any time, so unknown elements are allowed anywhere (open content) and never fail a decode; rules the document's own example breaks are relaxed, each with a correction. result/id 0000 is success, any other id a failure, 9998 a timeout (outcome unknown).\n交易返回报文说明\nyima's answer to barcode_refundbycashfee_request.","type":"object","properties":{"response_type":{"description":"返回类型: 标识返回报文的类型,固定为barcode_refundbycashfee_response\nResponse type: always barcode_refundbycashfee_response.","type":"string","maxLength":32,"const":"barcode_refundbycashfee_response"},"isspid":{"description":"商户号: 接入SP的ID号,为翼码平台的提供的业务商机构号\nMerchant number: the accessing SP's id, the institution number yima assigned.","type":"string","maxLength":8},"pos_id":{"description":"终端号\nTerminal number.","type":"string","maxLength":20},"pos_seq":{"description":"终端流水号: 终端交易流水号,和请求报文中的交易流水号相同\nTerminal serial number: the request's pos_seq, answered as sent.","x-refundkit-correction":"The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is String(32) without the request's minimum length.","type":"string","maxLength":32},"sys_seq":{"description":"平台流水号: 由翼码平台产生,供跟踪之用\nPlatform serial number, made by yima, for tracing.","x-refundkit-correction":"The table marks sys_seq 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves sys_seq out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":16},"trans_time":{"description":"交易时间: 交易时间,格式:yyyyMMddHHmmss\nTransaction time, yyyyMMddHHmmss.","x-refundkit-correction":"The table marks trans_time 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves trans_time out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":14,"pattern":"^(?:[0-9]{14})$"},"pay_type":{"description":"支付类型: 503:微信支付\nPayment type; 503 = WeChat Pay.","x-refundkit-correction":"The table lists 503 (WeChat Pay) only, but the document's response example answers 502. Responses accept any String(3) here; only the request restricts pay_type to the listed 503.\nThe table marks pay_type 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves pay_type out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":3},"buss_discount_amt":{"description":"商家优惠金额: 商家优惠金额,单位为分 (可空)\nMerchant discount, in fen (a String(16) in the document, kept as text).","type":"string","maxLength":16},"platform_discount_amt":{"description":"平台优惠金额: 平台优惠金额,单位为分 (可空)\nPlatform discount, in fen (a String(16) in the document, kept as text).","type":"string","maxLength":16},"wxpay_res_info":{"description":"微信支付的时候,返回以下数据\nWeChat Pay details, sent when the payment was a WeChat one.","$ref":"#/$defs/WxpayResInfo"},"result":{"description":"处理结果\nThe outcome: result/id and result/comment.","$ref":"#/$defs/ResponseResult"}},"required":["response_type","isspid","pos_id","pos_seq","result"]};
+const schema36 = {"description":"条码支付退款返回 barcode_refundbycashfee_response。标准接口会因业务升级需要而新增节点,请在解析返回报文时避免新增未知节点产生的程序出错!\nrefund.response: the answer to a refund request. Tolerant: yima may add new elements at any time, so unknown elements are allowed anywhere (refundkit:open=\"true\" on each response type, see common.xsd) and never fail a decode; rules the document's own example breaks are relaxed, each with a correction. result/id 0000 is success, any other id a failure, 9998 a timeout (outcome unknown).\n交易返回报文说明\nyima's answer to barcode_refundbycashfee_request.","type":"object","properties":{"response_type":{"description":"返回类型: 标识返回报文的类型,固定为barcode_refundbycashfee_response\nResponse type: always barcode_refundbycashfee_response.","type":"string","maxLength":32,"const":"barcode_refundbycashfee_response"},"isspid":{"description":"商户号: 接入SP的ID号,为翼码平台的提供的业务商机构号\nMerchant number: the accessing SP's id, the institution number yima assigned.","type":"string","maxLength":8},"pos_id":{"description":"终端号\nTerminal number.","type":"string","maxLength":20},"pos_seq":{"description":"终端流水号: 终端交易流水号,和请求报文中的交易流水号相同\nTerminal serial number: the request's pos_seq, answered as sent.","x-refundkit-correction":"The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is String(32) without the request's minimum length.","type":"string","maxLength":32},"sys_seq":{"description":"平台流水号: 由翼码平台产生,供跟踪之用\nPlatform serial number, made by yima, for tracing.","x-refundkit-correction":"The table marks sys_seq 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves sys_seq out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":16},"trans_time":{"description":"交易时间: 交易时间,格式:yyyyMMddHHmmss\nTransaction time, yyyyMMddHHmmss.","x-refundkit-correction":"The table marks trans_time 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves trans_time out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":14,"pattern":"^(?:[0-9]{14})$"},"pay_type":{"description":"支付类型: 503:微信支付\nPayment type; 503 = WeChat Pay.","x-refundkit-correction":"The table lists 503 (WeChat Pay) only, but the document's response example answers 502. Responses accept any String(3) here; only the request restricts pay_type to the listed 503.\nThe table marks pay_type 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves pay_type out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":3},"buss_discount_amt":{"description":"商家优惠金额: 商家优惠金额,单位为分 (可空)\nMerchant discount, in fen (a String(16) in the document, kept as text).","type":"string","maxLength":16},"platform_discount_amt":{"description":"平台优惠金额: 平台优惠金额,单位为分 (可空)\nPlatform discount, in fen (a String(16) in the document, kept as text).","type":"string","maxLength":16},"wxpay_res_info":{"description":"微信支付的时候,返回以下数据\nWeChat Pay details, sent when the payment was a WeChat one.","$ref":"#/$defs/WxpayResInfo"},"result":{"description":"处理结果\nThe outcome: result/id and result/comment.","$ref":"#/$defs/ResponseResult"}},"required":["response_type","isspid","pos_id","pos_seq","result"]};
 const schema37 = {"description":"微信支付的时候,返回以下数据\nWeChat Pay details. Every field is marked 可空 (may be empty) in the table, and \"交易成功时候,必填\" (present when the transaction succeeded) in its description: all are optional here. Amounts are String(16) in fen, kept as text.","x-refundkit-correction":"The sequence follows the document's response example (trade_no, out_trade_no, app_id, mch_id, total_fee, cash_fee, refund_fee, cash_refund_fee, detail_error_code, detail_error_desc), not the table's order.","type":"object","properties":{"trade_no":{"description":"支付平台处理流水: 交易成功时候,必填\nThe payment platform's (WeChat's) transaction number; present on success.","type":"string","maxLength":64},"out_trade_no":{"description":"支付交易请求流水: 交易成功时候,必填\nThe payment request's serial number at the platform; present on success.","type":"string","maxLength":64},"app_id":{"description":"微信公众帐号: 交易成功时候,必填\nWeChat official account (app id); present on success.","type":"string","maxLength":32},"mch_id":{"description":"微信商户帐号: 交易成功时候,必填\nWeChat merchant account; present on success.","type":"string","maxLength":32},"total_fee":{"description":"订单总金额: 交易成功时候,必填,单位为分\nOrder total, in fen; present on success.","type":"string","maxLength":16},"cash_fee":{"description":"现金支付金额: 用户使用现金支付的金额交易成功时候,必填,单位为分\nAmount the user paid in cash, in fen; present on success.","type":"string","maxLength":16},"refund_fee":{"description":"退款金额: 本次订单退款总金额:1、当累计现金退款金额小于用户支付金额时,refund_fee=cash_refund_fee2、当累计现金退款金额小于用户支付金额时,refund_fee=cash_refund_fee+券金额交易成功时候,必填,单位为分\nTotal refunded for this order, in fen; present on success. Equals cash_refund_fee while cumulative cash refunds are below what the user paid, and cash_refund_fee plus the coupon amount otherwise.","x-refundkit-correction":"Both cases of the document's description read 小于 (less than); the second is taken to mean the full refund (cumulative cash refunds equal to what the user paid), which adds the coupon amount. Documentation only: no rule depends on it.","type":"string","maxLength":16},"cash_refund_fee":{"description":"现金退款金额: 现金退款金额,即用户实际可到账退款金额,小于等于用户支付金额交易成功时候,必填,单位为分\nCash refunded, what actually reaches the user (at most what the user paid), in fen; present on success.","type":"string","maxLength":16},"detail_error_code":{"description":"支付详细错误码: 交易成功时候,必填\nThe payment platform's detailed error code (SUCCESS on success).","type":"string","maxLength":48},"detail_error_desc":{"description":"支付详细错误码说明: 交易成功时候,必填\nExplanation of detail_error_code.","type":"string","maxLength":128}}};
-const schema38 = {"description":"翼码平台返回的处理结果\nThe outcome yima reports: id 0000 = success, any other id = failure (其它失败), 9998 = timeout (outcome unknown).","x-refundkit-assumption":"Codes other than 0000 are not listed by the document; yima's public pages name 0809 (original transaction not found), 9998 (timeout: outcome unknown), 6100 (MAC check failed) and 6103 (IP not authorised). The id is kept as text and not restricted to them.","type":"object","properties":{"id":{"description":"响应码: 翼码平台返回的处理结果,0000-成功,其它失败,错误信息说明见“响应码解释”字段\nResult code: 0000 = success, anything else = failure, explained in comment.","type":"string","maxLength":4},"comment":{"description":"响应码解释: 响应码对应中文注解,用于显示提示\nThe result code's explanation in Chinese, for display.","type":"string","maxLength":64}},"required":["id","comment"]};
-const pattern4 = new RegExp("^(?:[0-9]{14})$", "u");
+const schema38 = {"description":"翼码平台返回的处理结果\nThe outcome yima reports: id 0000 = success, any other id = failure (其它失败), 9998 = timeout (outcome unknown). Tolerant (refundkit:open): unknown elements are ignored.","x-refundkit-assumption":"Codes other than 0000 are not listed by the document; yima's public pages name 0809 (original transaction not found), 9998 (timeout: outcome unknown), 6100 (MAC check failed) and 6103 (IP not authorised). The id is kept as text and not restricted to them.","type":"object","properties":{"id":{"description":"响应码: 翼码平台返回的处理结果,0000-成功,其它失败,错误信息说明见“响应码解释”字段\nResult code: 0000 = success, anything else = failure, explained in comment. Not empty: an empty code is no answer to map (the answer is unknown, never a failure).","type":"string","minLength":1,"maxLength":4},"comment":{"description":"响应码解释: 响应码对应中文注解,用于显示提示\nThe result code's explanation in Chinese, for display.","x-refundkit-assumption":"comment is 必填 (required), so the element must be there, but it may be empty: it is display text only, the status comes from result/id, and refusing an answer for an empty explanation would leave a clear result unknown.","type":"string","maxLength":64}},"required":["id","comment"]};
+const pattern6 = new RegExp("^(?:[0-9]{14})$", "u");
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -900,7 +1001,7 @@ vErrors.push(err5);
 errors++;
 }
 if(typeof data0 === "string"){
-if(func1(data0) > 32){
+if(func3(data0) > 32){
 const err6 = {instancePath:instancePath+"/response_type",schemaPath:"#/properties/response_type/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err6];
@@ -925,7 +1026,7 @@ errors++;
 if(data.isspid !== undefined){
 let data1 = data.isspid;
 if(typeof data1 === "string"){
-if(func1(data1) > 8){
+if(func3(data1) > 8){
 const err8 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
 if(vErrors === null){
 vErrors = [err8];
@@ -950,7 +1051,7 @@ errors++;
 if(data.pos_id !== undefined){
 let data2 = data.pos_id;
 if(typeof data2 === "string"){
-if(func1(data2) > 20){
+if(func3(data2) > 20){
 const err10 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err10];
@@ -975,7 +1076,7 @@ errors++;
 if(data.pos_seq !== undefined){
 let data3 = data.pos_seq;
 if(typeof data3 === "string"){
-if(func1(data3) > 32){
+if(func3(data3) > 32){
 const err12 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err12];
@@ -1000,7 +1101,7 @@ errors++;
 if(data.sys_seq !== undefined){
 let data4 = data.sys_seq;
 if(typeof data4 === "string"){
-if(func1(data4) > 16){
+if(func3(data4) > 16){
 const err14 = {instancePath:instancePath+"/sys_seq",schemaPath:"#/properties/sys_seq/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err14];
@@ -1025,7 +1126,7 @@ errors++;
 if(data.trans_time !== undefined){
 let data5 = data.trans_time;
 if(typeof data5 === "string"){
-if(func1(data5) > 14){
+if(func3(data5) > 14){
 const err16 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/maxLength",keyword:"maxLength",params:{limit: 14},message:"must NOT have more than 14 characters"};
 if(vErrors === null){
 vErrors = [err16];
@@ -1035,7 +1136,7 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(!pattern4.test(data5)){
+if(!pattern6.test(data5)){
 const err17 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9]{14})$"},message:"must match pattern \""+"^(?:[0-9]{14})$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
@@ -1060,7 +1161,7 @@ errors++;
 if(data.pay_type !== undefined){
 let data6 = data.pay_type;
 if(typeof data6 === "string"){
-if(func1(data6) > 3){
+if(func3(data6) > 3){
 const err19 = {instancePath:instancePath+"/pay_type",schemaPath:"#/properties/pay_type/maxLength",keyword:"maxLength",params:{limit: 3},message:"must NOT have more than 3 characters"};
 if(vErrors === null){
 vErrors = [err19];
@@ -1085,7 +1186,7 @@ errors++;
 if(data.buss_discount_amt !== undefined){
 let data7 = data.buss_discount_amt;
 if(typeof data7 === "string"){
-if(func1(data7) > 16){
+if(func3(data7) > 16){
 const err21 = {instancePath:instancePath+"/buss_discount_amt",schemaPath:"#/properties/buss_discount_amt/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err21];
@@ -1110,7 +1211,7 @@ errors++;
 if(data.platform_discount_amt !== undefined){
 let data8 = data.platform_discount_amt;
 if(typeof data8 === "string"){
-if(func1(data8) > 16){
+if(func3(data8) > 16){
 const err23 = {instancePath:instancePath+"/platform_discount_amt",schemaPath:"#/properties/platform_discount_amt/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err23];
@@ -1138,7 +1239,7 @@ if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.trade_no !== undefined){
 let data10 = data9.trade_no;
 if(typeof data10 === "string"){
-if(func1(data10) > 64){
+if(func3(data10) > 64){
 const err25 = {instancePath:instancePath+"/wxpay_res_info/trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/trade_no/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err25];
@@ -1163,7 +1264,7 @@ errors++;
 if(data9.out_trade_no !== undefined){
 let data11 = data9.out_trade_no;
 if(typeof data11 === "string"){
-if(func1(data11) > 64){
+if(func3(data11) > 64){
 const err27 = {instancePath:instancePath+"/wxpay_res_info/out_trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/out_trade_no/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err27];
@@ -1188,7 +1289,7 @@ errors++;
 if(data9.app_id !== undefined){
 let data12 = data9.app_id;
 if(typeof data12 === "string"){
-if(func1(data12) > 32){
+if(func3(data12) > 32){
 const err29 = {instancePath:instancePath+"/wxpay_res_info/app_id",schemaPath:"#/$defs/WxpayResInfo/properties/app_id/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err29];
@@ -1213,7 +1314,7 @@ errors++;
 if(data9.mch_id !== undefined){
 let data13 = data9.mch_id;
 if(typeof data13 === "string"){
-if(func1(data13) > 32){
+if(func3(data13) > 32){
 const err31 = {instancePath:instancePath+"/wxpay_res_info/mch_id",schemaPath:"#/$defs/WxpayResInfo/properties/mch_id/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err31];
@@ -1238,7 +1339,7 @@ errors++;
 if(data9.total_fee !== undefined){
 let data14 = data9.total_fee;
 if(typeof data14 === "string"){
-if(func1(data14) > 16){
+if(func3(data14) > 16){
 const err33 = {instancePath:instancePath+"/wxpay_res_info/total_fee",schemaPath:"#/$defs/WxpayResInfo/properties/total_fee/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err33];
@@ -1263,7 +1364,7 @@ errors++;
 if(data9.cash_fee !== undefined){
 let data15 = data9.cash_fee;
 if(typeof data15 === "string"){
-if(func1(data15) > 16){
+if(func3(data15) > 16){
 const err35 = {instancePath:instancePath+"/wxpay_res_info/cash_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_fee/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err35];
@@ -1288,7 +1389,7 @@ errors++;
 if(data9.refund_fee !== undefined){
 let data16 = data9.refund_fee;
 if(typeof data16 === "string"){
-if(func1(data16) > 16){
+if(func3(data16) > 16){
 const err37 = {instancePath:instancePath+"/wxpay_res_info/refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/refund_fee/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err37];
@@ -1313,7 +1414,7 @@ errors++;
 if(data9.cash_refund_fee !== undefined){
 let data17 = data9.cash_refund_fee;
 if(typeof data17 === "string"){
-if(func1(data17) > 16){
+if(func3(data17) > 16){
 const err39 = {instancePath:instancePath+"/wxpay_res_info/cash_refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_refund_fee/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err39];
@@ -1338,7 +1439,7 @@ errors++;
 if(data9.detail_error_code !== undefined){
 let data18 = data9.detail_error_code;
 if(typeof data18 === "string"){
-if(func1(data18) > 48){
+if(func3(data18) > 48){
 const err41 = {instancePath:instancePath+"/wxpay_res_info/detail_error_code",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_code/maxLength",keyword:"maxLength",params:{limit: 48},message:"must NOT have more than 48 characters"};
 if(vErrors === null){
 vErrors = [err41];
@@ -1363,7 +1464,7 @@ errors++;
 if(data9.detail_error_desc !== undefined){
 let data19 = data9.detail_error_desc;
 if(typeof data19 === "string"){
-if(func1(data19) > 128){
+if(func3(data19) > 128){
 const err43 = {instancePath:instancePath+"/wxpay_res_info/detail_error_desc",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_desc/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err43];
@@ -1423,7 +1524,7 @@ errors++;
 if(data20.id !== undefined){
 let data21 = data20.id;
 if(typeof data21 === "string"){
-if(func1(data21) > 4){
+if(func3(data21) > 4){
 const err48 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/maxLength",keyword:"maxLength",params:{limit: 4},message:"must NOT have more than 4 characters"};
 if(vErrors === null){
 vErrors = [err48];
@@ -1433,9 +1534,8 @@ vErrors.push(err48);
 }
 errors++;
 }
-}
-else {
-const err49 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func3(data21) < 1){
+const err49 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -1445,11 +1545,8 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data20.comment !== undefined){
-let data22 = data20.comment;
-if(typeof data22 === "string"){
-if(func1(data22) > 64){
-const err50 = {instancePath:instancePath+"/result/comment",schemaPath:"#/$defs/ResponseResult/properties/comment/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+else {
+const err50 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -1459,8 +1556,11 @@ vErrors.push(err50);
 errors++;
 }
 }
-else {
-const err51 = {instancePath:instancePath+"/result/comment",schemaPath:"#/$defs/ResponseResult/properties/comment/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data20.comment !== undefined){
+let data22 = data20.comment;
+if(typeof data22 === "string"){
+if(func3(data22) > 64){
+const err51 = {instancePath:instancePath+"/result/comment",schemaPath:"#/$defs/ResponseResult/properties/comment/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -1470,9 +1570,8 @@ vErrors.push(err51);
 errors++;
 }
 }
-}
 else {
-const err52 = {instancePath:instancePath+"/result",schemaPath:"#/$defs/ResponseResult/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err52 = {instancePath:instancePath+"/result/comment",schemaPath:"#/$defs/ResponseResult/properties/comment/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -1484,12 +1583,24 @@ errors++;
 }
 }
 else {
-const err53 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err53 = {instancePath:instancePath+"/result",schemaPath:"#/$defs/ResponseResult/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err53];
 }
 else {
 vErrors.push(err53);
+}
+errors++;
+}
+}
+}
+else {
+const err54 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
 }
 errors++;
 }
@@ -1499,8 +1610,8 @@ return errors === 0;
 validate26.evaluated = {"props":{"response_type":true,"isspid":true,"pos_id":true,"pos_seq":true,"sys_seq":true,"trans_time":true,"pay_type":true,"buss_discount_amt":true,"platform_discount_amt":true,"wxpay_res_info":true,"result":true},"dynamicProps":false,"dynamicItems":false};
 
 const validate_2 = validate27;
-const schema39 = {"description":"退款查询 barcode_refundquery_request\nqueryRefund.request: asks for the outcome of an earlier refund, named by its pos_seq (sent here as org_pos_seq). Strict, like every request.\nA query for the refund whose pos_seq is barcode_refundquery_request/org_pos_seq.","type":"object","properties":{"request_type":{"description":"请求类型: 固定为barcode_refundquery_request\nRequest type: always barcode_refundquery_request.","type":"string","maxLength":32,"const":"barcode_refundquery_request"},"isspid":{"description":"商户号: 接入SP的ID号,由翼码平台分配给ipos接入受理商户的机构号(原值返回)\nMerchant number: the accessing SP's id, the institution number yima assigns to the ipos merchant (answered as sent).","type":"string","maxLength":8},"pos_id":{"description":"终端号\nTerminal number.","type":"string","maxLength":20},"store_id":{"description":"门店号\nStore number.","type":"string","maxLength":20},"pos_seq":{"description":"终端流水号: 同一个商户必须唯一,且大于12位\nTerminal serial number of this request: unique per merchant, 13 to 32 characters. Retrying a refund reuses it.","type":"string","minLength":13,"maxLength":32},"user_id":{"description":"操作员标识: 操作员号 (可空)\nOperator id; may be left out.","type":"string","maxLength":20},"system_id":{"description":"系统平台号: 由翼码提供\nSystem platform number, given by yima.","type":"string","maxLength":4},"barcode_refundquery_request":{"description":"The query's parameters.","x-refundkit-assumption":"The inner element is named after the request type, as in the refund request.","$ref":"#/$defs/QueryRefundRequestBody"}},"required":["request_type","isspid","pos_id","store_id","pos_seq","system_id","barcode_refundquery_request"],"additionalProperties":false,"x-refundkit-assumption":"The seed documents only the refund. The query is barcode_refundquery_request with org_pos_seq = the refund's pos_seq (yima's public ipos pages, as PROVIDERS.md summarises them); everything else is assumed to mirror the refund request: the same root, the same header (with a new pos_seq of its own, unique per merchant), and one inner element named after the request type."};
-const schema40 = {"description":"The query's parameters.","type":"object","properties":{"org_pos_seq":{"description":"需要查询的退款交易流水号\nThe refund's pos_seq: 13 to 32 characters, like every terminal serial number.","type":"string","minLength":13,"maxLength":32}},"required":["org_pos_seq"],"additionalProperties":false};
+const schema39 = {"description":"退款查询 barcode_refundquery_request\nqueryRefund.request: asks for the outcome of an earlier refund, named by its pos_seq (sent here as org_pos_seq). Strict, like every request.\nA query for the refund whose pos_seq is barcode_refundquery_request/org_pos_seq.","type":"object","properties":{"request_type":{"description":"请求类型: 固定为barcode_refundquery_request\nRequest type: always barcode_refundquery_request.","type":"string","maxBytes":{"limit":32,"encoding":"GBK"},"const":"barcode_refundquery_request"},"isspid":{"description":"商户号: 接入SP的ID号,由翼码平台分配给ipos接入受理商户的机构号(原值返回)\nMerchant number: the accessing SP's id, the institution number yima assigns to the ipos merchant (answered as sent).","type":"string","minLength":1,"maxBytes":{"limit":8,"encoding":"GBK"}},"pos_id":{"description":"终端号\nTerminal number.","type":"string","minLength":1,"maxBytes":{"limit":20,"encoding":"GBK"}},"store_id":{"description":"门店号\nStore number.","type":"string","minLength":1,"maxBytes":{"limit":20,"encoding":"GBK"}},"pos_seq":{"description":"终端流水号: 同一个商户必须唯一,且大于12位\nTerminal serial number of this request: unique per merchant, 13 to 32 characters. Retrying a refund reuses it.","x-refundkit-assumption":"The document states no character set for pos_seq. It is assumed to be printable text: no control (Cc: tab, line feed, carriage return, ...), format (Cf: the bidi controls) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","type":"string","minLength":13,"maxBytes":{"limit":32,"encoding":"GBK"},"pattern":"^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"},"user_id":{"description":"操作员标识: 操作员号 (可空)\nOperator id; may be left out.","type":"string","maxBytes":{"limit":20,"encoding":"GBK"}},"system_id":{"description":"系统平台号: 由翼码提供\nSystem platform number, given by yima.","type":"string","minLength":1,"maxBytes":{"limit":4,"encoding":"GBK"}},"barcode_refundquery_request":{"description":"The query's parameters.","x-refundkit-assumption":"The inner element is named after the request type, as in the refund request.","$ref":"#/$defs/QueryRefundRequestBody"}},"required":["request_type","isspid","pos_id","store_id","pos_seq","system_id","barcode_refundquery_request"],"additionalProperties":false,"x-refundkit-assumption":"The seed documents only the refund. The query is barcode_refundquery_request with org_pos_seq = the refund's pos_seq (yima's public ipos pages, as PROVIDERS.md summarises them); everything else is assumed to mirror the refund request: the same root, the same header (with a new pos_seq of its own, unique per merchant), and one inner element named after the request type."};
+const schema40 = {"description":"The query's parameters.","type":"object","properties":{"org_pos_seq":{"description":"需要查询的退款交易流水号\nThe refund's pos_seq: 13 to 32 characters, like every terminal serial number.","x-refundkit-assumption":"The document states no character set for pos_seq. It is assumed to be printable text: no control (Cc: tab, line feed, carriage return, ...), format (Cf: the bidi controls) or line/paragraph separator (Zl, Zp) character, none of which an id can mean and all of which can corrupt a log line or a display.","type":"string","minLength":13,"maxBytes":{"limit":32,"encoding":"GBK"},"pattern":"^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"}},"required":["org_pos_seq"],"additionalProperties":false};
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1597,8 +1708,8 @@ errors++;
 }
 if(data.request_type !== undefined){
 let data0 = data.request_type;
-if("barcode_refundquery_request" !== data0){
-const err8 = {instancePath:instancePath+"/request_type",schemaPath:"#/properties/request_type/const",keyword:"const",params:{allowedValue: "barcode_refundquery_request"},message:"must be equal to constant"};
+if(typeof data0 !== "string"){
+const err8 = {instancePath:instancePath+"/request_type",schemaPath:"#/properties/request_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1607,9 +1718,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(typeof data0 === "string"){
-if(func1(data0) > 32){
-const err9 = {instancePath:instancePath+"/request_type",schemaPath:"#/properties/request_type/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
+if("barcode_refundquery_request" !== data0){
+const err9 = {instancePath:instancePath+"/request_type",schemaPath:"#/properties/request_type/const",keyword:"const",params:{allowedValue: "barcode_refundquery_request"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1618,9 +1728,9 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-else {
-const err10 = {instancePath:instancePath+"/request_type",schemaPath:"#/properties/request_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const bytes0 = typeof data0 === "string" ? func1(data0, "GBK") : 0;
+if(bytes0 > 32){
+const err10 = {instancePath:instancePath+"/request_type",schemaPath:"#/properties/request_type/maxBytes",keyword:"maxBytes",params:{limit: 32, encoding: "GBK", bytes: bytes0},message:"must not be more than 32 bytes of text in GBK, is " + bytes0};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1632,9 +1742,9 @@ errors++;
 }
 if(data.isspid !== undefined){
 let data1 = data.isspid;
-if(typeof data1 === "string"){
-if(func1(data1) > 8){
-const err11 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
+const bytes1 = typeof data1 === "string" ? func1(data1, "GBK") : 0;
+if(bytes1 > 8){
+const err11 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/maxBytes",keyword:"maxBytes",params:{limit: 8, encoding: "GBK", bytes: bytes1},message:"must not be more than 8 bytes of text in GBK, is " + bytes1};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1643,9 +1753,9 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-else {
-const err12 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data1 === "string"){
+if(func3(data1) < 1){
+const err12 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1655,11 +1765,8 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data.pos_id !== undefined){
-let data2 = data.pos_id;
-if(typeof data2 === "string"){
-if(func1(data2) > 20){
-const err13 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+else {
+const err13 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1669,8 +1776,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-else {
-const err14 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.pos_id !== undefined){
+let data2 = data.pos_id;
+const bytes2 = typeof data2 === "string" ? func1(data2, "GBK") : 0;
+if(bytes2 > 20){
+const err14 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/maxBytes",keyword:"maxBytes",params:{limit: 20, encoding: "GBK", bytes: bytes2},message:"must not be more than 20 bytes of text in GBK, is " + bytes2};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1679,12 +1789,9 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-if(data.store_id !== undefined){
-let data3 = data.store_id;
-if(typeof data3 === "string"){
-if(func1(data3) > 20){
-const err15 = {instancePath:instancePath+"/store_id",schemaPath:"#/properties/store_id/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(typeof data2 === "string"){
+if(func3(data2) < 1){
+const err15 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1695,7 +1802,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/store_id",schemaPath:"#/properties/store_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1705,11 +1812,11 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data.pos_seq !== undefined){
-let data4 = data.pos_seq;
-if(typeof data4 === "string"){
-if(func1(data4) > 32){
-const err17 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
+if(data.store_id !== undefined){
+let data3 = data.store_id;
+const bytes3 = typeof data3 === "string" ? func1(data3, "GBK") : 0;
+if(bytes3 > 20){
+const err17 = {instancePath:instancePath+"/store_id",schemaPath:"#/properties/store_id/maxBytes",keyword:"maxBytes",params:{limit: 20, encoding: "GBK", bytes: bytes3},message:"must not be more than 20 bytes of text in GBK, is " + bytes3};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1718,8 +1825,9 @@ vErrors.push(err17);
 }
 errors++;
 }
-if(func1(data4) < 13){
-const err18 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/minLength",keyword:"minLength",params:{limit: 13},message:"must NOT have fewer than 13 characters"};
+if(typeof data3 === "string"){
+if(func3(data3) < 1){
+const err18 = {instancePath:instancePath+"/store_id",schemaPath:"#/properties/store_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1730,7 +1838,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/store_id",schemaPath:"#/properties/store_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1740,11 +1848,11 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data.user_id !== undefined){
-let data5 = data.user_id;
-if(typeof data5 === "string"){
-if(func1(data5) > 20){
-const err20 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(data.pos_seq !== undefined){
+let data4 = data.pos_seq;
+const bytes4 = typeof data4 === "string" ? func1(data4, "GBK") : 0;
+if(bytes4 > 32){
+const err20 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/maxBytes",keyword:"maxBytes",params:{limit: 32, encoding: "GBK", bytes: bytes4},message:"must not be more than 32 bytes of text in GBK, is " + bytes4};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1753,9 +1861,9 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
-else {
-const err21 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data4 === "string"){
+if(func3(data4) < 13){
+const err21 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/minLength",keyword:"minLength",params:{limit: 13},message:"must NOT have fewer than 13 characters"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1764,12 +1872,8 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-if(data.system_id !== undefined){
-let data6 = data.system_id;
-if(typeof data6 === "string"){
-if(func1(data6) > 4){
-const err22 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/maxLength",keyword:"maxLength",params:{limit: 4},message:"must NOT have more than 4 characters"};
+if(!pattern4.test(data4)){
+const err22 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/pattern",keyword:"pattern",params:{pattern: "^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"},message:"must match pattern \""+"^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"+"\""};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1780,7 +1884,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err23 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1790,11 +1894,10 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data.barcode_refundquery_request !== undefined){
-let data7 = data.barcode_refundquery_request;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.org_pos_seq === undefined){
-const err24 = {instancePath:instancePath+"/barcode_refundquery_request",schemaPath:"#/$defs/QueryRefundRequestBody/required",keyword:"required",params:{missingProperty: "org_pos_seq"},message:"must have required property '"+"org_pos_seq"+"'"};
+if(data.user_id !== undefined){
+let data5 = data.user_id;
+if(typeof data5 !== "string"){
+const err24 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1803,9 +1906,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-for(const key1 in data7){
-if(!(key1 === "org_pos_seq")){
-const err25 = {instancePath:instancePath+"/barcode_refundquery_request",schemaPath:"#/$defs/QueryRefundRequestBody/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+const bytes5 = typeof data5 === "string" ? func1(data5, "GBK") : 0;
+if(bytes5 > 20){
+const err25 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxBytes",keyword:"maxBytes",params:{limit: 20, encoding: "GBK", bytes: bytes5},message:"must not be more than 20 bytes of text in GBK, is " + bytes5};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1815,11 +1918,11 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data7.org_pos_seq !== undefined){
-let data8 = data7.org_pos_seq;
-if(typeof data8 === "string"){
-if(func1(data8) > 32){
-const err26 = {instancePath:instancePath+"/barcode_refundquery_request/org_pos_seq",schemaPath:"#/$defs/QueryRefundRequestBody/properties/org_pos_seq/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
+if(data.system_id !== undefined){
+let data6 = data.system_id;
+const bytes6 = typeof data6 === "string" ? func1(data6, "GBK") : 0;
+if(bytes6 > 4){
+const err26 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/maxBytes",keyword:"maxBytes",params:{limit: 4, encoding: "GBK", bytes: bytes6},message:"must not be more than 4 bytes of text in GBK, is " + bytes6};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1828,8 +1931,9 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(func1(data8) < 13){
-const err27 = {instancePath:instancePath+"/barcode_refundquery_request/org_pos_seq",schemaPath:"#/$defs/QueryRefundRequestBody/properties/org_pos_seq/minLength",keyword:"minLength",params:{limit: 13},message:"must NOT have fewer than 13 characters"};
+if(typeof data6 === "string"){
+if(func3(data6) < 1){
+const err27 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1840,7 +1944,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/barcode_refundquery_request/org_pos_seq",schemaPath:"#/$defs/QueryRefundRequestBody/properties/org_pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err28 = {instancePath:instancePath+"/system_id",schemaPath:"#/properties/system_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1850,9 +1954,11 @@ vErrors.push(err28);
 errors++;
 }
 }
-}
-else {
-const err29 = {instancePath:instancePath+"/barcode_refundquery_request",schemaPath:"#/$defs/QueryRefundRequestBody/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.barcode_refundquery_request !== undefined){
+let data7 = data.barcode_refundquery_request;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.org_pos_seq === undefined){
+const err29 = {instancePath:instancePath+"/barcode_refundquery_request",schemaPath:"#/$defs/QueryRefundRequestBody/required",keyword:"required",params:{missingProperty: "org_pos_seq"},message:"must have required property '"+"org_pos_seq"+"'"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1861,15 +1967,84 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key1 in data7){
+if(!(key1 === "org_pos_seq")){
+const err30 = {instancePath:instancePath+"/barcode_refundquery_request",schemaPath:"#/$defs/QueryRefundRequestBody/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err30];
 }
 else {
 vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data7.org_pos_seq !== undefined){
+let data8 = data7.org_pos_seq;
+const bytes7 = typeof data8 === "string" ? func1(data8, "GBK") : 0;
+if(bytes7 > 32){
+const err31 = {instancePath:instancePath+"/barcode_refundquery_request/org_pos_seq",schemaPath:"#/$defs/QueryRefundRequestBody/properties/org_pos_seq/maxBytes",keyword:"maxBytes",params:{limit: 32, encoding: "GBK", bytes: bytes7},message:"must not be more than 32 bytes of text in GBK, is " + bytes7};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+if(typeof data8 === "string"){
+if(func3(data8) < 13){
+const err32 = {instancePath:instancePath+"/barcode_refundquery_request/org_pos_seq",schemaPath:"#/$defs/QueryRefundRequestBody/properties/org_pos_seq/minLength",keyword:"minLength",params:{limit: 13},message:"must NOT have fewer than 13 characters"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+if(!pattern4.test(data8)){
+const err33 = {instancePath:instancePath+"/barcode_refundquery_request/org_pos_seq",schemaPath:"#/$defs/QueryRefundRequestBody/properties/org_pos_seq/pattern",keyword:"pattern",params:{pattern: "^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"},message:"must match pattern \""+"^(?:[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+)$"+"\""};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/barcode_refundquery_request/org_pos_seq",schemaPath:"#/$defs/QueryRefundRequestBody/properties/org_pos_seq/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/barcode_refundquery_request",schemaPath:"#/$defs/QueryRefundRequestBody/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+}
+else {
+const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
 }
 errors++;
 }
@@ -1879,7 +2054,7 @@ return errors === 0;
 validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const validate_3 = validate28;
-const schema41 = {"description":"退款查询返回 barcode_refundquery_response\nqueryRefund.response: the answer to a refund query. Tolerant like every response: unknown elements are allowed anywhere and never fail a decode.\nyima's answer to barcode_refundquery_request.","type":"object","properties":{"response_type":{"description":"返回类型: 固定为barcode_refundquery_response\nResponse type: always barcode_refundquery_response.","type":"string","maxLength":32,"const":"barcode_refundquery_response"},"isspid":{"description":"商户号: 接入SP的ID号,为翼码平台的提供的业务商机构号\nMerchant number: the accessing SP's id, the institution number yima assigned.","type":"string","maxLength":8},"pos_id":{"description":"终端号\nTerminal number.","type":"string","maxLength":20},"pos_seq":{"description":"终端流水号: 终端交易流水号,和请求报文中的交易流水号相同\nTerminal serial number: the request's pos_seq, answered as sent.","x-refundkit-correction":"The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is String(32) without the request's minimum length.","type":"string","maxLength":32},"sys_seq":{"description":"平台流水号: 由翼码平台产生,供跟踪之用\nPlatform serial number, made by yima, for tracing.","x-refundkit-correction":"The table marks sys_seq 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves sys_seq out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":16},"trans_time":{"description":"交易时间: 交易时间,格式:yyyyMMddHHmmss\nTransaction time, yyyyMMddHHmmss.","x-refundkit-correction":"The table marks trans_time 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves trans_time out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":14,"pattern":"^(?:[0-9]{14})$"},"pay_type":{"description":"支付类型: 503:微信支付\nPayment type; 503 = WeChat Pay.","x-refundkit-correction":"The table lists 503 (WeChat Pay) only, but the document's response example answers 502. Responses accept any String(3) here; only the request restricts pay_type to the listed 503.\nThe table marks pay_type 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves pay_type out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":3},"buss_discount_amt":{"description":"商家优惠金额: 商家优惠金额,单位为分 (可空)\nMerchant discount, in fen (a String(16) in the document, kept as text).","type":"string","maxLength":16},"platform_discount_amt":{"description":"平台优惠金额: 平台优惠金额,单位为分 (可空)\nPlatform discount, in fen (a String(16) in the document, kept as text).","type":"string","maxLength":16},"wxpay_res_info":{"description":"微信支付的时候,返回以下数据\nWeChat Pay details, sent when the payment was a WeChat one.","$ref":"#/$defs/WxpayResInfo"},"result":{"description":"处理结果\nThe outcome: result/id and result/comment.","$ref":"#/$defs/ResponseResult"}},"required":["response_type","isspid","pos_id","pos_seq","result"],"x-refundkit-assumption":"Not in the seed. The answer is assumed to mirror the refund response: response_type barcode_refundquery_response, the same fields (ResponseFields), and result/id 0000 meaning the queried refund succeeded, any other id that it did not (9998: unknown). Whatever else yima sends is kept as unknown elements."};
+const schema41 = {"description":"退款查询返回 barcode_refundquery_response\nqueryRefund.response: the answer to a refund query. Tolerant like every response: unknown elements are allowed anywhere (refundkit:open=\"true\", see common.xsd) and never fail a decode.\nyima's answer to barcode_refundquery_request.","type":"object","properties":{"response_type":{"description":"返回类型: 固定为barcode_refundquery_response\nResponse type: always barcode_refundquery_response.","type":"string","maxLength":32,"const":"barcode_refundquery_response"},"isspid":{"description":"商户号: 接入SP的ID号,为翼码平台的提供的业务商机构号\nMerchant number: the accessing SP's id, the institution number yima assigned.","type":"string","maxLength":8},"pos_id":{"description":"终端号\nTerminal number.","type":"string","maxLength":20},"pos_seq":{"description":"终端流水号: 终端交易流水号,和请求报文中的交易流水号相同\nTerminal serial number: the request's pos_seq, answered as sent.","x-refundkit-correction":"The request requires pos_seq longer than 12 characters, and the response echoes it, but the document's response example answers the 12-character 000000000001. Responses are read tolerantly: here pos_seq is String(32) without the request's minimum length.","type":"string","maxLength":32},"sys_seq":{"description":"平台流水号: 由翼码平台产生,供跟踪之用\nPlatform serial number, made by yima, for tracing.","x-refundkit-correction":"The table marks sys_seq 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves sys_seq out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":16},"trans_time":{"description":"交易时间: 交易时间,格式:yyyyMMddHHmmss\nTransaction time, yyyyMMddHHmmss.","x-refundkit-correction":"The table marks trans_time 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves trans_time out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":14,"pattern":"^(?:[0-9]{14})$"},"pay_type":{"description":"支付类型: 503:微信支付\nPayment type; 503 = WeChat Pay.","x-refundkit-correction":"The table lists 503 (WeChat Pay) only, but the document's response example answers 502. Responses accept any String(3) here; only the request restricts pay_type to the listed 503.\nThe table marks pay_type 必填, but refundkit reads responses tolerantly and requires only what the status mapping needs (result) and what correlates the answer (isspid, pos_id, pos_seq): an answer that leaves pay_type out, as a failure may, is still read and mapped by result/id.","type":"string","maxLength":3},"buss_discount_amt":{"description":"商家优惠金额: 商家优惠金额,单位为分 (可空)\nMerchant discount, in fen (a String(16) in the document, kept as text).","type":"string","maxLength":16},"platform_discount_amt":{"description":"平台优惠金额: 平台优惠金额,单位为分 (可空)\nPlatform discount, in fen (a String(16) in the document, kept as text).","type":"string","maxLength":16},"wxpay_res_info":{"description":"微信支付的时候,返回以下数据\nWeChat Pay details, sent when the payment was a WeChat one.","$ref":"#/$defs/WxpayResInfo"},"result":{"description":"处理结果\nThe outcome: result/id and result/comment.","$ref":"#/$defs/ResponseResult"}},"required":["response_type","isspid","pos_id","pos_seq","result"],"x-refundkit-assumption":"Not in the seed. The answer is assumed to mirror the refund response: response_type barcode_refundquery_response, the same fields (ResponseFields), and result/id 0000 meaning the queried refund succeeded, any other id that it did not (9998: unknown). Whatever else yima sends is kept as unknown elements."};
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1955,7 +2130,7 @@ vErrors.push(err5);
 errors++;
 }
 if(typeof data0 === "string"){
-if(func1(data0) > 32){
+if(func3(data0) > 32){
 const err6 = {instancePath:instancePath+"/response_type",schemaPath:"#/properties/response_type/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err6];
@@ -1980,7 +2155,7 @@ errors++;
 if(data.isspid !== undefined){
 let data1 = data.isspid;
 if(typeof data1 === "string"){
-if(func1(data1) > 8){
+if(func3(data1) > 8){
 const err8 = {instancePath:instancePath+"/isspid",schemaPath:"#/properties/isspid/maxLength",keyword:"maxLength",params:{limit: 8},message:"must NOT have more than 8 characters"};
 if(vErrors === null){
 vErrors = [err8];
@@ -2005,7 +2180,7 @@ errors++;
 if(data.pos_id !== undefined){
 let data2 = data.pos_id;
 if(typeof data2 === "string"){
-if(func1(data2) > 20){
+if(func3(data2) > 20){
 const err10 = {instancePath:instancePath+"/pos_id",schemaPath:"#/properties/pos_id/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err10];
@@ -2030,7 +2205,7 @@ errors++;
 if(data.pos_seq !== undefined){
 let data3 = data.pos_seq;
 if(typeof data3 === "string"){
-if(func1(data3) > 32){
+if(func3(data3) > 32){
 const err12 = {instancePath:instancePath+"/pos_seq",schemaPath:"#/properties/pos_seq/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err12];
@@ -2055,7 +2230,7 @@ errors++;
 if(data.sys_seq !== undefined){
 let data4 = data.sys_seq;
 if(typeof data4 === "string"){
-if(func1(data4) > 16){
+if(func3(data4) > 16){
 const err14 = {instancePath:instancePath+"/sys_seq",schemaPath:"#/properties/sys_seq/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err14];
@@ -2080,7 +2255,7 @@ errors++;
 if(data.trans_time !== undefined){
 let data5 = data.trans_time;
 if(typeof data5 === "string"){
-if(func1(data5) > 14){
+if(func3(data5) > 14){
 const err16 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/maxLength",keyword:"maxLength",params:{limit: 14},message:"must NOT have more than 14 characters"};
 if(vErrors === null){
 vErrors = [err16];
@@ -2090,7 +2265,7 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(!pattern4.test(data5)){
+if(!pattern6.test(data5)){
 const err17 = {instancePath:instancePath+"/trans_time",schemaPath:"#/properties/trans_time/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9]{14})$"},message:"must match pattern \""+"^(?:[0-9]{14})$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
@@ -2115,7 +2290,7 @@ errors++;
 if(data.pay_type !== undefined){
 let data6 = data.pay_type;
 if(typeof data6 === "string"){
-if(func1(data6) > 3){
+if(func3(data6) > 3){
 const err19 = {instancePath:instancePath+"/pay_type",schemaPath:"#/properties/pay_type/maxLength",keyword:"maxLength",params:{limit: 3},message:"must NOT have more than 3 characters"};
 if(vErrors === null){
 vErrors = [err19];
@@ -2140,7 +2315,7 @@ errors++;
 if(data.buss_discount_amt !== undefined){
 let data7 = data.buss_discount_amt;
 if(typeof data7 === "string"){
-if(func1(data7) > 16){
+if(func3(data7) > 16){
 const err21 = {instancePath:instancePath+"/buss_discount_amt",schemaPath:"#/properties/buss_discount_amt/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err21];
@@ -2165,7 +2340,7 @@ errors++;
 if(data.platform_discount_amt !== undefined){
 let data8 = data.platform_discount_amt;
 if(typeof data8 === "string"){
-if(func1(data8) > 16){
+if(func3(data8) > 16){
 const err23 = {instancePath:instancePath+"/platform_discount_amt",schemaPath:"#/properties/platform_discount_amt/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err23];
@@ -2193,7 +2368,7 @@ if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.trade_no !== undefined){
 let data10 = data9.trade_no;
 if(typeof data10 === "string"){
-if(func1(data10) > 64){
+if(func3(data10) > 64){
 const err25 = {instancePath:instancePath+"/wxpay_res_info/trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/trade_no/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err25];
@@ -2218,7 +2393,7 @@ errors++;
 if(data9.out_trade_no !== undefined){
 let data11 = data9.out_trade_no;
 if(typeof data11 === "string"){
-if(func1(data11) > 64){
+if(func3(data11) > 64){
 const err27 = {instancePath:instancePath+"/wxpay_res_info/out_trade_no",schemaPath:"#/$defs/WxpayResInfo/properties/out_trade_no/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err27];
@@ -2243,7 +2418,7 @@ errors++;
 if(data9.app_id !== undefined){
 let data12 = data9.app_id;
 if(typeof data12 === "string"){
-if(func1(data12) > 32){
+if(func3(data12) > 32){
 const err29 = {instancePath:instancePath+"/wxpay_res_info/app_id",schemaPath:"#/$defs/WxpayResInfo/properties/app_id/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err29];
@@ -2268,7 +2443,7 @@ errors++;
 if(data9.mch_id !== undefined){
 let data13 = data9.mch_id;
 if(typeof data13 === "string"){
-if(func1(data13) > 32){
+if(func3(data13) > 32){
 const err31 = {instancePath:instancePath+"/wxpay_res_info/mch_id",schemaPath:"#/$defs/WxpayResInfo/properties/mch_id/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
 if(vErrors === null){
 vErrors = [err31];
@@ -2293,7 +2468,7 @@ errors++;
 if(data9.total_fee !== undefined){
 let data14 = data9.total_fee;
 if(typeof data14 === "string"){
-if(func1(data14) > 16){
+if(func3(data14) > 16){
 const err33 = {instancePath:instancePath+"/wxpay_res_info/total_fee",schemaPath:"#/$defs/WxpayResInfo/properties/total_fee/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err33];
@@ -2318,7 +2493,7 @@ errors++;
 if(data9.cash_fee !== undefined){
 let data15 = data9.cash_fee;
 if(typeof data15 === "string"){
-if(func1(data15) > 16){
+if(func3(data15) > 16){
 const err35 = {instancePath:instancePath+"/wxpay_res_info/cash_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_fee/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err35];
@@ -2343,7 +2518,7 @@ errors++;
 if(data9.refund_fee !== undefined){
 let data16 = data9.refund_fee;
 if(typeof data16 === "string"){
-if(func1(data16) > 16){
+if(func3(data16) > 16){
 const err37 = {instancePath:instancePath+"/wxpay_res_info/refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/refund_fee/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err37];
@@ -2368,7 +2543,7 @@ errors++;
 if(data9.cash_refund_fee !== undefined){
 let data17 = data9.cash_refund_fee;
 if(typeof data17 === "string"){
-if(func1(data17) > 16){
+if(func3(data17) > 16){
 const err39 = {instancePath:instancePath+"/wxpay_res_info/cash_refund_fee",schemaPath:"#/$defs/WxpayResInfo/properties/cash_refund_fee/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters"};
 if(vErrors === null){
 vErrors = [err39];
@@ -2393,7 +2568,7 @@ errors++;
 if(data9.detail_error_code !== undefined){
 let data18 = data9.detail_error_code;
 if(typeof data18 === "string"){
-if(func1(data18) > 48){
+if(func3(data18) > 48){
 const err41 = {instancePath:instancePath+"/wxpay_res_info/detail_error_code",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_code/maxLength",keyword:"maxLength",params:{limit: 48},message:"must NOT have more than 48 characters"};
 if(vErrors === null){
 vErrors = [err41];
@@ -2418,7 +2593,7 @@ errors++;
 if(data9.detail_error_desc !== undefined){
 let data19 = data9.detail_error_desc;
 if(typeof data19 === "string"){
-if(func1(data19) > 128){
+if(func3(data19) > 128){
 const err43 = {instancePath:instancePath+"/wxpay_res_info/detail_error_desc",schemaPath:"#/$defs/WxpayResInfo/properties/detail_error_desc/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err43];
@@ -2478,7 +2653,7 @@ errors++;
 if(data20.id !== undefined){
 let data21 = data20.id;
 if(typeof data21 === "string"){
-if(func1(data21) > 4){
+if(func3(data21) > 4){
 const err48 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/maxLength",keyword:"maxLength",params:{limit: 4},message:"must NOT have more than 4 characters"};
 if(vErrors === null){
 vErrors = [err48];
@@ -2488,9 +2663,8 @@ vErrors.push(err48);
 }
 errors++;
 }
-}
-else {
-const err49 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func3(data21) < 1){
+const err49 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -2500,11 +2674,8 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data20.comment !== undefined){
-let data22 = data20.comment;
-if(typeof data22 === "string"){
-if(func1(data22) > 64){
-const err50 = {instancePath:instancePath+"/result/comment",schemaPath:"#/$defs/ResponseResult/properties/comment/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+else {
+const err50 = {instancePath:instancePath+"/result/id",schemaPath:"#/$defs/ResponseResult/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -2514,8 +2685,11 @@ vErrors.push(err50);
 errors++;
 }
 }
-else {
-const err51 = {instancePath:instancePath+"/result/comment",schemaPath:"#/$defs/ResponseResult/properties/comment/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data20.comment !== undefined){
+let data22 = data20.comment;
+if(typeof data22 === "string"){
+if(func3(data22) > 64){
+const err51 = {instancePath:instancePath+"/result/comment",schemaPath:"#/$defs/ResponseResult/properties/comment/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -2525,9 +2699,8 @@ vErrors.push(err51);
 errors++;
 }
 }
-}
 else {
-const err52 = {instancePath:instancePath+"/result",schemaPath:"#/$defs/ResponseResult/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err52 = {instancePath:instancePath+"/result/comment",schemaPath:"#/$defs/ResponseResult/properties/comment/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -2539,12 +2712,24 @@ errors++;
 }
 }
 else {
-const err53 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err53 = {instancePath:instancePath+"/result",schemaPath:"#/$defs/ResponseResult/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err53];
 }
 else {
 vErrors.push(err53);
+}
+errors++;
+}
+}
+}
+else {
+const err54 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
 }
 errors++;
 }

@@ -2,7 +2,7 @@
 // Do not edit by hand: change the spec or the generator, then run `npm run generate`.
 import iconv from 'iconv-lite';
 import xmljsModule from 'xml-js';
-import { ValidationError, type ValidationIssue } from '@refundkit/runtime';
+import { jsonShapeProblem, MAX_ANSWER_DEPTH, ValidationError, type ValidationIssue } from '@refundkit/runtime';
 
 // xml-js is CommonJS: under Node's ESM loader the default import is module.exports.
 type XmlJs = typeof import('xml-js');
@@ -51,7 +51,10 @@ export interface MessageDescriptor {
 export interface UnknownElement {
   /** Dotted path from the root element (the root excluded), e.g. wxpay_res_info.coupon_fee. */
   readonly path: string;
-  /** undeclared: no such element here; maxOccurs: a declared element repeated beyond its maxOccurs. */
+  /**
+   * undeclared: no such element here. (maxOccurs: no longer produced: a declared element repeated
+   * beyond its maxOccurs is a decode error, rule maxOccurs; the member stays for readers that test it.)
+   */
   readonly reason: 'undeclared' | 'maxOccurs';
   /** The enclosing type has open content, so the contract allows it (responses). */
   readonly allowed: boolean;
@@ -89,8 +92,54 @@ function xmlError(messageName: string, path: string, message: string): Validatio
 type Encoding = Parameters<typeof iconv.encode>[1];
 
 function encodingOf(label: string, messageName: string): Encoding {
-  if (!iconv.encodingExists(label)) throw xmlError(messageName, '', 'encoding ' + label + ' is not supported');
+  if (!iconv.encodingExists(label)) throw encodingError(messageName, 'encoding ' + label + ' is not supported');
   return label;
+}
+
+function encodingError(messageName: string, message: string): ValidationError {
+  return new ValidationError(messageName, [{ path: '', rule: 'encoding', message }]);
+}
+
+/**
+ * The labels a document may declare, by contract encoding: the contract's own, and for GBK also
+ * GB2312, its subset (every GB2312 document is a GBK document, and servers in China often label
+ * GBK text gb2312), read with the GBK decoder. Nothing else: not GB18030, GBK's superset (its
+ * four-byte characters are outside what the document allows), not UTF-8 or UTF-7 (an answer
+ * declaring utf7 could spell its markup in +ADw- sequences), not any other label iconv-lite knows.
+ */
+const DECLARABLE: Readonly<Record<string, readonly string[]>> = { gbk: ['gbk', 'gb2312'] };
+
+/** The encoding to decode with when a document declares label under a contract encoding; undefined when refused. */
+function declaredEncoding(label: string, contractEncoding: string): string | undefined {
+  const contract = contractEncoding.toLowerCase();
+  const allowed = Object.hasOwn(DECLARABLE, contract) ? (DECLARABLE[contract] as readonly string[]) : [contract];
+  return allowed.includes(label.toLowerCase()) ? contractEncoding : undefined;
+}
+
+const isUtf8 = (label: string): boolean => /^utf-?8$/i.test(label);
+
+/**
+ * Decodes bytes strictly: a byte sequence the encoding does not define is an error, never a
+ * silent U+FFFD. UTF-8 through a fatal TextDecoder; any other encoding through iconv-lite, whose
+ * decoders put U+FFFD for an invalid sequence: GBK (like the other legacy encodings) has no code
+ * for U+FFFD, so one in the text can only be such a replacement. (Node's TextDecoder for gbk
+ * was measured 5 times faster but decodes a lone 0xFF as nothing, without an error.)
+ */
+function decodeStrictly(bytes: Uint8Array, label: string, messageName: string): string {
+  if (isUtf8(label)) {
+    try {
+      return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    } catch {
+      throw encodingError(messageName, 'the body holds bytes that are not valid UTF-8');
+    }
+  }
+  const encoding = encodingOf(label, messageName);
+  const text = iconv.decode(asBuffer(bytes), encoding);
+  const replaced = text.indexOf('\uFFFD');
+  if (replaced !== -1 && !canEncode('\uFFFD', encoding)) {
+    throw encodingError(messageName, 'the body holds bytes that are not valid ' + label + ' (near character ' + replaced + ')');
+  }
+  return text;
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
@@ -240,15 +289,22 @@ export function encodeXml(descriptor: MessageDescriptor, value: unknown): Uint8A
 }
 
 /**
- * Turns raw bytes into text: UTF-8 when they start with a UTF-8 byte order mark, otherwise the
- * encoding the XML declaration names, otherwise the contract's (GBK). Never via a default UTF-8
- * decoding of the body.
+ * Turns raw bytes into text in the contract's encoding (GBK), strictly: an XML declaration may
+ * name only that encoding (or, for GBK, its subset GB2312); a UTF-8 byte order mark or any other
+ * label (utf7, GB18030, UTF-8) is refused, and so is a byte sequence the encoding does not define
+ * (never a silent U+FFFD). A ValidationError with rule encoding names what was wrong. Never via
+ * a default UTF-8 decoding of the body.
  */
 export function decodeText(bytes: Uint8Array, defaultEncoding: string, messageName: string): string {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return iconv.decode(asBuffer(bytes), 'utf8');
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  if (bom && !isUtf8(defaultEncoding)) throw encodingError(messageName, 'the body starts with a UTF-8 byte order mark; the contract encoding is ' + defaultEncoding);
   const head = asBuffer(bytes.subarray(0, 200)).toString('latin1');
   const declared = DECLARATION.exec(head)?.[1];
-  return iconv.decode(asBuffer(bytes), encodingOf(declared ?? defaultEncoding, messageName));
+  const encoding = declared === undefined ? defaultEncoding : declaredEncoding(declared, defaultEncoding);
+  if (encoding === undefined) {
+    throw encodingError(messageName, 'the XML declaration names encoding ' + declared + '; the contract allows ' + defaultEncoding + ' only');
+  }
+  return decodeStrictly(bytes, encoding, messageName);
 }
 
 /** Parses a document (xml-js): well-formed, no DOCTYPE, one root element; a ValidationError (rule xml) otherwise. */
@@ -268,6 +324,8 @@ export function parseXmlText(text: string, messageName: string): XmlElement {
       captureSpacesBetweenElements: true,
     }) as XmlElement;
   } catch (error) {
+    // A body cut short is told apart from one that is merely broken: the provider may have acted.
+    if (text.trim() !== '' && !endsWithClosingTag(text)) throw truncatedError(messageName, 'its root element');
     throw xmlError(messageName, '', 'the body is not well-formed XML: ' + firstLine(error));
   }
   const top = doc.elements ?? [];
@@ -275,12 +333,78 @@ export function parseXmlText(text: string, messageName: string): XmlElement {
   const roots = top.filter((node) => node.type === 'element');
   const root = roots[0];
   if (root === undefined || roots.length !== 1) throw xmlError(messageName, '', 'the body must hold exactly one root element');
-  // xml-js does not report elements left open at the end of the text: a truncated answer would
+  // xml-js does not report everything left open at the end of the text: a truncated answer would
   // otherwise decode, its result and all. The document must end with the root's closing tag.
-  if (!new RegExp('</' + root.name + '\\s*>\\s*$').test(text)) {
-    throw xmlError(messageName, '', 'the body is not well-formed XML: it ends before </' + root.name + '>');
+  if (!endsWithClosingTag(text, String(root.name))) {
+    throw truncatedError(messageName, '</' + String(root.name) + '>');
+  }
+  const tooDeep = pathBeyondDepth(root, MAX_ANSWER_DEPTH);
+  if (tooDeep !== undefined) {
+    throw new ValidationError(messageName, [{ path: tooDeep, rule: 'depth', message: tooDeep + ' is nested more than ' + MAX_ANSWER_DEPTH + ' elements deep' }]);
   }
   return root;
+}
+
+function truncatedError(messageName: string, what: string): ValidationError {
+  return new ValidationError(messageName, [{ path: '', rule: 'truncated', message: 'the body is not well-formed XML: it ends before ' + what + ' is closed' }]);
+}
+
+/**
+ * Whether the last markup of text is the real closing tag of root (of any element when root is
+ * not given), followed by nothing but whitespace: a </root> inside a comment, a CDATA section or
+ * a processing instruction does not count, and one of those left open at the end (a cut-off
+ * answer ending in <!-- </root>) fails. One pass, no recursion: every < outside those three
+ * starts a tag (XML allows no raw < in text or attribute values).
+ */
+function endsWithClosingTag(text: string, root?: string): boolean {
+  let lastTag = -1;
+  let at = 0;
+  for (;;) {
+    const open = text.indexOf('<', at);
+    if (open === -1) break;
+    let close: string | undefined;
+    if (text.startsWith('<!--', open)) close = '-->';
+    else if (text.startsWith('<![CDATA[', open)) close = ']]>';
+    else if (text.startsWith('<?', open)) close = '?>';
+    if (close === undefined) {
+      lastTag = open;
+      at = open + 1;
+      continue;
+    }
+    const end = text.indexOf(close, open + 2);
+    if (end === -1) return false;
+    at = end + close.length;
+    lastTag = -1; // markup after the last tag: the document does not end with it
+  }
+  if (lastTag === -1) return false;
+  if (root === undefined) return /^<\/[^<>\s]+\s*>\s*$/.test(text.slice(lastTag));
+  if (!text.startsWith('</' + root, lastTag)) return false;
+  return /^\s*>\s*$/.test(text.slice(lastTag + 2 + root.length));
+}
+
+/**
+ * The dotted path of the first element nested deeper than maxDepth below root, if any; walked
+ * with an explicit stack, so a 5,000-deep answer cannot overflow the call stack. Decoding
+ * refuses such a document (rule depth) before any recursive walker (deepText, js2xml) meets it.
+ */
+function pathBeyondDepth(root: XmlElement, maxDepth: number): string | undefined {
+  interface Entry { readonly node: XmlElement; readonly depth: number; readonly parent: Entry | undefined }
+  const stack: Entry[] = [{ node: root, depth: 0, parent: undefined }];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    for (const child of top.node.elements ?? []) {
+      if (child.type !== 'element') continue;
+      const entry: Entry = { node: child, depth: top.depth + 1, parent: top };
+      if (entry.depth <= maxDepth) {
+        stack.push(entry);
+        continue;
+      }
+      // The path is built only for the element refused: names from it up to the root's child.
+      const names: string[] = [];
+      for (let at: Entry | undefined = entry; at !== undefined && at.parent !== undefined; at = at.parent) names.push(String(at.node.name));
+      return names.reverse().join('.');
+    }
+  }
+  return undefined;
 }
 
 /** The element's own text and CDATA, concatenated. */
@@ -331,12 +455,24 @@ function decodeElement(element: ElementDescriptor, node: XmlElement, path: strin
         return undefined;
       }
       if (text.trim() === '') return undefined;
+      let parsed: unknown;
       try {
-        return JSON.parse(text) as unknown;
+        parsed = JSON.parse(text) as unknown;
       } catch (error) {
         issues.push({ path, rule: 'json', message: path + ' is not valid JSON (' + firstLine(error) + ')' });
         return undefined;
       }
+      // JSON.parse keeps the last of two equal keys and any depth: the contract means one value, shallow.
+      const problem = jsonShapeProblem(text, path);
+      if (problem !== undefined) {
+        issues.push(
+          problem.rule === 'depth'
+            ? { path: problem.path, rule: 'depth', message: problem.path + ' is nested more than ' + MAX_ANSWER_DEPTH + ' levels deep' }
+            : { path: problem.path, rule: 'duplicateKey', message: problem.path + ' appears twice in one JSON object' },
+        );
+        return undefined;
+      }
+      return parsed;
     }
     case 'text':
       return text;
@@ -356,7 +492,8 @@ function decodeChildren(children: readonly ElementDescriptor[], open: boolean, n
     }
     const seen = found.get(name) ?? [];
     if (element.maxOccurs !== 'unbounded' && seen.length >= element.maxOccurs) {
-      unknown.push(unknownElement(child, at, 'maxOccurs', open));
+      // Two <id> or two <result> where the contract declares one: which is meant cannot be told.
+      issues.push({ path: at, rule: 'maxOccurs', message: at + ' occurs more than ' + element.maxOccurs + ' time(s); the contract allows ' + element.maxOccurs });
       continue;
     }
     seen.push(decodeElement(element, child, element.maxOccurs === 1 ? at : at + '[' + seen.length + ']', issues, unknown));
@@ -374,8 +511,10 @@ function decodeChildren(children: readonly ElementDescriptor[], open: boolean, n
 /**
  * Reads a parsed document as the descriptor's message. The root and the type element must match
  * (rule xml otherwise). Declared elements are read in any order, text as is, integers converted
- * only when they are plain integers, JSON elements parsed (rule json when they are not JSON).
- * Undeclared elements never fail: they are left out of the value and listed in unknown.
+ * only when they are plain integers, JSON elements parsed (rule json when they are not JSON, rule
+ * duplicateKey or depth when a key repeats or it nests beyond MAX_ANSWER_DEPTH). A declared element
+ * repeated beyond its maxOccurs is an error (rule maxOccurs). Undeclared elements never fail: they
+ * are left out of the value and listed in unknown.
  */
 export function decodeTree(descriptor: MessageDescriptor, root: XmlElement): Decoded<unknown> {
   if (root.name !== descriptor.root) {

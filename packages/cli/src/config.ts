@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isPostgresUrl } from '@refundkit/refunds';
-import { UsageError } from './io.js';
+import { readBoundedFile, UnreadableFileError, MAX_INPUT_FILE_BYTES } from './bounded-file.js';
+import { ConfigFileError } from './config-error.js';
 
 /** `refundkit.config.json`: `{ "providers": { "<key>": {...} }, "ledger"?: "path or postgres:// URL" }`. */
 export interface CliConfig {
@@ -9,40 +9,54 @@ export interface CliConfig {
   readonly ledger?: string;
 }
 
+/** How deep a config value may nest: real ones are three levels; this bounds the recursion below. */
+const MAX_CONFIG_DEPTH = 32;
+
+/** What an environment variable's name may be (POSIX portable names). */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /**
  * Replaces every `{"env": "VAR"}` value with the variable's value, so secrets stay out of the
- * file. A missing variable is an error naming the variable (never its would-be value).
+ * file. Only the environment's own properties count (`{"env": "toString"}` or `"__proto__"` never
+ * reach an inherited value), and the value must be a non-empty string; otherwise a
+ * {@link ConfigFileError} names the setting and the variable, never a value.
  *
  * @example
  * resolveEnvRefs({ appKey: { env: 'TIPAY_APP_KEY' } }, { TIPAY_APP_KEY: 'k' }) // { appKey: 'k' }
  */
-export function resolveEnvRefs(value: unknown, env: Readonly<Record<string, string | undefined>>, path = ''): unknown {
-  if (Array.isArray(value)) return value.map((v, i) => resolveEnvRefs(v, env, `${path}[${i}]`));
+export function resolveEnvRefs(value: unknown, env: Readonly<Record<string, string | undefined>>, path = '', depth = 0): unknown {
+  if (depth > MAX_CONFIG_DEPTH) throw new ConfigFileError(path, `nested deeper than ${MAX_CONFIG_DEPTH} levels`);
+  if (Array.isArray(value)) return value.map((v, i) => resolveEnvRefs(v, env, `${path}[${i}]`, depth + 1));
   if (value === null || typeof value !== 'object') return value;
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
   if (keys.length === 1 && keys[0] === 'env') {
     const name = record['env'];
-    if (typeof name !== 'string') throw new UsageError(`${path}: {"env": ...} takes a variable name`);
-    const resolved = env[name];
-    if (resolved === undefined || resolved === '') throw new UsageError(`${path} reads environment variable ${name}, which is not set`);
+    if (typeof name !== 'string' || !ENV_NAME.test(name)) {
+      throw new ConfigFileError(path, '{"env": ...} takes the name of an environment variable (letters, digits and _)');
+    }
+    const resolved = Object.hasOwn(env, name) ? env[name] : undefined;
+    if (typeof resolved !== 'string') throw new ConfigFileError(path, `environment variable ${name} is not set`);
+    if (resolved === '') throw new ConfigFileError(path, `environment variable ${name} is set but empty`);
     return resolved;
   }
-  return Object.fromEntries(keys.map((k) => [k, resolveEnvRefs(record[k], env, path ? `${path}.${k}` : k)]));
+  return Object.fromEntries(keys.map((k) => [k, resolveEnvRefs(record[k], env, path ? `${path}.${k}` : k, depth + 1)]));
 }
 
 /**
  * Reads and checks a config file; relative key-file paths are resolved against the file's folder.
  * With `provider`, only that provider's entry is kept (and its `{"env": ...}` values read), so a
- * variable another provider's entry names need not be set.
+ * variable another provider's entry names need not be set. The file must be a regular file of at
+ * most 1 MiB, checked before it is read (`--config /dev/zero` reads nothing).
  */
 export function loadConfig(file: string, env: Readonly<Record<string, string | undefined>>, cwd: string, provider?: string): CliConfig {
   const path = resolve(cwd, file);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedFile(path, MAX_INPUT_FILE_BYTES).toString('utf8');
   } catch (error) {
-    throw new UsageError(`cannot read config ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    if (error instanceof UnreadableFileError) throw new ConfigFileError('', `cannot read config ${file}: ${error.message}`);
+    throw error;
   }
   let parsed: unknown;
   try {
@@ -51,20 +65,21 @@ export function loadConfig(file: string, env: Readonly<Record<string, string | u
     // JSON.parse quotes the text around the fault, which may be a secret: say only where it is.
     const at = /position (\d+)/.exec((error as Error).message)?.[1];
     const where = at === undefined ? '' : ` (line ${text.slice(0, Number(at)).split('\n').length})`;
-    throw new UsageError(`config ${file} is not valid JSON${where}`);
+    throw new ConfigFileError('', `config ${file} is not valid JSON${where}`);
   }
   const raw = parsed as Partial<Record<'providers' | 'ledger', unknown>> | null;
   if (!raw || typeof raw !== 'object' || typeof raw.providers !== 'object' || raw.providers === null) {
-    throw new UsageError(`config ${file} must be {"providers": {...}}`);
+    throw new ConfigFileError('', `config ${file} must be {"providers": {...}}`);
   }
   const selected = Object.entries(raw.providers as Record<string, unknown>).filter(([key]) => provider === undefined || key === provider);
   const config = resolveEnvRefs({ providers: Object.fromEntries(selected), ledger: raw.ledger }, env) as Partial<CliConfig>;
   const base = resolve(path, '..');
   const providers = Object.fromEntries(
-    Object.entries(config.providers ?? {}).map(([key, value]) => [
-      key,
-      Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k.endsWith('File') && typeof v === 'string' ? resolve(base, v) : v])),
-    ]),
+    Object.entries(config.providers ?? {}).map(([key, value]) => {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigFileError(`providers.${key}`, 'must be an object of settings');
+      const settings = Object.entries(value).map(([k, v]) => [k, k.endsWith('File') && typeof v === 'string' ? resolve(base, v) : v]);
+      return [key, Object.fromEntries(settings)];
+    }),
   );
   // A ledger file is relative to the config file; a postgres:// URL is taken as it is.
   const ledger = typeof config.ledger === 'string' ? (isPostgresUrl(config.ledger) ? config.ledger : resolve(base, config.ledger)) : undefined;

@@ -1,9 +1,10 @@
-import { createRefunds, type Refund, type Refunds } from '@refundkit/refunds';
+import { createRefunds, type Refund, type RefundEvent, type Refunds } from '@refundkit/refunds';
 import { parseDuration } from './amounts.js';
 import { loadConfig } from './config.js';
 import { ledgerLocation, openLedger } from './ledger.js';
 import { EXIT, UsageError, type Io } from './io.js';
 import { PROVIDER_KEYS } from './providers.js';
+import { jsonLine, printable } from './terminal-text.js';
 
 export interface FacadeArgs {
   readonly provider?: string | undefined;
@@ -43,20 +44,43 @@ export function exitCodeOf(refund: Refund): number {
   return { succeeded: EXIT.ok, pending: EXIT.pending, failed: EXIT.failed, unknown: EXIT.unknown }[refund.status];
 }
 
-/** A refund for people: one line per field, amounts in minor units and major units. */
-export function describeRefund(refund: Refund): string {
+/**
+ * A refund for people: one line per field, amounts in minor units and major units. Ids and the
+ * failure come from the user or the provider: each is printed through `printable`, so none can
+ * draw a line of its own.
+ */
+export function describeRefund(refund: Refund, history?: readonly RefundEvent[]): string {
+  const t = printable;
   const lines = [
-    `${refund.provider} refund ${refund.refundId} on order ${refund.orderId}: ${refund.status}`,
-    `  amount: ${refund.amount} (minor units) ${refund.currency}`,
-    ...(refund.providerRefundId ? [`  provider refund id: ${refund.providerRefundId}`] : []),
-    ...(refund.failure ? [`  failure: ${refund.failure.code}: ${refund.failure.message}`] : []),
-    `  updated: ${refund.updatedAt}`,
+    `${t(refund.provider)} refund ${t(refund.refundId)} on order ${t(refund.orderId)}: ${t(refund.status)}`,
+    `  amount: ${refund.amount} (minor units) ${t(refund.currency)}`,
+    ...(refund.providerRefundId ? [`  provider refund id: ${t(refund.providerRefundId)}`] : []),
+    ...(refund.failure ? [`  failure: ${t(refund.failure.code)}: ${t(refund.failure.message)}`] : []),
+    `  updated: ${t(refund.updatedAt)}`,
+    ...(history && history.length > 0 ? ['  history:', ...history.map((e) => `    ${describeEvent(e)}`)] : []),
   ];
   return `${lines.join('\n')}\n`;
 }
 
-/** The unified refund as `--json` prints it: everything but the raw provider answer. */
-export function refundJson(refund: Refund): string {
+/** One history entry on one line, e.g. `2026-12-02T04:10:00.000Z answer to refund (attempt 1): failed -> failed, 40101: bad sign`. */
+function describeEvent(event: RefundEvent): string {
+  const t = printable;
+  const attempt = event.attempt !== undefined ? ` (attempt ${event.attempt})` : '';
+  switch (event.kind) {
+    case 'answer':
+      return `${t(event.at)} answer to ${t(event.source ?? '?')}${attempt}: ${t(event.status ?? '?')} -> ${t(event.statusAfter ?? '?')}${event.failure ? `, ${t(event.failure.code)}: ${t(event.failure.message)}` : ''}`;
+    case 'anomaly':
+      return `${t(event.at)} anomaly: ${t(event.note ?? '')}`;
+    default:
+      return `${t(event.at)} ${event.kind}${attempt}`;
+  }
+}
+
+/**
+ * The unified refund as `--json` prints it: everything but the raw provider answers, with its
+ * history when given (`status`).
+ */
+export function refundJson(refund: Refund, history?: readonly RefundEvent[]): string {
   const { raw: _raw, ...shown } = refund;
-  return `${JSON.stringify(shown)}\n`;
+  return jsonLine(history ? { ...shown, history: history.map(({ raw: _answer, ...event }) => event) } : shown);
 }

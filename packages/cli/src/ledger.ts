@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defaultLedgerPath, isPostgresUrl, openPostgresLedger, openSqliteLedger, redactConnectionString, type RefundLedger } from '@refundkit/refunds';
 import type { Io } from './io.js';
+import { printable } from './terminal-text.js';
 
 /**
  * Where a command's ledger is: a `postgres://` or `postgresql://` URL (its optional `schema`
@@ -37,6 +38,6 @@ export async function openLedger(location: LedgerLocation, io: Io): Promise<Refu
     location.kind === 'postgres'
       ? await openPostgresLedger({ connectionString: location.connectionString }, location.schema ? { schema: location.schema } : {})
       : await openSqliteLedger(location.file);
-  io.stderr.write(`refundkit: ledger ${location.shown}\n`);
+  io.stderr.write(`refundkit: ledger ${printable(location.shown)}\n`);
   return ledger;
 }

@@ -8,6 +8,7 @@ import { sandboxCommand, SANDBOX_HELP } from './commands/sandbox.js';
 import { statusCommand, STATUS_HELP } from './commands/status.js';
 import { validateCommand, VALIDATE_HELP } from './commands/validate.js';
 import { EXIT, UsageError, type Io } from './io.js';
+import { printable } from './terminal-text.js';
 
 export type { Io } from './io.js';
 
@@ -119,7 +120,7 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
       if (args.includes('--help') || args.includes('-h')) return io.stdout.write(SANDBOX_HELP), EXIT.ok;
       return sandboxCommand(args, io);
     default:
-      io.stderr.write(`refundkit: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+      io.stderr.write(`refundkit: unknown command ${printable(JSON.stringify(command))}\n\n${HELP}`);
       return EXIT.input;
   }
 }
@@ -146,7 +147,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     return await dispatch(command, rest, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof RefundkitError) {
-      io.stderr.write(`refundkit: ${error.message}\n`);
+      // Messages may quote the user's input or a provider's text.
+      io.stderr.write(`refundkit: ${printable(error.message)}\n`);
       return EXIT.input;
     }
     throw error;

@@ -389,8 +389,8 @@ describe('config: {"env": "VAR"} secrets through io.env', () => {
     const orderId = newOrder('tipay');
     const refundId = newId('tipay', 'env');
     const args = ['refund', '--config', 'env.json', '--provider', 'tipay', '--order', orderId, '--refund-id', refundId, '--amount', '2.50', '--ledger', ledger, '--json'];
-    await expectRefusedLocally('tipay', refundId, args, /providers\.tipay\.appKey reads environment variable RK_TEST_TIPAY_APP_KEY, which is not set/);
-    await expectRefusedLocally('tipay', refundId, args, /RK_TEST_TIPAY_APP_KEY, which is not set/, { RK_TEST_TIPAY_APP_KEY: '' });
+    await expectRefusedLocally('tipay', refundId, args, /providers\.tipay\.appKey: environment variable RK_TEST_TIPAY_APP_KEY is not set/);
+    await expectRefusedLocally('tipay', refundId, args, /providers\.tipay\.appKey: environment variable RK_TEST_TIPAY_APP_KEY is set but empty/, { RK_TEST_TIPAY_APP_KEY: '' });
     const result = await inTmp(args, { RK_TEST_TIPAY_APP_KEY: appKey as string });
     expect(result.code, result.err).toBe(4);
     expect(onlyJson(result.out).amount).toBe(250);
@@ -501,6 +501,27 @@ describe('retry with the same refund id (a new run sharing the SQLite file)', ()
     expect(onlyJson(second.out).status).toBe('succeeded');
     expect(sandbox.requestsReceived('tipay', refundId)).toBe(2);
     expect(sandbox.refundedTotal('tipay', orderId)).toBe(400);
+
+    // status --json shows why the refund is where it is: both attempts and their answers.
+    const status = await inTmp(statusArgs('tipay', orderId, refundId, ['--json']));
+    expect(status.code, status.err).toBe(0);
+    const shown = onlyJson(status.out) as unknown as { status: string; history: { kind: string; attempt?: number; source?: string; status?: string; failure?: { code: string }; raw?: string }[] };
+    expect(shown.status).toBe('succeeded');
+    const entries = shown.history.map((e) => [e.kind, e.attempt, e.source, e.status]);
+    // The first attempt (accepted, then found failed by --wait's query), the resubmission, and its success.
+    expect(entries.slice(0, 4)).toEqual([
+      ['reserved', 1, undefined, undefined],
+      ['answer', 1, 'refund', 'pending'],
+      ['answer', undefined, 'query', 'failed'],
+      ['resubmitted', 2, undefined, undefined],
+    ]);
+    expect(entries[4]).toEqual(['answer', 2, 'refund', 'pending']);
+    expect(entries.at(-1)).toEqual(['answer', undefined, 'query', 'succeeded']);
+    expect(shown.history[2]!.failure?.code).toBeTruthy();
+    expect(shown.history.some((e) => 'raw' in e)).toBe(false);
+    // And for people: one line per entry.
+    const human = await inTmp(statusArgs('tipay', orderId, refundId));
+    expect(human.out).toMatch(/history:\n.* reserved \(attempt 1\)\n.* answer to refund \(attempt 1\): pending -> pending\n.* answer to query: failed -> failed, /);
   });
 });
 

@@ -136,7 +136,7 @@ describe('secrets are never printed', () => {
       const argv = [...refundArgs('tipay', newOrder('tipay'), newId('tipay', 'mis'), json), '--config', 'env.json'];
       const result = await run(argv, { RK_EASYPAY_KEY: ENV.RK_WRONG_EASYPAY_KEY, RK_EFTPAY_SECRET: ENV.RK_WRONG_EFTPAY_SECRET });
       expect(result.code).toBe(1);
-      expect(result.err).toContain('providers.tipay.appKey reads environment variable RK_TIPAY_APP_KEY, which is not set');
+      expect(result.err).toContain('providers.tipay.appKey: environment variable RK_TIPAY_APP_KEY is not set');
       expectNoSecret(result, argv);
     }
   });

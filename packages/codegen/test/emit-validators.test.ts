@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AJV_DEPENDENCY, compileValidatorModule } from '../src/ajv/emit-validators.js';
+import { AJV_DEPENDENCY, BYTE_LENGTH_DEPENDENCY, compileValidatorModule } from '../src/ajv/emit-validators.js';
 
-type Validate = ((data: unknown) => boolean) & { errors?: { keyword: string; instancePath: string; params: Record<string, unknown> }[] | null };
+type Validate = ((data: unknown) => boolean) & { errors?: { keyword: string; instancePath: string; params: Record<string, unknown>; message?: string }[] | null };
 
 // Written inside the package so the emitted imports (`@refundkit/runtime`) resolve as they will in a generated package.
 const tmp = join(import.meta.dirname, '.tmp-validators');
@@ -53,6 +53,43 @@ describe('compileValidatorModule', () => {
     expect(validate('😀😀😀')).toBe(true);
     expect(validate('退款单号')).toBe(false);
     expect(validate.errors?.[0]?.keyword).toBe('maxLength');
+  });
+
+  it('counts maxBytes in bytes of the named encoding (GBK: ASCII 1, Chinese 2, the euro sign 1), and imports iconv-lite only then', async () => {
+    const defs = { S: { type: 'string', maxBytes: { limit: 8, encoding: 'GBK' } } };
+    const { code, runtimeDependencies } = compileValidatorModule({ id: 'https://refundkit.dev/specs/t', defs, messages: { 's.request': 'S' } });
+    expect(code).toMatch(/^import iconv from 'iconv-lite';$/m);
+    expect(runtimeDependencies).toEqual(BYTE_LENGTH_DEPENDENCY);
+    const validate = (await load(defs, { 's.request': 'S' }))['s.request']!;
+    expect(validate('39493002')).toBe(true); // 8 ASCII characters
+    expect(validate('翼码商户')).toBe(true); // 4 characters, 8 bytes
+    expect(validate('€€€€€€€€')).toBe(true); // 0x80 each in GBK
+    expect(validate('翼码商户号')).toBe(false); // 5 characters, 10 bytes
+    expect(validate.errors).toEqual([expect.objectContaining({ keyword: 'maxBytes', instancePath: '', params: { limit: 8, encoding: 'GBK', bytes: 10 }, message: 'must not be more than 8 bytes of text in GBK, is 10' })]);
+    expect(validate('😀')).toBe(true); // no GBK bytes to count: the codec refuses it (rule encoding)
+    expect(validate(12)).toBe(false); // still a string
+    expect(validate.errors?.map((e) => e.keyword)).toEqual(['type']);
+  });
+
+  it('counts maxBytes of a JSON value as the bytes of its compact JSON text (json: true)', async () => {
+    const defs = { J: { type: 'array', maxBytes: { limit: 12, encoding: 'GBK', json: true } } };
+    const validate = (await load(defs, { 'j.request': 'J' }))['j.request']!;
+    expect(validate(['特价手机'])).toBe(true); // ["特价手机"]: 4 + 8 bytes
+    expect(validate(['特价手机号'])).toBe(false);
+    expect(validate.errors?.[0]?.params).toEqual({ limit: 12, encoding: 'GBK', bytes: 14 });
+  });
+
+  it('leaves iconv-lite out of modules that count no bytes', () => {
+    const { code, runtimeDependencies } = compileValidatorModule({ id: 'https://refundkit.dev/specs/t', defs: { A: { type: 'string', maxLength: 2 } }, messages: { 'a.request': 'A' } });
+    expect(code).not.toMatch(/iconv/);
+    expect(runtimeDependencies).toEqual({});
+  });
+
+  it('refuses a malformed maxBytes', () => {
+    const compile = (maxBytes: unknown): unknown => compileValidatorModule({ id: 'https://refundkit.dev/specs/t', defs: { A: { type: 'string', maxBytes } }, messages: { 'a.request': 'A' } });
+    expect(() => compile(8)).toThrow(/maxBytes value must be \["object"\]/);
+    expect(() => compile({ limit: 2.5, encoding: 'GBK' })).toThrow(/maxBytes must be \{ limit: <whole number>, encoding: <label>, json\?: <boolean> \}, not \{"limit":2\.5,"encoding":"GBK"\}/);
+    expect(() => compile({ limit: 8 })).toThrow(/maxBytes must be \{ limit/);
   });
 
   it('reports every failing field (allErrors) and follows $defs references', async () => {

@@ -9,7 +9,7 @@ import { removeSpecFolders, specFolder, YIMA_SPECS } from './xsd-helpers.js';
 afterAll(removeSpecFolders);
 
 const contract = parseXsdContract(YIMA_SPECS);
-const json = new Map(contract.jsonSchemaFiles.map((f) => [f, loadJsonSchemaFile(YIMA_SPECS, f)]));
+const json = new Map(contract.jsonSchemaFiles.map((f) => [f, loadJsonSchemaFile(YIMA_SPECS, f, 'GBK')]));
 const defs = contractToDefs(contract, json);
 
 function props(name: string): Record<string, JsonSchema> {
@@ -59,8 +59,15 @@ const SEED_RESPONSE: [string, string, number, boolean][] = [
 ];
 
 describe('contractToDefs on specs/yima', () => {
-  it.each([...SEED_REQUEST, ...SEED_RESPONSE])('%s.%s is String(%i), required %s, as the seed states', (owner, field, length, required) => {
+  it.each(SEED_REQUEST)('%s.%s is String(%i) in GBK bytes, required %s, as the seed states', (owner, field, length, required) => {
+    expect(props(owner)[field]).toMatchObject({ type: 'string', maxBytes: { limit: length, encoding: 'GBK' } });
+    expect(props(owner)[field]).not.toHaveProperty('maxLength');
+    expect((((defs[owner] as JsonSchema)['required'] ?? []) as string[]).includes(field)).toBe(required);
+  });
+
+  it.each(SEED_RESPONSE)('%s.%s is String(%i) in characters (answers are read tolerantly), required %s, as the seed states', (owner, field, length, required) => {
     expect(props(owner)[field]).toMatchObject({ type: 'string', maxLength: length });
+    expect(props(owner)[field]).not.toHaveProperty('maxBytes');
     expect((((defs[owner] as JsonSchema)['required'] ?? []) as string[]).includes(field)).toBe(required);
   });
 
@@ -90,11 +97,11 @@ describe('contractToDefs on specs/yima', () => {
   });
 
   it('states the request rules exactly: pos_seq more than 12, fixed request_type, pay_type 503, goods_detail as the JSON schema', () => {
-    expect(props('RefundRequest')['pos_seq']).toMatchObject({ minLength: 13, maxLength: 32 });
-    expect(props('RefundRequestBody')['org_pos_seq']).toMatchObject({ minLength: 13, maxLength: 32 });
+    expect(props('RefundRequest')['pos_seq']).toMatchObject({ minLength: 13, maxBytes: { limit: 32, encoding: 'GBK' } });
+    expect(props('RefundRequestBody')['org_pos_seq']).toMatchObject({ minLength: 13, maxBytes: { limit: 32, encoding: 'GBK' } });
     expect(props('RefundRequest')['request_type']).toMatchObject({ const: 'barcode_refundbycashfee_request' });
     expect(props('RefundRequestBody')['pay_type']).toMatchObject({ enum: ['503'] });
-    expect(props('RefundRequestBody')['goods_detail']).toMatchObject({ $ref: '#/$defs/GoodsDetail' });
+    expect(props('RefundRequestBody')['goods_detail']).toMatchObject({ $ref: '#/$defs/GoodsDetail', maxBytes: { limit: 6000, encoding: 'GBK', json: true } });
     expect(defs['GoodsDetail']).toMatchObject({ type: 'array', minItems: 1, items: { $ref: '#/$defs/GoodsDetailItem' } });
     expect(defs['GoodsDetail']).not.toHaveProperty('$id');
     expect((defs['GoodsDetailItem'] as JsonSchema)['required']).toEqual(['goods_id', 'goods_name', 'quantity', 'price']);
@@ -102,6 +109,7 @@ describe('contractToDefs on specs/yima', () => {
 
   it('relaxes the response rules the document example breaks, keeping the corrections as x-refundkit-correction', () => {
     expect(props('RefundResponse')['pos_seq']).not.toHaveProperty('minLength');
+    expect(props('ResponseResult')['id']).toMatchObject({ minLength: 1, maxLength: 4 });
     expect(props('RefundResponse')['pay_type']).not.toHaveProperty('enum');
     expect(props('RefundResponse')['pos_seq']?.['x-refundkit-correction']).toMatch(/000000000001/);
     expect(props('RefundResponse')['trans_time']).toMatchObject({ pattern: '^(?:[0-9]{14})$' });
@@ -152,17 +160,31 @@ describe('simpleTypeSchema', () => {
 
 describe('loadJsonSchemaFile', () => {
   it('hoists the root under its title and its $defs beside it', () => {
-    const loaded = loadJsonSchemaFile(YIMA_SPECS, 'goods_detail.schema.json');
+    const loaded = loadJsonSchemaFile(YIMA_SPECS, 'goods_detail.schema.json', 'GBK');
     expect(loaded.name).toBe('GoodsDetail');
     expect(Object.keys(loaded.defs)).toEqual(['GoodsDetail', 'GoodsDetailItem']);
+  });
+
+  it('turns maxLength into maxBytes of the wire encoding when the file counts encoded bytes, and keeps it otherwise', () => {
+    const item = (loaded: ReturnType<typeof loadJsonSchemaFile>): Record<string, JsonSchema> => (loaded.defs['GoodsDetailItem'] as { properties: Record<string, JsonSchema> }).properties;
+    const yimaItem = item(loadJsonSchemaFile(YIMA_SPECS, 'goods_detail.schema.json', 'GBK'));
+    expect(yimaItem['goods_name']).toMatchObject({ minLength: 1, maxBytes: { limit: 256, encoding: 'GBK' } });
+    expect(yimaItem['goods_id']).toMatchObject({ minLength: 1, maxBytes: { limit: 32, encoding: 'GBK' } });
+    expect(yimaItem['body']).not.toHaveProperty('maxLength');
+    expect(loadJsonSchemaFile(YIMA_SPECS, 'goods_detail.schema.json', 'GBK').defs['GoodsDetail']).not.toHaveProperty('x-refundkit-string-length');
+    const dialect = 'https://json-schema.org/draft/2020-12/schema';
+    const plain = specFolder({ 'x.json': JSON.stringify({ $schema: dialect, title: 'X', type: 'string', maxLength: 4 }) });
+    expect(loadJsonSchemaFile(plain, 'x.json', 'GBK').defs['X']).toEqual({ title: 'X', type: 'string', maxLength: 4 });
+    const wrong = specFolder({ 'x.json': JSON.stringify({ $schema: dialect, title: 'X', 'x-refundkit-string-length': 'bytes' }) });
+    expect(() => loadJsonSchemaFile(wrong, 'x.json', 'GBK')).toThrow(/x-refundkit-string-length must be "characters" or "encoded-bytes", not "bytes"/);
   });
 
   it('refuses references that leave the file and titles that are no type names', () => {
     const dialect = 'https://json-schema.org/draft/2020-12/schema';
     const external = specFolder({ 'x.json': JSON.stringify({ $schema: dialect, title: 'X', $ref: 'other.json#/a' }) });
-    expect(() => loadJsonSchemaFile(external, 'x.json')).toThrow(/x\.json: #\/X: \$ref "other\.json#\/a" must point at one of this file's \$defs/);
+    expect(() => loadJsonSchemaFile(external, 'x.json', 'GBK')).toThrow(/x\.json: #\/X: \$ref "other\.json#\/a" must point at one of this file's \$defs/);
     const untitled = specFolder({ 'x.json': JSON.stringify({ $schema: dialect, title: 'goods detail' }) });
-    expect(() => loadJsonSchemaFile(untitled, 'x.json')).toThrow(/title must be the TypeScript type name/);
+    expect(() => loadJsonSchemaFile(untitled, 'x.json', 'GBK')).toThrow(/title must be the TypeScript type name/);
   });
 });
 
@@ -178,6 +200,11 @@ describe('emitTypes', () => {
     expect(types).toContain('  goods_detail?: GoodsDetail;');
     expect(types).toContain('export type GoodsDetail = GoodsDetailItem[];');
     expect(types).toContain('    RefundResponse: RefundResponse;');
+  });
+
+  it('writes a GBK byte limit as the rule maxBytes N (GBK)', () => {
+    expect(types).toContain('   * Rules: minLength 1, maxBytes 8 (GBK).');
+    expect(types).toContain('Rules: maxBytes 6000 (GBK, of the JSON text).');
   });
 
   it('writes the documentation and rules as doc comments', () => {

@@ -39,15 +39,16 @@ describe('parseXsdContract on specs/yima', () => {
     expect(yima.jsonSchemaFiles).toEqual(['goods_detail.schema.json']);
   });
 
-  it('takes the contract settings from schema-level appinfo: GBK, characters, the assumed transport', () => {
+  it('takes the contract settings from schema-level appinfo: GBK, String(N) in GBK bytes, the assumed transport', () => {
     expect(yima.settings).toEqual({
       title: '翼码 ImageCo ipos barcode refund',
       encoding: 'GBK',
-      stringLength: 'characters',
+      stringLength: 'encoded-bytes',
+      tolerantStringLength: 'characters',
       transport: { method: 'POST', contentType: 'text/xml; charset=GBK' },
       version: '0.1.0',
     });
-    expect(yima.fileAnnotations['common.xsd']?.notes.some((n) => n.kind === 'assumption' && /counts characters/.test(n.text))).toBe(true);
+    expect(yima.fileAnnotations['common.xsd']?.notes.some((n) => n.kind === 'assumption' && /String\(N\) counts GBK bytes/.test(n.text))).toBe(true);
   });
 
   it('keeps the request header in wire order, group expanded, with the seed lengths and required-ness', () => {
@@ -106,6 +107,28 @@ describe('parseXsdContract on specs/yima', () => {
   });
 });
 
+describe('parseXsdContract on the XSD 1.0 form of specs/yima', () => {
+  it('gives every required string of the requests, and the response result id, a minimum of 1 character', () => {
+    const required = (owner: string, names: string[]): [string, number | undefined][] => names.map((n) => [n, simple(element(type(yima, owner), n)).facets.minLength]);
+    expect(required('RefundRequest', ['isspid', 'pos_id', 'store_id', 'system_id'])).toEqual([['isspid', 1], ['pos_id', 1], ['store_id', 1], ['system_id', 1]]);
+    expect(required('QueryRefundRequest', ['isspid', 'pos_id', 'store_id', 'system_id'])).toEqual([['isspid', 1], ['pos_id', 1], ['store_id', 1], ['system_id', 1]]);
+    expect(required('RefundResponse', ['isspid', 'pos_id', 'pos_seq'])).toEqual([['isspid', undefined], ['pos_id', undefined], ['pos_seq', undefined]]); // tolerant: the echo rule judges them
+    expect(required('ResponseResult', ['id', 'comment'])).toEqual([['id', 1], ['comment', undefined]]);
+    expect(element(type(yima, 'ResponseResult'), 'comment').annotation.notes[0]?.text).toMatch(/may be empty/);
+    expect(simple(element(type(yima, 'RefundRequest'), 'user_id')).facets.minLength).toBeUndefined(); // 可空
+  });
+
+  it('reads tolerance from refundkit:open="true" (no xs:openContent, no vc:minVersion in any file)', () => {
+    expect(yima.complexTypes.filter((t) => t.open).map((t) => t.name).sort()).toEqual(['QueryRefundResponse', 'RefundResponse', 'ResponseResult', 'WxpayResInfo']);
+    for (const file of yima.xsdFiles) {
+      const text = readFileSync(join(YIMA_SPECS, file), 'latin1');
+      expect(text, file).not.toMatch(/<xs:openContent|vc:minVersion|XMLSchema-versioning/);
+    }
+    const dir = specFolder({ 'ping.request.xsd': pingSchema('', '', 'name="Ping" refundkit:open="false"') });
+    expect(type(parseXsdContract(dir), 'Ping').open).toBe(false);
+  });
+});
+
 describe('parseXsdContract on the rest of the subset', () => {
   it('supports maxOccurs, xs:integer with totalDigits, enumerations and restriction chains with several patterns', () => {
     const dir = specFolder({
@@ -140,7 +163,11 @@ describe('parseXsdContract on the rest of the subset', () => {
     ['a length facet on an integer', { 'ping.request.xsd': pingSchema('<xs:element name="a"><xs:simpleType><xs:restriction base="xs:integer"><xs:maxLength value="3"/></xs:restriction></xs:simpleType></xs:element>') }, /xs:maxLength does not apply to an integer type/],
     ['a pattern on an integer', { 'ping.request.xsd': pingSchema('<xs:element name="n"><xs:simpleType><xs:restriction base="xs:integer"><xs:pattern value="[0-9]+"/></xs:restriction></xs:simpleType></xs:element>') }, /element n > xs:simpleType > xs:restriction > xs:pattern: xs:pattern does not apply to an integer type/],
     ['an unknown refundkit annotation', { 'ping.request.xsd': pingSchema('<xs:element name="a" type="xs:string"><xs:annotation><xs:appinfo><refundkit:asumption>typo</refundkit:asumption></xs:appinfo></xs:annotation></xs:element>') }, /unknown refundkit annotation refundkit:asumption/],
-    ['a strict wildcard', { 'ping.request.xsd': pingSchema('', '', 'name="Ping"').replace('<xs:sequence>', '<xs:openContent><xs:any/></xs:openContent><xs:sequence>') }, /processContents strict is not supported/],
+    ['xs:openContent (XSD 1.1)', { 'ping.request.xsd': pingSchema('', '', 'name="Ping"').replace('<xs:sequence>', '<xs:openContent><xs:any processContents="skip"/></xs:openContent><xs:sequence>') }, /xs:complexType Ping > xs:openContent: xs:openContent is XSD 1\.1.*refundkit:open="true"/],
+    ['refundkit:open other than true or false', { 'ping.request.xsd': pingSchema('', '', 'name="Ping" refundkit:open="yes"') }, /xs:complexType Ping: refundkit:open must be "true" or "false", not "yes"/],
+    ['refundkit:open bound to another namespace', { 'ping.request.xsd': pingSchema('', '', 'name="Ping" refundkit:open="true"').replace('xmlns:refundkit="https://refundkit.dev/xsd"', 'xmlns:refundkit="urn:other"').replace('<refundkit:encoding>', '<r:encoding xmlns:r="https://refundkit.dev/xsd">').replace('</refundkit:encoding>', '</r:encoding>') }, /the prefix of refundkit:open must be bound to https:\/\/refundkit\.dev\/xsd/],
+    ['an unknown tolerant string-length unit', { 'ping.request.xsd': pingSchema('').replace('</refundkit:encoding>', '</refundkit:encoding><refundkit:string-length tolerant="glyphs">encoded-bytes</refundkit:string-length>') }, /refundkit:string-length: glyphs is not supported/],
+    ['an unknown string-length unit', { 'ping.request.xsd': pingSchema('').replace('</refundkit:encoding>', '</refundkit:encoding><refundkit:string-length>words</refundkit:string-length>') }, /refundkit:string-length: words is not supported \(supported: characters, encoded-bytes\)/],
     ['a message file that states no encoding', { 'ping.request.xsd': pingSchema('').replace(ENCODING, '') }, /ping\.request\.xsd: xs:schema: each message schema states the wire encoding/],
     ['a message without a fixed type element', { 'ping.request.xsd': pingSchema('').replace(' fixed="ping_request"', '') }, /xs:complexType Ping: the first element must be the message type/],
     ['an XSD no message includes', { 'ping.request.xsd': pingSchema(''), 'stray.xsd': `${SCHEMA_OPEN}</xs:schema>` }, /stray\.xsd: is neither a message schema/],

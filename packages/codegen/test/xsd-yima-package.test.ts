@@ -272,7 +272,8 @@ describe('encoding to GBK', () => {
   ])('refuses %s as a ValidationError naming the field (never a ? on the wire)', (_, spoil, path) => {
     const value = request();
     spoil(value);
-    expect(() => validateMessage('refund.request', value)).not.toThrow(); // the schema allows it: only the codec knows GBK
+    // Such text has no GBK byte length, so maxBytes lets it pass; the codec names the characters (rule encoding).
+    expect(() => validateMessage('refund.request', value)).not.toThrow();
     const error = rejection(() => encodeRefundRequest(value));
     expect(error.messageName).toBe('refund.request');
     expect(error.issues).toEqual([{ path, rule: 'encoding', message: expect.stringMatching(/which GBK cannot encode/) }]);
@@ -349,7 +350,7 @@ describe('decoding from raw bytes', () => {
       { path: 'barcode_refundbycashfee_request.user_confim_key', rule: 'additionalProperties', message: expect.any(String) },
     ]);
     const twice = text(readFileSync(join(EXAMPLES, 'refund.request.xml'))).replace('<system_id>', '<pos_seq>1511300000009</pos_seq>\n<system_id>');
-    expect(decodeRefundRequest(gbk(twice)).value.pos_seq).toBe('1511300000004');
+    expect(rejection(() => decodeRefundRequest(gbk(twice))).issues).toEqual([{ path: 'pos_seq', rule: 'maxOccurs', message: expect.any(String) }]);
     expect(rejection(() => readMessage('refund.request', gbk(twice))).issues).toEqual([{ path: 'pos_seq', rule: 'maxOccurs', message: expect.any(String) }]);
   });
 
@@ -363,12 +364,16 @@ describe('decoding from raw bytes', () => {
     }
   });
 
-  it('decodes GBK from the bytes, not as UTF-8, and follows an XML declaration that names another encoding', () => {
+  it('decodes GBK from the bytes, not as UTF-8, and refuses a declaration or byte order mark naming another encoding', () => {
     const bytes = readFileSync(join(EXAMPLES, 'refund.response.xml'));
     expect(bytes.toString('utf8')).not.toContain('成功');
     expect(decodeRefundResponse(bytes).value.result.comment).toBe('成功');
     const utf8 = Buffer.from(responseXml.replace('encoding="GBK"', 'encoding="UTF-8"'), 'utf8');
-    expect(decodeRefundResponse(utf8).value.result.comment).toBe('成功');
+    expect(rejection(() => decodeRefundResponse(utf8)).issues).toEqual([{ path: '', rule: 'encoding', message: expect.stringContaining('UTF-8') }]);
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(responseXml, 'utf8')]);
+    expect(rejection(() => decodeRefundResponse(bom)).issues[0]).toMatchObject({ rule: 'encoding' });
+    const gb2312 = gbk(responseXml.replace('encoding="GBK"', 'encoding="gb2312"'));
+    expect(decodeRefundResponse(gb2312).value.result.comment).toBe('成功'); // GBK's subset, read as GBK
     const undeclared = gbk(responseXml.replace('<?xml version="1.0" encoding="GBK"?>\n', ''));
     expect(decodeRefundResponse(undeclared).value.result.comment).toBe('成功');
   });
@@ -420,11 +425,13 @@ describe('the codec engine (generic, driven by descriptors)', () => {
     expect(decodeXml(descriptor, bytes)).toEqual({ value, unknown: [] });
   });
 
-  it('keeps occurrences beyond maxOccurs as unknown, and checks the JSON text length on the wire', () => {
+  it('refuses occurrences beyond maxOccurs (rule maxOccurs), and checks the JSON text length on the wire', () => {
+    const two = gbk('<doc><kind>ping</kind><item><n>1</n></item><item><n>2</n></item></doc>');
+    expect((decodeXml(descriptor, two).value as { item: unknown[] }).item).toHaveLength(2);
     const three = gbk('<doc><kind>ping</kind><item><n>1</n></item><item><n>2</n></item><item><n>3</n></item></doc>');
-    const decoded = decodeXml(descriptor, three);
-    expect((decoded.value as { item: unknown[] }).item).toHaveLength(2);
-    expect(decoded.unknown).toEqual([{ path: 'item', reason: 'maxOccurs', allowed: false, text: '3', xml: '<item><n>3</n></item>' }]);
+    expect(rejection(() => decodeXml(descriptor, three)).issues).toEqual([{ path: 'item', rule: 'maxOccurs', message: expect.any(String) }]);
+    const nTwice = gbk('<doc><kind>ping</kind><item><n>1</n><n>2</n></item></doc>');
+    expect(rejection(() => decodeXml(descriptor, nTwice)).issues).toEqual([{ path: 'item[0].n', rule: 'maxOccurs', message: expect.any(String) }]);
     expect(rejection(() => encodeXml(descriptor, { kind: 'ping', data: ['0123456789'] })).issues[0]).toMatchObject({ path: 'data', rule: 'maxLength 12' });
     expect(rejection(() => decodeXml(descriptor, gbk('<doc><kind>ping</kind><data>["0123456789"]</data></doc>'))).issues[0]).toMatchObject({ path: 'data', rule: 'maxLength 12' });
   });
@@ -451,9 +458,70 @@ describe('the codec engine (generic, driven by descriptors)', () => {
   });
 });
 
+describe('String(N) in GBK bytes and required strings', () => {
+  const issuesOf = (value: unknown): readonly { path: string; rule: string; message: string }[] => rejection(() => validateMessage('refund.request', value)).issues;
+
+  it('passes 8 ASCII characters as String(8) and refuses 5 Chinese characters (10 GBK bytes), naming the field and the rule', () => {
+    expect(validateMessage('refund.request', { ...request(), isspid: '39493002' })).toMatchObject({ isspid: '39493002' });
+    expect(issuesOf({ ...request(), isspid: '翼码商户号' })).toEqual([{ path: 'isspid', rule: 'maxBytes', message: 'isspid breaks rule maxBytes (must not be more than 8 bytes of text in GBK, is 10)' }]);
+    expect(validateMessage('refund.request', { ...request(), isspid: '翼码商户' })).toMatchObject({ isspid: '翼码商户' }); // 4 characters, 8 bytes
+  });
+
+  it('counts the bytes GBK writes: an ASCII character 1, a Chinese one 2, the euro sign 1 (0x80 in GBK)', () => {
+    const withUser = (user_id: string): unknown => ({ ...request(), user_id });
+    expect(validateMessage('refund.request', withUser('操作员操作员操作员12'))).toBeDefined(); // 9 x 2 + 2 = 20
+    expect(issuesOf(withUser('操作员操作员操作员123'))).toEqual([expect.objectContaining({ path: 'user_id', rule: 'maxBytes', message: expect.stringContaining('is 21') })]);
+    expect(iconv.encode('€', 'gbk').length).toBe(1);
+    expect(validateMessage('refund.request', withUser('€'.repeat(20)))).toBeDefined();
+  });
+
+  it('counts goods_detail fields in GBK bytes: a goods_name of 129 Chinese characters breaks String(256)', () => {
+    const value = request();
+    value.barcode_refundbycashfee_request.goods_detail = [{ goods_id: 'g', goods_name: '商'.repeat(128), quantity: 1, price: 1 }];
+    expect(validateMessage('refund.request', value)).toBeDefined();
+    value.barcode_refundbycashfee_request.goods_detail[0]!.goods_name = '商'.repeat(129);
+    expect(issuesOf(value)).toEqual([expect.objectContaining({ path: 'barcode_refundbycashfee_request.goods_detail[0].goods_name', rule: 'maxBytes', message: expect.stringContaining('256 bytes of text in GBK, is 258') })]);
+  });
+
+  it('counts goods_detail itself as the GBK bytes of its compact JSON (String(6000))', () => {
+    const value = request();
+    // Six items, each within its own limits (goods_name 240 of 256 bytes, body 800 of 1000): about 3500 characters of JSON, 6600 GBK bytes.
+    value.barcode_refundbycashfee_request.goods_detail = Array.from({ length: 6 }, () => ({ goods_id: 'g', goods_name: '商'.repeat(120), quantity: 1, price: 1, body: '品'.repeat(400) }));
+    const json = JSON.stringify(value.barcode_refundbycashfee_request.goods_detail);
+    expect(json.length).toBeLessThan(6000); // characters: within the limit
+    expect(iconv.encode(json, 'gbk').length).toBeGreaterThan(6000);
+    expect(issuesOf(value)).toEqual([expect.objectContaining({ path: 'barcode_refundbycashfee_request.goods_detail', rule: 'maxBytes', message: expect.stringContaining('6000 bytes of JSON text in GBK') })]);
+  });
+
+  it.each(['isspid', 'pos_id', 'store_id', 'system_id'])('refuses an empty %s (必填), naming it with rule minLength 1', (field) => {
+    expect(issuesOf({ ...request(), [field]: '' })).toEqual([expect.objectContaining({ path: field, rule: 'minLength 1' })]);
+  });
+
+  it('refuses an empty goods_id or goods_name (必填)', () => {
+    const value = request();
+    value.barcode_refundbycashfee_request.goods_detail = [{ goods_id: '', goods_name: '', quantity: 1, price: 1 }];
+    expect(issuesOf(value).map((i) => [i.path, i.rule])).toEqual([
+      ['barcode_refundbycashfee_request.goods_detail[0].goods_id', 'minLength 1'],
+      ['barcode_refundbycashfee_request.goods_detail[0].goods_name', 'minLength 1'],
+    ]);
+  });
+
+  it('reads answers counting characters: a result comment of 40 Chinese characters (80 GBK bytes) passes String(64), 65 do not', () => {
+    const answer = text(readFileSync(join(EXAMPLES, 'refund.response.xml')));
+    expect(readMessage('refund.response', gbk(answer.replace('<comment>成功</comment>', `<comment>${'失'.repeat(40)}</comment>`))).value.result.comment).toHaveLength(40);
+    expect(rejection(() => readMessage('refund.response', gbk(answer.replace('<comment>成功</comment>', `<comment>${'失'.repeat(65)}</comment>`)))).issues).toEqual([expect.objectContaining({ path: 'result.comment', rule: 'maxLength 64' })]);
+  });
+
+  it('reads an answer with an empty result id as invalid (rule minLength 1), never as a status', () => {
+    const answer = readFileSync(join(EXAMPLES, 'refund.response.xml'));
+    const emptied = gbk(text(answer).replace('<id>0000</id>', '<id></id>'));
+    expect(rejection(() => readMessage('refund.response', emptied)).issues).toEqual([expect.objectContaining({ path: 'result.id', rule: 'minLength 1' })]);
+  });
+});
+
 describe('the contract table', () => {
   it('says xml, GBK, business_trans and each message type', () => {
-    expect(contract).toMatchObject({ provider: 'yima', format: 'xml', encoding: 'GBK', rootElement: 'business_trans' });
+    expect(contract).toMatchObject({ provider: 'yima', format: 'xml', encoding: 'GBK', stringLength: 'encoded-bytes', tolerantStringLength: 'characters', rootElement: 'business_trans' });
     expect(contract.messages['refund.request']).toMatchObject({ typeElement: 'request_type', typeValue: 'barcode_refundbycashfee_request', tolerant: false });
     expect(contract.messages['refund.response']).toMatchObject({ typeElement: 'response_type', typeValue: 'barcode_refundbycashfee_response', tolerant: true });
     expect(contract.transport).toEqual({ method: 'POST', contentType: 'text/xml; charset=GBK' });

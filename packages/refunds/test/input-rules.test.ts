@@ -151,7 +151,7 @@ describe('yima rules', () => {
     const short = await refused('yima', { refundId: '151130000004' });
     expect(short).toEqual([expect.objectContaining({ path: 'refundId', rule: 'minLength 13' })]);
     expect(short[0]!.message).toContain('pos_seq on the wire');
-    expect(await refused('yima', { refundId: '1'.repeat(33) })).toEqual([expect.objectContaining({ path: 'refundId', rule: 'maxLength 32' })]);
+    expect(await refused('yima', { refundId: '1'.repeat(33) })).toEqual([expect.objectContaining({ path: 'refundId', rule: 'maxBytes' })]);
     await accepted('yima', { refundId: '1'.repeat(32) });
   });
 
@@ -178,7 +178,7 @@ describe('yima rules', () => {
   });
 
   it('isspid (config) is String(8)', async () => {
-    expect(await refused('yima', {}, { isspid: '394930021' })).toEqual([expect.objectContaining({ path: 'isspid', rule: 'maxLength 8' })]);
+    expect(await refused('yima', {}, { isspid: '394930021' })).toEqual([expect.objectContaining({ path: 'isspid', rule: 'maxBytes' })]);
   });
 });
 
@@ -188,5 +188,49 @@ describe('the provider is configured', () => {
     const refunds = facade('tipay', script);
     await expect(refunds.refund({ ...INPUTS.yima })).rejects.toThrow(/yima is not configured/);
     expect(script.calls).toHaveLength(0);
+  });
+});
+
+describe('refund and order ids are printable, bounded text (issue 13: hostile input)', () => {
+  /** What each id must refuse: line breaks, a C0 control, a bidi override, and an id far too long. */
+  const HOSTILE_IDS: readonly (readonly [string, string, RegExp])[] = [
+    ['a line feed', 'REFUND-0000001\nX', /^pattern /],
+    ['a carriage return', 'REFUND-0000001\rX', /^pattern /],
+    ['U+0001', 'REFUND-0000001\u0001X', /^pattern /],
+    ['U+202E (right-to-left override)', 'REFUND-0000001\u202eX', /^pattern /],
+    ['U+0085 (C1 next line)', 'REFUND-0000001\u0085X', /^pattern /],
+    ['1,000 characters', 'R'.repeat(1000), /^maxLength \d+$/],
+  ];
+  const FIELD_LIMITS = { tipay: 64, eftpay: 28, easypay: 64, lianke: 64 } as const;
+
+  describe.each(Object.keys(FIELD_LIMITS) as (keyof typeof FIELD_LIMITS)[])('%s', (provider) => {
+    it.each(HOSTILE_IDS)('refundId with %s is refused before anything is sent or reserved', async (_what, refundId, rule) => {
+      const issues = await refused(provider, { refundId });
+      expect(issues).toEqual([expect.objectContaining({ path: 'refundId', rule: expect.stringMatching(rule) })]);
+    });
+
+    it.each(HOSTILE_IDS)('orderId with %s is refused before anything is sent or reserved', async (_what, orderId, rule) => {
+      const issues = await refused(provider, { orderId });
+      expect(issues).toEqual([expect.objectContaining({ path: 'orderId', rule: expect.stringMatching(rule) })]);
+    });
+
+    it(`ids of ${FIELD_LIMITS[provider]} printable characters, CJK and spaces included, are sent`, async () => {
+      const limit = FIELD_LIMITS[provider];
+      await accepted(provider, { refundId: 'R'.repeat(limit) });
+      await accepted(provider, { refundId: '退款 0001-á' });
+      expect(await refused(provider, { refundId: 'R'.repeat(limit + 1) })).toEqual([expect.objectContaining({ path: 'refundId', rule: `maxLength ${limit}` })]);
+    });
+  });
+
+  describe('yima (pos_seq, org_pos_seq: 13 to 32 characters of GBK text)', () => {
+    it.each(HOSTILE_IDS)('refundId with %s is refused before anything is sent or reserved', async (_what, refundId) => {
+      const issues = await refused('yima', { refundId });
+      expect(issues).toEqual([expect.objectContaining({ path: 'refundId' })]);
+    });
+
+    it.each(HOSTILE_IDS)('orderId with %s is refused before anything is sent or reserved', async (_what, orderId) => {
+      const issues = await refused('yima', { orderId });
+      expect(issues).toEqual([expect.objectContaining({ path: 'orderId' })]);
+    });
   });
 });

@@ -3,7 +3,7 @@ export type { CompiledValidator, SchemaError } from './validation/compiled-valid
 export { schemaErrorsToIssues, pointerToPath } from './validation/issues.js';
 export { assertValid } from './validation/assert-valid.js';
 export { ucs2length } from './validation/ucs2-length.js';
-export { fetchWithDeadline, DEFAULT_TIMEOUT_MS, type DeadlineOptions, type SendRequest } from './transport/fetch-with-deadline.js';
+export { fetchWithDeadline, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_ANSWER_BYTES, type DeadlineOptions, type SendRequest } from './transport/fetch-with-deadline.js';
 export type { FetchLike } from './transport/fetch-like.js';
 export { WireRequest, type WireRequestInit } from './transport/wire-request.js';
 export { BufferedResponse } from './transport/buffered-response.js';
@@ -16,3 +16,4 @@ export { compactTimestamp, compactDate, type Clock } from './client/clock.js';
 export { toHeaders, type HeaderInput } from './client/headers.js';
 export type { NotificationResult } from './client/notification-result.js';
 export type { RawAnswer } from './client/read-json-response.js';
+export { jsonShapeProblem, parseAnswerJson, assertJsonShape, type JsonShapeProblem } from './client/json-shape.js';

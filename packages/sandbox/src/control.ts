@@ -11,12 +11,17 @@
  * | `POST /__sandbox/orders` | `{provider, orderId, amount, status?, date?, paymentType?, currency?}` | 201 `{order}` |
  * | `GET /__sandbox/orders?provider=` | | `{orders}` |
  * | `GET /__sandbox/refunds?provider=[&orderId=]` | | `{refunds, refundedTotal?}` |
- * | `GET /__sandbox/requests` | | `{requests}` |
+ * | `GET /__sandbox/requests[?provider=&refundNo=]` | | `{requests}` (and `received`, the refund requests naming `refundNo`) |
+ * | `GET /__sandbox/commits` | | `{commits}`: the `slow-commit` refunds not committed yet |
+ * | `POST /__sandbox/commits` | `{provider?, refundNo?}` | `{released}`: those commit now |
  * | `GET /__sandbox/notifications` | | `{notifications}` |
  *
  * Misuse (unknown provider or fault, bad JSON, duplicate order) is a 400 `{sandboxError}`.
+ * Only this machine may use it (`control-guard.ts`): a `Host` or `Origin` that is not a loopback
+ * name is a 403, a POST that is not `application/json` a 415.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { refuseControlRequest } from './control-guard.js';
 import { FAULT_NAMES, FaultError, type ArmFaultInput, type ArmedFault } from './faults.js';
 import { sendJson } from './http.js';
 import type { DeliveryRecord } from './notifier.js';
@@ -34,11 +39,20 @@ export interface ControlApi {
   refunds(provider: Provider, orderId?: string): RefundView[];
   refundedTotal(provider: Provider, orderId: string): number;
   requests(): RequestRecord[];
+  requestsReceived(provider: Provider, refundNo: string): number;
+  pendingCommits(): { readonly provider: Provider; readonly refundNo: string }[];
+  releaseCommits(filter?: { readonly provider?: Provider | undefined; readonly refundNo?: string | undefined }): number;
   notifications(): DeliveryRecord[];
 }
 
-export function createControlHandler(api: ControlApi) {
+/**
+ * The control endpoint's handler. `allowedHosts` is read per request (the port is known only
+ * once the server listens): the `Host` values a control request may carry.
+ */
+export function createControlHandler(api: ControlApi, allowedHosts: () => readonly string[]) {
   return function control(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): void {
+    const refusal = refuseControlRequest(req, allowedHosts());
+    if (refusal !== undefined) return sendJson(res, refusal.status, { sandboxError: refusal.reason });
     const path = url.pathname.replace(/\/+$/, '');
     const method = req.method ?? 'GET';
     try {
@@ -62,13 +76,24 @@ export function createControlHandler(api: ControlApi) {
           });
         }
       } else if (path === '/__sandbox/requests') {
-        if (method === 'GET') return sendJson(res, 200, { requests: api.requests() });
+        if (method === 'GET') {
+          const refundNo = url.searchParams.get('refundNo');
+          if (refundNo === null) return sendJson(res, 200, { requests: api.requests() });
+          const provider = readProvider(url.searchParams.get('provider'));
+          return sendJson(res, 200, {
+            requests: api.requests().filter((r) => r.provider === provider && r.refundNo === refundNo),
+            received: api.requestsReceived(provider, refundNo),
+          });
+        }
+      } else if (path === '/__sandbox/commits') {
+        if (method === 'GET') return sendJson(res, 200, { commits: api.pendingCommits() });
+        if (method === 'POST') return sendJson(res, 200, { released: api.releaseCommits(readCommitFilter(body)) });
       } else if (path === '/__sandbox/notifications') {
         if (method === 'GET') return sendJson(res, 200, { notifications: api.notifications() });
       } else {
         return sendJson(res, 404, {
           sandboxError: `no control endpoint at ${url.pathname}`,
-          endpoints: ['/__sandbox/faults', '/__sandbox/orders', '/__sandbox/refunds', '/__sandbox/requests', '/__sandbox/notifications'],
+          endpoints: ['/__sandbox/faults', '/__sandbox/orders', '/__sandbox/refunds', '/__sandbox/requests', '/__sandbox/commits', '/__sandbox/notifications'],
         });
       }
       sendJson(res, 405, { sandboxError: `${method} is not served at ${path}` });
@@ -110,4 +135,16 @@ function readFault(body: Buffer): ArmFaultInput {
   if (typeof input['fault'] !== 'string') throw new ControlError(`fault must be one of ${FAULT_NAMES.join(', ')}`);
   if (input['commit'] !== undefined && typeof input['commit'] !== 'boolean') throw new ControlError('commit must be true or false');
   return { ...input, provider: readProvider(input['provider']) } as unknown as ArmFaultInput;
+}
+
+function readCommitFilter(body: Buffer): { provider?: Provider; refundNo?: string } {
+  const input = body.length === 0 ? {} : readObject(body);
+  const unknown = Object.keys(input).filter((k) => k !== 'provider' && k !== 'refundNo');
+  if (unknown.length > 0) throw new ControlError(`unknown field(s) ${unknown.join(', ')}; a release is {provider?, refundNo?}`);
+  const refundNo = input['refundNo'];
+  if (refundNo !== undefined && (typeof refundNo !== 'string' || refundNo === '')) throw new ControlError('refundNo must be a non-empty string when given');
+  return {
+    ...(input['provider'] === undefined ? {} : { provider: readProvider(input['provider']) }),
+    ...(refundNo === undefined ? {} : { refundNo }),
+  };
 }

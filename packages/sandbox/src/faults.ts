@@ -24,6 +24,7 @@ export type FaultAction =
   | 'malformed-body' // answer 200 with the first half of the real body (broken JSON / XML)
   | 'bad-signature' // answer the real body with a corrupted signature
   | 'slow'          // answer the real body after `ms` milliseconds
+  | 'slow-commit'   // commit the refund only after `ms` milliseconds (or when released), then answer
   | 'none';         // answer normally (fail-refund)
 
 interface FaultDefinition {
@@ -78,6 +79,12 @@ export const FAULTS = {
     action: 'slow', commit: true, commitOverridable: false, failRefund: false,
     summary: 'the real answer after ms milliseconds (default 1000); recorded when the request arrives',
   },
+  'slow-commit': {
+    action: 'slow-commit', commit: false, commitOverridable: false, failRefund: false,
+    summary:
+      'the refund commits only after ms milliseconds (default 1000) or when released: until then a query does not find it ' +
+      'and another request with the same refund number is refused as a duplicate; then the real answer',
+  },
   'fail-refund': {
     action: 'none', commit: true, commitOverridable: false, failRefund: true,
     summary: 'the refund is accepted, then its final state is failed (its amount becomes refundable again)',
@@ -88,8 +95,22 @@ export type FaultName = keyof typeof FAULTS;
 
 export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];
 
-/** Default delay of the `slow` fault. */
+/** Default delay of the `slow` and `slow-commit` faults. */
 export const DEFAULT_SLOW_MS = 1000;
+
+/**
+ * The longest delay a fault may take: 10 minutes. Longer than any client deadline worth testing,
+ * and far below Node's timer limit (2^31-1 ms), past which `setTimeout` would fire at once.
+ */
+export const MAX_FAULT_MS = 10 * 60_000;
+
+/** Faults that only mean something for a refund request (a query commits nothing). */
+const REFUND_ONLY: readonly FaultAction[] = ['slow-commit'];
+
+/** Whether a fault plan applies only to refund requests. */
+export function refundOnly(plan: FaultPlan): boolean {
+  return plan.failRefund || REFUND_ONLY.includes(plan.action);
+}
 
 /** A fault resolved for one request. */
 export interface FaultPlan {
@@ -109,7 +130,7 @@ export interface ArmFaultInput {
   readonly operation?: Operation | 'any' | undefined;
   /** How many matching requests it strikes; default 1. */
   readonly times?: number | undefined;
-  /** `slow`: the delay; default 1000. */
+  /** `slow`, `slow-commit`: the delay; default 1000, at most {@link MAX_FAULT_MS}. */
   readonly ms?: number | undefined;
   /** Override whether the refund is recorded first (only where the name does not say it). */
   readonly commit?: boolean | undefined;
@@ -151,15 +172,17 @@ export function planFault(
   if (definition.action === 'bad-signature' && UNSIGNED_ANSWERS.includes(provider)) {
     throw new FaultError(`${provider} answers carry no signature, so bad-signature cannot apply`);
   }
-  if (definition.failRefund && operation === 'queryRefund') {
-    throw new FaultError('fail-refund applies to refund requests, not queries');
+  if ((definition.failRefund || REFUND_ONLY.includes(definition.action)) && operation === 'queryRefund') {
+    throw new FaultError(`${fault} applies to refund requests, not queries`);
   }
   if (options.commit !== undefined && !definition.commitOverridable && options.commit !== definition.commit) {
     throw new FaultError(`${fault} always ${definition.commit ? 'records' : 'does not record'} the refund; commit cannot change that`);
   }
-  const ms = options.ms ?? (definition.action === 'slow' ? DEFAULT_SLOW_MS : 0);
+  const delays = definition.action === 'slow' || definition.action === 'slow-commit';
+  const ms = options.ms ?? (delays ? DEFAULT_SLOW_MS : 0);
   if (!Number.isSafeInteger(ms) || ms < 0) throw new FaultError(`ms must be a non-negative integer, not ${String(options.ms)}`);
-  if (ms !== 0 && definition.action !== 'slow') throw new FaultError(`ms applies to slow only, not ${fault}`);
+  if (ms > MAX_FAULT_MS) throw new FaultError(`ms must be at most ${MAX_FAULT_MS} (10 minutes), not ${ms}`);
+  if (ms !== 0 && !delays) throw new FaultError(`ms applies to slow and slow-commit only, not ${fault}`);
   return {
     name: fault,
     action: definition.action,
@@ -179,7 +202,8 @@ export function parseFaultHeader(provider: Provider, operation: Operation, value
   let commit: boolean | undefined;
   for (const param of params) {
     const [key, raw = ''] = param.split('=').map((s) => s.trim());
-    if (key === 'ms' && /^\d{1,9}$/.test(raw)) ms = Number(raw);
+    // Any digits: the bound is checked (and named) by planFault.
+    if (key === 'ms' && /^\d+$/.test(raw)) ms = Number(raw);
     else if (key === 'commit' && /^(yes|true|no|false)$/.test(raw)) commit = raw === 'yes' || raw === 'true';
     else throw new FaultError(`x-sandbox-fault: cannot read parameter ${JSON.stringify(param)} (commit=yes|no, ms=<n>)`);
   }
@@ -222,7 +246,7 @@ export class FaultBoard {
         f.provider === provider &&
         (f.operation === 'any' || f.operation === operation) &&
         (f.refundNo === undefined || f.refundNo === refundNo) &&
-        !(f.plan.failRefund && operation !== 'refund'),
+        !(refundOnly(f.plan) && operation !== 'refund'),
     );
     if (index < 0) return undefined;
     const found = this.#armed[index]!;

@@ -17,6 +17,7 @@ export {
   FAULTS,
   FAULT_NAMES,
   DEFAULT_SLOW_MS,
+  MAX_FAULT_MS,
   FaultError,
   type FaultName,
   type FaultAction,

@@ -14,6 +14,7 @@
  * - cancels every timer and aborts every request in flight on `close()`.
  */
 import { request as httpRequest, type ClientRequest } from 'node:http';
+import { MAX_FAULT_MS } from './faults.js';
 import type { Provider } from './provider.js';
 
 export interface NotifierOptions {
@@ -71,8 +72,8 @@ export class Notifier {
 
   constructor(options: NotifierOptions = {}) {
     this.#maxAttempts = positive(options.maxAttempts ?? 5, 'maxAttempts');
-    this.#backoffMs = nonNegative(options.backoffMs ?? 200, 'backoffMs');
-    this.#timeoutMs = positive(options.timeoutMs ?? 2000, 'timeoutMs');
+    this.#backoffMs = atMost(nonNegative(options.backoffMs ?? 200, 'backoffMs'), 'backoffMs');
+    this.#timeoutMs = atMost(positive(options.timeoutMs ?? 2000, 'timeoutMs'), 'timeoutMs');
     this.#duplicates = nonNegative(options.duplicates ?? 0, 'duplicates');
   }
 
@@ -142,7 +143,8 @@ export class Notifier {
         this.#finish();
         return;
       }
-      this.#after(this.#backoffMs * 2 ** (attempt - 1), () => this.#attempt(job, attempt + 1, false, 0));
+      // Doubling is capped: past 2^31-1 ms a Node timer would fire at once.
+      this.#after(Math.min(this.#backoffMs * 2 ** (attempt - 1), MAX_FAULT_MS), () => this.#attempt(job, attempt + 1, false, 0));
     });
   }
 
@@ -220,5 +222,11 @@ function positive(value: number, name: string): number {
 
 function nonNegative(value: number, name: string): number {
   if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`notifications.${name} must be a non-negative integer`);
+  return value;
+}
+
+/** Durations are bounded like the faults' (10 minutes). */
+function atMost(value: number, name: string): number {
+  if (value > MAX_FAULT_MS) throw new TypeError(`notifications.${name} must be at most ${MAX_FAULT_MS} (10 minutes), not ${value}`);
   return value;
 }

@@ -29,8 +29,17 @@ export interface RequestRecord {
 export class RequestLog {
   readonly #records: RequestRecord[] = [];
 
-  add(record: Omit<RequestRecord, 'seq'>): void {
-    this.#records.push({ seq: this.#records.length + 1, ...record });
+  /** Records a request; returns its `seq`. */
+  add(record: Omit<RequestRecord, 'seq'>): number {
+    const seq = this.#records.length + 1;
+    this.#records.push({ seq, ...record });
+    return seq;
+  }
+
+  /** A `slow-commit` request committed after it was logged: says so on its record. */
+  markCommitted(seq: number): void {
+    const record = this.#records[seq - 1];
+    if (record !== undefined) this.#records[seq - 1] = { ...record, committed: true };
   }
 
   list(): RequestRecord[] {

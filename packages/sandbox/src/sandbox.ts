@@ -14,8 +14,9 @@
  */
 import type { Clock } from './clock.js';
 import { createControlHandler } from './control.js';
+import { allowedControlHosts, isLoopbackHost } from './control-guard.js';
 import { sandboxCredentials, type KeySource, type SandboxCredentials } from './credentials.js';
-import { FaultBoard, type ArmFaultInput, type ArmedFault } from './faults.js';
+import { FaultBoard, MAX_FAULT_MS, type ArmFaultInput, type ArmedFault } from './faults.js';
 import { IdSource } from './ids.js';
 import { Notifier, type DeliveryRecord, type NotifierOptions } from './notifier.js';
 import { PROVIDERS, isProvider, type Operation, type Provider } from './provider.js';
@@ -33,12 +34,19 @@ import { Ledger, refundPhase, type Order, type OrderInput, type RefundRecord, ty
 export interface SandboxOptions {
   /** 0 (the default) picks a free port. */
   readonly port?: number | undefined;
-  /** Default `127.0.0.1`. The sandbox is meant for loopback only. */
+  /**
+   * Default `127.0.0.1`. The sandbox is meant for loopback only: any other address (`0.0.0.0`, a
+   * LAN address) lets other machines refund against it, so it is warned about through `onWarning`;
+   * the control endpoint still answers only requests addressed to a loopback name.
+   */
   readonly host?: string | undefined;
+  /** Where warnings go (binding beyond loopback); default `process.emitWarning`. */
+  readonly onWarning?: ((message: string) => void) | undefined;
   /**
    * How long an asynchronous refund stays pending (tipay PROCESSING, eftpay APPLY_SUCCESS,
    * lianke CREATE, easypay 9 in `async` mode) before a query shows its final state, and when its
    * notification is sent. Default 0: the refund's own answer is pending, the next query final.
+   * At most 10 minutes (600 000).
    */
   readonly delayMs?: number | undefined;
   /** The orders to start with: the built-in seed (default, `true`), none (`false`), or these. */
@@ -87,6 +95,10 @@ export interface Sandbox {
   requestsReceived(provider: Provider, refundNo: string): number;
   /** Every provider request, in order, with its outcome. */
   requests(): RequestRecord[];
+  /** The refunds a `slow-commit` fault holds: arrived, not committed yet. */
+  pendingCommits(): { readonly provider: Provider; readonly refundNo: string }[];
+  /** Commits (and answers) held `slow-commit` refunds now, of one provider or refund number; returns how many. */
+  releaseCommits(filter?: { readonly provider?: Provider | undefined; readonly refundNo?: string | undefined }): number;
 
   armFault(input: ArmFaultInput): ArmedFault;
   armedFaults(): ArmedFault[];
@@ -116,7 +128,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
   const delayMs = options.delayMs ?? 0;
-  if (!Number.isSafeInteger(delayMs) || delayMs < 0) throw new TypeError('delayMs must be a non-negative integer');
+  if (!Number.isSafeInteger(delayMs) || delayMs < 0 || delayMs > MAX_FAULT_MS) {
+    throw new TypeError(`delayMs must be an integer from 0 to ${MAX_FAULT_MS} (10 minutes), not ${String(delayMs)}`);
+  }
   const easypayMode = options.easypayMode ?? 'realtime';
   if (easypayMode !== 'realtime' && easypayMode !== 'async') throw new TypeError("easypayMode must be 'realtime' or 'async'");
   const clock = options.clock ?? Date.now;
@@ -148,6 +162,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     refundedTotal: (provider: Provider, orderId: string) => ledger.refundedTotal(requireProvider(provider), orderId, clock()),
     requestsReceived: (provider: Provider, refundNo: string) => ledger.requestsReceived(requireProvider(provider), refundNo),
     requests: () => log.list(),
+    pendingCommits: () => ledger.committing(),
+    releaseCommits: (filter?: { readonly provider?: Provider | undefined; readonly refundNo?: string | undefined }) => server.releaseCommits(filter),
     armFault: (input: ArmFaultInput) => faults.arm({ ...input, provider: requireProvider(input.provider) }),
     armedFaults: () => faults.list(),
     clearFaults: () => {
@@ -169,11 +185,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     ledger,
     log,
-    control: createControlHandler(api),
+    control: createControlHandler(api, () => controlHosts),
     onError: (error) => errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
   });
+  let controlHosts: readonly string[] = [];
   const boundPort = await server.listen(port, host);
-  const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  controlHosts = allowedControlHosts(host, boundPort);
+  if (!isLoopbackHost(host)) {
+    (options.onWarning ?? ((message: string) => process.emitWarning(message, { code: 'REFUNDKIT_SANDBOX_NOT_LOOPBACK' })))(
+      `the sandbox listens on ${host}:${boundPort}, beyond loopback: other machines that reach this address can send it refunds. ` +
+        `Its control endpoint (/__sandbox) still answers only requests addressed to ${controlHosts.join(', ')}.`,
+    );
+  }
+  const baseUrl = `http://${urlHost(host)}:${boundPort}`;
   const endpoints = Object.fromEntries(
     PROVIDERS.map((p) => [p, { refund: baseUrl + ENDPOINT_PATHS[p].refund, queryRefund: baseUrl + ENDPOINT_PATHS[p].queryRefund }]),
   ) as Record<Provider, Record<Operation, string>>;
@@ -197,6 +221,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return closed;
     },
   };
+}
+
+/** The host part of the sandbox's URLs: a wildcard bind is reached on loopback, where the control endpoint answers. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '[::1]';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 function requireProvider(provider: unknown): Provider {

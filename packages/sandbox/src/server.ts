@@ -37,7 +37,19 @@ export interface ServerParts {
 export interface SandboxServer {
   readonly server: Server;
   listen(port: number, host: string): Promise<number>;
+  /**
+   * Ends the wait of `slow-commit` requests now (those of one provider, of one refund number):
+   * each commits and is answered. Returns how many were released.
+   */
+  releaseCommits(filter?: { readonly provider?: Provider | undefined; readonly refundNo?: string | undefined }): number;
   close(): Promise<void>;
+}
+
+/** A `slow-commit` request waiting for its commit. */
+interface PendingCommit {
+  readonly provider: Provider;
+  readonly refundNo: string;
+  readonly release: () => void;
 }
 
 export function createSandboxServer(parts: ServerParts): SandboxServer {
@@ -51,6 +63,7 @@ export function createSandboxServer(parts: ServerParts): SandboxServer {
   }
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
+  const pendingCommits = new Set<PendingCommit>();
   let closing = false;
 
   const server = createServer((req, res) => {
@@ -65,7 +78,14 @@ export function createSandboxServer(parts: ServerParts): SandboxServer {
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    // The path and query only: a Host header (absent, empty or hostile) must not break parsing.
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      sendJson(res, 400, { sandboxError: 'cannot read the request target' });
+      return;
+    }
     let body: Buffer;
     try {
       body = await readBody(req);
@@ -135,6 +155,30 @@ export function createSandboxServer(parts: ServerParts): SandboxServer {
     let reply: Reply | undefined;
     const run = (failRefund: boolean): Reply => (reply ??= parsed.run({ failRefund }));
     const entry = { at, provider, operation, refundNo };
+    if (plan?.action === 'slow-commit') {
+      if (operation === 'refund' && parts.ledger.beginCommit(provider, refundNo)) {
+        // Nothing is recorded while the commit is pending: a query does not find the refund, and
+        // another request with the number is refused as a duplicate (Ledger.applyRefund).
+        const seq = parts.log.add({ ...entry, outcome: 'faulted', fault: plan.name, committed: false });
+        let commitError: { readonly error: unknown } | undefined;
+        await holdCommit(provider, refundNo, plan.ms, () => {
+          parts.ledger.endCommit(provider, refundNo);
+          try {
+            run(false);
+            parts.log.markCommitted(seq);
+          } catch (error) {
+            commitError = { error };
+          }
+        });
+        if (commitError !== undefined) return failed(commitError.error, { ...entry, committed: true });
+        // The client may have given up meanwhile; the refund is committed all the same.
+        send(res, reply!);
+        return;
+      }
+      // A request with this number is being committed already: this one is served as it comes
+      // (refused as a duplicate), and the fault strikes no second time.
+      plan = undefined;
+    }
     try {
       if (plan === undefined) {
         run(false);
@@ -171,6 +215,7 @@ export function createSandboxServer(parts: ServerParts): SandboxServer {
         await sleep(plan.ms);
         send(res, reply!);
         return;
+      case 'slow-commit': // served above; a duplicate's plan is dropped there
       case 'none':
         send(res, reply!);
         return;
@@ -182,6 +227,30 @@ export function createSandboxServer(parts: ServerParts): SandboxServer {
       const detail = error instanceof SelfCheckError ? { messageName: error.messageName, issues: error.issues } : {};
       sendJson(res, 500, { sandboxError: String(error), ...detail });
     }
+  }
+
+  /**
+   * Runs `commit` after `ms`, or at once when released (releaseCommits: the refund is committed
+   * when that call returns), then resolves; does neither once the sandbox closes.
+   */
+  function holdCommit(provider: Provider, refundNo: string, ms: number, commit: () => void): Promise<void> {
+    return new Promise((resolve) => {
+      if (closing) return;
+      const pending: PendingCommit = {
+        provider,
+        refundNo,
+        release: () => {
+          clearTimeout(timer);
+          timers.delete(timer);
+          pendingCommits.delete(pending);
+          commit();
+          resolve();
+        },
+      };
+      const timer = setTimeout(pending.release, ms);
+      timers.add(timer);
+      pendingCommits.add(pending);
+    });
   }
 
   function sleep(ms: number): Promise<void> {
@@ -208,8 +277,16 @@ export function createSandboxServer(parts: ServerParts): SandboxServer {
         });
       });
     },
+    releaseCommits(filter = {}) {
+      const matching = [...pendingCommits].filter(
+        (p) => (filter.provider === undefined || p.provider === filter.provider) && (filter.refundNo === undefined || p.refundNo === filter.refundNo),
+      );
+      for (const pending of matching) pending.release();
+      return matching.length;
+    },
     close() {
       closing = true;
+      pendingCommits.clear();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       return new Promise((resolve) => {

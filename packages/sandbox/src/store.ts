@@ -115,6 +115,8 @@ export class Ledger {
   readonly #orders = new Map<string, Order>();
   readonly #refunds = new Map<string, RefundRecord>();
   readonly #requests = new Map<string, number>();
+  /** Refund numbers whose first request is being committed slowly (the `slow-commit` fault). */
+  readonly #committing = new Map<string, { readonly provider: Provider; readonly refundNo: string }>();
 
   addOrder(provider: Provider, input: OrderInput): Order {
     if (typeof input.orderId !== 'string' || input.orderId === '') {
@@ -178,9 +180,38 @@ export class Ledger {
     return this.#requests.get(keyOf(provider, refundNo)) ?? 0;
   }
 
+  /**
+   * Marks a refund number as being committed (a `slow-commit` request arrived): until
+   * {@link endCommit}, the refund is not recorded (a query does not find it) and any other
+   * request with the number is refused as a duplicate, as a provider that locks the number while
+   * it works would. Returns false when the number is already being committed.
+   */
+  beginCommit(provider: Provider, refundNo: string): boolean {
+    const key = keyOf(provider, refundNo);
+    if (this.#committing.has(key)) return false;
+    this.#committing.set(key, { provider, refundNo });
+    return true;
+  }
+
+  endCommit(provider: Provider, refundNo: string): void {
+    this.#committing.delete(keyOf(provider, refundNo));
+  }
+
+  /** The refund numbers being committed now. */
+  committing(): { readonly provider: Provider; readonly refundNo: string }[] {
+    return [...this.#committing.values()];
+  }
+
   /** Applies the rules above and records the refund when it is accepted. */
   applyRefund(provider: Provider, attempt: RefundAttempt): RefundDecision {
     const key = keyOf(provider, attempt.refundNo);
+    if (this.#committing.has(key)) {
+      return {
+        kind: 'refused',
+        reason: 'refund-no-conflict',
+        detail: `refund ${attempt.refundNo} is already being processed (a request with this number has not finished)`,
+      };
+    }
     const existing = this.#refunds.get(key);
     if (existing !== undefined && refundPhase(existing, attempt.now) !== 'failed') {
       if (existing.orderId !== attempt.orderId || existing.amount !== attempt.amount) {

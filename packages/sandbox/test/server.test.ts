@@ -50,6 +50,9 @@ describe('server', () => {
     expect(badParam.status).toBe(400);
     const contradiction = await tipayDriver.sendRefund(sandbox, args, { headers: { 'x-sandbox-fault': 'timeout-after-commit;commit=no' } });
     expect(contradiction.status).toBe(400);
+    const tooLong = await tipayDriver.sendRefund(sandbox, args, { headers: { 'x-sandbox-fault': 'slow;ms=3000000000' } });
+    expect(tooLong.status).toBe(400);
+    expect(JSON.parse(tooLong.text).sandboxError).toBe('ms must be at most 600000 (10 minutes), not 3000000000');
     expect(sandbox.refunds('tipay')).toEqual([]);
   });
 
@@ -77,7 +80,11 @@ describe('server', () => {
         [{ provider: 'tipay', fault: 'http-500', operation: 'capture' }, /operation/],
         [{ provider: 'tipay', fault: 'http-500', when: 'now' }, /unknown field/],
         [{ provider: 'tipay', fault: 'fail-refund', operation: 'queryRefund' }, /not queries/],
-        [{ provider: 'tipay', fault: 'http-500', ms: 5 }, /slow only/],
+        [{ provider: 'tipay', fault: 'http-500', ms: 5 }, /slow and slow-commit only/],
+        [{ provider: 'tipay', fault: 'slow-commit', operation: 'queryRefund' }, /not queries/],
+        // Durations are bounded: Node's timers fire at once past 2^31-1 ms, and no test needs more than minutes.
+        [{ provider: 'tipay', fault: 'slow', ms: 3_000_000_000 }, /^ms must be at most 600000 \(10 minutes\), not 3000000000$/],
+        [{ provider: 'tipay', fault: 'slow-commit', ms: 600_001 }, /^ms must be at most 600000/],
         [{ provider: 'tipay', fault: 'bad-signature', commit: false }, /always records/],
         ['{not json', /JSON object/],
       ];
@@ -112,7 +119,7 @@ describe('server', () => {
   it('lists every fault it knows', () => {
     expect(FAULT_NAMES).toEqual([
       'timeout-before-commit', 'timeout-after-commit', 'reset-before-commit', 'reset-after-commit', 'connection-reset',
-      'http-500', 'http-502', 'malformed-body', 'bad-signature', 'slow', 'fail-refund',
+      'http-500', 'http-502', 'malformed-body', 'bad-signature', 'slow', 'slow-commit', 'fail-refund',
     ]);
   });
 });

@@ -77,4 +77,26 @@ describe('yima', () => {
     expect(value.pos_seq).not.toBe(refundNo);
     expect(value.pos_seq).toMatch(/^YMQ/);
   });
+
+  it('refuses a request with an invalid GBK byte with 0001 before recording anything (never a refund, then a 500)', async () => {
+    const refundNo = driver.newRefundNo();
+    const xml = Buffer.from(yima.writeMessage('refund.request', request(sandbox, { pos_seq: refundNo })));
+    const at = xml.indexOf(refundNo) + refundNo.length;
+    // 0x81 0xFF: a GBK lead byte followed by a byte no GBK trail byte can be.
+    const broken = Buffer.concat([xml.subarray(0, at), Buffer.from([0x81, 0xff]), xml.subarray(at)]);
+    const answer = await post(broken);
+    expect(answer.status).toBe(200);
+    expect(driver.read(sandbox, 'refund', answer)).toMatchObject({ accepted: false, code: YIMA_CODES.badRequest });
+    expect(gbk.decode(answer.body)).toContain('not valid GBK');
+    expect(sandbox.refunds('yima')).toEqual([]);
+    expect(sandbox.refundedTotal('yima', 'YM-PAID-000000001')).toBe(0);
+    expect(sandbox.requests()).toMatchObject([{ outcome: 'rejected', committed: false, reason: expect.stringMatching(/not valid GBK/) }]);
+  });
+
+  it('refuses a request declaring an encoding other than GBK with 0001', async () => {
+    const xml = Buffer.from(yima.writeMessage('refund.request', request(sandbox))).toString('latin1').replace('encoding="GBK"', 'encoding="utf-7"');
+    const answer = await post(Buffer.from(xml, 'latin1'));
+    expect(driver.read(sandbox, 'refund', answer)).toMatchObject({ accepted: false, code: YIMA_CODES.badRequest });
+    expect(sandbox.refunds('yima')).toEqual([]);
+  });
 });

@@ -14,7 +14,9 @@
  * absent optional field and one set to `undefined` sign the same. Everything else that JSON
  * cannot carry exactly is refused with a {@link CanonicalJsonError} naming its path, rather than
  * silently dropped or altered: `undefined` in an array or as the whole value, functions, symbols,
- * bigints, `NaN`/`±Infinity`, integers beyond ±(2^53 − 1), cycles, and objects that are not plain
+ * bigints, `NaN`/`±Infinity`, integers beyond ±(2^53 − 1), cycles, nesting deeper than
+ * {@link CANONICAL_JSON_MAX_DEPTH} objects and arrays (`too-deep`: the walk recurses, and a value
+ * parsed from a hostile answer could otherwise overflow the stack), and objects that are not plain
  * objects or arrays (`Date`, `Map`, class instances: convert them first; `toJSON` is not called).
  * Symbol-keyed and non-enumerable properties are ignored, as `JSON.stringify` ignores them.
  *
@@ -59,6 +61,13 @@ const RETRY_WITH_PATHS: unique symbol = Symbol('retry canonicalJson with paths')
 /** Nesting beyond this in the first pass is treated as a possible cycle and re-checked. */
 const FIRST_PASS_MAX_DEPTH = 64;
 
+/**
+ * The deepest nesting of objects and arrays canonicalJson writes: far beyond any message EasyPay
+ * signs (under 6 levels), and far from the call stack's end (about 10,000 levels of this walk).
+ * Deeper is refused with reason `too-deep` before the stack can overflow.
+ */
+export const CANONICAL_JSON_MAX_DEPTH = 256;
+
 function writeValue(value: unknown, walk: Walk | undefined, depth: number): string {
   switch (typeof value) {
     case 'string':
@@ -99,6 +108,9 @@ function writeContainer(value: object, walk: Walk | undefined, depth: number): s
   }
   if (walk.ancestors.includes(value)) {
     throw refuse(walk, 'cycle', 'a cyclic reference has no JSON form');
+  }
+  if (depth >= CANONICAL_JSON_MAX_DEPTH) {
+    throw refuse(walk, 'too-deep', `objects and arrays nest more than ${CANONICAL_JSON_MAX_DEPTH} levels deep`);
   }
   walk.ancestors.push(value);
   const text = Array.isArray(value) ? writeArray(value, walk, depth + 1) : writeObject(value, walk, depth + 1);

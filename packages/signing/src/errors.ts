@@ -34,6 +34,7 @@ export type CanonicalJsonRejection =
   | 'non-finite-number'
   | 'unsafe-integer'
   | 'cycle'
+  | 'too-deep'
   | 'unsupported-object';
 
 /**

@@ -10,7 +10,7 @@
  * | lianke | none documented: pluggable headers | {@link RequestAuthHook}, {@link noAuth} |
  * | yima | none documented: pluggable MAC | {@link BodyMacHook}, {@link noMac} |
  */
-export { canonicalJson } from './canonical-json.js';
+export { canonicalJson, CANONICAL_JSON_MAX_DEPTH } from './canonical-json.js';
 export { sortByCodeUnit } from './code-unit-order.js';
 export { constantTimeEqual } from './constant-time.js';
 export { decodeBase64Strict, decodeHexStrict } from './encoding.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CanonicalJsonError, canonicalJson, type CanonicalJsonRejection } from '../src/index.js';
+import { CANONICAL_JSON_MAX_DEPTH, CanonicalJsonError, canonicalJson, type CanonicalJsonRejection } from '../src/index.js';
 import { vectors } from './support.js';
 
 describe('canonicalJson: vectors computed with Python (test/fixtures/reference.py)', () => {
@@ -224,6 +224,45 @@ describe('canonicalJson: properties', () => {
         expect(() => canonicalJson(value)).toThrow(expect.objectContaining({ path, reason }));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('canonicalJson: nesting depth', () => {
+  const nest = (depth: number): unknown => {
+    let value: unknown = 'leaf';
+    for (let i = 0; i < depth; i++) value = i % 2 === 0 ? [value] : { k: value };
+    return value;
+  };
+
+  it(`writes ${CANONICAL_JSON_MAX_DEPTH} levels and refuses one more with reason too-deep`, () => {
+    expect(canonicalJson(nest(CANONICAL_JSON_MAX_DEPTH)).length).toBeGreaterThan(CANONICAL_JSON_MAX_DEPTH);
+    const error = (() => {
+      try {
+        return canonicalJson(nest(CANONICAL_JSON_MAX_DEPTH + 1));
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(CanonicalJsonError);
+    expect(error).toMatchObject({ reason: 'too-deep' });
+  });
+
+  it('20,000 levels (JSON.parse builds them without trouble) are a CanonicalJsonError, never a RangeError', () => {
+    const deep = JSON.parse('{"rspBody":' + '['.repeat(20_000) + ']'.repeat(20_000) + '}') as unknown;
+    expect(() => canonicalJson(deep)).toThrow(CanonicalJsonError);
+  });
+
+  it('any depth up to 100,000 gives a text or a CanonicalJsonError', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100_000 }), (depth) => {
+        try {
+          return typeof canonicalJson(nest(depth)) === 'string' && depth <= CANONICAL_JSON_MAX_DEPTH;
+        } catch (error) {
+          return error instanceof CanonicalJsonError && error.reason === 'too-deep' && depth > CANONICAL_JSON_MAX_DEPTH;
+        }
+      }),
+      { numRuns: 30 },
     );
   });
 });

@@ -8,6 +8,7 @@
 import { createRefunds, MemoryLedger, OverRefundError, type Refund, type RefundInput, type Refunds } from '@refundkit/refunds';
 import { startSandbox, type Sandbox } from '@refundkit/sandbox';
 import { EXIT, type Io } from '../io.js';
+import { jsonLine, printable } from '../terminal-text.js';
 
 export const DEMO_HELP = `refundkit demo [--json]
 
@@ -130,7 +131,7 @@ async function runProvider(provider: Provider, sandbox: Sandbox, refunds: Refund
 /** The rows as an aligned text table. */
 export function formatTable(rows: readonly DemoRow[]): string {
   const header = ['provider', 'scenario', 'status', 'provider refund id', 'ms', 'ok'];
-  const cells = rows.map((r) => [r.provider, r.scenario, r.status, r.providerRefundId || '-', String(r.ms), r.ok ? 'yes' : `NO: ${r.why ?? ''}`]);
+  const cells = rows.map((r) => [r.provider, r.scenario, r.status, r.providerRefundId || '-', String(r.ms), r.ok ? 'yes' : `NO: ${r.why ?? ''}`].map(printable));
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: readonly string[]): string => c.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
@@ -155,7 +156,7 @@ export async function runDemo(): Promise<DemoRow[]> {
 /** `refundkit demo`. */
 export async function demoCommand(args: { json?: boolean | undefined }, io: Io): Promise<number> {
   const rows = await runDemo();
-  io.stdout.write(args.json ? `${JSON.stringify(rows)}\n` : formatTable(rows));
+  io.stdout.write(args.json ? jsonLine(rows) : formatTable(rows));
   const wrong = rows.filter((r) => !r.ok);
   if (!args.json) io.stdout.write(wrong.length === 0 ? `\nall ${rows.length} outcomes right\n` : `\n${wrong.length} of ${rows.length} outcomes wrong\n`);
   return wrong.length === 0 ? EXIT.ok : EXIT.input;

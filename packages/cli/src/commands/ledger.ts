@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { LEDGER_SCHEMA_VERSION, migratePostgresLedger, openSqliteLedger } from '@refundkit/refunds';
 import { EXIT, UsageError, type Io } from '../io.js';
 import { ledgerLocation } from '../ledger.js';
+import { jsonLine, printable } from '../terminal-text.js';
 
 export const LEDGER_HELP = `refundkit ledger migrate [--ledger postgres://user@host/db | FILE] [--schema NAME] [--json]
 
@@ -41,9 +42,9 @@ export async function ledgerCommand(args: readonly string[], io: Io): Promise<nu
     await (await openSqliteLedger(location.file)).close();
     report = { ledger: location.shown, from: LEDGER_SCHEMA_VERSION, to: LEDGER_SCHEMA_VERSION, applied: [] };
   }
-  if (v.json) io.stdout.write(`${JSON.stringify(report)}\n`);
+  if (v.json) io.stdout.write(jsonLine(report));
   else {
-    const where = `${report.ledger}${report.schema ? `, schema ${report.schema}` : ''}`;
+    const where = printable(`${report.ledger}${report.schema ? `, schema ${report.schema}` : ''}`);
     io.stdout.write(
       report.applied.length > 0
         ? `refundkit: ledger ${where} migrated from version ${report.from} to ${report.to} (${report.applied.join(', ')})\n`

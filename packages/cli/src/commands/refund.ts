@@ -13,7 +13,7 @@ Refunds through one provider. Amounts are decimal major units, converted exactly
 the same --refund-id never refunds twice. Exit 0 succeeded, 4 pending, 2 failed, 3 unknown,
 1 bad input or a local refusal (nothing sent). --timeout bounds each exchange with the provider
 (default 30s); a refund that times out is unknown (exit 3): ask with status, or retry the same
---refund-id, never a new one.
+--refund-id, never a new one. Durations are at most 1 hour; the config file at most 1 MiB.
 `;
 
 export interface RefundArgs extends FacadeArgs {

@@ -9,8 +9,9 @@
  * ```
  */
 import { parseArgs } from 'node:util';
-import { PROVIDERS, describeSandbox, startSandbox, type Sandbox } from '@refundkit/sandbox';
+import { MAX_FAULT_MS, PROVIDERS, describeSandbox, startSandbox, type Sandbox } from '@refundkit/sandbox';
 import type { Io } from '../main.js';
+import { jsonLine, printable } from '../terminal-text.js';
 
 export const SANDBOX_HELP = `Usage: refundkit sandbox [options]
 
@@ -19,8 +20,9 @@ foreground, and prints their URLs and the sandbox test credentials. Ctrl-C stops
 
 Options:
   --port <n>            port to listen on (default 4010; 0 picks a free one)
-  --host <address>      address to bind (default 127.0.0.1)
-  --delay-ms <n>        how long asynchronous refunds stay pending (default 0)
+  --host <address>      address to bind (default 127.0.0.1; anything beyond loopback, such as
+                        0.0.0.0, lets other machines send refunds to it, and is warned about)
+  --delay-ms <n>        how long asynchronous refunds stay pending (default 0, at most 600000)
   --easypay-mode <m>    realtime (default: transState 0 at once) or async (9, then 0)
   --json                print one JSON line instead of the banner
   -h, --help            this text
@@ -50,7 +52,7 @@ export async function sandboxCommand(args: readonly string[], io: Io, options: S
       },
     }).values;
   } catch (error) {
-    io.stderr.write(`refundkit sandbox: ${error instanceof Error ? error.message : String(error)}\n\n${SANDBOX_HELP}`);
+    io.stderr.write(`refundkit sandbox: ${printable(error instanceof Error ? error.message : String(error))}\n\n${SANDBOX_HELP}`);
     return 1;
   }
   if (values.help === true) {
@@ -58,25 +60,25 @@ export async function sandboxCommand(args: readonly string[], io: Io, options: S
     return 0;
   }
   const port = integer(values.port ?? '4010', 65535);
-  const delayMs = integer(values['delay-ms'] ?? '0', Number.MAX_SAFE_INTEGER);
+  const delayMs = integer(values['delay-ms'] ?? '0', MAX_FAULT_MS);
   const easypayMode = values['easypay-mode'] ?? 'realtime';
   if (port === undefined || delayMs === undefined || (easypayMode !== 'realtime' && easypayMode !== 'async')) {
-    io.stderr.write(`refundkit sandbox: --port takes 0..65535, --delay-ms a whole number of ms, --easypay-mode realtime or async\n\n${SANDBOX_HELP}`);
+    io.stderr.write(`refundkit sandbox: --port takes 0..65535, --delay-ms a whole number of ms up to ${MAX_FAULT_MS} (10 minutes), --easypay-mode realtime or async\n\n${SANDBOX_HELP}`);
     return 1;
   }
   const host = values.host ?? '127.0.0.1';
 
   let sandbox: Sandbox;
   try {
-    sandbox = await startSandbox({ port, host, delayMs, easypayMode });
+    sandbox = await startSandbox({ port, host, delayMs, easypayMode, onWarning: (message) => io.stderr.write(`refundkit sandbox: warning: ${printable(message)}\n`) });
   } catch (error) {
-    io.stderr.write(`refundkit sandbox: cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(`refundkit sandbox: cannot listen on ${printable(host)}:${port}: ${printable(error instanceof Error ? error.message : String(error))}\n`);
     return 1;
   }
   const stop = options.stop ?? untilSignal();
   if (values.json === true) {
     io.stdout.write(
-      JSON.stringify({
+      jsonLine({
         baseUrl: sandbox.baseUrl,
         urls: sandbox.urls,
         endpoints: sandbox.endpoints,
@@ -84,7 +86,7 @@ export async function sandboxCommand(args: readonly string[], io: Io, options: S
         note: 'sandbox test credentials: made up for this local sandbox, they work nowhere else',
         credentials: sandbox.credentials,
         orders: Object.fromEntries(PROVIDERS.map((p) => [p, sandbox.orders(p)])),
-      }) + '\n',
+      }),
     );
   } else {
     io.stdout.write(`${describeSandbox(sandbox)}\nPress Ctrl-C to stop.\n`);

@@ -4,8 +4,9 @@ import { UsageError, type Io } from '../io.js';
 export const STATUS_HELP = `refundkit status --provider P --order ID --refund-id RID [--config FILE] [--ledger FILE]
                  [--timeout 30s] [--json]
 
-The refund as the ledger knows it, asking the provider when it is not final yet. Exit codes as
-for refund.
+The refund as the ledger knows it, asking the provider when it is not final yet, and its
+history: every reservation, attempt and answer, oldest first (with --json, as "history"). Exit
+codes as for refund. --timeout is at most 1 hour.
 `;
 
 /** `refundkit status`. */
@@ -14,8 +15,10 @@ export async function statusCommand(args: FacadeArgs & { order?: string | undefi
   if (!args.refundId) throw new UsageError('--refund-id is required');
   const { refunds, provider } = await openFacade(args, io);
   try {
-    const refund = await refunds.get({ provider: provider as never, orderId: args.order, refundId: args.refundId });
-    io.stdout.write(args.json ? refundJson(refund) : describeRefund(refund));
+    const key = { provider: provider as never, orderId: args.order, refundId: args.refundId };
+    const refund = await refunds.get(key);
+    const history = await refunds.history(key);
+    io.stdout.write(args.json ? refundJson(refund, history) : describeRefund(refund, history));
     return exitCodeOf(refund);
   } finally {
     await refunds.close();

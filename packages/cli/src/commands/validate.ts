@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ValidationError } from '@refundkit/runtime';
+import { readBoundedFile, UnreadableFileError } from '../bounded-file.js';
 import { EXIT, UsageError, type Io } from '../io.js';
 import { loadProviderPackage, PROVIDER_KEYS } from '../providers.js';
+import { printable } from '../terminal-text.js';
 
 export const VALIDATE_HELP = `refundkit validate --provider P --message NAME FILE
 
@@ -23,9 +24,11 @@ export async function validateCommand(args: { provider?: string | undefined; mes
   if (!file) throw new UsageError('give the message FILE to validate');
   let bytes: Buffer;
   try {
-    bytes = readFileSync(resolve(io.cwd ?? process.cwd(), file));
+    // A message is a few KB: a device, a FIFO or a huge file is refused before it is read.
+    bytes = readBoundedFile(resolve(io.cwd ?? process.cwd(), file));
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+    if (error instanceof UnreadableFileError) throw new UsageError(`cannot read ${file}: ${error.message}`);
+    throw error;
   }
   try {
     if (/^\s*</.test(bytes.subarray(0, 64).toString('latin1'))) {
@@ -36,17 +39,18 @@ export async function validateCommand(args: { provider?: string | undefined; mes
       try {
         value = JSON.parse(bytes.toString('utf8'));
       } catch {
-        io.stdout.write(`${file}: not JSON\n`);
+        io.stdout.write(`${printable(file)}: not JSON\n`);
         return EXIT.input;
       }
       pkg.validateMessage(message, value);
     }
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    io.stdout.write(`${file}: invalid ${provider} ${message}\n`);
-    for (const issue of error.issues) io.stdout.write(`  ${issue.path || '(message)'}: ${issue.rule}: ${issue.message}\n`);
+    io.stdout.write(`${printable(file)}: invalid ${provider} ${message}\n`);
+    // Paths and messages quote the file's own keys and values.
+    for (const issue of error.issues) io.stdout.write(`  ${printable(issue.path || '(message)')}: ${printable(issue.rule)}: ${printable(issue.message)}\n`);
     return EXIT.input;
   }
-  io.stdout.write(`${file}: valid ${provider} ${message}\n`);
+  io.stdout.write(`${printable(file)}: valid ${provider} ${message}\n`);
   return EXIT.ok;
 }

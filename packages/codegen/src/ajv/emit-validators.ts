@@ -1,4 +1,4 @@
-import Ajv2020Module from 'ajv/dist/2020.js';
+import Ajv2020Module, { _, Name, type CodeKeywordDefinition, type KeywordCxt } from 'ajv/dist/2020.js';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 
 // ajv is CommonJS: under Node's ESM loader the default import is `module.exports`.
@@ -17,6 +17,86 @@ export const RUNTIME_HELPERS: Readonly<Record<string, string>> = {
 
 /** The ajv a generated package depends on when its validators import a helper the runtime does not provide (codegen's own). */
 export const AJV_DEPENDENCY = { ajv: '8.20.0' } as const;
+
+/** What the generated module imports when a schema uses {@link MAX_BYTES_KEYWORD}. */
+export const BYTE_LENGTH_DEPENDENCY = { 'iconv-lite': '0.7.3' } as const;
+
+/**
+ * `maxBytes: { limit, encoding, json? }`: a `String(N)` limit that counts the bytes of the field's
+ * text in the wire encoding (yima: GBK, where a Chinese character takes 2 bytes), not characters.
+ * With `json: true` the value is the parsed JSON of an element whose text is JSON, and the bytes
+ * counted are those of its compact JSON text, as the codec writes it. Text the encoding cannot
+ * carry passes this rule (it has no byte length there): the codec refuses to write it, naming the
+ * characters (rule `encoding`), so it is never sent either.
+ */
+export interface MaxBytes {
+  readonly limit: number;
+  readonly encoding: string;
+  readonly json?: boolean;
+}
+
+export const MAX_BYTES_KEYWORD = 'maxBytes';
+
+/** The name the emitted module gives {@link ENCODED_BYTE_LENGTH_SOURCE}'s function. */
+const BYTE_LENGTH_FUNCTION = 'encodedByteLength';
+
+/**
+ * The function validators call for `maxBytes`, emitted into the generated module (only when a
+ * schema uses the keyword): the byte length of text in an encoding, or -1 when the encoding cannot
+ * carry it. iconv-lite is what the XML codec encodes with, so the count is the wire's; ASCII, most
+ * fields (ids, amounts), is one byte a character in every ASCII-compatible encoding and is not
+ * encoded at all.
+ */
+const ENCODED_BYTE_LENGTH_SOURCE = `import iconv from 'iconv-lite';
+function ${BYTE_LENGTH_FUNCTION}(text, encoding) {
+  if (/^[\\x00-\\x7f]*$/.test(text)) return text.length;
+  const bytes = iconv.encode(text, encoding);
+  return iconv.decode(bytes, encoding) === text ? bytes.length : -1;
+}`;
+
+function maxBytesSchema(schema: unknown): MaxBytes {
+  const value = schema as Partial<MaxBytes> | null;
+  if (value === null || typeof value !== 'object' || !Number.isSafeInteger(value.limit) || (value.limit as number) < 0 || typeof value.encoding !== 'string' || !(value.json === undefined || typeof value.json === 'boolean')) {
+    throw new Error(`${MAX_BYTES_KEYWORD} must be { limit: <whole number>, encoding: <label>, json?: <boolean> }, not ${JSON.stringify(schema)}`);
+  }
+  return value as MaxBytes;
+}
+
+/**
+ * The ajv definition of `maxBytes`. Its error has `keyword: 'maxBytes'`, params `{ limit,
+ * encoding, bytes }` and a message with both numbers.
+ */
+const maxBytesDefinition: CodeKeywordDefinition = {
+  keyword: MAX_BYTES_KEYWORD,
+  schemaType: 'object',
+  code(cxt: KeywordCxt) {
+    const { gen, data } = cxt;
+    const rule = maxBytesSchema(cxt.schema);
+    const measure = gen.scopeValue('func', {
+      ref: () => {
+        throw new Error(`${BYTE_LENGTH_FUNCTION} runs in the generated module only`);
+      },
+      key: BYTE_LENGTH_FUNCTION,
+      code: _`${new Name(BYTE_LENGTH_FUNCTION)}`,
+    });
+    const bytes = gen.const('bytes', rule.json ? _`${measure}(JSON.stringify(${data}) ?? "", ${rule.encoding})` : _`typeof ${data} === "string" ? ${measure}(${data}, ${rule.encoding}) : 0`);
+    cxt.setParams({ bytes });
+    // Text the encoding cannot carry has no byte length: it is not this rule's to refuse. The codec
+    // refuses it before anything is sent, naming the characters (rule encoding).
+    cxt.fail(_`${bytes} > ${rule.limit}`);
+  },
+  error: {
+    message: ({ schema, params }) => {
+      const rule = maxBytesSchema(schema);
+      const what = rule.json ? 'JSON text' : 'text';
+      return _`${`must not be more than ${rule.limit} bytes of ${what} in ${rule.encoding}, is `} + ${params['bytes']}`;
+    },
+    params: ({ schema, params }) => {
+      const rule = maxBytesSchema(schema);
+      return _`{limit: ${rule.limit}, encoding: ${rule.encoding}, bytes: ${params['bytes']}}`;
+    },
+  },
+};
 
 /** Annotation keywords of OpenAPI 3.1 that JSON Schema 2020-12 does not define. */
 const OPENAPI_ANNOTATIONS = ['example', 'xml', 'externalDocs', 'discriminator'];
@@ -71,6 +151,7 @@ export function compileValidatorModule(source: ValidatorSource): {
     validateFormats: false,
     unicodeRegExp: true,
   });
+  ajv.addKeyword(maxBytesDefinition);
   for (const keyword of [...OPENAPI_ANNOTATIONS, ...collectExtensionKeywords(source.defs, new Set())]) {
     ajv.addKeyword({ keyword, schemaType: ['string', 'object', 'array', 'boolean', 'number', 'null'] });
   }
@@ -110,5 +191,11 @@ export function compileValidatorModule(source: ValidatorSource): {
       `const ${local} = { default: ${local}Module.default.default ?? ${local}Module.default };`,
     ];
   });
-  return { code: `${imports.join('\n')}\n${code.trim()}\n`, exportNames, runtimeDependencies: importsAjv ? AJV_DEPENDENCY : {} };
+  const measuresBytes = new RegExp(`= ${BYTE_LENGTH_FUNCTION};`).test(code);
+  if (measuresBytes) imports.push(ENCODED_BYTE_LENGTH_SOURCE);
+  return {
+    code: `${imports.join('\n')}\n${code.trim()}\n`,
+    exportNames,
+    runtimeDependencies: { ...(importsAjv ? AJV_DEPENDENCY : {}), ...(measuresBytes ? BYTE_LENGTH_DEPENDENCY : {}) },
+  };
 }

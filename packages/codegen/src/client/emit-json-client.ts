@@ -1,3 +1,4 @@
+import { MAX_ANSWER_BYTES_OPTION } from './answer-options.js';
 import type { JsonStringField } from './json-string-fields.js';
 import type { ClientNotification, ClientOperation } from './operations.js';
 import type { SchemeEmitter } from './schemes/index.js';
@@ -120,6 +121,7 @@ export function emitJsonClient(header: string, input: JsonClientInput): string {
     '  readonly fetch?: FetchLike;',
     '  /** One deadline per exchange, connect and body included. Default 30 000 ms. Nothing is retried. */',
     '  readonly timeoutMs?: number;',
+    ...MAX_ANSWER_BYTES_OPTION,
     ...scheme.options,
     '}',
     '',
@@ -135,11 +137,13 @@ export function emitJsonClient(header: string, input: JsonClientInput): string {
     ' * Every method validates its input against the contract before sending (a `ValidationError`',
     ' * names each field), and returns only a verified, contract-valid answer; otherwise it throws a',
     ' * `TimeoutError`, `ConnectionError`, `HttpStatusError` (each says `mayHaveReachedProvider`),',
-    ' * `SignatureError` or `ResponseError`. Nothing is retried here.',
+    ' * `SignatureError` or `ResponseError`; an answer larger than `maxAnswerBytes` is an',
+    ' * `AnswerTooLargeError`, one with a key given twice or nested too deep a `ResponseError`',
+    ' * (`answer_duplicate_key`, `answer_too_deep`). Nothing is retried here.',
     ' */',
     `export function create${typeName}Client(options: ${typeName}ClientOptions): ${typeName}Client {`,
     ...scheme.setup.map((line) => `  ${line}`),
-    `  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs${scheme.headersFor ? `, headersFor: ${scheme.headersFor}` : ''} }));`,
+    `  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes${scheme.headersFor ? `, headersFor: ${scheme.headersFor}` : ''} }));`,
     '  return {',
     ...input.operations.flatMap((op) => operationMethod(op, input)),
     ...(input.notification ? notificationMethod(input.notification, input) : []),

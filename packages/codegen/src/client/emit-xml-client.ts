@@ -1,3 +1,5 @@
+import { MAX_ANSWER_BYTES_OPTION } from './answer-options.js';
+
 export interface XmlClientInput {
   readonly provider: string;
   readonly typeName: string;
@@ -21,7 +23,7 @@ export function emitXmlClient(header: string, input: XmlClientInput): string {
   const methods = input.operations.map((op) => `  ${op}(input: Messages[${q(`${op}.request`)}]): Promise<XmlProviderResult<Messages[${q(`${op}.response`)}]>>;`);
   return [
     header,
-    "import { assertResponse, assertValid, fetchWithDeadline, ResponseError, ValidationError, WireRequest, type FetchLike, type ProviderResult } from '@refundkit/runtime';",
+    "import { answerRejectionFor, assertResponse, assertValid, fetchWithDeadline, RefundkitError, ResponseError, ValidationError, WireRequest, type FetchLike, type ProviderResult } from '@refundkit/runtime';",
     "import { noMac, type BodyMacHook } from '@refundkit/signing';",
     "import { decodeMessageTextAs, encodeMessage } from './codec.js';",
     "import type { MessageName, Messages } from './messages.js';",
@@ -50,6 +52,7 @@ export function emitXmlClient(header: string, input: XmlClientInput): string {
     '  readonly fetch?: FetchLike;',
     '  /** One deadline per exchange, connect and body included. Default 30 000 ms. Nothing is retried. */',
     '  readonly timeoutMs?: number;',
+    ...MAX_ANSWER_BYTES_OPTION,
     '  /** Headers carrying a MAC over the raw body bytes, when the merchant\'s contract has one. Default: none. */',
     '  readonly mac?: BodyMacHook;',
     '}',
@@ -63,10 +66,12 @@ export function emitXmlClient(header: string, input: XmlClientInput): string {
     ` * Creates the ${input.provider} client. Each method validates and ${encoding}-encodes its input`,
     ' * (a `ValidationError` names each field, including text the encoding cannot carry), sends it,',
     ' * and returns the decoded, validated answer; otherwise it throws a typed transport error',
-    ' * (`mayHaveReachedProvider`) or a `ResponseError` carrying the raw body. Nothing is retried.',
+    ' * (`mayHaveReachedProvider`) or a `ResponseError` carrying the raw body, its `code` naming why',
+    ' * (`answer_repeated_element`, `answer_encoding`, `answer_truncated`, `answer_too_deep`, or',
+    ' * `response_invalid`). Nothing is retried.',
     ' */',
     `export function create${typeName}Client(options: ${typeName}ClientOptions): ${typeName}Client {`,
-    `  const send = fetchWithDeadline({ fetch: options.fetch, timeoutMs: options.timeoutMs, decodeBody: (bytes) => decodeLeniently(bytes, ${q(encoding)}) });`,
+    `  const send = fetchWithDeadline({ fetch: options.fetch, timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes, decodeBody: (bytes) => decodeLeniently(bytes, ${q(encoding)}) });`,
     '  const mac = options.mac ?? noMac;',
     '  async function exchange<Q extends MessageName, R extends MessageName>(requestName: Q, responseName: R, input: unknown): Promise<XmlProviderResult<Messages[R]>> {',
     '    const payload = assertValid(validators[requestName] as never, input, requestName) as Messages[Q];',
@@ -80,8 +85,11 @@ export function emitXmlClient(header: string, input: XmlClientInput): string {
     `      rawBody = decodeText(bytes, ${q(encoding)}, responseName); // decoded once: an encoding we cannot read is a ResponseError, not a refusal`,
     '      decoded = decodeMessageTextAs(responseName, rawBody);',
     '    } catch (error) {',
-    `      if (error instanceof ValidationError) throw new ResponseError(error.message, rawBody ?? decodeLeniently(bytes, ${q(encoding)}), error.issues, { cause: error });`,
-    '      throw error;',
+    `      const text = rawBody ?? decodeLeniently(bytes, ${q(encoding)});`,
+    '      if (error instanceof ValidationError) throw new ResponseError(error.message, text, error.issues, { cause: error, code: answerRejectionFor(error.issues) });',
+    '      if (error instanceof RefundkitError) throw error;',
+    "      // The request was sent: whatever went wrong reading the answer leaves the outcome unknown, never a plain error.",
+    "      throw new ResponseError(`${responseName} cannot be read: ${error instanceof Error ? error.message : String(error)}`, text, [], { cause: error });",
     '    }',
     '    const data = assertResponse(decoded.value, rawBody, { messageName: responseName, validator: validators[responseName] as never }) as Messages[R];',
     '    return { data, rawBody, status: response.status, parsed: {}, unknown: decoded.unknown };',

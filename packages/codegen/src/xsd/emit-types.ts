@@ -1,3 +1,4 @@
+import { MAX_BYTES_KEYWORD, type MaxBytes } from '../ajv/emit-validators.js';
 import type { JsonSchema } from './load-json-schema.js';
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -5,7 +6,13 @@ const REF = /^#\/\$defs\/([A-Za-z][A-Za-z0-9]*)$/;
 
 /** Keywords that only annotate or constrain values, and leave the TypeScript type as it is. */
 const CONSTRAINTS = ['minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'minItems', 'maxItems'] as const;
-const ANNOTATIONS = new Set(['description', 'title', 'examples', 'x-refundkit-assumption', 'x-refundkit-correction', ...CONSTRAINTS]);
+const ANNOTATIONS = new Set(['description', 'title', 'examples', 'x-refundkit-assumption', 'x-refundkit-correction', MAX_BYTES_KEYWORD, ...CONSTRAINTS]);
+
+/** `maxBytes 8 (GBK)`, or `maxBytes 6000 (GBK, of the JSON text)`: the rule as the doc comment shows it. */
+function maxBytesRule(value: unknown): string {
+  const rule = value as MaxBytes;
+  return `${MAX_BYTES_KEYWORD} ${rule.limit} (${rule.encoding}${rule.json ? ', of the JSON text' : ''})`;
+}
 
 function propertyKey(name: string): string {
   return IDENTIFIER.test(name) ? name : JSON.stringify(name);
@@ -16,6 +23,7 @@ function docComment(schema: JsonSchema, indent: string): string {
   const lines: string[] = [];
   if (typeof schema['description'] === 'string') lines.push(...schema['description'].split('\n'));
   const rules = CONSTRAINTS.filter((k) => schema[k] !== undefined).map((k) => `${k} ${String(schema[k])}`);
+  if (schema[MAX_BYTES_KEYWORD] !== undefined) rules.push(maxBytesRule(schema[MAX_BYTES_KEYWORD]));
   const allOf = Array.isArray(schema['allOf']) ? (schema['allOf'] as JsonSchema[]) : [];
   rules.push(...allOf.filter((s) => typeof s['pattern'] === 'string').map((s) => `pattern ${String(s['pattern'])}`));
   if (rules.length > 0) lines.push(`Rules: ${rules.join(', ')}.`);

@@ -47,7 +47,9 @@ function readme(provider: string, contract: XsdContract): string {
     ),
     '',
     `Every message is one XML document in ${encoding} (\`<?xml version="1.0" encoding="${encoding}"?>\`). \`String(N)\``,
-    'lengths count characters. Text the encoding cannot carry (an emoji, say) is a `ValidationError`',
+    contract.settings.stringLength === 'encoded-bytes'
+      ? `limits count ${encoding} bytes of the field's text (rule \`maxBytes\`: a Chinese character is 2), not characters${contract.settings.tolerantStringLength === 'characters' ? ', in what is sent; answers are read tolerantly, counting characters' : ''}. Text the encoding cannot carry (an emoji, say) is a \`ValidationError\``
+      : 'lengths count characters. Text the encoding cannot carry (an emoji, say) is a `ValidationError`',
     'naming the field (rule `encoding`), never a `?` on the wire.',
     '',
     '```ts',
@@ -69,7 +71,7 @@ function readme(provider: string, contract: XsdContract): string {
  */
 export async function generateXsdPackage(provider: string, specDir: string, specRoot: string): Promise<FileSet> {
   const contract = parseXsdContract(specDir);
-  const json = new Map(contract.jsonSchemaFiles.map((file) => [file, loadJsonSchemaFile(specDir, file)]));
+  const json = new Map(contract.jsonSchemaFiles.map((file) => [file, loadJsonSchemaFile(specDir, file, contract.settings.encoding)]));
   const defs = contractToDefs(contract, json);
   const { code, exportNames, runtimeDependencies } = compileValidatorModule({
     id: `https://refundkit.dev/specs/${provider}`,

@@ -13,12 +13,16 @@ import type {
   MessageSchema,
   Note,
   SimpleType,
+  StringLengthUnit,
   XsdContract,
 } from './xsd-model.js';
+import { STRING_LENGTH_UNITS } from './xsd-model.js';
 
 export const XS_NS = 'http://www.w3.org/2001/XMLSchema';
 export const REFUNDKIT_NS = 'https://refundkit.dev/xsd';
 const VC_NS = 'http://www.w3.org/2007/XMLSchema-versioning';
+/** The foreign-namespace attribute (XSD 1.0 allows them on every component) that marks a tolerant complex type. */
+export const OPEN_ATTRIBUTE = 'refundkit:open';
 
 /** Message files: `<operation>.<request|response>.xsd`. */
 const MESSAGE_FILE = /^([a-z][A-Za-z]*)\.(request|response)\.xsd$/;
@@ -44,7 +48,7 @@ interface SchemaDoc {
   readonly groups: ReadonlyMap<string, XmlNode>;
   readonly elements: readonly XmlNode[];
   readonly annotation: Annotation;
-  readonly settings: Partial<Omit<ContractSettings, 'stringLength'>> & { stringLength?: string };
+  readonly settings: Partial<Omit<ContractSettings, 'stringLength' | 'tolerantStringLength'>> & { stringLength?: string; tolerantStringLength?: string };
 }
 
 /** Named components visible from one message file: its own and those of its includes. */
@@ -67,6 +71,18 @@ function checkAttributes(node: XmlNode, allowed: readonly string[], file: string
     if (versioning && prefix !== '' && resolvePrefix(node, prefix, file) === VC_NS) continue;
     throw new XsdError(file, where, `attribute ${name} is not supported on ${node.qname}`);
   }
+}
+
+/**
+ * `refundkit:open="true"|"false"` on an `xs:complexType` (the prefix must be bound to the
+ * refundkit namespace): whether undeclared child elements are tolerated. Absent: closed.
+ */
+function openAttribute(node: XmlNode, file: string, where: string): boolean {
+  const value = node.attributes[OPEN_ATTRIBUTE];
+  if (value === undefined) return false;
+  if (resolvePrefix(node, splitQName(OPEN_ATTRIBUTE).prefix, file) !== REFUNDKIT_NS) throw new XsdError(file, where, `the prefix of ${OPEN_ATTRIBUTE} must be bound to ${REFUNDKIT_NS}`);
+  if (value !== 'true' && value !== 'false') throw new XsdError(file, where, `${OPEN_ATTRIBUTE} must be "true" or "false", not ${JSON.stringify(value)}`);
+  return value === 'true';
 }
 
 /** Child elements in the XSD namespace; anything else (foreign elements) is refused. */
@@ -96,7 +112,7 @@ interface ParsedAnnotation {
 /**
  * `xs:annotation`: every `xs:documentation` (text only, with `xml:lang`) and, in `xs:appinfo`,
  * the refundkit elements: `assumption` and `correction` notes anywhere; `json schema="..."` on an
- * element; `title`, `encoding`, `string-length` and `transport` at schema level. Unknown refundkit
+ * element; `title`, `encoding`, `string-length` (with an optional `tolerant` unit) and `transport` at schema level. Unknown refundkit
  * elements are refused (a typo would silently drop a note); other namespaces are ignored.
  */
 function parseAnnotation(node: XmlNode | undefined, file: string, where: string, place: AnnotationPlace): ParsedAnnotation {
@@ -138,12 +154,15 @@ function parseAnnotation(node: XmlNode | undefined, file: string, where: string,
             case 'encoding':
             case 'string-length': {
               if (place !== 'schema') misplaced();
-              checkAttributes(info, [], file, here);
+              checkAttributes(info, info.local === 'string-length' ? ['tolerant'] : [], file, here);
               const value = collapse(info.text);
               if (!value) throw new XsdError(file, here, 'must not be empty');
               if (info.local === 'title') settings.title = value;
               else if (info.local === 'encoding') settings.encoding = value;
-              else settings.stringLength = value;
+              else {
+                settings.stringLength = value;
+                settings.tolerantStringLength = info.attributes['tolerant'] ?? value;
+              }
               break;
             }
             case 'transport': {
@@ -455,10 +474,10 @@ class ContractReader {
   }
 
   /**
-   * A named `xs:complexType`: `xs:annotation`?, `xs:openContent`? (mode `interleave` or `suffix`
-   * with an `xs:any` wildcard, `processContents` `skip` or `lax`: the type is open, undeclared
-   * elements are allowed and kept), `xs:sequence`? of local elements and group references. No
-   * attributes, no mixed content, no `xs:choice`/`xs:all`, no derivation.
+   * A named `xs:complexType`: `xs:annotation`?, `xs:sequence`? of local elements and group
+   * references; `refundkit:open="true"` makes it tolerant (undeclared elements are allowed and
+   * kept apart). No attributes, no mixed content, no `xs:choice`/`xs:all`, no derivation, and no
+   * `xs:openContent` (XSD 1.1: the contract stays valid XSD 1.0).
    */
   complexType(name: string, scope: Scope, file: string, where: string): ComplexType {
     const found = scope.complexTypes.get(name);
@@ -474,21 +493,20 @@ class ContractReader {
     if (other) throw new XsdError(doc.file, at, `another complexType ${name} is defined in ${other.file}; type names become TypeScript names and must be unique`);
     this.complexInProgress.add(node);
     this.complexOrder.push(name);
-    checkAttributes(node, ['name'], doc.file, at);
+    checkAttributes(node, ['name', OPEN_ATTRIBUTE], doc.file, at);
+    const open = openAttribute(node, doc.file, at);
     const { annotation, rest } = takeAnnotation(node, doc.file, at);
-    let open = false;
     let elements: ElementDecl[] = [];
     let index = 0;
     if (rest[index]?.local === 'openContent') {
-      open = this.openContent(rest[index] as XmlNode, doc.file, breadcrumb(at, rest[index] as XmlNode));
-      index++;
+      throw new XsdError(doc.file, breadcrumb(at, rest[index] as XmlNode), `xs:openContent is XSD 1.1, which XSD 1.0 processors (xmllint, most XML tooling) cannot compile: declare a tolerant type with ${OPEN_ATTRIBUTE}="true" on its xs:complexType`);
     }
     if (rest[index]?.local === 'sequence') {
       elements = this.sequence(rest[index] as XmlNode, doc, scope, breadcrumb(at, rest[index] as XmlNode));
       index++;
     }
     const extra = rest[index];
-    if (extra) throw new XsdError(doc.file, breadcrumb(at, extra), `xs:${extra.local} is not supported in a complexType (supported: annotation, openContent, sequence)`);
+    if (extra) throw new XsdError(doc.file, breadcrumb(at, extra), `xs:${extra.local} is not supported in a complexType (supported: annotation, sequence)`);
     const result: ComplexType = {
       kind: 'complex',
       name,
@@ -501,26 +519,6 @@ class ContractReader {
     this.complexCache.set(node, result);
     this.complexByName.set(name, result);
     return result;
-  }
-
-  private openContent(node: XmlNode, file: string, where: string): boolean {
-    checkAttributes(node, ['mode'], file, where);
-    const mode = node.attributes['mode'] ?? 'interleave';
-    if (!['interleave', 'suffix', 'none'].includes(mode)) throw new XsdError(file, where, `mode ${mode} is not an openContent mode`);
-    const { rest } = takeAnnotation(node, file, where);
-    const any = rest[0];
-    if (mode === 'none') {
-      if (any) throw new XsdError(file, where, 'mode none takes no wildcard');
-      return false;
-    }
-    if (!any || rest.length !== 1 || any.local !== 'any') throw new XsdError(file, where, 'needs exactly one xs:any');
-    const anyWhere = breadcrumb(where, any);
-    checkAttributes(any, ['processContents', 'namespace'], file, anyWhere);
-    const process = any.attributes['processContents'] ?? 'strict';
-    if (process !== 'skip' && process !== 'lax') throw new XsdError(file, anyWhere, `processContents ${process} is not supported: unknown elements are kept unvalidated (skip or lax)`);
-    if ((any.attributes['namespace'] ?? '##any') !== '##any') throw new XsdError(file, anyWhere, 'only namespace="##any" wildcards are supported');
-    if (any.children.length > 0) throw new XsdError(file, anyWhere, 'xs:any takes no content');
-    return true;
   }
 
   /** `xs:sequence` (occurring once) of `xs:element` and `xs:group ref`, flattened; element names unique. */
@@ -624,7 +622,7 @@ function compareMessages(a: string, b: string): number {
 }
 
 /** The one value every file that states `key` agrees on. */
-function agreed(docs: readonly SchemaDoc[], key: 'title' | 'encoding' | 'stringLength' | 'version'): string | undefined {
+function agreed(docs: readonly SchemaDoc[], key: 'title' | 'encoding' | 'stringLength' | 'tolerantStringLength' | 'version'): string | undefined {
   let value: string | undefined;
   let from = '';
   for (const doc of docs) {
@@ -696,7 +694,12 @@ export function parseXsdContract(specDir: string): XsdContract {
     throw new XsdError(docs[0]?.file ?? '', 'refundkit:encoding', `unknown encoding ${encoding}`);
   }
   const stringLength = agreed(docs, 'stringLength') ?? 'characters';
-  if (stringLength !== 'characters') throw new XsdError(docs.find((d) => d.settings.stringLength)?.file ?? '', 'refundkit:string-length', `${stringLength} is not supported: lengths are validated in characters`);
+  const tolerantStringLength = agreed(docs, 'tolerantStringLength') ?? stringLength;
+  for (const unit of [stringLength, tolerantStringLength]) {
+    if (!(STRING_LENGTH_UNITS as readonly string[]).includes(unit)) {
+      throw new XsdError(docs.find((d) => d.settings.stringLength)?.file ?? '', 'refundkit:string-length', `${unit} is not supported (supported: ${STRING_LENGTH_UNITS.join(', ')})`);
+    }
+  }
   const transports = docs.filter((d) => d.settings.transport);
   if (transports.length > 1) throw new XsdError(transports[1]?.file ?? '', 'refundkit:transport', `also stated in ${transports[0]?.file}`);
   return {
@@ -708,7 +711,8 @@ export function parseXsdContract(specDir: string): XsdContract {
     settings: {
       title: agreed(docs, 'title'),
       encoding,
-      stringLength: 'characters',
+      stringLength: stringLength as StringLengthUnit,
+      tolerantStringLength: tolerantStringLength as StringLengthUnit,
       transport: transports[0]?.settings.transport,
       version: agreed(docs, 'version'),
     },

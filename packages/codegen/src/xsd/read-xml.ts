@@ -47,8 +47,12 @@ export function resolvePrefix(node: XmlNode, prefix: string, file: string): stri
 
 type RawElement = import('xml-js').Element;
 
+/** Deeper nesting than any XSD needs (ours nest under 15): past it the file is refused, not recursed into. */
+const MAX_XSD_DEPTH = 64;
+
 /** An xml-js element as an {@link XmlNode}: `xmlns` attributes become the scope, names get their namespace. */
-function toNode(raw: RawElement, parentScope: ReadonlyMap<string, string>, file: string): XmlNode {
+function toNode(raw: RawElement, parentScope: ReadonlyMap<string, string>, file: string, depth = 0): XmlNode {
+  if (depth > MAX_XSD_DEPTH) throw new Error(`${file}: elements nest more than ${MAX_XSD_DEPTH} deep (at <${raw.name ?? ''}>)`);
   const attributes: Record<string, string> = {};
   const scope = new Map(parentScope);
   for (const [name, value] of Object.entries(raw.attributes ?? {})) {
@@ -60,7 +64,7 @@ function toNode(raw: RawElement, parentScope: ReadonlyMap<string, string>, file:
   const children: XmlNode[] = [];
   let text = '';
   for (const child of raw.elements ?? []) {
-    if (child.type === 'element') children.push(toNode(child, scope, file));
+    if (child.type === 'element') children.push(toNode(child, scope, file, depth + 1));
     else if (child.type === 'text') text += String(child.text ?? '');
     else if (child.type === 'cdata') text += String(child.cdata ?? '');
   }

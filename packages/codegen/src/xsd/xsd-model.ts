@@ -63,7 +63,12 @@ export interface ComplexType {
   readonly name: string;
   /** Spec-folder-relative file that declares it. */
   readonly file: string;
-  /** `xs:openContent` with an `xs:any` wildcard: undeclared elements are allowed (tolerant). */
+  /**
+   * `refundkit:open="true"` on the `xs:complexType`: undeclared child elements are allowed and
+   * ignored on decode (a tolerant response). A foreign-namespace attribute, which XSD 1.0
+   * processors accept and ignore: for them the type stays closed (XSD 1.0 has no open content for
+   * unqualified elements; `xs:openContent` is XSD 1.1).
+   */
   readonly open: boolean;
   readonly annotation: Annotation;
   /** The sequence, in wire order. */
@@ -102,13 +107,28 @@ export interface MessageSchema {
   readonly typeValue: string;
 }
 
+/** `<refundkit:string-length>`: what an `xs:maxLength` of a string type counts. */
+export type StringLengthUnit = 'characters' | 'encoded-bytes';
+export const STRING_LENGTH_UNITS: readonly StringLengthUnit[] = ['characters', 'encoded-bytes'];
+
 /** Contract-wide settings from schema-level `xs:appinfo` (`refundkit:encoding`, ...). */
 export interface ContractSettings {
   readonly title: string | undefined;
   /** The wire encoding (`GBK`), which every message file declares. */
   readonly encoding: string;
-  /** How `String(N)` lengths count: only `characters` is supported. */
-  readonly stringLength: 'characters';
+  /**
+   * How `String(N)` maxima (`xs:maxLength` of string types) count: `characters` (code points, as
+   * XSD does), or `encoded-bytes`, the bytes of the field's text in {@link encoding} (yima: GBK,
+   * where a Chinese character is 2 bytes). `xs:minLength` always counts characters.
+   */
+  readonly stringLength: StringLengthUnit;
+  /**
+   * The same for tolerant types (`refundkit:open`, the answers): `<refundkit:string-length
+   * tolerant="characters">`. Defaults to {@link stringLength}. Counting an answer's `String(N)` in
+   * characters, the weaker reading, never refuses an answer for a byte count the document does not
+   * state, while what refundkit sends is held to the stricter one.
+   */
+  readonly tolerantStringLength: StringLengthUnit;
   /** `<refundkit:transport method content-type/>`. */
   readonly transport: { readonly method: string; readonly contentType: string } | undefined;
   /** The `version` attribute of the schemas (all equal). */

@@ -2,7 +2,7 @@ import type { RefundStatus } from '../model.js';
 
 /**
  * A provider's result codes and what each means in the unified model. Tables are exhaustive
- * over what the documents and ../shared/PROVIDERS.md ("Status mapping") name; a code no row names
+ * over what the documents and docs/providers/README.md ("Status mapping") name; a code no row names
  * is `unknown`, never a success.
  */
 export type StatusTable = Readonly<Record<string, RefundStatus>>;

@@ -1,4 +1,5 @@
 import { ResponseError } from '../errors/response-error.js';
+import { parseAnswerJson } from './json-shape.js';
 import { SignatureError } from '../errors/signature-error.js';
 import type { CompiledValidator } from '../validation/compiled-validator.js';
 import { schemaErrorsToIssues } from '../validation/issues.js';
@@ -36,17 +37,22 @@ export interface RawAnswer {
  * mismatch is a `SignatureError`: the body is never reported as a success), then validate
  * against the response schema (a violation is a `ResponseError` carrying the raw body).
  * Unknown fields pass: response schemas are open.
+ *
+ * The parse is strict where `JSON.parse` is not: a key given twice in one object
+ * (`answer_duplicate_key`) or nesting beyond `MAX_ANSWER_DEPTH` (`answer_too_deep`) is a
+ * `ResponseError`, so no reader downstream (signature, mapping) meets either. A verifier that
+ * throws instead of answering is a `SignatureError`: an answer that cannot be verified is not.
  */
 export function readJsonResponse<T>(rawBody: string, options: ReadResponseOptions<T>): T {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(rawBody);
-  } catch (error) {
-    throw new ResponseError(`${options.messageName} is not JSON`, rawBody, [], { cause: error });
-  }
+  const parsed = parseAnswerJson(rawBody, options.messageName);
   if (options.verify) {
     const bytes = options.rawBytes ?? new TextEncoder().encode(rawBody);
-    const outcome = options.verify(parsed, { body: rawBody, bytes, headers: options.headers ?? new Headers() });
+    let outcome: VerificationOutcome;
+    try {
+      outcome = options.verify(parsed, { body: rawBody, bytes, headers: options.headers ?? new Headers() });
+    } catch (error) {
+      throw new SignatureError(`${options.messageName} signature cannot be checked (${error instanceof Error ? error.message : String(error)})`, rawBody);
+    }
     if (!outcome.valid) {
       throw new SignatureError(`${options.messageName} signature does not verify${outcome.reason ? ` (${outcome.reason})` : ''}`, rawBody);
     }

@@ -46,3 +46,30 @@ export class HttpStatusError extends TransportError {
     this.rawBytes = rawBytes;
   }
 }
+
+/**
+ * The answer grew past the client's `maxAnswerBytes` (bytes after any content decoding, so a
+ * small gzip that inflates to gigabytes is cut off at the same point). Reading stopped there and
+ * the connection was dropped; the request had been sent, so the refund's outcome is unknown.
+ *
+ * Only an excerpt of the answer is kept (`rawBody`, at most {@link ANSWER_EXCERPT_BYTES} bytes'
+ * worth), never the whole body.
+ */
+export class AnswerTooLargeError extends TransportError {
+  /** The cap that was exceeded, in bytes. */
+  readonly maxAnswerBytes: number;
+  /** The HTTP status of the oversized answer (a 2xx, or the status of an oversized error body). */
+  readonly status: number;
+  /** The start of the answer as text, for investigation: at most {@link ANSWER_EXCERPT_BYTES} bytes. */
+  readonly rawBody: string;
+
+  constructor(maxAnswerBytes: number, status: number, excerpt: string, options?: { cause?: unknown }) {
+    super('answer_too_large', `the provider's answer (HTTP ${status}) is larger than ${maxAnswerBytes} bytes; reading stopped there`, true, options);
+    this.maxAnswerBytes = maxAnswerBytes;
+    this.status = status;
+    this.rawBody = excerpt;
+  }
+}
+
+/** How much of an oversized answer {@link AnswerTooLargeError} keeps: 2 KiB. */
+export const ANSWER_EXCERPT_BYTES = 2048;

@@ -1,5 +1,6 @@
-import { ConnectionError, HttpStatusError, TimeoutError } from '../errors/transport-error.js';
+import { AnswerTooLargeError, ConnectionError, HttpStatusError, TimeoutError } from '../errors/transport-error.js';
 import { BufferedResponse } from './buffered-response.js';
+import { readCappedBody } from './read-capped-body.js';
 import type { FetchLike } from './fetch-like.js';
 import type { WireRequest } from './wire-request.js';
 
@@ -13,9 +14,21 @@ export interface DeadlineOptions {
   readonly timeoutMs?: number | undefined;
   /** Decodes a non-2xx body for `HttpStatusError.rawBody` (yima answers in GBK). Default UTF-8. */
   readonly decodeBody?: ((bytes: Uint8Array) => string) | undefined;
+  /**
+   * The largest answer read, in bytes after content decoding (gzip, deflate), error bodies
+   * included. Past it reading stops and the exchange fails with `AnswerTooLargeError` (the
+   * request was sent: the outcome is unknown). Default {@link DEFAULT_MAX_ANSWER_BYTES}.
+   */
+  readonly maxAnswerBytes?: number | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * 1 MiB: hundreds of times any answer in the five providers' documents (the largest example is
+ * about 1 KiB), and small enough that a hostile or broken endpoint cannot exhaust memory.
+ */
+export const DEFAULT_MAX_ANSWER_BYTES = 1024 * 1024;
 
 /** Error codes of a connection that never carried the request: safe to say nothing was sent. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -30,12 +43,17 @@ function causeCode(error: unknown): string | undefined {
 
 /**
  * Wraps a fetch so that one deadline covers connect, headers and the whole body, failures become
- * typed transport errors, and non-2xx answers throw `HttpStatusError` carrying the body. The
+ * typed transport errors, and non-2xx answers throw `HttpStatusError` carrying the body. The body
+ * is read as a stream and never beyond `maxAnswerBytes` (`AnswerTooLargeError` past it). The
  * response it returns is fully buffered, so callers can read the raw bytes (for signatures, or
  * GBK XML) as often as they like.
  *
  * A refused connection or a failed DNS lookup reached nobody (`mayHaveReachedProvider: false`);
  * every other failure after the request left, a reset or a timeout, may have been acted on.
+ *
+ * `accept-encoding` is left as the fetch sets it (undici: `gzip, deflate`). Asking for `identity`
+ * would protect nothing: undici inflates whatever `content-encoding` the server names, asked or
+ * not, so the cap counts bytes after inflation, and a gzip bomb stops at `maxAnswerBytes`.
  *
  * The request goes to `fetch(url, init)` as a URL and a plain init, the body as the exact string
  * or bytes it was built with: no `Request` object is made on the way.
@@ -49,6 +67,8 @@ export function fetchWithDeadline(options: DeadlineOptions = {}): SendRequest {
   const inner: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive integer, got ${timeoutMs}`);
+  const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+  if (!Number.isSafeInteger(maxAnswerBytes) || maxAnswerBytes <= 0) throw new RangeError(`maxAnswerBytes must be a positive integer, got ${maxAnswerBytes}`);
   const decodeBody = options.decodeBody ?? ((bytes: Uint8Array) => new TextDecoder().decode(bytes));
   return async (request) => {
     const controller = new AbortController();
@@ -68,7 +88,7 @@ export function fetchWithDeadline(options: DeadlineOptions = {}): SendRequest {
       if (request.body !== undefined) init.body = request.body;
       const exchange = (async () => {
         const response = await inner(request.url, init);
-        return { response, body: new Uint8Array(await response.arrayBuffer()) };
+        return { response, body: await readCappedBody(response, maxAnswerBytes, decodeBody, () => controller.abort()) };
       })();
       exchange.catch(() => undefined); // settled by the race below; never an unhandled rejection
       const { response, body } = await Promise.race([exchange, deadline]);
@@ -77,7 +97,7 @@ export function fetchWithDeadline(options: DeadlineOptions = {}): SendRequest {
       }
       return new BufferedResponse(response.status, response.statusText, response.headers, body);
     } catch (error) {
-      if (error instanceof HttpStatusError || error instanceof TimeoutError) throw error;
+      if (error instanceof HttpStatusError || error instanceof TimeoutError || error instanceof AnswerTooLargeError) throw error;
       if (controller.signal.aborted && !callerSignal?.aborted) throw new TimeoutError(timeoutMs, { cause: error });
       const code = causeCode(error);
       const reached = !(code && NOT_SENT_CODES.has(code));

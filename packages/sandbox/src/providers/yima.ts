@@ -4,7 +4,8 @@
  * - One endpoint, `POST /ipos` (the document names no path; the merchant is given a URL), one
  *   GBK XML document per request, told apart by `request_type`:
  *   `barcode_refundbycashfee_request` (refund) or `barcode_refundquery_request` (query, with
- *   `org_pos_seq` = the refund's `pos_seq`). Decoded and validated with the generated codec
+ *   `org_pos_seq` = the refund's `pos_seq`). The bytes must be valid GBK (`gbk-bytes.ts`), else
+ *   0001 before anything is read or recorded. Decoded and validated with the generated codec
  *   (`readMessage`): `pos_seq`/`org_pos_seq` must be longer than 12 characters (大于12位), and a
  *   request's undeclared elements are refused.
  * - The XML standard carries no signature: access is by IP allow-list and `isspid`, which the
@@ -31,6 +32,7 @@ import {
   type Reply,
   type Route,
 } from './adapter.js';
+import { gbkProblem } from './gbk-bytes.js';
 
 /** `result/id` values: 0000 and 0809 are yima's; the others are the sandbox's own. */
 export const YIMA_CODES = {
@@ -157,6 +159,12 @@ export function createYimaAdapter(ctx: AdapterContext): ProviderAdapter {
     provider: 'yima',
     routes: ROUTES,
     parse(call): ParseResult {
+      const badBytes = gbkProblem(call.body);
+      if (badBytes !== undefined) {
+        // Nothing of the request is echoed: its text cannot be trusted to survive GBK.
+        const echo = { isspid: '', pos_id: '', pos_seq: '' };
+        return rejected(undefined, `encoding: ${badBytes}`, failure('refund.response', echo, YIMA_CODES.badRequest, `报文格式错误: ${badBytes}`));
+      }
       let name: 'refund.request' | 'queryRefund.request' | undefined;
       let raw: Record<string, unknown> = {};
       try {
