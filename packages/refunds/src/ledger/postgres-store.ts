@@ -48,6 +48,7 @@ interface Decision<T> {
   readonly writes: string | undefined;
   readonly result: T;
 }
+
 const noop = (): void => {};
 
 /**
@@ -70,7 +71,8 @@ const storableJson = (value: unknown): string => JSON.stringify(value, (_key, v:
  * `COMMIT` (or `ROLLBACK` when nothing changes). Each is one simple-protocol query of several
  * statements, which cannot carry parameters: values are written in as literals quoted by
  * `pg.escapeLiteral` (numbers and booleans checked, the schema name a checked identifier). A
- * reservation costs about its commit's flush plus one round trip more than a bare INSERT.
+ * new reservation is two round trips and three rows (order, refund, history) where a bare
+ * INSERT is one and one, with one commit flush each (figures: bench/README.md, 6.).
  *
  * Failures of the database (refused or lost connection, a terminated session, a statement
  * timeout) are `LedgerUnavailableError`s, after which the ledger is as it was (see
