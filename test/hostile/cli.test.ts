@@ -84,7 +84,7 @@ describe('the CLI meets a hostile provider', () => {
 
     expect(run.code, run.stderr).toBe(3);
     expect(sandbox.requestsReceived(provider, refundId)).toBe(1);
-    const refund = JSON.parse(run.stdout) as { status: string; failure?: { code: string } };
+    const refund = JSON.parse(run.stdout) as { status: string; account: string; failure?: { code: string } };
     expect(refund.status).toBe('unknown');
     expect(refund.failure?.code).toBe(code);
     const peak = Number(/peak-rss=(\d+)/.exec(run.stderr)?.[1]);
@@ -93,7 +93,7 @@ describe('the CLI meets a hostile provider', () => {
     expect(statSync(ledger).size).toBeLessThan(LEDGER_FILE_LIMIT);
     const store = await openSqliteLedger(ledger);
     try {
-      const stored = await store.get({ provider, refundId });
+      const stored = await store.get({ provider, account: refund.account, refundId });
       expect(stored?.status).toBe('unknown');
       expect(stored?.raw?.length ?? 0, `the ledger's raw is ${stored?.raw?.length} characters`).toBeLessThanOrEqual(RAW_LIMIT_CHARS);
     } finally {

@@ -48,7 +48,7 @@ describe('the facade meets a hostile provider', () => {
     expect(hostile.code.split('|')).toContain(refund.failure?.code);
     expect(growth, `rss grew by ${(growth / 2 ** 20).toFixed(1)} MiB`).toBeLessThan(MEMORY_LIMIT_BYTES);
     expect(refund.raw?.length ?? 0, `raw is ${refund.raw?.length} characters`).toBeLessThanOrEqual(RAW_LIMIT_CHARS);
-    const stored = await ledger.get({ provider, refundId });
+    const stored = await ledger.get({ provider, account: refund.account, refundId });
     expect(stored?.status).toBe('unknown');
     expect(stored?.raw?.length ?? 0).toBeLessThanOrEqual(RAW_LIMIT_CHARS);
   });
