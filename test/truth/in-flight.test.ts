@@ -83,33 +83,34 @@ describe.each(PROVIDERS)('%s: one refund id, several processes, one SQLite ledge
   });
 });
 
+// Concurrent: each case waits out a lease (2 × 2 s + 5 s); the sandbox and ledger are shared, the ids distinct.
 describe('a process killed while its refund is in flight', () => {
-  it.each(PROVIDERS)('%s: committed meanwhile → the next process recovers it by a query after the lease expires, no second request', async (provider) => {
+  it.concurrent.each(PROVIDERS)('%s: committed meanwhile → the next process recovers it by a query after the lease expires, no second request', async (provider) => {
     const orderId = sandbox.addOrder(provider, { orderId: newId(provider, 'O'), amount: 10_000 }).orderId;
     const refundNo = newId(provider, 'K');
     sandbox.armFault({ provider, fault: 'slow-commit', refundNo, ms: 600_000 });
-    // --timeout 1s: the lease lasts 2 × 1 s + 5 s.
-    const doomed = refund(provider, orderId, refundNo, ['--timeout', '1s']);
+    // --timeout 2s: the lease lasts 2 × 2 s + 5 s.
+    const doomed = refund(provider, orderId, refundNo, ['--timeout', '2s']);
     await untilHeld(provider, refundNo);
     doomed.kill();
     expect((await doomed.done).signal).toBe('SIGKILL');
     sandbox.releaseCommits({ provider, refundNo });
-    const next = await refund(provider, orderId, refundNo, ['--timeout', '1s']).done;
+    const next = await refund(provider, orderId, refundNo, ['--timeout', '2s']).done;
     expect(next.code, next.err).toBe(0);
     expect(statusOf(next.out)).toBe('succeeded');
     expect(sandbox.requestsReceived(provider, refundNo)).toBe(1);
     expect(sandbox.refundedTotal(provider, orderId)).toBe(700);
   });
 
-  it.each(PROVIDERS)('%s: not committed yet → the next process resends the same number; the duplicate refusal is unknown (exit 3), never failed', async (provider) => {
+  it.concurrent.each(PROVIDERS)('%s: not committed yet → the next process resends the same number; the duplicate refusal is unknown (exit 3), never failed', async (provider) => {
     const orderId = sandbox.addOrder(provider, { orderId: newId(provider, 'O'), amount: 10_000 }).orderId;
     const refundNo = newId(provider, 'N');
     sandbox.armFault({ provider, fault: 'slow-commit', refundNo, ms: 600_000 });
-    const doomed = refund(provider, orderId, refundNo, ['--timeout', '1s']);
+    const doomed = refund(provider, orderId, refundNo, ['--timeout', '2s']);
     await untilHeld(provider, refundNo);
     doomed.kill();
     await doomed.done;
-    const next = await refund(provider, orderId, refundNo, ['--timeout', '1s']).done;
+    const next = await refund(provider, orderId, refundNo, ['--timeout', '2s']).done;
     expect(next.code, next.err).toBe(3);
     expect(statusOf(next.out)).toBe('unknown');
     expect(sandbox.requestsReceived(provider, refundNo)).toBe(2);

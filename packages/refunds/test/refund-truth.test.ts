@@ -246,3 +246,24 @@ describe('a verified success after failed is the truth', () => {
     expect(handled.refund?.status).toBe('succeeded');
   });
 });
+
+describe('an order total an answer gives below what the order already holds', () => {
+  it('lianke: kept in the history as an anomaly, never used as the cap', async () => {
+    const ledger = new MemoryLedger();
+    const script = scripted(
+      liankeAnswer('SUCCESS', liankeData('REFUNDED', { refund_amount: 300, total_amount: 1000 })),
+      // The second refund's answer claims the order's total is 200, below the 300 + 400 already refunded.
+      liankeAnswer('SUCCESS', liankeData('REFUNDED', { refund_amount: 400, refund_order_no: 'LK-REFUND-2', total_amount: 200 })),
+      liankeAnswer('SUCCESS', liankeData('REFUNDED', { refund_amount: 300, refund_order_no: 'LK-REFUND-3' })),
+    );
+    const refunds = facade('lianke', script, { ledger });
+    expect((await refunds.refund(input('lianke'))).status).toBe('succeeded');
+    expect((await refunds.refund(input('lianke', { refundId: 'LK-REFUND-2', amount: 400 }))).status).toBe('succeeded');
+    const order = { provider: 'lianke' as const, account: accountOf('lianke'), orderId: INPUTS.lianke.orderId };
+    expect(await ledger.orderAmount(order)).toBe(1000);
+    const history = await refunds.history(input('lianke', { refundId: 'LK-REFUND-2', amount: 400 }));
+    expect(history.at(-1)).toMatchObject({ kind: 'anomaly', note: expect.stringContaining('200, below the 700') });
+    // The cap is still 1000: 300 more fit.
+    expect((await refunds.refund(input('lianke', { refundId: 'LK-REFUND-3', amount: 300 }))).status).toBe('succeeded');
+  });
+});
