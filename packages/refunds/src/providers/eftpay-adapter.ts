@@ -3,6 +3,7 @@ import { createEftpayClient, validateMessage, type EftpayClient } from '@refundk
 import type { Refund } from '../model.js';
 import { invalid, renameIssues, type PreparedRefund, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
 import {
+  EFTPAY_BUYER_TYPES,
   EFTPAY_MAX_AMOUNT,
   EFTPAY_PAYMENT_TYPES,
   EFTPAY_WALLETS,
@@ -12,8 +13,6 @@ import {
   type EftpayOptions,
   type EftpayPaymentType,
 } from './eftpay.js';
-
-const BUYER_TYPES: readonly EftpayBuyerType[] = ['ios', 'android', 'others'];
 
 /** refundkit fields ← eftPay wire fields, for error messages. */
 const FIELDS = {
@@ -39,7 +38,7 @@ export const eftpayAdapter: ProviderAdapter<EftpayConfig, EftpayOptions, EftpayC
     const wallet = walletOf(paymentType);
     if (!wallet) throw invalid('options.paymentType', `enum [${EFTPAY_PAYMENT_TYPES.join(', ')}]`, `must be one of ${EFTPAY_PAYMENT_TYPES.join(', ')}`);
     const buyerType = request.options?.buyerType ?? 'others';
-    if (!BUYER_TYPES.includes(buyerType)) throw invalid('options.buyerType', `enum [${BUYER_TYPES.join(', ')}]`, `must be one of ${BUYER_TYPES.join(', ')}`);
+    if (!EFTPAY_BUYER_TYPES.includes(buyerType)) throw invalid('options.buyerType', `enum [${EFTPAY_BUYER_TYPES.join(', ')}]`, `must be one of ${EFTPAY_BUYER_TYPES.join(', ')}`);
     if (request.amount > EFTPAY_MAX_AMOUNT) throw invalid('amount', `maximum ${EFTPAY_MAX_AMOUNT}`, `must be at most ${EFTPAY_MAX_AMOUNT} (${formatMinorUnits(EFTPAY_MAX_AMOUNT)}: transaction_amount is String(8))`);
     const body = renameIssues(FIELDS, () =>
       validateMessage('refund.request.unsigned', {
