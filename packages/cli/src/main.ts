@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { RefundkitError } from '@refundkit/runtime';
 import { EXIT, UsageError, type Io } from './io.js';
 import { printable } from './terminal-text.js';
 
@@ -148,6 +147,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   try {
     return await dispatch(command, rest, io);
   } catch (error) {
+    // Imported here, not at the top: `--version` and `--help` load nothing of refundkit.
+    const { RefundkitError } = await import('@refundkit/runtime');
     if (error instanceof UsageError || error instanceof RefundkitError) {
       // Messages may quote the user's input or a provider's text.
       io.stderr.write(`refundkit: ${printable(error.message)}\n`);

@@ -62,9 +62,11 @@ const FACADE = /packages\/refunds\/|@refundkit\/refunds\//;
 const XML = /node_modules\/(xml-js|sax|iconv-lite)\//;
 
 describe('the CLI loads only what the command needs', () => {
-  it('--version loads no provider, no facade, no sandbox', () => {
+  it('--version loads no provider, no facade, no sandbox, not even the runtime', () => {
     const { status, loaded } = loadedBy(['--version']);
     expect(status).toBe(0);
+    expect(loads(loaded, /packages\/runtime\/|@refundkit\/runtime\//)).toBe(false);
+    expect(loads(loaded, /packages\/cli\/dist\/(refund|status|validate|demo|sandbox|facade)\.js$/)).toBe(false);
     expect(loaded.some((id) => id.endsWith('packages/cli/dist/main.js'))).toBe(true);
     expect(providersIn(loaded)).toEqual([]);
     expect(loads(loaded, FACADE)).toBe(false);
