@@ -19,8 +19,9 @@ const SUITES = [
   { file: 'ledger.bench.mjs', title: '5. Ledger' },
   { file: 'cold-start.bench.mjs', title: '3. Cold start' },
   { file: 'facade.bench.mjs', title: '1. Facade overhead' },
+  { file: 'cli-start.bench.mjs', title: '6. CLI start' },
 ];
-const ORDER = ['1.', '2.', '3.', '4.', '5.'];
+const ORDER = ['1.', '2.', '3.', '4.', '5.', '6.'];
 
 function machine() {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
