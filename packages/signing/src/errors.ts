@@ -22,7 +22,7 @@ export type SigningErrorCode = 'canonical_json' | 'key_format' | 'missing_key' |
 export abstract class SigningError extends RefundkitError {
   declare readonly code: SigningErrorCode;
 
-  protected constructor(code: SigningErrorCode, message: string) {
+  constructor(code: SigningErrorCode, message: string) {
     super(code, message);
   }
 }

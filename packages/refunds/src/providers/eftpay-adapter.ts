@@ -1,7 +1,8 @@
 import { compactTimestamp, formatMinorUnits, RefundkitError } from '@refundkit/runtime';
 import { createEftpayClient, validateMessage, type EftpayClient } from '@refundkit/eftpay';
+import { SigningError } from '@refundkit/signing';
 import type { Refund } from '../model.js';
-import { invalid, renameIssues, type PreparedRefund, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
+import { clientFor, invalid, renameIssues, type PreparedRefund, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
 import {
   EFTPAY_BUYER_TYPES,
   EFTPAY_MAX_AMOUNT,
@@ -31,7 +32,7 @@ const now14 = (): string => compactTimestamp(new Date(), 'Asia/Hong_Kong');
 
 export const eftpayAdapter: ProviderAdapter<EftpayConfig, EftpayOptions, EftpayClient> = {
   key: 'eftpay',
-  createClient: (config, shared) => createEftpayClient({ baseUrl: config.baseUrl, secretCode: config.secretCode, fetch: shared.fetch, timeoutMs: shared.timeoutMs }),
+  createClient: (config, shared) => clientFor('eftpay', () => createEftpayClient({ baseUrl: config.baseUrl, secretCode: config.secretCode, fetch: shared.fetch, timeoutMs: shared.timeoutMs }), SigningError),
   prepareRefund(client, config, request): PreparedRefund {
     const paymentType = request.options?.paymentType;
     if (paymentType === undefined) throw invalid('options.paymentType', 'required', 'is required for eftpay');
