@@ -20,8 +20,9 @@ const SUITES = [
   { file: 'ledger-postgres.bench.mjs', title: '6. PostgreSQL ledger' },
   { file: 'cold-start.bench.mjs', title: '3. Cold start' },
   { file: 'facade.bench.mjs', title: '1. Facade overhead' },
+  { file: 'cli-start.bench.mjs', title: '7. CLI start' },
 ];
-const ORDER = ['1.', '2.', '3.', '4.', '5.', '6.'];
+const ORDER = ['1.', '2.', '3.', '4.', '5.', '6.', '7.'];
 
 function machine() {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');

@@ -8,13 +8,18 @@
 // Why: a fresh process pays for every module it loads, and tsc's output is one module per
 // source file (cold start, issue #7).
 //
-//   node ../../scripts/bundle-package.mjs
+// The entry is src/index.ts unless named (the CLI's is src/main.ts, which becomes dist/main.js:
+// each command is a chunk of its own, loaded when the command runs).
+//
+//   node ../../scripts/bundle-package.mjs [src/main.ts]
 import { rmSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { basename, extname, isAbsolute, join } from 'node:path';
 import { build } from 'rolldown';
 
 const cwd = process.cwd();
 const dist = join(cwd, 'dist');
+const entry = process.argv[2] ?? 'src/index.ts';
+const isLibrary = entry === 'src/index.ts';
 
 /** Relative and absolute ids are this package's own sources; bare names are dependencies. */
 const external = (id) => !id.startsWith('.') && !isAbsolute(id) && !id.startsWith('\0');
@@ -24,7 +29,7 @@ rmSync(dist, { recursive: true, force: true });
 
 await build({
   cwd,
-  input: { index: join(cwd, 'src/index.ts') },
+  input: { [basename(entry, extname(entry))]: join(cwd, entry) },
   platform: 'node',
   external,
   // The entry exports exactly what src/index.ts does. Modules it shares with a lazily loaded
@@ -39,7 +44,10 @@ await build({
     format: 'esm',
     entryFileNames: '[name].js',
     chunkFileNames: '[name].js',
-    codeSplitting: { groups: [{ name: 'shared', minShareCount: 2 }] },
+    // A library entry needs most of what it shares with its chunks, so one `shared.js` costs it
+    // nothing extra. The CLI's entry must stay small (`--version` loads no facade): what its
+    // commands share stays in chunks named by what they hold, loaded only with those commands.
+    ...(isLibrary ? { codeSplitting: { groups: [{ name: 'shared', minShareCount: 2 }] } } : {}),
     sourcemap: true,
   },
 });

@@ -53,9 +53,9 @@ describe('lianke refund: the request on the wire', () => {
     const seen: Array<{ method: string; url: string; body: string; headers: Record<string, string> }> = [];
     const { fetch, sent } = answering(seedResponseText);
     await lianke(fetch, {
-      auth: ({ method, url, body, headers }) => {
-        seen.push({ method, url, body: new TextDecoder().decode(body), headers });
-        return { 'x-lianke-sign': createHmac('sha256', 'hook-key').update(body).digest('hex'), 'x-lianke-app': 'APP1' };
+      auth: (request) => {
+        seen.push({ method: request.method, url: request.url, body: new TextDecoder().decode(request.bodyBytes()), headers: Object.fromEntries(request.headers) });
+        return { 'x-lianke-sign': createHmac('sha256', 'hook-key').update(request.bodyBytes()).digest('hex'), 'x-lianke-app': 'APP1' };
       },
     }).refund(seedRequest);
 

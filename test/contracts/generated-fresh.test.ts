@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderProvider } from '@refundkit/codegen';
+import { renderProvider, renderRegistry } from '@refundkit/codegen';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../..');
@@ -13,6 +13,16 @@ describe.each(providers)('generated/%s', (provider) => {
     expect(Object.keys(files).length).toBeGreaterThan(5);
     for (const [path, content] of Object.entries(files)) {
       expect(readFileSync(join(root, 'generated', provider, path), 'utf8'), `generated/${provider}/${path}`).toBe(content);
+    }
+  });
+});
+
+describe('generated/registry', () => {
+  it('is exactly what the generator makes of every folder of specs/', () => {
+    const files = renderRegistry(root);
+    expect(Object.keys(files)).toContain('src/registry.ts');
+    for (const [path, content] of Object.entries(files)) {
+      expect(readFileSync(join(root, 'generated', 'registry', path), 'utf8'), `generated/registry/${path}`).toBe(content);
     }
   });
 });

@@ -61,13 +61,13 @@ export interface EasypayClient {
  */
 export function createEasypayClient(options: EasypayClientOptions): EasypayClient {
   const signer = createEasypaySigner({ privateKey: options.privateKey, privateKeyPassphrase: options.privateKeyPassphrase, easypayPublicKey: options.easypayPublicKey });
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? Date.now;
   const newReqId = options.newReqId ?? (() => randomUUID().replace(/-/g, ''));
   const headerDefaults = { ...(options.reqType === undefined ? {} : { reqType: options.reqType }), ...(options.certificateId === undefined ? {} : { certificateId: options.certificateId }) };
   const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes }));
   return {
     async refund(input: EasypayInput<Messages["refund.request.unsigned"]>): Promise<ProviderResult<Messages["refund.response"]>> {
-      const payload = assertValid(validators["refund.request.unsigned"], ({ ...input, reqHeader: { transTime: compactTimestamp(clock(), 'Asia/Shanghai'), reqId: newReqId(), ...headerDefaults, ...input.reqHeader } }), "refund.request.unsigned");
+      const payload = assertValid(validators["refund.request.unsigned"], ({ ...input, reqHeader: { transTime: compactTimestamp(new Date(clock()), 'Asia/Shanghai'), reqId: newReqId(), ...headerDefaults, ...input.reqHeader } }), "refund.request.unsigned");
       const wire = signer.signRequest(payload);
       const { data: body, response } = (await http.POST("/yqt/trade/refund/speedRefund", { body: wire, parseAs: 'arrayBuffer' })) as { data?: ArrayBuffer; response: Response };
       const rawBytes = new Uint8Array(body ?? new ArrayBuffer(0));
@@ -76,7 +76,7 @@ export function createEasypayClient(options: EasypayClientOptions): EasypayClien
       return { data, rawBody, status: response.status, parsed: {} };
     },
     async queryRefund(input: EasypayInput<Messages["queryRefund.request.unsigned"]>): Promise<ProviderResult<Messages["queryRefund.response"]>> {
-      const payload = assertValid(validators["queryRefund.request.unsigned"], ({ ...input, reqHeader: { transTime: compactTimestamp(clock(), 'Asia/Shanghai'), reqId: newReqId(), ...headerDefaults, ...input.reqHeader } }), "queryRefund.request.unsigned");
+      const payload = assertValid(validators["queryRefund.request.unsigned"], ({ ...input, reqHeader: { transTime: compactTimestamp(new Date(clock()), 'Asia/Shanghai'), reqId: newReqId(), ...headerDefaults, ...input.reqHeader } }), "queryRefund.request.unsigned");
       const wire = signer.signRequest(payload);
       const { data: body, response } = (await http.POST("/yqt/trade/tradeQuery", { body: wire, parseAs: 'arrayBuffer' })) as { data?: ArrayBuffer; response: Response };
       const rawBytes = new Uint8Array(body ?? new ArrayBuffer(0));

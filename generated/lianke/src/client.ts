@@ -45,7 +45,7 @@ export interface LiankeClient {
  */
 export function createLiankeClient(options: LiankeClientOptions): LiankeClient {
   const auth = options.auth;
-  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes, headersFor: auth && ((request) => auth({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body: request.bodyBytes() })) }));
+  const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes, headersFor: auth }));
   return {
     async refund(input: Messages["refund.request"]): Promise<ProviderResult<Messages["refund.response"]>> {
       const payload = assertValid(validators["refund.request"], input, "refund.request");

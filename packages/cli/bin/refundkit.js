@@ -2,12 +2,23 @@
 // Committed with its run bit: tsc output has none, so the published bin is this shim.
 import { run } from '../dist/main.js';
 
-run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    process.stderr.write(`refundkit: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+/**
+ * Ends the process once the command is done and what it printed is flushed. A finished command
+ * has nothing left to wait for, but fetch keeps its connection to the provider open (keep-alive)
+ * and would hold the process for as long as the server keeps it: up to seconds after the answer
+ * (CLI start, issue #15).
+ */
+function exitWhenFlushed(code) {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(exitWhenFlushed, (error) => {
+  process.stderr.write(`refundkit: ${error instanceof Error ? error.message : String(error)}\n`);
+  exitWhenFlushed(1);
+});

@@ -3,6 +3,7 @@ import { parseDuration } from './amounts.js';
 import { loadConfig } from './config.js';
 import { ledgerLocation, openLedger } from './ledger.js';
 import { EXIT, UsageError, type Io } from './io.js';
+import { isProviderKey, type ProviderKey } from '@refundkit/registry';
 import { PROVIDER_KEYS } from './providers.js';
 import { jsonLine, printable } from './terminal-text.js';
 
@@ -21,11 +22,11 @@ export interface FacadeArgs {
  * `ledger`, or `./.refundkit/ledger.db`, in that order. Which one is used is said on stderr
  * (a URL without its password).
  */
-export async function openFacade(args: FacadeArgs, io: Io): Promise<{ refunds: Refunds; provider: string; providerConfig: Record<string, unknown> }> {
+export async function openFacade(args: FacadeArgs, io: Io): Promise<{ refunds: Refunds; provider: ProviderKey; providerConfig: Record<string, unknown> }> {
   const env = io.env ?? process.env;
   const cwd = io.cwd ?? process.cwd();
   const provider = args.provider;
-  if (!provider || !(PROVIDER_KEYS as readonly string[]).includes(provider)) throw new UsageError(`--provider must be one of ${PROVIDER_KEYS.join(', ')}`);
+  if (!isProviderKey(provider)) throw new UsageError(`--provider must be one of ${PROVIDER_KEYS.join(', ')}`);
   const timeoutMs = args.timeout === undefined ? undefined : parseDuration('--timeout', args.timeout);
   if (timeoutMs === 0) throw new UsageError('--timeout must be more than 0');
   const configFile = args.config ?? env['REFUNDKIT_CONFIG'] ?? 'refundkit.config.json';

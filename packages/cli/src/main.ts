@@ -1,12 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { RefundkitError } from '@refundkit/runtime';
-import { demoCommand, DEMO_HELP } from './commands/demo.js';
-import { ledgerCommand } from './commands/ledger.js';
-import { refundCommand, REFUND_HELP } from './commands/refund.js';
-import { sandboxCommand, SANDBOX_HELP } from './commands/sandbox.js';
-import { statusCommand, STATUS_HELP } from './commands/status.js';
-import { validateCommand, VALIDATE_HELP } from './commands/validate.js';
 import { EXIT, UsageError, type Io } from './io.js';
 import { printable } from './terminal-text.js';
 
@@ -52,9 +45,15 @@ function parse<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArg
   }
 }
 
+/**
+ * Runs one command. Each command's module is imported only when it runs, so `--version` loads
+ * nothing but this file and `validate --provider tipay` loads tipay's contract alone, never the
+ * sandbox or the other providers (CLI start, issue #15; `bench/cli-start.bench.mjs`).
+ */
 async function dispatch(command: string, args: readonly string[], io: Io): Promise<number> {
   switch (command) {
     case 'refund': {
+      const { refundCommand, REFUND_HELP } = await import('./commands/refund.js');
       const { values: v } = parse({
         args: [...args],
         strict: true,
@@ -94,11 +93,13 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
       );
     }
     case 'status': {
+      const { statusCommand, STATUS_HELP } = await import('./commands/status.js');
       const { values: v } = parse({ args: [...args], strict: true, options: FACADE_FLAGS });
       if (v.help) return io.stdout.write(STATUS_HELP), EXIT.ok;
       return statusCommand({ provider: v.provider, order: v.order, refundId: v['refund-id'], config: v.config, baseUrl: v['base-url'], ledger: v.ledger, timeout: v.timeout, json: v.json }, io);
     }
     case 'validate': {
+      const { validateCommand, VALIDATE_HELP } = await import('./commands/validate.js');
       const { values: v, positionals } = parse({
         args: [...args],
         strict: true,
@@ -110,15 +111,20 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
       return validateCommand({ provider: v.provider, message: v.message, file: positionals[0] }, io);
     }
     case 'demo': {
+      const { demoCommand, DEMO_HELP } = await import('./commands/demo.js');
       const { values: v } = parse({ args: [...args], strict: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
       if (v.help) return io.stdout.write(DEMO_HELP), EXIT.ok;
       return demoCommand({ json: v.json }, io);
     }
-    case 'ledger':
+    case 'ledger': {
+      const { ledgerCommand } = await import('./commands/ledger.js');
       return ledgerCommand(args, io);
-    case 'sandbox':
+    }
+    case 'sandbox': {
+      const { sandboxCommand, SANDBOX_HELP } = await import('./commands/sandbox.js');
       if (args.includes('--help') || args.includes('-h')) return io.stdout.write(SANDBOX_HELP), EXIT.ok;
       return sandboxCommand(args, io);
+    }
     default:
       io.stderr.write(`refundkit: unknown command ${printable(JSON.stringify(command))}\n\n${HELP}`);
       return EXIT.input;
@@ -146,6 +152,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   try {
     return await dispatch(command, rest, io);
   } catch (error) {
+    // Imported here, not at the top: `--version` and `--help` load nothing of refundkit.
+    const { RefundkitError } = await import('@refundkit/runtime');
     if (error instanceof UsageError || error instanceof RefundkitError) {
       // Messages may quote the user's input or a provider's text.
       io.stderr.write(`refundkit: ${printable(error.message)}\n`);

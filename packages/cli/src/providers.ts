@@ -1,7 +1,8 @@
+import { PROVIDER_KEYS, type ProviderKey } from '@refundkit/registry';
 import type { ProviderOptions } from '@refundkit/refunds';
 
-/** The provider keys the CLI knows, and their generated contract packages. */
-export const PROVIDER_KEYS = ['easypay', 'eftpay', 'lianke', 'tipay', 'yima'] as const;
+/** The provider keys the CLI knows: the provider registry's (one per folder of `specs/`). */
+export { PROVIDER_KEYS };
 
 /** The `--option` keys each provider's typed options have (`ProviderOptions`); any other key is refused. */
 export const OPTION_KEYS: { readonly [P in keyof ProviderOptions]: readonly (keyof ProviderOptions[P] & string)[] } = {
@@ -19,20 +20,11 @@ export interface ContractPackage {
   readMessage?: (name: string, bytes: Uint8Array) => unknown;
 }
 
-/** Loads `@refundkit/<provider>` on demand, so a command pays only for the provider it uses. */
-export async function loadProviderPackage(provider: string): Promise<ContractPackage> {
-  switch (provider) {
-    case 'easypay':
-      return (await import('@refundkit/easypay')) as unknown as ContractPackage;
-    case 'eftpay':
-      return (await import('@refundkit/eftpay')) as unknown as ContractPackage;
-    case 'lianke':
-      return (await import('@refundkit/lianke')) as unknown as ContractPackage;
-    case 'tipay':
-      return (await import('@refundkit/tipay')) as unknown as ContractPackage;
-    case 'yima':
-      return (await import('@refundkit/yima')) as unknown as ContractPackage;
-    default:
-      throw new Error(`unknown provider ${provider}`);
-  }
+/**
+ * Loads `@refundkit/<provider>` on demand, so a command pays only for the provider it uses. The
+ * key comes from the registry, so the package name is one of the CLI's dependencies; an import by
+ * a computed name has no static type, hence the `ContractPackage` it is read as.
+ */
+export async function loadProviderPackage(provider: ProviderKey): Promise<ContractPackage> {
+  return (await import(`@refundkit/${provider}`)) as ContractPackage;
 }

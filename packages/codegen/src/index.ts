@@ -8,3 +8,5 @@ export { readMessages, type Message } from './openapi/messages.js';
 export { componentsToDefs } from './openapi/json-schema-defs.js';
 export { generateOpenApiPackage } from './openapi/generate-openapi.js';
 export { generateXsdPackage } from './xsd/generate-xsd.js';
+export { generateRegistry, renderRegistry, REGISTRY_PACKAGE } from './registry/generate-registry.js';
+export { providerFacts, providerKeys, maxMinorUnits, type ProviderFacts, type ChoiceTable, type RouteFact } from './registry/provider-facts.js';

@@ -39,13 +39,15 @@ describe('parseXsdContract on specs/yima', () => {
     expect(yima.jsonSchemaFiles).toEqual(['goods_detail.schema.json']);
   });
 
-  it('takes the contract settings from schema-level appinfo: GBK, String(N) in GBK bytes, the assumed transport', () => {
+  it('takes the contract settings from schema-level appinfo: GBK, String(N) in GBK bytes, the assumed transport, currencies, the refund amount', () => {
     expect(yima.settings).toEqual({
       title: '翼码 ImageCo ipos barcode refund',
       encoding: 'GBK',
       stringLength: 'encoded-bytes',
       tolerantStringLength: 'characters',
       transport: { method: 'POST', contentType: 'text/xml; charset=GBK' },
+      currencies: ['CNY'],
+      refundAmount: { message: 'refund.request', field: 'barcode_refundbycashfee_request.tx_amt', unit: 'minor' },
       version: '0.1.0',
     });
     expect(yima.fileAnnotations['common.xsd']?.notes.some((n) => n.kind === 'assumption' && /String\(N\) counts GBK bytes/.test(n.text))).toBe(true);

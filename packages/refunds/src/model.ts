@@ -1,6 +1,8 @@
-/** The five providers refundkit refunds through. */
-export const PROVIDERS = ['easypay', 'eftpay', 'lianke', 'tipay', 'yima'] as const;
-export type ProviderKey = (typeof PROVIDERS)[number];
+import { PROVIDER_KEYS, type ProviderKey } from '@refundkit/registry';
+
+/** The providers refundkit refunds through: the provider registry's keys, one per folder of `specs/`. */
+export const PROVIDERS = PROVIDER_KEYS;
+export type { ProviderKey };
 
 /**
  * The unified status. `succeeded` only when the provider said so in a verified answer about this

@@ -79,9 +79,14 @@ describe('importing @refundkit/refunds', () => {
     expect(dependenciesIn(imported, PROVIDER_DEPENDENCIES)).toEqual([]);
   });
 
-  it('loads each refundkit package bundled (refunds: its entry and the one chunk it shares with the adapters), and node:crypto not at all', () => {
+  it('loads each refundkit package bundled (refunds: its entry and the one chunk it shares with the adapters; the provider registry, tiny data), and node:crypto not at all', () => {
     const own = imported.esm.filter((url) => url.startsWith('file:') && !url.includes('/node_modules/'));
-    expect(own.map((url) => url.replace(/^.*\/(packages|generated)\//, '$1/')).sort()).toEqual(['packages/refunds/dist/index.js', 'packages/refunds/dist/shared.js', 'packages/runtime/dist/index.js']);
+    expect(own.map((url) => url.replace(/^.*\/(packages|generated)\//, '$1/')).sort()).toEqual([
+      'generated/registry/dist/index.js',
+      'packages/refunds/dist/index.js',
+      'packages/refunds/dist/shared.js',
+      'packages/runtime/dist/index.js',
+    ]);
     expect(imported.builtins).not.toContain('crypto');
   });
 });

@@ -197,8 +197,8 @@ describe('lianke refund on the wire', () => {
     const seen: string[] = [];
     await facade('lianke', script, {
       config: {
-        auth: ({ body }: { body: Uint8Array }) => {
-          seen.push(new TextDecoder().decode(body));
+        auth: (request: { bodyBytes(): Uint8Array }) => {
+          seen.push(new TextDecoder().decode(request.bodyBytes()));
           return { 'x-lianke-token': 'token-123' };
         },
       },

@@ -55,7 +55,7 @@ describe('SQLite ledger', () => {
 
   it('creates schema 2 on open: WAL, schema version, integer amounts, ISO timestamps, lease and history tables', async () => {
     const file = fresh();
-    const ledger = await openSqliteLedger(file, { now: () => new Date('2025-03-04T05:06:07.089Z') });
+    const ledger = await openSqliteLedger(file, { now: () => Date.parse('2025-03-04T05:06:07.089Z') });
     await ledger.reserve({ key, amount: 1234, currency: 'HKD', orderAmount: 99_999, meta: { paymentType: 'ALIPAYHK' }, lease });
     await ledger.update(key, { source: 'query', status: 'unknown', failure: { code: 'TIMEOUT', message: 'no answer' }, raw: '<xml/>' });
     await ledger.close();

@@ -6,7 +6,7 @@
 import { compactTimestamp } from '@refundkit/runtime';
 
 /** Epoch milliseconds; injectable so tests control what "now" is. */
-export type Clock = () => number;
+export type { Clock } from '@refundkit/runtime';
 
 export const SHANGHAI = 'Asia/Shanghai';
 export const HONG_KONG = 'Asia/Hong_Kong';

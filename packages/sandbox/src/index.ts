@@ -29,6 +29,8 @@ export type { DeliveryRecord, NotifierOptions } from './notifier.js';
 export type { RequestRecord } from './request-log.js';
 export type { Order, OrderInput, OrderStatus, RefundPhase, RefundRecord, RefundView } from './store.js';
 export { PROVIDERS, type Provider, type Operation } from './provider.js';
+export { SANDBOX_HANDLERS } from './providers/handlers.js';
+export { UNNAMED_PATHS, endpointPath } from './routes.js';
 export { EASYPAY_CODES } from './providers/easypay.js';
 export { EFTPAY_CODES } from './providers/eftpay.js';
 export { LIANKE_CODES } from './providers/lianke.js';

@@ -1,13 +1,13 @@
-/**
- * The five simulated providers, by the key refundkit uses everywhere (PROVIDERS.md, first table).
- */
-export const PROVIDERS = ['easypay', 'eftpay', 'lianke', 'tipay', 'yima'] as const;
+import { isProviderKey, PROVIDER_KEYS, type ProviderKey } from '@refundkit/registry';
 
-export type Provider = (typeof PROVIDERS)[number];
+/** The simulated providers: every key of the provider registry (one per folder of `specs/`). */
+export const PROVIDERS = PROVIDER_KEYS;
+
+export type Provider = ProviderKey;
 
 /** The two operations a provider serves here: a refund and the query of a refund's state. */
 export type Operation = 'refund' | 'queryRefund';
 
 export function isProvider(value: unknown): value is Provider {
-  return typeof value === 'string' && (PROVIDERS as readonly string[]).includes(value);
+  return isProviderKey(value);
 }

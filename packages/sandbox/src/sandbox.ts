@@ -12,6 +12,7 @@
  * await sandbox.close();
  * ```
  */
+import { REGISTRY } from '@refundkit/registry';
 import type { Clock } from './clock.js';
 import { createControlHandler } from './control.js';
 import { allowedControlHosts, isLoopbackHost } from './control-guard.js';
@@ -21,11 +22,8 @@ import { IdSource } from './ids.js';
 import { Notifier, type DeliveryRecord, type NotifierOptions } from './notifier.js';
 import { PROVIDERS, isProvider, type Operation, type Provider } from './provider.js';
 import type { AdapterContext } from './providers/adapter.js';
-import { createEasypayAdapter } from './providers/easypay.js';
-import { createEftpayAdapter } from './providers/eftpay.js';
-import { createLiankeAdapter } from './providers/lianke.js';
-import { createTipayAdapter } from './providers/tipay.js';
-import { createYimaAdapter } from './providers/yima.js';
+import { SANDBOX_HANDLERS } from './providers/handlers.js';
+import { endpointPath } from './routes.js';
 import { RequestLog, type RequestRecord } from './request-log.js';
 import { DEFAULT_SEED, type SeedOrders } from './seed.js';
 import { createSandboxServer } from './server.js';
@@ -61,15 +59,11 @@ export interface SandboxOptions {
   readonly clock?: Clock | undefined;
 }
 
-/** Where each provider lives: the base URL its client is configured with. */
-export interface SandboxUrls {
-  readonly easypay: string;
-  readonly eftpay: string;
-  readonly lianke: string;
-  readonly tipay: string;
-  /** The full URL of the XML endpoint (yima's document names no path; the URL is configured as is). */
-  readonly yima: string;
-}
+/**
+ * Where each provider lives: the base URL its client is configured with, or, for a provider whose
+ * document names no path (yima), the full URL of its endpoint, configured as is.
+ */
+export type SandboxUrls = Readonly<Record<Provider, string>>;
 
 export interface Sandbox {
   /** `http://127.0.0.1:<port>`. */
@@ -116,13 +110,10 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export const ENDPOINT_PATHS: Readonly<Record<Provider, Readonly<Record<Operation, string>>>> = {
-  easypay: { refund: '/yqt/trade/refund/speedRefund', queryRefund: '/yqt/trade/tradeQuery' },
-  eftpay: { refund: '/VMP/Servlet/JSAPIService.do', queryRefund: '/VMP/Servlet/JSAPIService.do' },
-  lianke: { refund: '/QuickPay/Refund', queryRefund: '/SuNingPay/RefundQuery' },
-  tipay: { refund: '/api/v1/yb/trade/refund', queryRefund: '/api/v1/yb/trade/query' },
-  yima: { refund: '/ipos', queryRefund: '/ipos' },
-};
+/** The path of each provider's refund and query endpoints: its spec's (see `routes.ts`). */
+export const ENDPOINT_PATHS: Readonly<Record<Provider, Readonly<Record<Operation, string>>>> = Object.fromEntries(
+  PROVIDERS.map((p) => [p, { refund: endpointPath(p, 'refund'), queryRefund: endpointPath(p, 'queryRefund') }]),
+) as Record<Provider, Record<Operation, string>>;
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
@@ -175,13 +166,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 
   const server = createSandboxServer({
-    adapters: [
-      createEasypayAdapter(ctx),
-      createEftpayAdapter(ctx),
-      createLiankeAdapter(ctx),
-      createTipayAdapter(ctx),
-      createYimaAdapter(ctx),
-    ],
+    adapters: PROVIDERS.map((p) => SANDBOX_HANDLERS[p](ctx)),
     faults,
     ledger,
     log,
@@ -206,7 +191,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return {
     baseUrl,
     port: boundPort,
-    urls: { easypay: baseUrl, eftpay: baseUrl, lianke: baseUrl, tipay: baseUrl, yima: endpoints.yima.refund },
+    urls: Object.fromEntries(PROVIDERS.map((p) => [p, REGISTRY[p].operations.refund.path === null ? endpoints[p].refund : baseUrl])) as SandboxUrls,
     endpoints,
     controlUrl: `${baseUrl}/__sandbox`,
     credentials,

@@ -1,28 +1,30 @@
 /**
- * The typed errors of `@refundkit/signing`.
+ * The typed errors of `@refundkit/signing`: one branch of refundkit's error family.
  *
- * Every error is a {@link SigningError} with a stable `code`, so a caller can branch on
- * `error.code` (or `instanceof`) instead of parsing messages. Messages name *where* and *what kind*
- * of problem occurred (a JSON path, a field name, a PEM label), never a value: no key, secret,
- * or payload content ever appears in a message.
+ * Every error is a {@link SigningError}, itself a `RefundkitError` (`@refundkit/runtime`), with a
+ * stable snake_case `code` like every refundkit error, so a caller tells "refundkit refused" from a
+ * bug with one `instanceof RefundkitError` and branches on `error.code` instead of parsing
+ * messages. Messages name *where* and *what kind* of problem occurred (a JSON path, a field name,
+ * a PEM label), never a value: no key, secret, or payload content ever appears in a message.
  *
  * A signature that merely does not match is not an error: verification functions return a
- * {@link VerificationResult}. The only thrower on a mismatch is the fetch middleware, which has
- * no other way to stop an unverified response (see {@link SignatureVerificationError}).
+ * {@link VerificationResult}; the generated clients turn a failed one into a `SignatureError`.
+ *
+ * Codes before 0.1.0's single error family were upper case: CANONICAL_JSON, KEY_FORMAT,
+ * MISSING_KEY, EFTPAY_PAYLOAD, TIPAY_REQUEST (now the same words in lower case), and
+ * SIGNATURE_VERIFICATION, thrown only by the removed fetch middleware.
  */
-import type { VerificationFailure } from './verification-result.js';
+import { RefundkitError } from '@refundkit/runtime';
 
-export type SigningErrorCode =
-  | 'CANONICAL_JSON'
-  | 'KEY_FORMAT'
-  | 'MISSING_KEY'
-  | 'EFTPAY_PAYLOAD'
-  | 'TIPAY_REQUEST'
-  | 'SIGNATURE_VERIFICATION';
+export type SigningErrorCode = 'canonical_json' | 'key_format' | 'missing_key' | 'eftpay_payload' | 'tipay_request';
 
-/** Base class of every error this package throws. */
-export abstract class SigningError extends Error {
-  abstract readonly code: SigningErrorCode;
+/** Base class of every error this package throws: a `RefundkitError` whose code is a {@link SigningErrorCode}. */
+export abstract class SigningError extends RefundkitError {
+  declare readonly code: SigningErrorCode;
+
+  constructor(code: SigningErrorCode, message: string) {
+    super(code, message);
+  }
 }
 
 /** Why {@link canonicalJson} refused a value. */
@@ -44,13 +46,12 @@ export type CanonicalJsonRejection =
  */
 export class CanonicalJsonError extends SigningError {
   override readonly name = 'CanonicalJsonError';
-  readonly code = 'CANONICAL_JSON' as const;
   constructor(
     readonly path: string,
     readonly reason: CanonicalJsonRejection,
     detail: string,
   ) {
-    super(`canonicalJson: ${detail} at ${path}`);
+    super('canonical_json', `canonicalJson: ${detail} at ${path}`);
   }
 }
 
@@ -68,26 +69,24 @@ export type KeyFormatProblem =
  */
 export class KeyFormatError extends SigningError {
   override readonly name = 'KeyFormatError';
-  readonly code = 'KEY_FORMAT' as const;
   constructor(
     readonly keyRole: 'private' | 'public',
     readonly problem: KeyFormatProblem,
     detail: string,
   ) {
-    super(`${keyRole} key: ${detail}`);
+    super('key_format', `${keyRole} key: ${detail}`);
   }
 }
 
 /** A signer was asked to sign (or verify) without having been given the key that needs. */
 export class MissingKeyError extends SigningError {
   override readonly name = 'MissingKeyError';
-  readonly code = 'MISSING_KEY' as const;
   constructor(
     readonly scheme: string,
     readonly option: string,
     operation: string,
   ) {
-    super(`${scheme}: cannot ${operation} without the "${option}" option`);
+    super('missing_key', `${scheme}: cannot ${operation} without the "${option}" option`);
   }
 }
 
@@ -98,44 +97,23 @@ export class MissingKeyError extends SigningError {
  */
 export class EftpayPayloadError extends SigningError {
   override readonly name = 'EftpayPayloadError';
-  readonly code = 'EFTPAY_PAYLOAD' as const;
   constructor(
     readonly field: string,
     readonly reason: 'empty-value' | 'unsupported-value',
     detail: string,
   ) {
-    super(`eftpay: field "${field}" ${detail}`);
+    super('eftpay_payload', `eftpay: field "${field}" ${detail}`);
   }
 }
 
 /** A Ti-Pay request that cannot be signed unambiguously (duplicate query key, bad clock value). */
 export class TipayRequestError extends SigningError {
   override readonly name = 'TipayRequestError';
-  readonly code = 'TIPAY_REQUEST' as const;
   constructor(
     readonly reason: 'duplicate-query-parameter' | 'invalid-timestamp',
     detail: string,
   ) {
-    super(`tipay: ${detail}`);
+    super('tipay_request', `tipay: ${detail}`);
   }
 }
 
-/**
- * Thrown by a fetch middleware's `onResponse` when a response carries a signature that does not
- * verify: the middleware has no result to return, and an unverified response must never reach
- * the status mapping as a success. `failure` is the {@link VerificationResult} that failed.
- */
-export class SignatureVerificationError extends SigningError {
-  override readonly name = 'SignatureVerificationError';
-  readonly code = 'SIGNATURE_VERIFICATION' as const;
-  constructor(
-    readonly scheme: string,
-    readonly failure: VerificationFailure,
-    readonly status?: number,
-  ) {
-    super(
-      `${scheme}: response signature did not verify (${failure.reason}: ${failure.detail})` +
-        (status === undefined ? '' : `, HTTP status ${status}`),
-    );
-  }
-}

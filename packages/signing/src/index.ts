@@ -6,7 +6,7 @@
  * |---|---|---|
  * | easypay | SHA256withRSA over canonical JSON header + MD5 of body, base64 | {@link createEasypaySigner} |
  * | eftpay | SHA-256 hex of secret + sorted `k=v&…` | {@link createEftpaySigner} |
- * | tipay | SHA-256 hex of body + timestamp + AppKey, in `ti-*` headers | {@link createTipaySigner}, {@link createTipayMiddleware} |
+ * | tipay | SHA-256 hex of body + timestamp + AppKey, in `ti-*` headers | {@link createTipaySigner} |
  * | lianke | none documented: pluggable headers | {@link RequestAuthHook}, {@link noAuth} |
  * | yima | none documented: pluggable MAC | {@link BodyMacHook}, {@link noMac} |
  */
@@ -21,7 +21,6 @@ export {
   MissingKeyError,
   EftpayPayloadError,
   TipayRequestError,
-  SignatureVerificationError,
   type SigningErrorCode,
   type CanonicalJsonRejection,
   type KeyFormatProblem,
@@ -43,7 +42,6 @@ export {
   type VerificationFailure,
   type VerificationFailureReason,
 } from './verification-result.js';
-export { readRequestBody, withHeaders, type FetchMiddleware } from './fetch-middleware.js';
 
 export { easypaySigningString, easypayBodyDigest } from './easypay/signing-string.js';
 export {
@@ -83,17 +81,8 @@ export {
   type TipaySigner,
   type TipaySignerOptions,
   type TipayHeaders,
-  type TipayOutgoingRequest,
   type TipayVerifyInput,
   type HeaderSource,
 } from './tipay/signer.js';
-export { createTipayMiddleware, type TipayMiddlewareOptions } from './tipay/middleware.js';
 
-export {
-  createAuthHookMiddleware,
-  noAuth,
-  noMac,
-  type OutgoingRequest,
-  type RequestAuthHook,
-  type BodyMacHook,
-} from './auth-hooks.js';
+export { noAuth, noMac, type RequestAuthHook, type BodyMacHook } from './auth-hooks.js';

@@ -98,7 +98,7 @@ describe('canonicalJson: rejections name the path', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(CanonicalJsonError);
-    expect(thrown).toMatchObject({ path, reason, code: 'CANONICAL_JSON', name: 'CanonicalJsonError' });
+    expect(thrown).toMatchObject({ path, reason, code: 'canonical_json', name: 'CanonicalJsonError' });
     expect((thrown as Error).message).toContain(path);
   });
 

@@ -80,7 +80,7 @@ describe('eftpay: signRequest and empty values', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(EftpayPayloadError);
-    expect(thrown).toMatchObject({ field: 'buyertype', reason: 'empty-value', code: 'EFTPAY_PAYLOAD' });
+    expect(thrown).toMatchObject({ field: 'buyertype', reason: 'empty-value', code: 'eftpay_payload' });
   });
 
   it.each([

@@ -98,7 +98,7 @@ describe('typed errors for bad keys', () => {
 
   it.each(cases)('%s', (_name, action, role, problem, mentioned) => {
     const error = thrownBy(action);
-    expect(error).toMatchObject({ keyRole: role, problem, code: 'KEY_FORMAT', name: 'KeyFormatError' });
+    expect(error).toMatchObject({ keyRole: role, problem, code: 'key_format', name: 'KeyFormatError' });
     expect(error.message).toContain(mentioned);
   });
 

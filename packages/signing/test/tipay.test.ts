@@ -84,7 +84,7 @@ describe('tipay: clock', () => {
 
   it.each([[1.5], [-1], [Number.NaN], [2 ** 60]])('refuses a clock value of %s', (time) => {
     expect(() => signerAt(time).signRequest({ method: 'POST', url: 'https://x/', body: '{}' })).toThrow(
-      expect.objectContaining({ reason: 'invalid-timestamp', code: 'TIPAY_REQUEST' }),
+      expect.objectContaining({ reason: 'invalid-timestamp', code: 'tipay_request' }),
     );
   });
 });

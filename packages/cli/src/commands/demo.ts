@@ -6,6 +6,7 @@
  * exits non-zero if any outcome is wrong, checking each against the sandbox's own books.
  */
 import { createRefunds, MemoryLedger, OverRefundError, type Refund, type RefundInput, type Refunds } from '@refundkit/refunds';
+import { PROVIDER_KEYS, REGISTRY, type ProviderKey } from '@refundkit/registry';
 import { startSandbox, type Sandbox } from '@refundkit/sandbox';
 import { EXIT, type Io } from '../io.js';
 import { jsonLine, printable } from '../terminal-text.js';
@@ -17,8 +18,8 @@ providers. Prints a table (provider, scenario, status, provider refund id, ms); 
 outcome is wrong.
 `;
 
-type Provider = 'easypay' | 'eftpay' | 'lianke' | 'tipay' | 'yima';
-const PROVIDERS: readonly Provider[] = ['easypay', 'eftpay', 'lianke', 'tipay', 'yima'];
+type Provider = ProviderKey;
+const PROVIDERS = PROVIDER_KEYS;
 
 /** One line of the table. */
 export interface DemoRow {
@@ -37,13 +38,14 @@ function setup(sandbox: Sandbox): { providers: Record<Provider, Record<string, u
   return {
     providers: {
       easypay: { baseUrl: sandbox.urls.easypay, mchtCode: c.easypay.mchtCode, privateKey: c.easypay.merchantPrivateKeyPem, easypayPublicKey: c.easypay.easypayPublicKeyPem },
-      eftpay: { baseUrl: sandbox.urls.eftpay, userConfirmKey: c.eftpay.userConfirmKey, secretCode: c.eftpay.secretCode, currency: 'HKD' },
+      eftpay: { baseUrl: sandbox.urls.eftpay, userConfirmKey: c.eftpay.userConfirmKey, secretCode: c.eftpay.secretCode, currency: REGISTRY.eftpay.currencies[0] },
       lianke: { baseUrl: sandbox.urls.lianke, storeNo: c.lianke.storeNo, operator: c.lianke.operator },
       tipay: { baseUrl: sandbox.urls.tipay, appId: c.tipay.appId, appKey: c.tipay.appKey, merchantNo: c.tipay.merchantNo },
       yima: { baseUrl: sandbox.urls.yima, isspid: c.yima.isspid, systemId: c.yima.systemId, posId: c.yima.posId, storeId: c.yima.storeId },
     },
     options: { easypay: { payType: 'AliPayRefund', oriTransDate: '20250101' }, eftpay: { paymentType: 'ALIPAYHK' }, lianke: {}, tipay: {}, yima: {} },
-    currency: { easypay: 'CNY', eftpay: 'HKD', lianke: 'CNY', tipay: 'CNY', yima: 'CNY' },
+    // Each provider's default currency, as its spec states it (the sandbox's seeded orders are in it).
+    currency: Object.fromEntries(PROVIDERS.map((p) => [p, REGISTRY[p].currencies[0]])) as Record<Provider, string>,
   };
 }
 

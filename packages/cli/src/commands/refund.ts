@@ -1,3 +1,4 @@
+import { REGISTRY } from '@refundkit/registry';
 import { ADAPTERS } from '@refundkit/refunds';
 import { parseAmountOption, parseDuration } from '../amounts.js';
 import { describeRefund, exitCodeOf, openFacade, refundJson, type FacadeArgs } from '../facade.js';
@@ -57,8 +58,9 @@ export async function refundCommand(args: RefundArgs, io: Io): Promise<number> {
   }
   const { refunds, provider, providerConfig } = await openFacade(args, io);
   try {
-    // The provider config's currency, else the provider's default (eftpay HKD, the others CNY).
-    const currency = args.currency ?? ADAPTERS[provider as keyof typeof ADAPTERS].currencies(providerConfig as never)[0] ?? 'CNY';
+    // The provider config's currency, else the provider's default (its spec's first currency).
+    // `never`: the config is the one the user gave for `provider`, which the adapter checks.
+    const currency = args.currency ?? ADAPTERS[provider].currencies(providerConfig as never)[0] ?? REGISTRY[provider].currencies[0];
     let refund = await refunds.refund({
       provider,
       orderId: args.order,

@@ -15,7 +15,7 @@ export async function statusCommand(args: FacadeArgs & { order?: string | undefi
   if (!args.refundId) throw new UsageError('--refund-id is required');
   const { refunds, provider } = await openFacade(args, io);
   try {
-    const key = { provider: provider as never, orderId: args.order, refundId: args.refundId };
+    const key = { provider, orderId: args.order, refundId: args.refundId };
     const refund = await refunds.get(key);
     const history = await refunds.history(key);
     io.stdout.write(args.json ? refundJson(refund, history) : describeRefund(refund, history));

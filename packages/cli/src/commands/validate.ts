@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { ValidationError } from '@refundkit/runtime';
 import { readBoundedFile, UnreadableFileError } from '../bounded-file.js';
 import { EXIT, UsageError, type Io } from '../io.js';
+import { isProviderKey } from '@refundkit/registry';
 import { loadProviderPackage, PROVIDER_KEYS } from '../providers.js';
 import { printable } from '../terminal-text.js';
 
@@ -16,7 +17,7 @@ Exit 0 valid, 1 invalid (every failing field path is printed).
 /** `refundkit validate`: one message file against one contract message. */
 export async function validateCommand(args: { provider?: string | undefined; message?: string | undefined; file?: string | undefined }, io: Io): Promise<number> {
   const { provider, message, file } = args;
-  if (!provider || !(PROVIDER_KEYS as readonly string[]).includes(provider)) throw new UsageError(`--provider must be one of ${PROVIDER_KEYS.join(', ')}`);
+  if (!isProviderKey(provider)) throw new UsageError(`--provider must be one of ${PROVIDER_KEYS.join(', ')}`);
   const pkg = await loadProviderPackage(provider);
   if (!message || !pkg.messageNames.includes(message)) {
     throw new UsageError(`--message must be one of the ${provider} contract's messages: ${pkg.messageNames.join(', ')}`);

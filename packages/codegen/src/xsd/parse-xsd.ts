@@ -112,7 +112,7 @@ interface ParsedAnnotation {
 /**
  * `xs:annotation`: every `xs:documentation` (text only, with `xml:lang`) and, in `xs:appinfo`,
  * the refundkit elements: `assumption` and `correction` notes anywhere; `json schema="..."` on an
- * element; `title`, `encoding`, `string-length` (with an optional `tolerant` unit) and `transport` at schema level. Unknown refundkit
+ * element; `title`, `encoding`, `string-length` (with an optional `tolerant` unit), `currencies`, `refund-amount` and `transport` at schema level. Unknown refundkit
  * elements are refused (a typo would silently drop a note); other namespaces are ignored.
  */
 function parseAnnotation(node: XmlNode | undefined, file: string, where: string, place: AnnotationPlace): ParsedAnnotation {
@@ -163,6 +163,24 @@ function parseAnnotation(node: XmlNode | undefined, file: string, where: string,
                 settings.stringLength = value;
                 settings.tolerantStringLength = info.attributes['tolerant'] ?? value;
               }
+              break;
+            }
+            case 'currencies': {
+              if (place !== 'schema') misplaced();
+              checkAttributes(info, [], file, here);
+              const codes = collapse(info.text).split(' ').filter(Boolean);
+              if (codes.length === 0 || codes.some((c) => !/^[A-Z]{3}$/.test(c))) throw new XsdError(file, here, 'must list ISO 4217 codes (CNY HKD ...), the default first');
+              settings.currencies = codes;
+              break;
+            }
+            case 'refund-amount': {
+              if (place !== 'schema') misplaced();
+              checkAttributes(info, ['message', 'unit'], file, here);
+              const message = info.attributes['message'];
+              const unit = info.attributes['unit'];
+              const field = collapse(info.text);
+              if (!message || !field || (unit !== 'major' && unit !== 'minor')) throw new XsdError(file, here, 'needs message, unit (major or minor) and the field as text');
+              settings.refundAmount = { message, field, unit };
               break;
             }
             case 'transport': {
@@ -702,6 +720,11 @@ export function parseXsdContract(specDir: string): XsdContract {
   }
   const transports = docs.filter((d) => d.settings.transport);
   if (transports.length > 1) throw new XsdError(transports[1]?.file ?? '', 'refundkit:transport', `also stated in ${transports[0]?.file}`);
+  const stated = <K extends 'currencies' | 'refundAmount'>(key: K): SchemaDoc['settings'][K] => {
+    const from = docs.filter((d) => d.settings[key] !== undefined);
+    if (from.length > 1) throw new XsdError(from[1]?.file ?? '', `refundkit:${key}`, `also stated in ${from[0]?.file}`);
+    return from[0]?.settings[key];
+  };
   return {
     xsdFiles: docs.map((d) => d.file),
     jsonSchemaFiles: [...reader.jsonFiles].sort(),
@@ -714,6 +737,8 @@ export function parseXsdContract(specDir: string): XsdContract {
       stringLength: stringLength as StringLengthUnit,
       tolerantStringLength: tolerantStringLength as StringLengthUnit,
       transport: transports[0]?.settings.transport,
+      currencies: stated('currencies'),
+      refundAmount: stated('refundAmount'),
       version: agreed(docs, 'version'),
     },
   };

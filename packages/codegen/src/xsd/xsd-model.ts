@@ -111,6 +111,13 @@ export interface MessageSchema {
 export type StringLengthUnit = 'characters' | 'encoded-bytes';
 export const STRING_LENGTH_UNITS: readonly StringLengthUnit[] = ['characters', 'encoded-bytes'];
 
+/** Where a contract's refund amount is: a (dotted) field of a message, in major or minor units. */
+export interface RefundAmountField {
+  readonly message: string;
+  readonly field: string;
+  readonly unit: 'major' | 'minor';
+}
+
 /** Contract-wide settings from schema-level `xs:appinfo` (`refundkit:encoding`, ...). */
 export interface ContractSettings {
   readonly title: string | undefined;
@@ -129,6 +136,14 @@ export interface ContractSettings {
    * state, while what refundkit sends is held to the stricter one.
    */
   readonly tolerantStringLength: StringLengthUnit;
+  /** `<refundkit:currencies>CNY</refundkit:currencies>`: the currencies refunds may be in, the default first. */
+  readonly currencies: readonly string[] | undefined;
+  /**
+   * `<refundkit:refund-amount message="refund.request" unit="minor">tx_amt</refundkit:refund-amount>`:
+   * the field of a message that carries the refund's amount, and its unit (the provider registry
+   * turns the field's limit into `<PROVIDER>_MAX_AMOUNT`).
+   */
+  readonly refundAmount: RefundAmountField | undefined;
   /** `<refundkit:transport method content-type/>`. */
   readonly transport: { readonly method: string; readonly contentType: string } | undefined;
   /** The `version` attribute of the schemas (all equal). */

@@ -1,3 +1,4 @@
+import type { Clock } from '@refundkit/runtime';
 import type { Refund, RefundEvent } from '../model.js';
 import type { OrderIdentity, RefundIdentity, RefundLedger, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
 import { planReservation, planUpdate, type OrderState } from './ledger-rules.js';
@@ -16,17 +17,17 @@ export class MemoryLedger implements RefundLedger {
   readonly #orders = new Map<string, number>();
   /** Refund keys per order, in reservation order: the over-refund check reads one order, not the ledger. */
   readonly #byOrder = new Map<string, string[]>();
-  readonly #now: () => Date;
+  readonly #now: Clock;
 
-  constructor(options: { now?: () => Date } = {}) {
-    this.#now = options.now ?? (() => new Date());
+  constructor(options: { now?: Clock } = {}) {
+    this.#now = options.now ?? Date.now;
   }
 
   async reserve(request: ReservationRequest): Promise<Reservation> {
     const key = refundKey(request.key);
     const existing = this.#refunds.get(key);
     const order = orderKey(request.key);
-    const plan = planReservation(existing, request, this.#orderState(order, key), this.#now());
+    const plan = planReservation(existing, request, this.#orderState(order, key), new Date(this.#now()));
     if (plan.kind === 'keep') return plan.reservation;
     if (plan.orderTotal !== undefined) this.#orders.set(order, plan.orderTotal);
     if (plan.kind === 'refuse') throw plan.error;
@@ -45,7 +46,7 @@ export class MemoryLedger implements RefundLedger {
     const existing = this.#refunds.get(key);
     if (!existing) throw new Error(`ledger: no refund ${identity.provider}/${identity.refundId}`);
     const order = orderKey(existing);
-    const plan = planUpdate(existing, update, this.#orderState(order, key), this.#now());
+    const plan = planUpdate(existing, update, this.#orderState(order, key), new Date(this.#now()));
     if (plan.orderTotal !== undefined) this.#orders.set(order, plan.orderTotal);
     this.#refunds.set(key, plan.refund);
     this.#append(key, plan.events);

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import type { Clock } from '@refundkit/runtime';
 import type { ProviderKey, Refund, RefundEvent } from '../model.js';
 import type { OrderIdentity, RefundIdentity, RefundLedger, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
 import { planReservation, planUpdate, type OrderState } from './ledger-rules.js';
@@ -82,7 +83,7 @@ export interface SqliteLedgerOptions {
   /** How long a call waits for another process's transaction before failing (default 5000 ms). */
   readonly busyTimeoutMs?: number;
   /** The clock for timestamps and leases (tests). */
-  readonly now?: () => Date;
+  readonly now?: Clock;
 }
 
 /** Where the CLI keeps its ledger unless told otherwise: `<cwd>/.refundkit/ledger.db`. */
@@ -109,7 +110,7 @@ export async function openSqliteLedger(file: string, options: SqliteLedgerOption
   if (!isInMemory(path)) await mkdir(dirname(path), { recursive: true });
   const db = openDatabase(Database, path, options.busyTimeoutMs ?? 5000);
   try {
-    return new SqliteLedger(db, path, options.now ?? (() => new Date()));
+    return new SqliteLedger(db, path, options.now ?? Date.now);
   } catch (error) {
     db.close();
     throw error;
@@ -132,7 +133,7 @@ export class SqliteLedger implements RefundLedger {
   /** The database file (absolute), e.g. for the CLI to say which ledger it uses. */
   readonly file: string;
   readonly #db: SqliteDatabase;
-  readonly #now: () => Date;
+  readonly #now: Clock;
   readonly #sql: Record<
     'getRefund' | 'refundsOf' | 'heldByOthers' | 'insertRefund' | 'updateRefund' | 'getOrder' | 'putOrder' | 'appendEvent' | 'history' | 'legacyOrderOf' | 'claimRefunds' | 'claimOrder',
     SqliteStatement
@@ -143,7 +144,7 @@ export class SqliteLedger implements RefundLedger {
   readonly #update: (key: RefundIdentity, update: RefundUpdate) => Refund;
 
   /** @internal use {@link openSqliteLedger} */
-  constructor(db: SqliteDatabase, file: string, now: () => Date) {
+  constructor(db: SqliteDatabase, file: string, now: Clock) {
     this.#db = db;
     this.file = file;
     this.#now = now;
@@ -258,7 +259,7 @@ export class SqliteLedger implements RefundLedger {
       this.#claimLegacy(request.key);
     }
     const existing = this.#refund(request.key);
-    const plan = planReservation(existing, request, this.#orderState(request.key, request.key.refundId), this.#now());
+    const plan = planReservation(existing, request, this.#orderState(request.key, request.key.refundId), new Date(this.#now()));
     if (plan.kind === 'keep') return plan.reservation;
     if (plan.orderTotal !== undefined) this.#putOrder(request.key, plan.orderTotal);
     if (plan.kind === 'refuse') return plan.error;
@@ -271,7 +272,7 @@ export class SqliteLedger implements RefundLedger {
   #updateIn(key: RefundIdentity, update: RefundUpdate): Refund {
     const existing = this.#refund(key);
     if (!existing) throw new Error(`ledger: no refund ${key.provider}/${key.refundId}`);
-    const plan = planUpdate(existing, update, this.#orderState(existing, key.refundId), this.#now());
+    const plan = planUpdate(existing, update, this.#orderState(existing, key.refundId), new Date(this.#now()));
     if (plan.orderTotal !== undefined) this.#putOrder(existing, plan.orderTotal);
     this.#write(plan.refund);
     this.#append(key, plan.events);
@@ -303,7 +304,7 @@ export class SqliteLedger implements RefundLedger {
   }
 
   #putOrder(order: OrderIdentity, amount: number): void {
-    this.#sql.putOrder.run(order.provider, order.account, order.orderId, amount, this.#now().toISOString());
+    this.#sql.putOrder.run(order.provider, order.account, order.orderId, amount, new Date(this.#now()).toISOString());
   }
 }
 

@@ -1,5 +1,6 @@
 import type { FetchLike, ValidationIssue } from '@refundkit/runtime';
 import { RefundkitError, ValidationError } from '@refundkit/runtime';
+import { ConfigError } from '../errors.js';
 import type { ProviderKey, Refund, RefundFailure, RefundStatus } from '../model.js';
 
 /** One line of goods being refunded (lianke `itemlist`, yima `goods_detail`). Prices in minor units. */
@@ -157,4 +158,19 @@ export function renameIssues<T>(fieldOfWirePath: Readonly<Record<string, string>
 /** A local refusal of one input field. */
 export function invalid(path: string, rule: string, message: string): ValidationError {
   return new ValidationError('refund', [{ path, rule, message: `${path} ${message}` }]);
+}
+
+/**
+ * Creates a provider's client; a configuration its signing scheme cannot use (a bad key, a missing
+ * secret: an error of `configProblem`, signing's `SigningError`, which never quotes key material)
+ * becomes a `ConfigError` naming the provider. The class is passed in by the adapter, which loads
+ * `@refundkit/signing` anyway, so this eager module does not.
+ */
+export function clientFor<T>(provider: ProviderKey, create: () => T, configProblem: abstract new (...args: never[]) => Error): T {
+  try {
+    return create();
+  } catch (error) {
+    if (error instanceof configProblem) throw new ConfigError(provider, error.message, error);
+    throw error;
+  }
 }

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { compactDate, compactTimestamp, RefundkitError, ValidationError } from '@refundkit/runtime';
 import { createEasypayClient, validateMessage, type EasypayClient, type Messages } from '@refundkit/easypay';
+import { SigningError } from '@refundkit/signing';
 import type { Refund } from '../model.js';
-import { invalid, renameIssues, type PreparedRefund, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
+import { clientFor, invalid, renameIssues, type PreparedRefund, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
 import { EASYPAY_ACCEPTED, EASYPAY_NOTIFICATION_ACK, mapEasypayAnswer, mapEasypayState, type EasypayConfig, type EasypayOptions } from './easypay.js';
 
 /** refundkit fields ← EasyPay wire fields, for error messages. */
@@ -52,7 +53,7 @@ function requireMeta(refund: Refund, name: string): string {
 export const easypayAdapter: ProviderAdapter<EasypayConfig, EasypayOptions, EasypayClient> = {
   key: 'easypay',
   createClient: (config, shared) =>
-    createEasypayClient({
+    clientFor('easypay', () => createEasypayClient({
       baseUrl: config.baseUrl,
       privateKey: keyFrom(config.privateKey, config.privateKeyFile, 'privateKey'),
       privateKeyPassphrase: config.privateKeyPassphrase,
@@ -61,7 +62,7 @@ export const easypayAdapter: ProviderAdapter<EasypayConfig, EasypayOptions, Easy
       ...(config.certificateId === undefined ? {} : { certificateId: config.certificateId }),
       fetch: shared.fetch,
       timeoutMs: shared.timeoutMs,
-    }),
+    }), SigningError),
   prepareRefund(client, config, request): PreparedRefund {
     const payType = requireOption(request.options, 'payType');
     const oriTransDate = requireOption(request.options, 'oriTransDate');

@@ -1,8 +1,10 @@
 import { compactTimestamp, formatMinorUnits, RefundkitError } from '@refundkit/runtime';
 import { createEftpayClient, validateMessage, type EftpayClient } from '@refundkit/eftpay';
+import { SigningError } from '@refundkit/signing';
 import type { Refund } from '../model.js';
-import { invalid, renameIssues, type PreparedRefund, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
+import { clientFor, invalid, renameIssues, type PreparedRefund, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
 import {
+  EFTPAY_BUYER_TYPES,
   EFTPAY_MAX_AMOUNT,
   EFTPAY_PAYMENT_TYPES,
   EFTPAY_WALLETS,
@@ -12,8 +14,6 @@ import {
   type EftpayOptions,
   type EftpayPaymentType,
 } from './eftpay.js';
-
-const BUYER_TYPES: readonly EftpayBuyerType[] = ['ios', 'android', 'others'];
 
 /** refundkit fields ← eftPay wire fields, for error messages. */
 const FIELDS = {
@@ -32,14 +32,14 @@ const now14 = (): string => compactTimestamp(new Date(), 'Asia/Hong_Kong');
 
 export const eftpayAdapter: ProviderAdapter<EftpayConfig, EftpayOptions, EftpayClient> = {
   key: 'eftpay',
-  createClient: (config, shared) => createEftpayClient({ baseUrl: config.baseUrl, secretCode: config.secretCode, fetch: shared.fetch, timeoutMs: shared.timeoutMs }),
+  createClient: (config, shared) => clientFor('eftpay', () => createEftpayClient({ baseUrl: config.baseUrl, secretCode: config.secretCode, fetch: shared.fetch, timeoutMs: shared.timeoutMs }), SigningError),
   prepareRefund(client, config, request): PreparedRefund {
     const paymentType = request.options?.paymentType;
     if (paymentType === undefined) throw invalid('options.paymentType', 'required', 'is required for eftpay');
     const wallet = walletOf(paymentType);
     if (!wallet) throw invalid('options.paymentType', `enum [${EFTPAY_PAYMENT_TYPES.join(', ')}]`, `must be one of ${EFTPAY_PAYMENT_TYPES.join(', ')}`);
     const buyerType = request.options?.buyerType ?? 'others';
-    if (!BUYER_TYPES.includes(buyerType)) throw invalid('options.buyerType', `enum [${BUYER_TYPES.join(', ')}]`, `must be one of ${BUYER_TYPES.join(', ')}`);
+    if (!EFTPAY_BUYER_TYPES.includes(buyerType)) throw invalid('options.buyerType', `enum [${EFTPAY_BUYER_TYPES.join(', ')}]`, `must be one of ${EFTPAY_BUYER_TYPES.join(', ')}`);
     if (request.amount > EFTPAY_MAX_AMOUNT) throw invalid('amount', `maximum ${EFTPAY_MAX_AMOUNT}`, `must be at most ${EFTPAY_MAX_AMOUNT} (${formatMinorUnits(EFTPAY_MAX_AMOUNT)}: transaction_amount is String(8))`);
     const body = renameIssues(FIELDS, () =>
       validateMessage('refund.request.unsigned', {

@@ -1,6 +1,7 @@
 // What the facade needs of eftPay before a refund is made: settings, options, the wallet table,
 // the status table and the answer mapping. The adapter, which loads @refundkit/eftpay, is
 // eftpay-adapter.ts (loaded at first use).
+import { EFTPAY_MAX_AMOUNT, REGISTRY } from '@refundkit/registry';
 import { toMinorUnits, type ProviderResult } from '@refundkit/runtime';
 import type { MaybeSecret } from '@refundkit/signing';
 import type { Messages } from '@refundkit/eftpay';
@@ -16,15 +17,23 @@ export interface EftpayConfig {
   readonly userConfirmKey: string;
   /** The secret code that signs every message (wrap it in `Secret` to keep it out of logs). */
   readonly secretCode: MaybeSecret<string>;
-  /** The currency of the merchant's eftPay account, which refunds are in. Default HKD. */
-  readonly currency?: 'HKD' | 'CNY' | undefined;
+  /** The currency of the merchant's eftPay account, which refunds are in. Default: the spec's first, HKD. */
+  readonly currency?: (typeof REGISTRY.eftpay.currencies)[number] | undefined;
 }
 
-/** `payment_type`: the wallet of the original payment (seed 001, 支援的service). */
-export type EftpayPaymentType = 'ALIPAYCN' | 'ALIPAYHK' | 'ALIPAYBOTH' | 'WECHATCN' | 'WECHATHK' | 'ATOME' | 'UNIONPAY' | 'GBPAY' | 'PAYME';
+const REFUND_ENUMS = REGISTRY.eftpay.enums['refund.request'];
 
-/** `buyertype`: the device type; refundkit sends `others` unless told. */
-export type EftpayBuyerType = 'ios' | 'android' | 'others';
+/** `payment_type`: the wallet of the original payment (seed 001, 支援的service; the spec's enum). */
+export type EftpayPaymentType = (typeof REFUND_ENUMS.payment_type)[number];
+
+/** `buyertype`: the device type; refundkit sends `others` unless told (the spec's enum). */
+export type EftpayBuyerType = (typeof REFUND_ENUMS.buyertype)[number];
+
+/** Every `payment_type` the spec lists, in its order. */
+export const EFTPAY_PAYMENT_TYPES: readonly EftpayPaymentType[] = REFUND_ENUMS.payment_type;
+
+/** Every `buyertype` the spec lists. */
+export const EFTPAY_BUYER_TYPES: readonly EftpayBuyerType[] = REFUND_ENUMS.buyertype;
 
 /** Per-refund options: the original payment's wallet, from which `service` and `paytype` follow. */
 export interface EftpayOptions {
@@ -36,24 +45,36 @@ type RefundService = Messages['refund.request.unsigned']['service'];
 type QueryService = Messages['queryRefund.request.unsigned']['service'];
 type PayType = Messages['refund.request.unsigned']['paytype'];
 
+/** A wallet: the refund and query `service` and the `paytype` a `payment_type` goes with. */
+export interface EftpayWallet {
+  readonly service: RefundService;
+  readonly queryService: QueryService;
+  readonly paytype: PayType;
+}
+
+/** The row of a spec table (`REGISTRY.eftpay.choices`) that allows `paymentType`, as its single service and paytype. */
+function rowFor(message: 'refund.request' | 'queryRefund.request', paymentType: string): { service: string; paytype: string } {
+  const row = REGISTRY.eftpay.choices[message].rows.find((r) => (r.payment_type as readonly string[]).includes(paymentType));
+  const [service, paytype] = [row?.service[0], row?.paytype[0]];
+  // A spec without a row for a listed payment_type is a broken contract, found at import.
+  if (service === undefined || paytype === undefined) throw new Error(`specs/eftpay: no ${message} service allows payment_type ${paymentType}`);
+  return { service, paytype };
+}
+
 /**
  * The seed's table of service / paytype / payment_type (and the Query service of the same
- * wallet, from eftPay's public qrcode Query page), one row per `payment_type`. The spec's
- * if/then rules check every request built from it.
+ * wallet, from eftPay's public qrcode Query page), one row per `payment_type`: read from the
+ * spec's if/then rules (RefundRequest, QueryRefundRequest `allOf`) through the registry, never
+ * restated. The same rules check every request built from it.
  */
-export const EFTPAY_WALLETS: { readonly [P in EftpayPaymentType]: { readonly service: RefundService; readonly queryService: QueryService; readonly paytype: PayType } } = {
-  ALIPAYCN: { service: 'service.alipay.qrcode.Refund', queryService: 'service.alipay.qrcode.Query', paytype: 'Alipay' },
-  ALIPAYHK: { service: 'service.alipay.qrcode.Refund', queryService: 'service.alipay.qrcode.Query', paytype: 'Alipay' },
-  ALIPAYBOTH: { service: 'service.alipay.qrcode.Refund', queryService: 'service.alipay.qrcode.Query', paytype: 'Alipay' },
-  WECHATCN: { service: 'service.wechat.qrcode.Refund', queryService: 'service.wechat.qrcode.Query', paytype: 'WeChat' },
-  WECHATHK: { service: 'service.wechat.qrcode.Refund', queryService: 'service.wechat.qrcode.Query', paytype: 'WeChat' },
-  ATOME: { service: 'service.atome.v1.qrcode.Refund', queryService: 'service.atome.v1.qrcode.Query', paytype: 'ATOME' },
-  UNIONPAY: { service: 'service.unionpay.qrcode.csb.Refund', queryService: 'service.unionpay.qrcode.csb.Query', paytype: 'UnionPay' },
-  GBPAY: { service: 'api.service.gbpay.qrcode.cash.Refund', queryService: 'api.service.gbpay.qrcode.cash.Query', paytype: 'GBPAY' },
-  PAYME: { service: 'service.payme.qrcode.Refund', queryService: 'service.payme.qrcode.Query', paytype: 'PAYME' },
-};
-
-export const EFTPAY_PAYMENT_TYPES = Object.keys(EFTPAY_WALLETS) as readonly EftpayPaymentType[];
+export const EFTPAY_WALLETS: { readonly [P in EftpayPaymentType]: EftpayWallet } = Object.fromEntries(
+  EFTPAY_PAYMENT_TYPES.map((paymentType) => {
+    const refund = rowFor('refund.request', paymentType);
+    // The row's values are the spec's enum values (RefundService, ...): the registry types them as strings.
+    const wallet = { service: refund.service, queryService: rowFor('queryRefund.request', paymentType).service, paytype: refund.paytype } as EftpayWallet;
+    return [paymentType, wallet];
+  }),
+) as { readonly [P in EftpayPaymentType]: EftpayWallet };
 
 /**
  * `trade_status` of a received request (PROVIDERS.md "Status mapping"; seed 001 附錄2):
@@ -71,8 +92,8 @@ export const EFTPAY_STATUS: StatusTable = {
 /** `return_status` meaning "received". */
 export const EFTPAY_RECEIVED = '00';
 
-/** The largest refund `transaction_amount` (String(8), two decimals) can carry: 99999.99. */
-export const EFTPAY_MAX_AMOUNT = 9_999_999;
+/** The largest refund `transaction_amount` (String(8), two decimals) can carry: 99999.99, from the spec. */
+export { EFTPAY_MAX_AMOUNT };
 
 type Answer = Messages['refund.response'];
 

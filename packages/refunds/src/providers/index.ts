@@ -1,3 +1,4 @@
+import { REGISTRY } from '@refundkit/registry';
 import type { ProviderKey } from '../model.js';
 import type { ProviderAdapter } from './adapter.js';
 import type { EasypayConfig, EasypayOptions } from './easypay.js';
@@ -25,6 +26,17 @@ export interface ProviderOptions {
 }
 
 export type ConfiguredProvider = keyof ProviderConfigs & ProviderKey;
+
+/**
+ * Fails to compile when the registry (the specs) and the configurations disagree: every provider
+ * with a spec needs a configuration here, an adapter in {@link ADAPTERS}, and a sandbox handler
+ * (DEVELOPERS.md, "Adding a provider"; test/registry.test.ts checks all three at run time).
+ */
+type SameKeys<A, B> = [Exclude<A, B> | Exclude<B, A>] extends [never] ? true : never;
+const configsCoverRegistry: SameKeys<keyof ProviderConfigs, ProviderKey> = true;
+const optionsCoverRegistry: SameKeys<keyof ProviderOptions, ProviderKey> = true;
+void configsCoverRegistry;
+void optionsCoverRegistry;
 
 /**
  * What the facade knows of a provider without loading it: its currencies, and how to load its
@@ -62,31 +74,32 @@ export const ADAPTERS: { readonly [P in ConfiguredProvider]: ProviderEntry<Provi
   easypay: {
     key: 'easypay',
     accountOf: (config) => config.mchtCode,
-    currencies: () => ['CNY'],
+    currencies: () => REGISTRY.easypay.currencies,
     load: once(async () => (await import('./easypay-adapter.js')).easypayAdapter as ProviderAdapter<EasypayConfig, EasypayOptions, unknown>),
   },
   eftpay: {
     key: 'eftpay',
     accountOf: (config) => config.userConfirmKey,
-    currencies: (config) => [config.currency ?? 'HKD'],
+    // The account's one currency: the configured one, else the spec's default.
+    currencies: (config) => [config.currency ?? REGISTRY.eftpay.currencies[0]],
     load: once(async () => (await import('./eftpay-adapter.js')).eftpayAdapter as ProviderAdapter<EftpayConfig, EftpayOptions, unknown>),
   },
   lianke: {
     key: 'lianke',
     accountOf: (config) => config.storeNo,
-    currencies: () => ['CNY'],
+    currencies: () => REGISTRY.lianke.currencies,
     load: once(async () => (await import('./lianke-adapter.js')).liankeAdapter as ProviderAdapter<LiankeConfig, LiankeOptions, unknown>),
   },
   tipay: {
     key: 'tipay',
     accountOf: (config) => config.merchantNo,
-    currencies: () => ['CNY'],
+    currencies: () => REGISTRY.tipay.currencies,
     load: once(async () => (await import('./tipay-adapter.js')).tipayAdapter as ProviderAdapter<TipayConfig, TipayOptions, unknown>),
   },
   yima: {
     key: 'yima',
     accountOf: (config) => `${config.isspid}/${config.posId}`,
-    currencies: () => ['CNY'],
+    currencies: () => REGISTRY.yima.currencies,
     load: once(async () => (await import('./yima-adapter.js')).yimaAdapter as ProviderAdapter<YimaConfig, YimaOptions, unknown>),
   },
 };

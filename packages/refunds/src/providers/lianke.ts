@@ -1,5 +1,6 @@
 // What the facade needs of Lianke before a refund is made: settings, the status table and the
 // answer mapping. The adapter, which loads @refundkit/lianke, is lianke-adapter.ts (loaded at first use).
+import { LIANKE_MAX_AMOUNT } from '@refundkit/registry';
 import type { ProviderResult } from '@refundkit/runtime';
 import type { RequestAuthHook } from '@refundkit/signing';
 import type { Messages } from '@refundkit/lianke';
@@ -31,8 +32,8 @@ export const LIANKE_STATUS: StatusTable = { CREATE: 'pending', REFUNDED: 'succee
 /** `code` meaning "accepted". */
 export const LIANKE_ACCEPTED = 'SUCCESS';
 
-/** `refund_amount` and `amount`: integers in fen, at most 10 digits. */
-export const LIANKE_MAX_AMOUNT = 9_999_999_999;
+/** `refund_amount` (and the order's `amount`, with the same limit): integers in fen, at most 10 digits, from the spec. */
+export { LIANKE_MAX_AMOUNT };
 
 type Answer = Messages['refund.response'];
 

@@ -1,7 +1,8 @@
 import { formatMinorUnits } from '@refundkit/runtime';
+import { SigningError } from '@refundkit/signing';
 import { createTipayClient, validateMessage, type TipayClient } from '@refundkit/tipay';
 import type { Refund } from '../model.js';
-import { renameIssues, type ProviderAdapter } from './adapter.js';
+import { clientFor, renameIssues, type ProviderAdapter } from './adapter.js';
 import { statusOf } from './status-table.js';
 import { mapTipayAnswer, TIPAY_STATUS, type TipayConfig, type TipayOptions } from './tipay.js';
 
@@ -10,7 +11,7 @@ const FIELDS = { orderId: 'orderId', refundRequestId: 'refundId', refundAmount: 
 
 export const tipayAdapter: ProviderAdapter<TipayConfig, TipayOptions, TipayClient> = {
   key: 'tipay',
-  createClient: (config, shared) => createTipayClient({ baseUrl: config.baseUrl, appId: config.appId, appKey: config.appKey, fetch: shared.fetch, timeoutMs: shared.timeoutMs }),
+  createClient: (config, shared) => clientFor('tipay', () => createTipayClient({ baseUrl: config.baseUrl, appId: config.appId, appKey: config.appKey, fetch: shared.fetch, timeoutMs: shared.timeoutMs }), SigningError),
   prepareRefund(client, config, request) {
     const notifyUrl = request.notifyUrl ?? config.notifyUrl;
     const body = renameIssues(FIELDS, () =>

@@ -1,5 +1,6 @@
 // What the facade needs of yima before a refund is made: settings, options, the status table and
 // the answer mapping. The adapter, which loads @refundkit/yima, is yima-adapter.ts (loaded at first use).
+import { YIMA_MAX_AMOUNT } from '@refundkit/registry';
 import type { ProviderResult } from '@refundkit/runtime';
 import type { BodyMacHook } from '@refundkit/signing';
 import type { Messages } from '@refundkit/yima';
@@ -54,8 +55,8 @@ export const YIMA_UNLISTED_STATUS: RefundStatus = 'failed';
  */
 export const YIMA_REFUSED_CODES: readonly string[] = ['6100', '6103'];
 
-/** `tx_amt`: Number(9) fen. */
-export const YIMA_MAX_AMOUNT = 999_999_999;
+/** `tx_amt`: Number(9) fen, from the spec. */
+export { YIMA_MAX_AMOUNT };
 
 type Answer = Messages['refund.response'] | Messages['queryRefund.response'];
 

@@ -1,5 +1,9 @@
-/** A source of the current time; injectable so tests and sandboxes control it. */
-export type Clock = () => Date;
+/**
+ * refundkit's one clock type: the current time in epoch milliseconds (`Date.now`, the default
+ * everywhere), injectable so tests and sandboxes move time instead of waiting. The generated
+ * clients, the signers, the ledgers and the sandbox all take this type.
+ */
+export type Clock = () => number;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

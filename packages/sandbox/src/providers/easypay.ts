@@ -26,6 +26,7 @@ import { validateMessage, validators, type Messages } from '@refundkit/easypay';
 import { SHANGHAI, compactDate, compactTime } from '../clock.js';
 import { checked } from '../self-check.js';
 import { refundPhase, type RefundDecision, type RefundPhase, type RefundRecord, type RefundRefusal } from '../store.js';
+import { routesOf } from '../routes.js';
 import type { Operation } from '../provider.js';
 import {
   clip,
@@ -66,10 +67,8 @@ const TRANS_STATE: Readonly<Record<RefundPhase, { state: string; text: string }>
   failed: { state: 'X', text: '处理失败' },
 };
 
-const ROUTES: readonly Route[] = [
-  { method: 'POST', path: '/yqt/trade/refund/speedRefund', operation: 'refund' },
-  { method: 'POST', path: '/yqt/trade/tradeQuery', operation: 'queryRefund' },
-];
+/** The spec's routes (the provider registry). */
+const ROUTES: readonly Route[] = routesOf('easypay');
 
 type RefundRequest = Messages['refund.request'];
 type QueryRequest = Messages['queryRefund.request'];

@@ -20,6 +20,7 @@ import { validateMessage, validators, type Messages } from '@refundkit/eftpay';
 import { HONG_KONG, compactTime, dashedTime } from '../clock.js';
 import { checked } from '../self-check.js';
 import { refundPhase, type Order, type RefundPhase, type RefundRecord, type RefundRefusal } from '../store.js';
+import { routesOf } from '../routes.js';
 import type { Operation } from '../provider.js';
 import {
   clip,
@@ -55,7 +56,8 @@ const REFUSALS: Readonly<Record<RefundRefusal, { code: string; text: string }>> 
   'refund-no-conflict': { code: EFTPAY_CODES.refundNoConflict, text: 'REFUND_NO ALREADY USED' },
 };
 
-const ROUTES: readonly Route[] = [{ method: 'POST', path: '/VMP/Servlet/JSAPIService.do' }];
+/** The spec's routes (the provider registry). */
+const ROUTES: readonly Route[] = routesOf('eftpay');
 
 type RefundRequest = Messages['refund.request'];
 type QueryRequest = Messages['queryRefund.request'];

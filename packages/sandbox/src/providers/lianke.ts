@@ -17,6 +17,7 @@ import { validateMessage, validators, type Messages } from '@refundkit/lianke';
 import { SHANGHAI, dashedTime } from '../clock.js';
 import { checked } from '../self-check.js';
 import { refundPhase, type Order, type RefundPhase, type RefundRecord, type RefundRefusal } from '../store.js';
+import { routesOf } from '../routes.js';
 import type { Operation } from '../provider.js';
 import {
   issueSummary,
@@ -56,10 +57,8 @@ const STATUS: Readonly<Record<RefundPhase, string>> = {
   failed: 'REFUNDFAILED',
 };
 
-const ROUTES: readonly Route[] = [
-  { method: 'POST', path: '/QuickPay/Refund', operation: 'refund' },
-  { method: 'POST', path: '/SuNingPay/RefundQuery', operation: 'queryRefund' },
-];
+/** The spec's routes (the provider registry). */
+const ROUTES: readonly Route[] = routesOf('lianke');
 
 type RefundRequest = Messages['refund.request'];
 type QueryRequest = Messages['queryRefund.request'];

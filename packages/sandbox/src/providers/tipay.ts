@@ -31,6 +31,7 @@ import { validateMessage, validators, type Messages } from '@refundkit/tipay';
 import { SHANGHAI, dashedTime } from '../clock.js';
 import { checked } from '../self-check.js';
 import { refundPhase, type RefundPhase, type RefundRecord, type RefundRefusal } from '../store.js';
+import { routesOf } from '../routes.js';
 import type { Operation } from '../provider.js';
 import {
   issueSummary,
@@ -73,10 +74,8 @@ const STATUS: Readonly<Record<RefundPhase, string>> = {
 /** How far `ti-timestamp` may be from the sandbox's clock. */
 const MAX_TIMESTAMP_SKEW_MS = 5 * 60_000;
 
-const ROUTES: readonly Route[] = [
-  { method: 'POST', path: '/api/v1/yb/trade/refund', operation: 'refund' },
-  { method: 'GET', path: '/api/v1/yb/trade/query', operation: 'queryRefund' },
-];
+/** The spec's routes (the provider registry). */
+const ROUTES: readonly Route[] = routesOf('tipay');
 
 type RefundRequest = Messages['refund.request'];
 type QueryRequest = Messages['queryRefund.request'];

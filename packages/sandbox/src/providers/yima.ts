@@ -21,6 +21,7 @@ import { decodeAnyMessage, readMessage, writeMessage, type Messages } from '@ref
 import { SHANGHAI, compactTime } from '../clock.js';
 import { SelfCheckError } from '../self-check.js';
 import { refundPhase, type Order, type RefundRecord, type RefundRefusal } from '../store.js';
+import { routesOf } from '../routes.js';
 import type { Operation } from '../provider.js';
 import {
   clip,
@@ -53,7 +54,8 @@ const REFUSALS: Readonly<Record<RefundRefusal, { code: string; text: string }>> 
   'refund-no-conflict': { code: YIMA_CODES.posSeqConflict, text: '终端流水号重复' },
 };
 
-const ROUTES: readonly Route[] = [{ method: 'POST', path: '/ipos' }];
+/** The spec's routes (the provider registry). */
+const ROUTES: readonly Route[] = routesOf('yima');
 
 type RefundRequest = Messages['refund.request'];
 type QueryRequest = Messages['queryRefund.request'];

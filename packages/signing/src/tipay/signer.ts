@@ -16,6 +16,7 @@
  * The clock is injectable (`clock: () => epochMilliseconds`) for tests and for servers whose
  * clock is known to drift.
  */
+import type { Clock, WireRequest } from '@refundkit/runtime';
 import { constantTimeEqual } from '../constant-time.js';
 import { TipayRequestError } from '../errors.js';
 import { decodeHexStrict } from '../encoding.js';
@@ -35,7 +36,7 @@ export interface TipaySignerOptions {
   /** The AppKey appended to every signed string. */
   readonly appKey: MaybeSecret<string>;
   /** Epoch milliseconds; defaults to `Date.now`. */
-  readonly clock?: (() => number) | undefined;
+  readonly clock?: Clock | undefined;
 }
 
 /** The three headers every Ti-Pay request carries. */
@@ -45,12 +46,11 @@ export interface TipayHeaders {
   'ti-signature': string;
 }
 
-/** An outgoing request, as far as signing is concerned. `body` is the exact bytes (or text) sent. */
-export interface TipayOutgoingRequest {
-  readonly method: string;
-  readonly url: string | URL;
-  readonly body?: string | Uint8Array | null | undefined;
-}
+/**
+ * What signing reads of a request: its method, URL and exact body (`undefined` when it has none).
+ * Any `WireRequest` (`@refundkit/runtime`, what the transport sends) is one.
+ */
+type SignedPart = Pick<WireRequest, 'method' | 'url'> & Partial<Pick<WireRequest, 'body'>>;
 
 /** Header lookup: a fetch `Headers`, or a Node `IncomingHttpHeaders`-like record (any case). */
 export type HeaderSource = Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -66,7 +66,7 @@ export interface TipayVerifyInput {
 export interface TipaySigner {
   readonly appId: string;
   /** The three headers for a request, timestamped now. */
-  signRequest(request: TipayOutgoingRequest): TipayHeaders;
+  signRequest(request: SignedPart): TipayHeaders;
   /** Verifies `ti-signature` over the body and `ti-timestamp`; never throws on bad input. */
   verify(input: TipayVerifyInput): VerificationResult;
 }

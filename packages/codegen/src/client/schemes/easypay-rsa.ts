@@ -30,12 +30,12 @@ export const easypayRsa: SchemeEmitter = {
   ],
   setup: [
     'const signer = createEasypaySigner({ privateKey: options.privateKey, privateKeyPassphrase: options.privateKeyPassphrase, easypayPublicKey: options.easypayPublicKey });',
-    'const clock = options.clock ?? (() => new Date());',
+    'const clock = options.clock ?? Date.now;',
     "const newReqId = options.newReqId ?? (() => randomUUID().replace(/-/g, ''));",
     'const headerDefaults = { ...(options.reqType === undefined ? {} : { reqType: options.reqType }), ...(options.certificateId === undefined ? {} : { certificateId: options.certificateId }) };',
   ],
   inputType: (op) => `EasypayInput<Messages[${JSON.stringify(op.inputMessage)}]>`,
-  complete: () => "({ ...input, reqHeader: { transTime: compactTimestamp(clock(), 'Asia/Shanghai'), reqId: newReqId(), ...headerDefaults, ...input.reqHeader } })",
+  complete: () => "({ ...input, reqHeader: { transTime: compactTimestamp(new Date(clock()), 'Asia/Shanghai'), reqId: newReqId(), ...headerDefaults, ...input.reqHeader } })",
   sign: () => 'signer.signRequest(payload)',
   readmeOptions: [
     "privateKey: readFileSync('merchant-private-key.pem', 'utf8'),",

@@ -9,6 +9,6 @@ export const noSignature: SchemeEmitter = {
   options: ['  /** Adds headers to each request (authentication the document does not define). Default: none. */', '  readonly auth?: RequestAuthHook;'],
   readmeOptions: [],
   setup: ['const auth = options.auth;'],
-  // The hook sees what it always saw: lower-case header names and the exact body bytes.
-  headersFor: 'auth && ((request) => auth({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body: request.bodyBytes() }))',
+  // The hook sees the WireRequest the transport sends: its headers and exact body (`bodyBytes()`).
+  headersFor: 'auth',
 };

@@ -1,0 +1,138 @@
+import { join } from 'node:path';
+import { generatedHeader, GENERATOR } from '../emit/header.js';
+import { writeFileSet, type FileSet } from '../emit/write-files.js';
+import { providerFacts, providerKeys, type ProviderFacts } from './provider-facts.js';
+
+/** The registry package's name and folder. */
+export const REGISTRY_PACKAGE = '@refundkit/registry';
+export const REGISTRY_FOLDER = 'registry';
+
+const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+function registryModule(header: string, facts: readonly ProviderFacts[]): string {
+  const table = Object.fromEntries(facts.map((f) => [f.key, f]));
+  return [
+    header,
+    '/**',
+    ' * Every provider refundkit refunds through, by key, as its spec states it: title, wire format,',
+    ' * spec files, the currencies refunds may be in (the default first), each operation and its route',
+    ' * (`path` null where the document names none: the merchant is given a full URL), every message,',
+    " * the refund amount's field with its largest value in minor units, the closed value lists of each",
+    ' * request\'s fields, and the if/then tables that tie fields together (eftpay `service`).',
+    ' *',
+    ' * Tiny data, loaded eagerly by `@refundkit/refunds`, `@refundkit/sandbox` and the CLI; the',
+    ' * generated packages (validators, clients) are loaded only when a provider is used.',
+    ' */',
+    `export const REGISTRY = ${JSON.stringify(table, null, 2)} as const;`,
+    '',
+    '/** A provider key: a folder of `specs/`. */',
+    'export type ProviderKey = keyof typeof REGISTRY;',
+    '',
+    '/** What the registry says of one provider. */',
+    'export type ProviderFacts = (typeof REGISTRY)[ProviderKey];',
+    '',
+    '/** Every provider key, sorted. */',
+    `export const PROVIDER_KEYS = ${JSON.stringify(facts.map((f) => f.key))} as const satisfies readonly ProviderKey[];`,
+    '',
+    '/** Whether `value` is a provider key. */',
+    'export function isProviderKey(value: unknown): value is ProviderKey {',
+    '  return typeof value === \'string\' && Object.hasOwn(REGISTRY, value);',
+    '}',
+    '',
+  ].join('\n');
+}
+
+function constantsModule(header: string, facts: readonly ProviderFacts[]): string {
+  const lines = [header];
+  for (const f of facts) {
+    const { message, field, unit, max } = f.refundAmount;
+    if (max === null) continue;
+    lines.push(
+      `/** The largest ${f.key} refund, in minor units: ${message} \`${field}\` (${unit} units) as specs/${f.key}/ limits it. */`,
+      `export const ${f.key.toUpperCase()}_MAX_AMOUNT = ${max};`,
+      '',
+    );
+  }
+  return lines.join('\n');
+}
+
+const INDEX = (header: string): string =>
+  [header, "export { REGISTRY, PROVIDER_KEYS, isProviderKey, type ProviderKey, type ProviderFacts } from './registry.js';", "export * from './constants.js';", ''].join('\n');
+
+/** `generated/registry/`: `@refundkit/registry`, from every folder of `specs/`. */
+export function renderRegistry(root: string): FileSet {
+  const facts = providerKeys(root).map((key) => providerFacts(root, key));
+  const specFiles = facts.flatMap((f) => f.specs);
+  const header = (part: string): string => generatedHeader(['specs/*'], part);
+  return {
+    'package.json': json({
+      name: REGISTRY_PACKAGE,
+      version: '0.1.0',
+      description: 'The providers refundkit refunds through, read from their specs: keys, currencies, routes, messages, amount limits and value lists',
+      license: 'MIT',
+      type: 'module',
+      exports: {
+        '.': { types: './dist/index.d.ts', default: './dist/index.js' },
+        './package.json': './package.json',
+      },
+      files: ['dist', 'src'],
+      engines: { node: '>=20.19.0' },
+      scripts: {
+        generate: 'refundkit-codegen --registry',
+        build: 'node ../../scripts/bundle-package.mjs && tsc -p tsconfig.build.json',
+        typecheck: 'tsc -p tsconfig.json --noEmit',
+        lint: 'publint --strict',
+      },
+      devDependencies: { '@refundkit/codegen': '0.1.0' },
+      'x-refundkit-generated': { generator: GENERATOR, specs: specFiles },
+    }),
+    'tsconfig.json': json({ extends: '../../tsconfig.base.json', compilerOptions: { rootDir: '.', noEmit: true }, include: ['src'] }),
+    'tsconfig.build.json': json({ extends: '../../tsconfig.base.json', compilerOptions: { rootDir: 'src', outDir: 'dist', emitDeclarationOnly: true }, include: ['src'] }),
+    'turbo.json': json({
+      $schema: 'https://turborepo.com/schema.json',
+      extends: ['//'],
+      tasks: {
+        generate: {
+          inputs: ['$TURBO_ROOT$/specs/**', '$TURBO_ROOT$/packages/codegen/dist/**'],
+          outputs: ['src/**', 'package.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'turbo.json'],
+        },
+        build: { dependsOn: ['generate', '^build'] },
+      },
+    }),
+    'README.md': [
+      `# ${REGISTRY_PACKAGE}`,
+      '',
+      `> Generated by \`${GENERATOR}\` from every folder of \`specs/\`. Do not edit: change the spec or the generator.`,
+      '',
+      'The providers refundkit refunds through, as their specs state them, for the facade, the sandbox and the CLI:',
+      '',
+      '| key | format | currencies | operations | largest refund (minor units) |',
+      '|---|---|---|---|---|',
+      ...facts.map(
+        (f) =>
+          `| \`${f.key}\` | ${f.format} | ${f.currencies.join(', ')} | ${Object.entries(f.operations)
+            .map(([op, r]) => `${op} ${r.method} ${r.path === null ? '(merchant-given URL)' : `\`${r.path}\``}`)
+            .join('; ')} | ${f.refundAmount.max ?? 'no limit stated'} |`,
+      ),
+      '',
+      '```ts',
+      `import { PROVIDER_KEYS, REGISTRY, EFTPAY_MAX_AMOUNT } from '${REGISTRY_PACKAGE}';`,
+      '',
+      "REGISTRY.tipay.operations.refund.path; // '/api/v1/yb/trade/refund'",
+      "REGISTRY.eftpay.enums['refund.request'].payment_type; // ['ALIPAYCN', ...]",
+      '```',
+      '',
+      'Tables the specs state as `if`/`then` rules (eftpay: `service` picks `paytype` and `payment_type`) are in',
+      '`REGISTRY.<key>.choices[<message>]`, one row per rule.',
+      '',
+    ].join('\n'),
+    'src/registry.ts': registryModule(header('registry'), facts),
+    'src/constants.ts': constantsModule(header('constants'), facts),
+    'src/index.ts': INDEX(header('index')),
+  };
+}
+
+/** Writes `generated/registry/` (see {@link renderRegistry}), touching only changed files. */
+export function generateRegistry(root: string): { written: string[]; removed: string[] } {
+  return writeFileSet(join(root, 'generated', REGISTRY_FOLDER), renderRegistry(root));
+}
