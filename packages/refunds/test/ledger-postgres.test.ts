@@ -266,7 +266,7 @@ describePg('PostgreSQL ledger', () => {
 
     it('reads the test-only testClock instead, when a test sets one: a lease expires when it says so', async () => {
       let offset = 0;
-      const ledger = track(await openTestPostgresLedger({ testClock: () => new Date(Date.UTC(2025, 0, 1) + offset) }));
+      const ledger = track(await openTestPostgresLedger({ testClock: () => Date.UTC(2025, 0, 1) + offset }));
       const first = await ledger.reserve(request('r1', 100, { ttlMs: 60_000 }));
       expect(first.outcome).toBe('new');
       expect(first.refund.createdAt).toBe('2025-01-01T00:00:00.000Z');

@@ -1,6 +1,7 @@
 // The PostgreSQL ledger's entry points. This module is light and loads nothing else: the store
 // (postgres-store.ts), its migrations and the `pg` driver are imported at the first call, so
 // importing @refundkit/refunds costs nothing for those who never use PostgreSQL.
+import type { Clock } from '@refundkit/runtime';
 import type { PostgresPool } from './postgres-driver.js';
 import type { MigrationReport } from './postgres-migrations.js';
 import type { PostgresLedger } from './postgres-store.js';
@@ -27,7 +28,7 @@ export interface PostgresLedgerOptions {
    * the memory and SQLite ledgers. Production code never sets it: the point of this ledger is
    * one clock, the database's, for every machine.
    */
-  readonly testClock?: () => Date;
+  readonly testClock?: Clock;
 }
 
 /**

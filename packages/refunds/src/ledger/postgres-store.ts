@@ -1,5 +1,5 @@
 // The PostgreSQL ledger itself, loaded (with `pg`) only when a PostgreSQL ledger is opened.
-import { RefundkitError } from '@refundkit/runtime';
+import { RefundkitError, type Clock } from '@refundkit/runtime';
 import { OverRefundError } from '../errors.js';
 import type { ProviderKey, Refund, RefundEvent } from '../model.js';
 import { redactConnectionString, withoutSecret } from './connection-string.js';
@@ -85,7 +85,7 @@ export class PostgresLedger implements RefundLedger {
   readonly #pool: PostgresPool;
   readonly #ownsPool: boolean;
   readonly #secret: string | undefined;
-  readonly #testClock: (() => Date) | undefined;
+  readonly #testClock: Clock | undefined;
   readonly #quote: (value: string) => string;
   /** The schema, quoted once. */
   readonly #s: string;
@@ -93,7 +93,7 @@ export class PostgresLedger implements RefundLedger {
   #closed = false;
 
   /** @internal use `openPostgresLedger` */
-  constructor(pool: PostgresPool, ownsPool: boolean, schema: string, description: string, secret: string | undefined, testClock: (() => Date) | undefined, escapeLiteral: (value: string) => string) {
+  constructor(pool: PostgresPool, ownsPool: boolean, schema: string, description: string, secret: string | undefined, testClock: Clock | undefined, escapeLiteral: (value: string) => string) {
     this.#pool = pool;
     this.#ownsPool = ownsPool;
     this.schema = schema;
@@ -207,7 +207,7 @@ export class PostgresLedger implements RefundLedger {
 
   /** The lock and the reads (`lock_order_and_read`); `orderId` undefined: the refund's own order. */
   #lockSql(key: RefundIdentity, orderId: string | undefined): string {
-    const args = [key.provider, key.account, key.refundId, orderId ?? null, this.#testClock?.().toISOString() ?? null].map((v) => this.#literal(v));
+    const args = [key.provider, key.account, key.refundId, orderId ?? null, (this.#testClock ? new Date(this.#testClock()).toISOString() : null)].map((v) => this.#literal(v));
     return `SELECT found_order_id, order_total, held_by_others, db_now, refund FROM ${this.#s}.lock_order_and_read(${args.join(', ')})`;
   }
 
