@@ -17,10 +17,32 @@ export type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'unknown';
  */
 export const FINAL_STATUSES: ReadonlySet<RefundStatus> = new Set(['succeeded', 'failed']);
 
-/** What went wrong, in the provider's own words where it gave any. */
+/**
+ * Where a failure's code comes from:
+ * - `provider`: the provider's own code, as its answer gave it (tipay `40101`, lianke `REFUNDFAILED`);
+ * - `transport`: the exchange itself (`timeout`, `connection_failed`, `http_status`, `aborted`);
+ * - `local`: refundkit's judgement of an answer or a state (`signature_invalid`, `answer_mismatch`,
+ *   `refused_resubmission`, `in_flight`, ...), with the provider's code beside it in `providerCode`
+ *   when an answer gave one.
+ * Every code refundkit itself writes is in `FAILURE_CODES` (and the README's table).
+ */
+export type FailureSource = 'provider' | 'transport' | 'local';
+
+/**
+ * What went wrong, in the provider's own words where it gave any.
+ *
+ * @example
+ * { source: 'provider', code: '40101', message: 'sign error' }              // tipay refused the request
+ * { source: 'transport', code: 'timeout', message: 'no response within 30000 ms' }
+ * { source: 'local', code: 'refused_resubmission', providerCode: '40001', message: '...' }
+ */
 export interface RefundFailure {
+  readonly source: FailureSource;
+  /** The provider's code when `source` is `provider`; otherwise refundkit's (see `FAILURE_CODES`). */
   readonly code: string;
   readonly message: string;
+  /** For a `local` failure about a provider's answer: the code that answer carried. */
+  readonly providerCode?: string | undefined;
 }
 
 /**
