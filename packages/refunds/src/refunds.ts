@@ -135,14 +135,18 @@ export interface CallOptions {
 }
 
 /**
- * Options of `waitFor`: polling, plus the call's `signal`. `timeoutMs` here is how long to wait in
- * all: at the end `waitFor` returns the last-known state.
+ * Options of `waitFor`: polling, plus the call's `signal` (an abort rejects with `AbortedError`;
+ * what was recorded stays recorded). `timeoutMs` here is how long to wait in all: at the end
+ * `waitFor` returns the last-known state.
  *
  * @example
  * await refunds.waitFor(refund, { timeoutMs: 120_000, intervalMs: 2_000 })
  */
 export interface WaitOptions extends CallOptions {
-  /** Give up (returning the last-known state) after this long. Default 60 000 ms. */
+  /**
+   * Give up (returning the last-known state) after this long; 0 looks once. Default 60 000 ms.
+   * Each exchange keeps the instance's per-exchange deadline.
+   */
   readonly timeoutMs?: number | undefined;
   /** First poll interval; grows ×1.5 up to 10 s. Default 1 000 ms. */
   readonly intervalMs?: number | undefined;
@@ -578,17 +582,16 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
     get: (key, callOptions) => current(key, callSignal(callOptions)),
 
     async waitFor(key, waitOptions = {}) {
-      const { timeoutMs, intervalMs, signal: callerSignal } = waitOptions;
-      checkMs('timeoutMs', timeoutMs);
+      const { timeoutMs, intervalMs, signal } = waitOptions;
+      checkMs('timeoutMs', timeoutMs, 0);
       checkMs('intervalMs', intervalMs);
+      // `timeoutMs` is the whole wait (0: look once); each exchange keeps the instance's deadline.
       const deadline = Date.now() + (timeoutMs ?? 60_000);
-      // The whole wait's deadline also bounds the exchange in flight when it runs out.
-      const signal = callSignal({ signal: callerSignal, timeoutMs: timeoutMs ?? 60_000 });
       let interval = intervalMs ?? 1_000;
-      throwIfAborted(callerSignal, 'waitFor');
+      throwIfAborted(signal, 'waitFor');
       let refund = await current(key, signal);
       while (!FINAL_STATUSES.has(refund.status) && Date.now() + interval <= deadline) {
-        await sleep(interval, callerSignal);
+        await sleep(interval, signal);
         interval = Math.min(interval * 1.5, 10_000);
         refund = await current(key, signal);
       }
