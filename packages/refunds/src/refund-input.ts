@@ -57,13 +57,23 @@ export interface RefundFields {
   readonly notifyUrl?: string | undefined;
 }
 
+/** Ti-Pay takes no per-refund options: any key given is refused by name (at compile time and at run time). */
+export interface TipayTakesNoOptions {
+  readonly tipayTakesNoOptions?: never;
+}
+
+/** Lianke takes no per-refund options (`items` become `itemlist`, `orderAmount` becomes `amount`). */
+export interface LiankeTakesNoOptions {
+  readonly liankeTakesNoOptions?: never;
+}
+
 /** A Ti-Pay refund: in CNY, no options. */
 export interface TipayRefundInput extends RefundFields {
   readonly provider: 'tipay';
   /** Ti-Pay refunds in CNY only. @example currency: 'CNY' */
   readonly currency: 'CNY';
   /** Ti-Pay takes no per-refund options. */
-  readonly options?: undefined;
+  readonly options?: TipayTakesNoOptions | undefined;
 }
 
 /** An EasyPay refund: in CNY, with the original payment's `payType` and `oriTransDate`. */
@@ -98,7 +108,7 @@ export interface LiankeRefundInput extends RefundFields {
   /** Lianke refunds in CNY only. @example currency: 'CNY' */
   readonly currency: 'CNY';
   /** Lianke takes no per-refund options. */
-  readonly options?: undefined;
+  readonly options?: LiankeTakesNoOptions | undefined;
 }
 
 /** A yima refund: in CNY; `payType` optional. */
@@ -134,3 +144,11 @@ export type RefundInput<P extends ConfiguredProvider = ConfiguredProvider> = Ref
 
 /** The currencies each provider refunds in. */
 export type RefundCurrency<P extends ConfiguredProvider = ConfiguredProvider> = RefundInputs[P]['currency'];
+
+/**
+ * The input `refund` checks a call against: the provider is inferred from `provider` first, then
+ * the whole object is checked against that one provider's input, so a compiler error names
+ * that provider's type and field (`Property 'oriTransDate' is missing ... in type
+ * 'EasypayOptions'`), not the union of all five.
+ */
+export type RefundInputOf<K extends ConfiguredProvider> = { readonly provider: K } & RefundInputs[K];

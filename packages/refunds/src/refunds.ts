@@ -10,7 +10,7 @@ import { MemoryLedger } from './ledger/memory-ledger.js';
 import { FINAL_STATUSES, type AnswerSource, type Lease, type Refund, type RefundEvent, type RefundKey } from './model.js';
 import { invalid, type NotificationAck, type ProviderAnswer } from './providers/adapter.js';
 import { ADAPTERS, type ConfiguredProvider, type ProviderConfigs } from './providers/index.js';
-import type { RefundInput } from './refund-input.js';
+import type { RefundInput, RefundInputOf } from './refund-input.js';
 
 /** How long a lease outlives its sender's exchanges, so a slow but live sender is never overtaken. */
 export const LEASE_MARGIN_MS = 5_000;
@@ -196,7 +196,7 @@ export interface Refunds<P extends ConfiguredProvider = ConfiguredProvider> {
    * const refund = await refunds.refund({ provider: 'tipay', orderId: 'order123456789', refundId: 'refundorder987654', amount: 8888, currency: 'CNY', orderAmount: 10000 });
    * if (refund.status === 'failed') console.log(refund.failure); // { source: 'provider', code: '40101', message: '...' }
    */
-  refund(input: RefundInput<P>, options?: CallOptions): Promise<Refund>;
+  refund<K extends P>(input: RefundInputOf<K>, options?: CallOptions): Promise<Refund>;
   /**
    * The refund as the ledger has it; one that is not final is queried first (the answer is
    * recorded). `NotFoundError` when the ledger never saw it.
