@@ -207,7 +207,7 @@ describe('refunds and errors through the facade', () => {
       { label: 'bad amount', expected: ValidationError, work: () => createRefunds({ providers: providerConfigs(sandbox) }).refund({ ...refundInput('tipay', 'TP-PAID-0001', 'TISECAMT00000001', 100), amount: 1.5 }) },
       { label: 'bad refund id', expected: ValidationError, work: () => createRefunds({ providers: providerConfigs(sandbox) }).refund(refundInput('eftpay', 'EFT-PAID-0001', 'x'.repeat(64), 100)) },
       { label: 'missing easypay options', expected: ValidationError, work: () => createRefunds({ providers: providerConfigs(sandbox) }).refund({ ...refundInput('easypay', 'EP-PAID-0001', 'EASECOPT00000001', 100), options: undefined } as RefundInput) },
-      { label: 'unconfigured provider', expected: NotFoundError, work: () => createRefunds({ providers: {} }).refund(refundInput('lianke', 'LK-PAID-0001', 'LISECNONE0000001', 100)) },
+      { label: 'unconfigured provider', expected: NotFoundError, work: () => createRefunds({ providers: { tipay: providerConfigs(sandbox).tipay! } }).refund(refundInput('lianke', 'LK-PAID-0001', 'LISECNONE0000001', 100) as never) },
       {
         label: 'over-refund and conflict',
         expected: ConflictError,
