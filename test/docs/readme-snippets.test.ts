@@ -4,11 +4,12 @@
  * packages, as it would for a user), and type-checked with the TypeScript compiler API under
  * strict NodeNext settings with `@types/node`. Placeholders are declared in the block itself.
  */
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readmes, snippetsOf, typeCheck } from './readme-snippets.js';
+import { readmes, snippetsOf, toJavaScript, typeCheck } from './readme-snippets.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = join(root, 'test', '.snippets');
@@ -31,4 +32,21 @@ describe('README code blocks', () => {
   it.each(snippets.map((s) => [s.id, s] as const))('%s compiles', (id) => {
     expect(errors.get(id)).toEqual([]);
   });
+});
+
+describe('README blocks marked runnable', () => {
+  const runnable = snippets.filter((s) => s.runnable);
+
+  it('exist (the refunds README runs on the sandbox)', () => {
+    expect(runnable.map((s) => s.readme)).toContain('packages/refunds/README.md');
+  });
+
+  it.each(runnable.map((s) => [s.id, s] as const))('%s runs to completion (exit 0) against the sandbox', (_id, snippet) => {
+    const file = join(dir, `run-${runnable.indexOf(snippet)}.mjs`);
+    writeFileSync(file, toJavaScript(snippet));
+    const run = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim().length).toBeGreaterThan(0);
+  }, 70_000);
 });

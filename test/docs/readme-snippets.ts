@@ -84,3 +84,8 @@ export function typeCheck(snippets: readonly Snippet[], dir: string): Map<string
   }
   return errors;
 }
+
+/** A runnable snippet as an ES module: TypeScript's types stripped, nothing else changed. */
+export function toJavaScript(snippet: Snippet): string {
+  return ts.transpileModule(`${snippet.code}\nexport {};\n`, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+}
