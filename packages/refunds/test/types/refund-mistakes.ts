@@ -45,4 +45,14 @@ export async function mistakes(): Promise<void> {
   await refunds.refund({ provider: 'lianke', ...common, currency: 'CNY' });
   // @ts-expect-error ["eftpay"] ["easypay" | "tipay"]
   await refunds.handleNotification('eftpay', { headers: {}, rawBody: '' });
+
+  // Configuration mistakes, refused by the types as createRefunds refuses them at run time.
+  // @ts-expect-error [merchantNo] [TipayConfig]
+  createRefunds({ providers: { tipay: { baseUrl: 'https://api.tipay.tianhecloud.com', appId: 'tichain000000', appKey: new Secret('key') } } });
+  // @ts-expect-error [currency] ["USD"] ["HKD" | "CNY"]
+  createRefunds({ providers: { eftpay: { baseUrl: 'https://vmp.eftpay.com.cn', userConfirmKey: 'S0003469', secretCode: 'code', currency: 'USD' } } });
+  // @ts-expect-error [merchantNO] [TipayConfig]
+  createRefunds({ providers: { tipay: { baseUrl: 'https://api.tipay.tianhecloud.com', appId: 'tichain000000', appKey: 'key', merchantNO: '10012426723' } } });
+  // @ts-expect-error [paypal]
+  createRefunds({ providers: { paypal: { baseUrl: 'https://paypal.example.com' } } });
 }
