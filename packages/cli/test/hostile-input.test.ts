@@ -88,7 +88,7 @@ describe('a provider message with ANSI escapes cannot draw a fake line', () => {
     const result = await refund('LK-REFUND-ANSI-2', ['--json']);
     expect(result.code).toBe(2);
     expect(result.out.slice(0, -1)).not.toMatch(RAW_UNSAFE);
-    expect(JSON.parse(result.out).failure).toEqual({ code: 'FAIL', message: HOSTILE_MSG });
+    expect(JSON.parse(result.out).failure).toEqual({ source: 'provider', code: 'FAIL', message: HOSTILE_MSG });
   });
 
   it('echoed input (an id, a file name in an error) is escaped too', async () => {

@@ -1,4 +1,5 @@
 import { RefundkitError } from '@refundkit/runtime';
+import type { ConfigIssue } from './config/config-rules.js';
 import type { ProviderKey } from './model.js';
 
 /**
@@ -37,13 +38,40 @@ export class NotFoundError extends RefundkitError {
   }
 }
 
-/** A provider's configuration cannot be used (an unreadable key, a missing setting). Nothing was sent. */
+/**
+ * The configuration cannot be used: nothing was loaded or sent. `createRefunds` checks every
+ * provider block at once and throws one `ConfigError` whose `issues` list every problem with its
+ * path; the message lists them too, one per line. Secrets and keys are never quoted.
+ *
+ * @example
+ * try {
+ *   createRefunds({ providers: { tipay: { baseUrl: 'api.tipay.com', appId: 'tichain000000', appKey: new Secret(process.env.TIPAY_APP_KEY!) } } as never });
+ * } catch (error) {
+ *   if (error instanceof ConfigError) console.error(error.issues);
+ *   // [{ path: 'providers.tipay.baseUrl', message: 'must be an absolute http(s) URL' },
+ *   //  { path: 'providers.tipay.appKey', message: 'resolves to nothing (is the environment variable set?)' },
+ *   //  { path: 'providers.tipay.merchantNo', message: 'required' }]
+ * }
+ */
 export class ConfigError extends RefundkitError {
+  /** Every problem, with its path (`providers.tipay.merchantNo`). */
+  readonly issues: readonly ConfigIssue[];
+
+  /**
+   * @param provider the provider the problems are about; `undefined` when they span several
+   * @param detail one problem in words (its path is then `providers.<provider>`), or the list of issues
+   */
   constructor(
-    readonly provider: ProviderKey,
-    detail: string,
+    readonly provider: ProviderKey | undefined,
+    detail: string | readonly ConfigIssue[],
     cause?: unknown,
   ) {
-    super('config_invalid', `${provider} configuration: ${detail}`, { cause });
+    const issues = typeof detail === 'string' ? [{ path: provider === undefined ? 'providers' : `providers.${provider}`, message: detail }] : detail;
+    const message =
+      typeof detail === 'string'
+        ? `${provider ?? 'refundkit'} configuration: ${detail}`
+        : `refundkit configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}`;
+    super('config_invalid', message, { cause });
+    this.issues = issues;
   }
 }

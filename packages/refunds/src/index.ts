@@ -1,4 +1,8 @@
-export { createRefunds, LEASE_MARGIN_MS, type Refunds, type RefundsOptions, type RefundInput, type WaitOptions, type NotificationInput, type NotificationHandled } from './refunds.js';
+export { createRefunds, LEASE_MARGIN_MS, type Refunds, type RefundsOptions, type CallOptions, type WaitOptions, type NotificationInput, type NotificationHandled, type NotifyingProvider } from './refunds.js';
+export type { RefundInput, RefundInputs, RefundCurrency, RefundFields, TipayRefundInput, EasypayRefundInput, EftpayRefundInput, LiankeRefundInput, YimaRefundInput } from './refund-input.js';
+export { AbortedError, type RequestEvent, type ResponseEvent, type RefundsLogger, type ProviderOperation } from './call-context.js';
+export { FAILURE_CODES, failureSourceOf, type FailureCodeInfo, type FailureInput } from './failure.js';
+export type { ConfigIssue, ConfigRules, SettingRule, SettingKind } from './config/config-rules.js';
 export {
   PROVIDERS,
   FINAL_STATUSES,
@@ -8,13 +12,14 @@ export {
   type RefundKey,
   type RefundStatus,
   type RefundFailure,
+  type FailureSource,
   type Lease,
   type RefundEvent,
   type AnswerSource,
 } from './model.js';
 export { OverRefundError, ConflictError, NotFoundError, ConfigError } from './errors.js';
 // The error family a caller meets through the facade, so nobody imports a transitive dependency.
-export { RefundkitError, ValidationError, ResponseError, SignatureError, TransportError, TimeoutError, ConnectionError, HttpStatusError, type ValidationIssue } from '@refundkit/runtime';
+export { RefundkitError, ValidationError, ResponseError, SignatureError, TransportError, TimeoutError, ConnectionError, HttpStatusError, AmountError, type ValidationIssue } from '@refundkit/runtime';
 export type { RefundLedger, Reservation, ReservationRequest, RefundUpdate, RefundIdentity, OrderIdentity } from './ledger/ledger.js';
 export { planReservation, planUpdate, excerpt, type OrderState, type ReservationPlan, type UpdatePlan } from './ledger/ledger-rules.js';
 export { MemoryLedger } from './ledger/memory-ledger.js';

@@ -19,10 +19,32 @@ export type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'unknown';
  */
 export const FINAL_STATUSES: ReadonlySet<RefundStatus> = new Set(['succeeded', 'failed']);
 
-/** What went wrong, in the provider's own words where it gave any. */
+/**
+ * Where a failure's code comes from:
+ * - `provider`: the provider's own code, as its answer gave it (tipay `40101`, lianke `REFUNDFAILED`);
+ * - `transport`: the exchange itself (`timeout`, `connection_failed`, `http_status`, `aborted`);
+ * - `local`: refundkit's judgement of an answer or a state (`signature_invalid`, `answer_mismatch`,
+ *   `refused_resubmission`, `in_flight`, ...), with the provider's code beside it in `providerCode`
+ *   when an answer gave one.
+ * Every code refundkit itself writes is in `FAILURE_CODES` (and the README's table).
+ */
+export type FailureSource = 'provider' | 'transport' | 'local';
+
+/**
+ * What went wrong, in the provider's own words where it gave any.
+ *
+ * @example
+ * { source: 'provider', code: '40101', message: 'sign error' }              // tipay refused the request
+ * { source: 'transport', code: 'timeout', message: 'no response within 30000 ms' }
+ * { source: 'local', code: 'refused_resubmission', providerCode: '40001', message: '...' }
+ */
 export interface RefundFailure {
+  readonly source: FailureSource;
+  /** The provider's code when `source` is `provider`; otherwise refundkit's (see `FAILURE_CODES`). */
   readonly code: string;
   readonly message: string;
+  /** For a `local` failure about a provider's answer: the code that answer carried. */
+  readonly providerCode?: string | undefined;
 }
 
 /**
@@ -39,8 +61,16 @@ export interface Lease {
   readonly expiresAt: string;
 }
 
-/** A refund as the ledger and the facade report it. Amounts are integer minor units. */
+/**
+ * A refund as the ledger and the facade report it. Amounts are integer minor units.
+ *
+ * @example
+ * const refund = await refunds.refund({ provider: 'tipay', orderId: 'order123456789', refundId: 'refundorder987654', amount: 8888, currency: 'CNY' });
+ * refund.status;    // 'succeeded' | 'pending' | 'failed' | 'unknown'
+ * refund.failure;   // e.g. { source: 'transport', code: 'timeout', message: 'no response within 30000 ms' }
+ */
 export interface Refund {
+  /** The provider refunded through. @example provider: 'tipay' */
   readonly provider: ProviderKey;
   /**
    * The merchant account the refund belongs to, as the provider knows it (tipay `merchantNo`,
@@ -48,12 +78,24 @@ export interface Refund {
    * configurations sharing one ledger never see each other's refunds.
    */
   readonly account: string;
+  /** The order refunded, as the merchant numbered it. @example orderId: 'order123456789' */
   readonly orderId: string;
+  /** This refund's number: retry with the same one. @example refundId: 'refundorder987654' */
   readonly refundId: string;
+  /** Integer minor units. @example amount: 8888 // 88.88 */
   readonly amount: number;
+  /** @example currency: 'CNY' */
   readonly currency: string;
+  /** See {@link RefundStatus}. @example if (refund.status === 'unknown') await refunds.waitFor(refund) */
   readonly status: RefundStatus;
+  /** The provider's own number for the refund, once it gave one. @example providerRefundId: '1002202301300000005245434665' */
   readonly providerRefundId?: string;
+  /**
+   * Why the refund is `failed` or `unknown` (see {@link RefundFailure}).
+   *
+   * @example
+   * if (refund.failure?.source === 'provider') console.log('the provider said', refund.failure.code);
+   */
   readonly failure?: RefundFailure;
   /** The provider's last answer as received (raw text, at most {@link RAW_EXCERPT_LIMIT} characters), for audit. */
   readonly raw?: string;
@@ -79,10 +121,19 @@ export interface Refund {
 /** The longest `raw` answer a ledger keeps; longer ones are cut, with their length noted. */
 export const RAW_EXCERPT_LIMIT = 16 * 1024;
 
-/** Identifies one refund: refund ids are unique per provider and merchant account. */
+/**
+ * Identifies one refund: refund ids are unique per provider and merchant account. A `Refund` is
+ * one, so `refunds.get(refund)` works.
+ *
+ * @example
+ * await refunds.get({ provider: 'tipay', orderId: 'order123456789', refundId: 'refundorder987654' });
+ */
 export interface RefundKey {
+  /** @example provider: 'tipay' */
   readonly provider: ProviderKey;
+  /** @example orderId: 'order123456789' */
   readonly orderId: string;
+  /** @example refundId: 'refundorder987654' */
   readonly refundId: string;
   /** The merchant account (see {@link Refund.account}); the facade fills it from the provider's configuration. */
   readonly account?: string | undefined;

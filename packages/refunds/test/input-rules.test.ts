@@ -5,7 +5,7 @@
  */
 import { ValidationError } from '@refundkit/runtime';
 import { describe, expect, it } from 'vitest';
-import { MemoryLedger, OverRefundError } from '../src/index.js';
+import { ConfigError, MemoryLedger, OverRefundError } from '../src/index.js';
 import type { ConfiguredProvider } from '../src/providers/index.js';
 import { accountOf, facade, input, INPUTS, PROVIDER_KEYS, refundAnswer, scripted } from './support.js';
 
@@ -72,13 +72,19 @@ describe('easypay rules', () => {
     expect(issues[0]!.message).toContain('reqBody.reqOrderInfo.oriTransDate on the wire');
   });
 
-  it('a private key is required, inline or as a file, and not both', async () => {
-    const both = await refused('easypay', {}, { privateKey: 'x', privateKeyFile: 'y' });
-    expect(both).toEqual([expect.objectContaining({ path: 'privateKey' })]);
-    const neither = await refused('easypay', {}, { privateKeyFile: undefined });
-    expect(neither).toEqual([expect.objectContaining({ path: 'privateKey', rule: 'required' })]);
-    const noPublic = await refused('easypay', {}, { easypayPublicKeyFile: undefined });
-    expect(noPublic).toEqual([expect.objectContaining({ path: 'easypayPublicKey', rule: 'required' })]);
+  it('a private key is required, inline or as a file, and not both (refused by createRefunds, with the path)', () => {
+    const issuesOf = (config: Record<string, unknown>) => {
+      try {
+        facade('easypay', scripted(), { config });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as ConfigError).issues;
+      }
+      throw new Error('createRefunds accepted the configuration');
+    };
+    expect(issuesOf({ privateKey: 'x', privateKeyFile: 'y' })).toContainEqual({ path: 'providers.easypay.privateKeyFile', message: 'give only one of privateKey, privateKeyFile' });
+    expect(issuesOf({ privateKeyFile: undefined })).toEqual([{ path: 'providers.easypay.privateKey', message: 'required (or providers.easypay.privateKeyFile)' }]);
+    expect(issuesOf({ easypayPublicKeyFile: undefined })).toEqual([{ path: 'providers.easypay.easypayPublicKey', message: 'required (or providers.easypay.easypayPublicKeyFile)' }]);
   });
 });
 

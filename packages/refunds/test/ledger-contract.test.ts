@@ -347,7 +347,8 @@ describe.each(STORES)('RefundLedger contract: %s', (_name, open) => {
         ['answer', 2, 'h2', 'refund', 'pending', 'pending', 'r-2'],
         ['answer', undefined, undefined, 'query', 'succeeded', 'succeeded', 'r-3'],
       ]);
-      expect(history[1]!.failure).toEqual({ code: 'E1', message: 'busy' });
+      // `source` is derived from the code: E1 is none of refundkit's codes, so it is the provider's.
+      expect(history[1]!.failure).toEqual({ source: 'provider', code: 'E1', message: 'busy' });
       const times = history.map((e) => Date.parse(e.at));
       expect([...times].sort((a, b) => a - b)).toEqual(times);
     });

@@ -144,7 +144,7 @@ describe.each(PROVIDER_KEYS)('%s: refund truth', (provider) => {
     const refunds = facade(provider, script, { timeoutMs: 300 });
     expect((await refunds.refund(input(provider))).status).toBe('unknown');
     const retry = await refunds.refund(input(provider));
-    expect(retry).toMatchObject({ status: 'unknown', failure: { code: 'refused_resubmission' } });
+    expect(retry).toMatchObject({ status: 'unknown', failure: { source: 'local', code: 'refused_resubmission', providerCode: expect.stringMatching(/./) } });
     expect((await refunds.get(retry)).status).toBe('succeeded');
     expect(script.calls.filter((c) => isRefund(provider, c))).toHaveLength(2);
   });

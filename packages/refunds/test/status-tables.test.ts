@@ -27,14 +27,14 @@ describe('easypay: transState of an accepted answer', () => {
     const refund = await refundWith('easypay', easypayAnswer({ transState, transStatusDesc: `state ${transState}` }));
     expect(refund.status).toBe(status);
     expect(refund.providerRefundId).toBe('9953608358403046481920');
-    if (status === 'failed') expect(refund.failure).toEqual({ code: transState, message: `state ${transState}` });
+    if (status === 'failed') expect(refund.failure).toEqual({ source: 'provider', code: transState, message: `state ${transState}` });
     else expect(refund.failure).toBeUndefined();
   });
 
   it('an unmapped transState is unknown, never success', async () => {
     const refund = await refundWith('easypay', easypayAnswer({ transState: '1', transStatusDesc: '未知' }));
     expect(refund.status).toBe('unknown');
-    expect(refund.failure).toEqual({ code: '1', message: '未知' });
+    expect(refund.failure).toEqual({ source: 'provider', code: '1', message: '未知' });
   });
 
   it('providerRefundId falls back to productTrace when outTrace is absent', async () => {
@@ -45,25 +45,25 @@ describe('easypay: transState of an accepted answer', () => {
   it('rspCode other than 000000: not accepted → failed, with the code and rspInfo', async () => {
     const refund = await refundWith('easypay', easypayAnswer({ rspCode: 'QT0001', rspInfo: '商户余额不足', respCode: 'QT0001' }));
     expect(refund.status).toBe('failed');
-    expect(refund.failure).toEqual({ code: 'QT0001', message: '商户余额不足' });
+    expect(refund.failure).toEqual({ source: 'provider', code: 'QT0001', message: '商户余额不足' });
   });
 
   it('respCode other than 000000 (rspCode 000000): not accepted → failed, with respCode and respDesc', async () => {
     const refund = await refundWith('easypay', easypayAnswer({ respCode: 'PY2001', respDesc: '原交易不存在' }));
     expect(refund.status).toBe('failed');
-    expect(refund.failure).toEqual({ code: 'PY2001', message: '原交易不存在' });
+    expect(refund.failure).toEqual({ source: 'provider', code: 'PY2001', message: '原交易不存在' });
   });
 
   it.each(['QT0099', '999999', 'QTC0001', 'QTC0999'])('uncertain rspCode %s → unknown', async (code) => {
     const refund = await refundWith('easypay', easypayAnswer({ rspCode: code, rspInfo: '处理中,请查询', respCode: code }));
     expect(refund.status).toBe('unknown');
-    expect(refund.failure).toEqual({ code, message: '处理中,请查询' });
+    expect(refund.failure).toEqual({ source: 'provider', code, message: '处理中,请查询' });
   });
 
   it.each(['QT0099', '999999', 'QTC0002'])('uncertain respCode %s (rspCode 000000) → unknown', async (code) => {
     const refund = await refundWith('easypay', easypayAnswer({ respCode: code, respDesc: '结果未知' }));
     expect(refund.status).toBe('unknown');
-    expect(refund.failure).toEqual({ code, message: '结果未知' });
+    expect(refund.failure).toEqual({ source: 'provider', code, message: '结果未知' });
   });
 
   it('a code merely resembling an uncertain one is not uncertain', async () => {
@@ -89,7 +89,7 @@ describe('eftpay: trade_status of a received request', () => {
     const refund = await refundWith('eftpay', eftpayAnswer({ trade_status: tradeStatus, refund_trade_no: 'EFTR0000001', return_char: 'done' }));
     expect(refund.status).toBe(status);
     expect(refund.providerRefundId).toBe('EFTR0000001');
-    if (status === 'failed') expect(refund.failure).toEqual({ code: tradeStatus, message: 'done' });
+    if (status === 'failed') expect(refund.failure).toEqual({ source: 'provider', code: tradeStatus, message: 'done' });
     else expect(refund.failure).toBeUndefined();
   });
 
@@ -108,13 +108,13 @@ describe('eftpay: trade_status of a received request', () => {
   it('return_status other than 00 (unsigned, as eftPay sends refusals): not accepted → failed', async () => {
     const refund = await refundWith('eftpay', eftpayAnswer({ return_status: '01', return_char: 'refund_no exists' }, { unsigned: true }));
     expect(refund.status).toBe('failed');
-    expect(refund.failure).toEqual({ code: '01', message: 'refund_no exists' });
+    expect(refund.failure).toEqual({ source: 'provider', code: '01', message: 'refund_no exists' });
   });
 
   it('return_status other than 00, signed: not accepted → failed', async () => {
     const refund = await refundWith('eftpay', eftpayAnswer({ return_status: '99', return_char: 'system busy', trade_status: 'TRADE_CLOSED' }));
     expect(refund.status).toBe('failed');
-    expect(refund.failure).toEqual({ code: '99', message: 'system busy' });
+    expect(refund.failure).toEqual({ source: 'provider', code: '99', message: 'system busy' });
   });
 
   it('eftpay_trade_no (the order\'s number) is not taken for the refund\'s', async () => {
@@ -135,7 +135,7 @@ describe('lianke: data.transaction_status of an accepted request', () => {
     const refund = await refundWith('lianke', liankeAnswer('SUCCESS', liankeData(transactionStatus, { error: transactionStatus === 'REFUNDFAILED' ? '余额不足' : null })));
     expect(refund.status).toBe(status);
     expect(refund.providerRefundId).toBe('LKRT-000123');
-    if (status === 'failed') expect(refund.failure).toEqual({ code: 'REFUNDFAILED', message: '余额不足' });
+    if (status === 'failed') expect(refund.failure).toEqual({ source: 'provider', code: 'REFUNDFAILED', message: '余额不足' });
     else expect(refund.failure).toBeUndefined();
   });
 
@@ -154,7 +154,7 @@ describe('lianke: data.transaction_status of an accepted request', () => {
   it('code other than SUCCESS: not accepted → failed, with code and msg', async () => {
     const refund = await refundWith('lianke', liankeAnswer('FAIL', null, '退款金额超过订单金额'));
     expect(refund.status).toBe('failed');
-    expect(refund.failure).toEqual({ code: 'FAIL', message: '退款金额超过订单金额' });
+    expect(refund.failure).toEqual({ source: 'provider', code: 'FAIL', message: '退款金额超过订单金额' });
   });
 
   it('refund_order_no (our own refund_no echoed) is not taken for the provider\'s number', async () => {
@@ -186,7 +186,7 @@ describe('tipay: data.status of an accepted request', () => {
   ])('%s: not accepted → failed', async (_name, options, code) => {
     const refund = await refundWith('tipay', tipayAnswer('SUCCESS', options));
     expect(refund.status).toBe('failed');
-    expect(refund.failure).toEqual({ code, message: options.msg });
+    expect(refund.failure).toEqual({ source: 'provider', code, message: options.msg });
   });
 });
 
@@ -202,13 +202,13 @@ describe('yima: result/id', () => {
     expect(refund.status).toBe(status);
     expect(refund.providerRefundId).toBe('000000000244');
     if (status === 'succeeded') expect(refund.failure).toBeUndefined();
-    else expect(refund.failure).toEqual({ code: id, message: `comment ${id}` });
+    else expect(refund.failure).toEqual({ source: 'provider', code: id, message: `comment ${id}` });
   });
 
   it('a result/id no row names is failed, as the document says (其它失败)', async () => {
     const refund = await refundWith('yima', yimaAnswer('1234', { comment: '余额不足' }));
     expect(refund.status).toBe('failed');
-    expect(refund.failure).toEqual({ code: '1234', message: '余额不足' });
+    expect(refund.failure).toEqual({ source: 'provider', code: '1234', message: '余额不足' });
   });
 
   it('an answer without sys_seq still maps by result/id', async () => {

@@ -130,7 +130,7 @@ export function input<P extends ConfiguredProvider>(provider: P, changes: Record
 /** A facade over one provider, with the scripted fetch. */
 export function facade(provider: ConfiguredProvider, script: Script, options: Partial<RefundsOptions> & { config?: Record<string, unknown> } = {}): Refunds {
   const { config, ...rest } = options;
-  return createRefunds({ providers: { [provider]: { ...CONFIGS[provider], ...config } }, fetch: script.fetch, timeoutMs: 2_000, ...rest });
+  return createRefunds<ConfiguredProvider>({ providers: { [provider]: { ...CONFIGS[provider], ...config } } as RefundsOptions['providers'], fetch: script.fetch, timeoutMs: 2_000, ...rest });
 }
 
 // ------------------------------------------------------------------ answers, per provider

@@ -24,13 +24,13 @@ describe.each(PROVIDER_KEYS)('%s transport faults', (provider) => {
   it('a timeout is unknown (code timeout)', async () => {
     const refund = await outcome(provider, hang, 100);
     expect(refund.status).toBe('unknown');
-    expect(refund.failure?.code).toBe('timeout');
+    expect(refund.failure).toMatchObject({ source: 'transport', code: 'timeout' });
   });
 
   it('an HTTP 5xx is unknown (code http_status), the body kept', async () => {
     const refund = await outcome(provider, text('upstream overloaded', 503, 'text/plain'));
     expect(refund.status).toBe('unknown');
-    expect(refund.failure).toEqual({ code: 'http_status', message: 'provider answered HTTP 503' });
+    expect(refund.failure).toEqual({ source: 'transport', code: 'http_status', message: 'provider answered HTTP 503' });
     expect(refund.raw).toBe('upstream overloaded');
   });
 
@@ -74,25 +74,25 @@ describe('bad signatures are unknown, never success', () => {
   it('easypay: an answer altered after signing (transState made 0)', async () => {
     const refund = await outcome('easypay', easypayAnswer({ transState: 'X', tamper: true }));
     expect(refund.status).toBe('unknown');
-    expect(refund.failure?.code).toBe('signature_invalid');
+    expect(refund.failure).toMatchObject({ source: 'local', code: 'signature_invalid' });
   });
 
   it('easypay: an answer without rspSign', async () => {
     const refund = await outcome('easypay', json({ rspHeader: { rspCode: '000000' }, rspBody: { respStateInfo: { respCode: '000000', transState: '0' } } }));
     expect(refund.status).toBe('unknown');
-    expect(refund.failure?.code).toBe('signature_invalid');
+    expect(refund.failure).toMatchObject({ source: 'local', code: 'signature_invalid' });
   });
 
   it('eftpay: an answer altered after signing', async () => {
     const refund = await outcome('eftpay', eftpayAnswer({ trade_status: 'TRADE_FAIL' }, { tamper: true }));
     expect(refund.status).toBe('unknown');
-    expect(refund.failure?.code).toBe('signature_invalid');
+    expect(refund.failure).toMatchObject({ source: 'local', code: 'signature_invalid' });
   });
 
   it('eftpay: a received (00) answer without sign', async () => {
     const refund = await outcome('eftpay', eftpayAnswer({ trade_status: 'TRADE_CLOSED' }, { unsigned: true }));
     expect(refund.status).toBe('unknown');
-    expect(refund.failure?.code).toBe('signature_invalid');
+    expect(refund.failure).toMatchObject({ source: 'local', code: 'signature_invalid' });
   });
 
   it('tipay: an answer carrying a ti-signature that does not match', async () => {

@@ -8,6 +8,7 @@ import { CODEC_ENGINE } from './codec-engine.js';
 import { emitCodec } from './emit-codec.js';
 import { emitContract, emitIndex, emitMessages, emitValidators } from './emit-modules.js';
 import { emitTypes } from './emit-types.js';
+import { exampleMessage } from './readme-example.js';
 import { loadJsonSchemaFile } from './load-json-schema.js';
 import { parseXsdContract } from './parse-xsd.js';
 import type { XsdContract } from './xsd-model.js';
@@ -21,15 +22,19 @@ export const XSD_GENERATED_DEPENDENCIES = {
   'iconv-lite': '0.7.3',
 } as const;
 
-function readme(provider: string, contract: XsdContract): string {
+function readme(provider: string, contract: XsdContract, specDir: string): string {
   const first = contract.messages[0];
   const encoding = contract.settings.encoding;
+  const example = first ? exampleMessage(specDir, contract, first.name) : undefined;
   return [
     '## Client',
     '',
     '```ts',
-    `import { create${typeNameOf(provider)}Client } from '@refundkit/${provider}';`,
+    `import { create${typeNameOf(provider)}Client, type Messages } from '@refundkit/${provider}';`,
     '',
+    ...(example
+      ? [`const request: Messages[${JSON.stringify(first?.name)}] = ${JSON.stringify(example, null, 2)}; // the document's example (specs/${provider}/examples/)`]
+      : [`declare const request: Messages[${JSON.stringify(first?.name ?? 'refund.request')}]; // built from the payment being refunded`]),
     `const ${provider} = create${typeNameOf(provider)}Client({ baseUrl: 'https://ipos.example.com/endpoint-you-were-given' });`,
     `const { data, unknown } = await ${provider}.refund(request); // a typed ${first?.name ?? 'request'}; ${encoding} on the wire`,
     "if (data.result.id === '0000') console.log('refunded');",
@@ -53,8 +58,10 @@ function readme(provider: string, contract: XsdContract): string {
     'naming the field (rule `encoding`), never a `?` on the wire.',
     '',
     '```ts',
-    `import { readMessage, writeMessage } from '@refundkit/${provider}';`,
+    `import { readMessage, writeMessage, type Messages } from '@refundkit/${provider}';`,
     '',
+    `declare const input: Messages[${JSON.stringify(first?.name ?? 'refund.request')}]; // the message to send, as an object`,
+    'declare const responseBytes: Uint8Array; // the answer exactly as received',
     `const body = writeMessage(${JSON.stringify(first?.name)}, input); // validated, then ${encoding} bytes`,
     `const { value, unknown } = readMessage('${first?.name.replace(/\.request$/, '.response')}', responseBytes); // decoded from raw bytes, validated`,
     '```',
@@ -85,7 +92,7 @@ export async function generateXsdPackage(provider: string, specDir: string, spec
     description: `${contract.settings.title ?? provider}: a typed client, types, precompiled validators and the ${contract.settings.encoding} XML codec generated from its refundkit contract`,
     specFiles,
     dependencies: { ...XSD_GENERATED_DEPENDENCIES, ...runtimeDependencies },
-    readme: readme(provider, contract),
+    readme: readme(provider, contract, specDir),
   });
   return {
     ...scaffolding,

@@ -3,6 +3,7 @@
 // and writes what they return: the rules live here once.
 import { ConflictError, OverRefundError } from '../errors.js';
 import { RAW_EXCERPT_LIMIT, type Lease, type Refund, type RefundEvent } from '../model.js';
+import { toFailure } from '../failure.js';
 import type { Reservation, ReservationRequest, RefundUpdate } from './ledger.js';
 
 /** What a store knows of the refund's order inside the transaction. */
@@ -119,6 +120,7 @@ export interface UpdatePlan {
 export function planUpdate(existing: Refund, update: RefundUpdate, order: OrderState, now: Date): UpdatePlan {
   const at = now.toISOString();
   const raw = excerpt(update.raw);
+  const failure = update.failure === undefined ? undefined : toFailure(update.failure);
   const moves = existing.status === 'succeeded' ? false : existing.status === 'failed' ? update.status === 'succeeded' : true;
   const releases = update.lease !== undefined && existing.lease?.holder === update.lease.holder;
   const mayKnow = existing.providerMayKnow || (update.providerMayKnow ?? (update.source === 'refund' || update.status !== 'unknown'));
@@ -130,7 +132,7 @@ export function planUpdate(existing: Refund, update: RefundUpdate, order: OrderS
         status: update.status,
         ...(update.providerRefundId !== undefined ? { providerRefundId: update.providerRefundId } : {}),
         ...(raw !== undefined ? { raw } : {}),
-        ...(update.failure !== undefined ? { failure: update.failure } : {}),
+        ...(failure !== undefined ? { failure } : {}),
         providerMayKnow: mayKnow,
         updatedAt: at,
       }
@@ -143,7 +145,7 @@ export function planUpdate(existing: Refund, update: RefundUpdate, order: OrderS
       source: update.source,
       status: update.status,
       statusAfter: refund.status,
-      ...(update.failure ? { failure: update.failure } : {}),
+      ...(failure ? { failure } : {}),
       ...(update.providerRefundId !== undefined ? { providerRefundId: update.providerRefundId } : {}),
       ...(raw !== undefined ? { raw } : {}),
     },

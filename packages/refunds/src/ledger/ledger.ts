@@ -1,4 +1,5 @@
 import type { AnswerSource, Lease, ProviderKey, Refund, RefundEvent, RefundFailure, RefundStatus } from '../model.js';
+import type { FailureInput } from '../failure.js';
 
 /** One refund in a ledger: provider, merchant account and refund id (the order is not part of it). */
 export interface RefundIdentity {
@@ -52,7 +53,8 @@ export interface RefundUpdate {
   readonly status: RefundStatus;
   readonly source: AnswerSource;
   readonly providerRefundId?: string | undefined;
-  readonly failure?: RefundFailure | undefined;
+  /** The failure; `source` is derived from the code when left out (see `FAILURE_CODES`). */
+  readonly failure?: FailureInput | undefined;
   readonly raw?: string | undefined;
   /**
    * For an answer to a refund request: false when the request surely never reached the provider

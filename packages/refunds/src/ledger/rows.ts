@@ -1,5 +1,6 @@
 // A refund as a row of a SQL table, shared by the SQL stores (SQLite, PostgreSQL): the same
 // columns, the same mapping, so both report exactly what the memory ledger reports.
+import { decodeFailure, encodeFailureCode, toFailure } from '../failure.js';
 import type { ProviderKey, Refund, RefundEvent } from '../model.js';
 
 /** The `refunds` table's columns, in the order {@link refundParams} gives them. */
@@ -61,7 +62,7 @@ export function toRefund(row: RefundRow): Refund {
     currency: row.currency,
     status: row.status as Refund['status'],
     ...(row.provider_refund_id !== null ? { providerRefundId: row.provider_refund_id } : {}),
-    ...(row.failure_code !== null ? { failure: { code: row.failure_code, message: row.failure_message ?? '' } } : {}),
+    ...(row.failure_code !== null ? { failure: decodeFailure(row.failure_code, row.failure_message ?? '') } : {}),
     ...(row.raw !== null ? { raw: row.raw } : {}),
     ...(row.meta !== null ? { meta: typeof row.meta === 'string' ? (JSON.parse(row.meta) as Record<string, string>) : row.meta } : {}),
     attempts: Number(row.attempts),
@@ -85,7 +86,7 @@ export function refundParams(refund: Refund, bool: (value: boolean) => unknown =
     refund.currency,
     refund.status,
     refund.providerRefundId ?? null,
-    refund.failure?.code ?? null,
+    refund.failure !== undefined ? encodeFailureCode(refund.failure) : null,
     refund.failure?.message ?? null,
     refund.raw ?? null,
     refund.meta !== undefined ? JSON.stringify(refund.meta) : null,
@@ -101,5 +102,7 @@ export function refundParams(refund: Refund, bool: (value: boolean) => unknown =
 
 /** A history entry as stored (one JSON document per entry). */
 export function toEvent(json: string | RefundEvent): RefundEvent {
-  return typeof json === 'string' ? (JSON.parse(json) as RefundEvent) : json;
+  const event = typeof json === 'string' ? (JSON.parse(json) as RefundEvent) : json;
+  // Entries written before failures said their source get it from the code, as rows do.
+  return event.failure !== undefined && event.failure.source === undefined ? { ...event, failure: toFailure(event.failure) } : event;
 }

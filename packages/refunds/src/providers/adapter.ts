@@ -1,7 +1,8 @@
 import type { FetchLike, ValidationIssue } from '@refundkit/runtime';
 import { RefundkitError, ValidationError } from '@refundkit/runtime';
 import { ConfigError } from '../errors.js';
-import type { ProviderKey, Refund, RefundFailure, RefundStatus } from '../model.js';
+import type { FailureInput } from '../failure.js';
+import type { ProviderKey, Refund, RefundStatus } from '../model.js';
 
 /** One line of goods being refunded (lianke `itemlist`, yima `goods_detail`). Prices in minor units. */
 export interface RefundItem {
@@ -30,7 +31,8 @@ export interface RefundRequest<Options = unknown> {
 export interface ProviderAnswer {
   readonly status: RefundStatus;
   readonly providerRefundId?: string | undefined;
-  readonly failure?: RefundFailure | undefined;
+  /** `source` is derived from the code when the mapping leaves it out (see `FAILURE_CODES`). */
+  readonly failure?: FailureInput | undefined;
   /** The answer as received (raw text). */
   readonly raw: string;
   /** The order's total when the answer carries it (eftpay `original_amount`, lianke `total_amount`). */

@@ -1,8 +1,10 @@
 import { REGISTRY } from '@refundkit/registry';
+import type { ConfigRules } from '../config/config-rules.js';
 import type { ProviderKey } from '../model.js';
 import type { ProviderAdapter } from './adapter.js';
 import type { EasypayConfig, EasypayOptions } from './easypay.js';
 import type { EftpayConfig, EftpayOptions } from './eftpay.js';
+import { EFTPAY_PAYMENT_TYPES } from './eftpay.js';
 import type { LiankeConfig, LiankeOptions } from './lianke.js';
 import type { TipayConfig, TipayOptions } from './tipay.js';
 import type { YimaConfig, YimaOptions } from './yima.js';
@@ -46,8 +48,17 @@ void optionsCoverRegistry;
  */
 export interface ProviderEntry<Config, Options> {
   readonly key: ConfiguredProvider;
-  /** Currencies refunds may be in; the first is the default. */
+  /** Every currency the provider refunds in (the `currency` type of its refunds). */
+  readonly currencyValues: readonly string[];
+  /** Currencies a refund under this configuration may be in; the first is the default. */
   currencies(config: Config): readonly string[];
+  /** Each setting of the provider's configuration and what it must be: `createRefunds` checks every block against these. */
+  readonly config: ConfigRules<Config>;
+  /**
+   * Each per-refund option the provider takes (`refund({ options })`), required or not: an
+   * option not named here is refused before anything is reserved, naming the key.
+   */
+  readonly options: ConfigRules<Options>;
   /**
    * The merchant account a configuration refunds for, as the provider knows it: part of every
    * refund's identity in the ledger, so configurations sharing a ledger never meet.
@@ -74,32 +85,96 @@ export const ADAPTERS: { readonly [P in ConfiguredProvider]: ProviderEntry<Provi
   easypay: {
     key: 'easypay',
     accountOf: (config) => config.mchtCode,
+    currencyValues: REGISTRY.easypay.currencies,
     currencies: () => REGISTRY.easypay.currencies,
+    config: {
+      settings: {
+        baseUrl: { kind: 'url', required: true },
+        mchtCode: { kind: 'string', required: true },
+        privateKey: { kind: 'privateKey' },
+        privateKeyFile: { kind: 'file' },
+        privateKeyPassphrase: { kind: 'secret' },
+        easypayPublicKey: { kind: 'publicKey' },
+        easypayPublicKeyFile: { kind: 'file' },
+        notifyUrl: { kind: 'url' },
+        reqType: { kind: 'enum', values: ['1', '2'] },
+        certificateId: { kind: 'string' },
+      },
+      oneOf: [
+        ['privateKey', 'privateKeyFile'],
+        ['easypayPublicKey', 'easypayPublicKeyFile'],
+      ],
+    },
+    options: { settings: { payType: { kind: 'string', required: true }, oriTransDate: { kind: 'string', required: true } } },
     load: once(async () => (await import('./easypay-adapter.js')).easypayAdapter as ProviderAdapter<EasypayConfig, EasypayOptions, unknown>),
   },
   eftpay: {
     key: 'eftpay',
     accountOf: (config) => config.userConfirmKey,
+    currencyValues: REGISTRY.eftpay.currencies,
     // The account's one currency: the configured one, else the spec's default.
     currencies: (config) => [config.currency ?? REGISTRY.eftpay.currencies[0]],
+    config: {
+      settings: {
+        baseUrl: { kind: 'url', required: true },
+        userConfirmKey: { kind: 'string', required: true },
+        secretCode: { kind: 'secret', required: true },
+        currency: { kind: 'enum', values: REGISTRY.eftpay.currencies },
+      },
+    },
+    options: { settings: { paymentType: { kind: 'enum', values: EFTPAY_PAYMENT_TYPES, required: true }, buyerType: { kind: 'enum', values: ['ios', 'android', 'others'] } } },
     load: once(async () => (await import('./eftpay-adapter.js')).eftpayAdapter as ProviderAdapter<EftpayConfig, EftpayOptions, unknown>),
   },
   lianke: {
     key: 'lianke',
     accountOf: (config) => config.storeNo,
+    currencyValues: REGISTRY.lianke.currencies,
     currencies: () => REGISTRY.lianke.currencies,
+    config: {
+      settings: {
+        baseUrl: { kind: 'url', required: true },
+        storeNo: { kind: 'string', required: true },
+        operator: { kind: 'string', required: true },
+        auth: { kind: 'function' },
+      },
+    },
+    options: { settings: {} },
     load: once(async () => (await import('./lianke-adapter.js')).liankeAdapter as ProviderAdapter<LiankeConfig, LiankeOptions, unknown>),
   },
   tipay: {
     key: 'tipay',
     accountOf: (config) => config.merchantNo,
+    currencyValues: REGISTRY.tipay.currencies,
     currencies: () => REGISTRY.tipay.currencies,
+    config: {
+      settings: {
+        baseUrl: { kind: 'url', required: true },
+        appId: { kind: 'string', required: true },
+        appKey: { kind: 'secret', required: true },
+        merchantNo: { kind: 'string', required: true },
+        notifyUrl: { kind: 'url' },
+      },
+    },
+    options: { settings: {} },
     load: once(async () => (await import('./tipay-adapter.js')).tipayAdapter as ProviderAdapter<TipayConfig, TipayOptions, unknown>),
   },
   yima: {
     key: 'yima',
     accountOf: (config) => `${config.isspid}/${config.posId}`,
+    currencyValues: REGISTRY.yima.currencies,
     currencies: () => REGISTRY.yima.currencies,
+    config: {
+      settings: {
+        baseUrl: { kind: 'url', required: true },
+        isspid: { kind: 'string', required: true },
+        systemId: { kind: 'string', required: true },
+        posId: { kind: 'string', required: true },
+        storeId: { kind: 'string', required: true },
+        userId: { kind: 'string' },
+        mac: { kind: 'function' },
+      },
+    },
+    options: { settings: { payType: { kind: 'enum', values: ['503'] } } },
     load: once(async () => (await import('./yima-adapter.js')).yimaAdapter as ProviderAdapter<YimaConfig, YimaOptions, unknown>),
   },
 };

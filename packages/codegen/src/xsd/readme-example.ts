@@ -1,0 +1,35 @@
+// The README's request, written out from the spec's own example (issue 14: a README that shows
+// the request it sends): the first valid example of a message in `examples/examples.yaml`, read as
+// its XML declaration says, turned into the typed message the client takes — text stays text,
+// integer types become numbers, JSON payload elements (`goods_detail`) are parsed, in the
+// contract's element order.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { readXmlFile, type XmlNode } from './read-xml.js';
+import type { ComplexType, XsdContract } from './xsd-model.js';
+
+function valueOf(node: XmlNode, type: ComplexType): Record<string, unknown> {
+  const value: Record<string, unknown> = {};
+  for (const element of type.elements) {
+    const children = node.children.filter((child) => child.local === element.name);
+    const values = children.map((child): unknown => {
+      if (element.type.kind === 'complex') return valueOf(child, element.type);
+      if (element.json !== undefined) return JSON.parse(child.text) as unknown;
+      return element.type.builtin === 'string' ? child.text : Number(child.text);
+    });
+    if (values.length === 0) continue;
+    value[element.name] = element.maxOccurs === 1 ? values[0] : values;
+  }
+  return value;
+}
+
+/** The typed form of the first valid XML example of `message`, or undefined when the spec has none. */
+export function exampleMessage(specDir: string, contract: XsdContract, message: string): Record<string, unknown> | undefined {
+  const manifest = join(specDir, 'examples', 'examples.yaml');
+  const schema = contract.messages.find((m) => m.name === message);
+  if (!schema || !existsSync(manifest)) return undefined;
+  const entries = parse(readFileSync(manifest, 'utf8')) as { file: string; message: string; valid: boolean }[];
+  const entry = entries.find((e) => e.valid && e.message === message && e.file.endsWith('.xml'));
+  return entry ? valueOf(readXmlFile(join(specDir, 'examples', entry.file), entry.file), schema.root.type) : undefined;
+}

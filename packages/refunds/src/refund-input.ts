@@ -1,0 +1,154 @@
+// The refund input, one interface per provider, united by `provider`: the compiler checks an
+// object literal against the one member its `provider` names, so a mistake is reported against
+// that provider's type (`EasypayRefundInput`, `EasypayOptions`) and field, never against the
+// union of all five (issue 14).
+import type { RefundItem } from './providers/adapter.js';
+import type { ConfiguredProvider } from './providers/index.js';
+import type { EasypayOptions } from './providers/easypay.js';
+import type { EftpayOptions } from './providers/eftpay.js';
+import type { YimaOptions } from './providers/yima.js';
+
+/** What every refund says, whatever the provider. */
+export interface RefundFields {
+  /**
+   * The order (payment) being refunded, as the merchant numbered it (tipay `orderId`, eftpay
+   * `out_trade_no`, easypay `oriOrgTrace`, lianke `order_no`, yima `org_pos_seq`).
+   *
+   * @example orderId: 'order123456789'
+   */
+  readonly orderId: string;
+  /**
+   * This refund's number, unique per provider and merchant. Retry with the **same** id: the
+   * ledger makes sure it is refunded once.
+   *
+   * @example refundId: 'refundorder987654'
+   */
+  readonly refundId: string;
+  /**
+   * Integer minor units (fen, cents), > 0.
+   *
+   * @example amount: 8888 // 88.88 CNY
+   */
+  readonly amount: number;
+  /**
+   * The order's total in minor units, when known: caps the refunds on the order
+   * (`OverRefundError` before anything is sent).
+   *
+   * @example orderAmount: 10000
+   */
+  readonly orderAmount?: number | undefined;
+  /**
+   * Why, where the provider carries it (tipay `description`, easypay, lianke, yima).
+   *
+   * @example reason: 'customer returned the goods'
+   */
+  readonly reason?: string | undefined;
+  /**
+   * Goods lines refunded (lianke `itemlist`, yima `goods_detail`), prices in minor units.
+   *
+   * @example items: [{ id: 'sku-1', name: 'tea', quantity: 1, price: 8888 }]
+   */
+  readonly items?: readonly RefundItem[] | undefined;
+  /**
+   * Where the provider notifies the result, overriding the configuration's (tipay, easypay).
+   *
+   * @example notifyUrl: 'https://shop.example.com/notify/tipay'
+   */
+  readonly notifyUrl?: string | undefined;
+}
+
+/** Ti-Pay takes no per-refund options: any key given is refused by name (at compile time and at run time). */
+export interface TipayTakesNoOptions {
+  readonly tipayTakesNoOptions?: never;
+}
+
+/** Lianke takes no per-refund options (`items` become `itemlist`, `orderAmount` becomes `amount`). */
+export interface LiankeTakesNoOptions {
+  readonly liankeTakesNoOptions?: never;
+}
+
+/** A Ti-Pay refund: in CNY, no options. */
+export interface TipayRefundInput extends RefundFields {
+  readonly provider: 'tipay';
+  /** Ti-Pay refunds in CNY only. @example currency: 'CNY' */
+  readonly currency: 'CNY';
+  /** Ti-Pay takes no per-refund options. */
+  readonly options?: TipayTakesNoOptions | undefined;
+}
+
+/** An EasyPay refund: in CNY, with the original payment's `payType` and `oriTransDate`. */
+export interface EasypayRefundInput extends RefundFields {
+  readonly provider: 'easypay';
+  /** EasyPay refunds in CNY only. @example currency: 'CNY' */
+  readonly currency: 'CNY';
+  /**
+   * Required by EasyPay's request: `payType` and `oriTransDate`.
+   *
+   * @example options: { payType: 'AliPayRefund', oriTransDate: '20250101' }
+   */
+  readonly options: EasypayOptions;
+}
+
+/** An eftPay refund: in the account's currency (HKD or CNY), with the original payment's wallet. */
+export interface EftpayRefundInput extends RefundFields {
+  readonly provider: 'eftpay';
+  /** The currency of the merchant's eftPay account (the configuration's `currency`, default HKD). @example currency: 'HKD' */
+  readonly currency: 'HKD' | 'CNY';
+  /**
+   * Required: `paymentType`, the wallet of the original payment (`service` and `paytype` follow).
+   *
+   * @example options: { paymentType: 'ALIPAYHK' }
+   */
+  readonly options: EftpayOptions;
+}
+
+/** A Lianke refund: in CNY, no options (`items` become `itemlist`). */
+export interface LiankeRefundInput extends RefundFields {
+  readonly provider: 'lianke';
+  /** Lianke refunds in CNY only. @example currency: 'CNY' */
+  readonly currency: 'CNY';
+  /** Lianke takes no per-refund options. */
+  readonly options?: LiankeTakesNoOptions | undefined;
+}
+
+/** A yima refund: in CNY; `payType` optional. */
+export interface YimaRefundInput extends RefundFields {
+  readonly provider: 'yima';
+  /** yima refunds in CNY only. @example currency: 'CNY' */
+  readonly currency: 'CNY';
+  /**
+   * Optional: `payType` `503` (WeChat Pay), the only value the document lists.
+   *
+   * @example options: { payType: '503' }
+   */
+  readonly options?: YimaOptions | undefined;
+}
+
+/** Each provider's refund input. */
+export interface RefundInputs {
+  easypay: EasypayRefundInput;
+  eftpay: EftpayRefundInput;
+  lianke: LiankeRefundInput;
+  tipay: TipayRefundInput;
+  yima: YimaRefundInput;
+}
+
+/**
+ * A refund request for one of the providers `P`, discriminated by `provider`: `currency` and
+ * `options` are that provider's.
+ *
+ * @example
+ * const input: RefundInput = { provider: 'eftpay', orderId: '20190823191819', refundId: 'R20190824094947', amount: 1001, currency: 'HKD', options: { paymentType: 'ALIPAYHK' } };
+ */
+export type RefundInput<P extends ConfiguredProvider = ConfiguredProvider> = RefundInputs[P];
+
+/** The currencies each provider refunds in. */
+export type RefundCurrency<P extends ConfiguredProvider = ConfiguredProvider> = RefundInputs[P]['currency'];
+
+/**
+ * The input `refund` checks a call against: the provider is inferred from `provider` first, then
+ * the whole object is checked against that one provider's input, so a compiler error names
+ * that provider's type and field (`Property 'oriTransDate' is missing ... in type
+ * 'EasypayOptions'`), not the union of all five.
+ */
+export type RefundInputOf<K extends ConfiguredProvider> = { readonly provider: K } & RefundInputs[K];

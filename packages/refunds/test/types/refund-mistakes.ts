@@ -1,0 +1,58 @@
+/**
+ * Mistakes the types refuse (issue 14). Each `@ts-expect-error` must fail to compile (the package
+ * typecheck says so when one compiles), and `diagnostics.test.ts` compiles this file without the
+ * directives and checks that each error names the provider's type and the field: the words in
+ * [brackets] after each directive.
+ */
+import { Secret } from '@refundkit/signing';
+import { createRefunds } from '../../src/index.js';
+
+const refunds = createRefunds({
+  providers: {
+    tipay: { baseUrl: 'https://api.tipay.tianhecloud.com', appId: 'tichain000000', appKey: new Secret('key'), merchantNo: '10012426723' },
+    easypay: { baseUrl: 'https://easypay.example.com', mchtCode: '531000023045074', privateKeyFile: 'merchant.pem', easypayPublicKeyFile: 'easypay.pem' },
+    eftpay: { baseUrl: 'https://vmp.eftpay.com.cn', userConfirmKey: 'S0003469', secretCode: new Secret('code') },
+    yima: { baseUrl: 'https://ipos.example.com/trans', isspid: '39493002', systemId: '8888', posId: '1511300001', storeId: '1511300001' },
+  },
+});
+const common = { orderId: 'order-1', refundId: 'refund-1', amount: 100 } as const;
+
+export async function mistakes(): Promise<void> {
+  // The right calls compile.
+  await refunds.refund({ provider: 'tipay', ...common, currency: 'CNY' });
+  await refunds.refund({ provider: 'easypay', ...common, currency: 'CNY', options: { payType: 'AliPayRefund', oriTransDate: '20250101' } });
+  await refunds.refund({ provider: 'eftpay', ...common, currency: 'CNY', options: { paymentType: 'ALIPAYCN' } });
+  await refunds.refund({ provider: 'yima', ...common, currency: 'CNY' });
+  await refunds.handleNotification('tipay', { headers: {}, rawBody: '' });
+
+  // @ts-expect-error [tipay] [currency] ["USD"]
+  await refunds.refund({ provider: 'tipay', ...common, currency: 'USD' });
+  // @ts-expect-error [eftpay] [currency] ["hkd"] ["HKD"]
+  await refunds.refund({ provider: 'eftpay', ...common, currency: 'hkd', options: { paymentType: 'ALIPAYHK' } });
+  // @ts-expect-error [EasypayRefundInput] [options]
+  await refunds.refund({ provider: 'easypay', ...common, currency: 'CNY' });
+  // @ts-expect-error [EasypayOptions] [oriTransDate]
+  await refunds.refund({ provider: 'easypay', ...common, currency: 'CNY', options: { payType: 'AliPayRefund' } });
+  // @ts-expect-error [EftpayRefundInput] [options]
+  await refunds.refund({ provider: 'eftpay', ...common, currency: 'HKD' });
+  // @ts-expect-error [EftpayPaymentType] ["ALIPAY"]
+  await refunds.refund({ provider: 'eftpay', ...common, currency: 'HKD', options: { paymentType: 'ALIPAY' } });
+  // @ts-expect-error [YimaOptions] [oriTransDate]
+  await refunds.refund({ provider: 'yima', ...common, currency: 'CNY', options: { oriTransDate: '20250101' } });
+  // @ts-expect-error [TipayTakesNoOptions] [payType]
+  await refunds.refund({ provider: 'tipay', ...common, currency: 'CNY', options: { payType: 'AliPayRefund' } });
+  // @ts-expect-error ["lianke"] ["easypay" | "eftpay" | "tipay" | "yima"]
+  await refunds.refund({ provider: 'lianke', ...common, currency: 'CNY' });
+  // @ts-expect-error ["eftpay"] ["easypay" | "tipay"]
+  await refunds.handleNotification('eftpay', { headers: {}, rawBody: '' });
+
+  // Configuration mistakes, refused by the types as createRefunds refuses them at run time.
+  // @ts-expect-error [merchantNo] [TipayConfig]
+  createRefunds({ providers: { tipay: { baseUrl: 'https://api.tipay.tianhecloud.com', appId: 'tichain000000', appKey: new Secret('key') } } });
+  // @ts-expect-error [currency] ["USD"] ["HKD" | "CNY"]
+  createRefunds({ providers: { eftpay: { baseUrl: 'https://vmp.eftpay.com.cn', userConfirmKey: 'S0003469', secretCode: 'code', currency: 'USD' } } });
+  // @ts-expect-error [merchantNO] [TipayConfig]
+  createRefunds({ providers: { tipay: { baseUrl: 'https://api.tipay.tianhecloud.com', appId: 'tichain000000', appKey: 'key', merchantNO: '10012426723' } } });
+  // @ts-expect-error [paypal]
+  createRefunds({ providers: { paypal: { baseUrl: 'https://paypal.example.com' } } });
+}
