@@ -19,7 +19,7 @@ export {
 } from './model.js';
 export { OverRefundError, ConflictError, NotFoundError, ConfigError } from './errors.js';
 // The error family a caller meets through the facade, so nobody imports a transitive dependency.
-export { RefundkitError, ValidationError, ResponseError, SignatureError, TransportError, TimeoutError, ConnectionError, HttpStatusError, AmountError, type ValidationIssue } from '@refundkit/runtime';
+export { RefundkitError, ValidationError, ResponseError, SignatureError, TransportError, TimeoutError, ConnectionError, HttpStatusError, AnswerTooLargeError, AmountError, type ValidationIssue } from '@refundkit/runtime';
 export type { RefundLedger, Reservation, ReservationRequest, RefundUpdate, RefundIdentity, OrderIdentity } from './ledger/ledger.js';
 export { planReservation, planUpdate, excerpt, type OrderState, type ReservationPlan, type UpdatePlan } from './ledger/ledger-rules.js';
 export { MemoryLedger } from './ledger/memory-ledger.js';

@@ -35,7 +35,7 @@ export async function mistakes(): Promise<void> {
   await refunds.refund({ provider: 'easypay', ...common, currency: 'CNY', options: { payType: 'AliPayRefund' } });
   // @ts-expect-error [EftpayRefundInput] [options]
   await refunds.refund({ provider: 'eftpay', ...common, currency: 'HKD' });
-  // @ts-expect-error [EftpayPaymentType] ["ALIPAY"]
+  // @ts-expect-error [EftpayOptions] [paymentType] ["ALIPAY"]
   await refunds.refund({ provider: 'eftpay', ...common, currency: 'HKD', options: { paymentType: 'ALIPAY' } });
   // @ts-expect-error [YimaOptions] [oriTransDate]
   await refunds.refund({ provider: 'yima', ...common, currency: 'CNY', options: { oriTransDate: '20250101' } });
