@@ -12,9 +12,10 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRefunds, MemoryLedger } from '@refundkit/refunds';
 import { startSandbox, type Sandbox } from '@refundkit/sandbox';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { OPTIONS, PROVIDERS, providerConfigs, type Provider } from '../reliability/support.js';
+import { OPTIONS, PROVIDERS, providerConfigs, refundInput, settle, type Provider } from '../reliability/support.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'bin', 'refundkit.js');
 
@@ -62,6 +63,27 @@ const statusOf = (out: string): string => (JSON.parse(out.trim()) as { status: s
 async function untilHeld(provider: Provider, refundNo: string): Promise<void> {
   await vi.waitFor(() => expect(sandbox.pendingCommits()).toContainEqual({ provider, refundNo }), { timeout: 20_000, interval: 20 });
 }
+
+describe.each(PROVIDERS)('%s: one refund id, two callers in one process', (provider) => {
+  it('while the first is in flight: one request reaches the provider, both end succeeded', async () => {
+    const orderId = sandbox.addOrder(provider, { orderId: newId(provider, 'O'), amount: 10_000 }).orderId;
+    const refundNo = newId(provider, 'P');
+    sandbox.armFault({ provider, fault: 'slow-commit', refundNo, ms: 600_000 });
+    const refunds = createRefunds({ providers: providerConfigs(sandbox), ledger: new MemoryLedger(), timeoutMs: 15_000 });
+    const input = refundInput(provider, orderId, refundNo, 700);
+    const first = refunds.refund(input);
+    await untilHeld(provider, refundNo);
+    const second = refunds.refund(input);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(sandbox.releaseCommits({ provider, refundNo })).toBe(1);
+    const [a, b] = await Promise.all([first, second]);
+    // A provider that answers "processing" is polled to its final status.
+    const [finalA, finalB] = await Promise.all([settle(refunds, a), settle(refunds, b)]);
+    expect([finalA.status, finalB.status]).toEqual(['succeeded', 'succeeded']);
+    expect(sandbox.requestsReceived(provider, refundNo)).toBe(1);
+    expect(sandbox.refundedTotal(provider, orderId)).toBe(700);
+  });
+});
 
 describe.each(PROVIDERS)('%s: one refund id, several processes, one SQLite ledger', (provider) => {
   it('two processes while the first is in flight: one request reaches the provider, both end succeeded', async () => {
