@@ -38,6 +38,7 @@ try {
   const plain = createClient({ baseUrl: stub.baseUrl });
   const variants = {
     'fetch(url, init)': async () => (await fetch(url, init())).arrayBuffer(),
+    'fetch, redirect error, no window': async () => (await fetch(url, { ...init(), redirect: 'error', window: null })).arrayBuffer(),
     '+ AbortSignal': async () => (await fetch(url, { ...init(), signal: new AbortController().signal })).arrayBuffer(),
     fetchWithDeadline: () => send(new WireRequest(url, init())),
     'per-request AbortController': async () => {

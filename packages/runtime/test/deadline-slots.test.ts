@@ -116,3 +116,33 @@ describe('fetchWithDeadline with shared deadlines', () => {
     }
   });
 });
+
+describe('fetchWithDeadline and redirects', () => {
+  it('does not follow a redirect: the signed request is never sent elsewhere, and the outcome may have reached the provider', async () => {
+    let elsewhere = 0;
+    const other = createServer((_req, res) => {
+      elsewhere++;
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(other.address() as AddressInfo).port}/refund`;
+    const redirecting = createServer((_req, res) => {
+      res.writeHead(307, { location: target });
+      res.end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    try {
+      const send = fetchWithDeadline({ timeoutMs: 5_000 });
+      const failure = await send(new WireRequest(`http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/refund`, { method: 'POST', body: '{"refund":1}' })).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(ConnectionError);
+      expect((failure as ConnectionError).mayHaveReachedProvider).toBe(true);
+      expect((failure as Error).message).toMatch(/redirect/);
+      expect(elsewhere).toBe(0);
+    } finally {
+      redirecting.closeAllConnections();
+      other.closeAllConnections();
+      await new Promise((resolve) => redirecting.close(resolve));
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+});

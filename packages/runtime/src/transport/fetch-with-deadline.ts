@@ -42,6 +42,12 @@ function causeCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** undici's refusal of a 3xx under `redirect: 'error'` (a TypeError caused by "unexpected redirect"). */
+function isRedirectRefusal(error: unknown): boolean {
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return cause instanceof Error && cause.message === 'unexpected redirect';
+}
+
 /**
  * Wraps a fetch so that one deadline covers connect, headers and the whole body, failures become
  * typed transport errors, and non-2xx answers throw `HttpStatusError` carrying the body. The body
@@ -51,6 +57,8 @@ function causeCode(error: unknown): string | undefined {
  *
  * A refused connection or a failed DNS lookup reached nobody (`mayHaveReachedProvider: false`);
  * every other failure after the request left, a reset or a timeout, may have been acted on.
+ * A redirect is not followed (the signed request is never sent to another URL): it is a
+ * `ConnectionError` that may have reached the provider.
  *
  * `accept-encoding` is left as the fetch sets it (undici: `gzip, deflate`). Asking for `identity`
  * would protect nothing: undici inflates whatever `content-encoding` the server names, asked or
@@ -79,7 +87,11 @@ export function fetchWithDeadline(options: DeadlineOptions = {}): SendRequest {
     const callerSignal = request.signal;
     const signal = callerSignal === undefined ? slot.signal : AbortSignal.any([slot.signal, callerSignal]);
     try {
-      const init: RequestInit = { method: request.method, headers: request.headers, signal };
+      // Redirects are not followed: a signed refund request goes to the configured provider and
+      // nowhere else (a 3xx is a ConnectionError that may have reached it: the outcome is unknown).
+      // `redirect: 'error'` with no window also spares undici a copy of every request and its
+      // body stream (bench/README.md, finding 7).
+      const init: RequestInit = { method: request.method, headers: request.headers, signal, redirect: 'error', window: null };
       if (request.body !== undefined) init.body = request.body;
       const exchange = (async () => {
         const response = await inner(request.url, init);
@@ -95,6 +107,9 @@ export function fetchWithDeadline(options: DeadlineOptions = {}): SendRequest {
     } catch (error) {
       if (error instanceof HttpStatusError || error instanceof TimeoutError || error instanceof AnswerTooLargeError) throw error;
       if (slot.signal.aborted && !callerSignal?.aborted) throw new TimeoutError(timeoutMs, { cause: error });
+      if (isRedirectRefusal(error)) {
+        throw new ConnectionError(`request to ${new URL(request.url).origin} was answered with a redirect, which refundkit does not follow`, true, { cause: error });
+      }
       const code = causeCode(error);
       const reached = !(code && NOT_SENT_CODES.has(code));
       throw new ConnectionError(`request to ${new URL(request.url).origin} failed${code ? ` (${code})` : ''}`, reached, { cause: error });
