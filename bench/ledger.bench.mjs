@@ -30,7 +30,9 @@ const SQLITE_N = Number(process.env.BENCH_SQLITE_N ?? 1000);
 
 const nextRefund = idSource('R');
 const nextOrder = idSource('O');
-const request = () => ({ key: { provider: 'tipay', orderId: nextOrder(), refundId: nextRefund() }, amount: 1, currency: 'CNY' });
+// As refunds.refund reserves: the merchant account in the key and a lease held while it sends.
+const LEASE = { holder: 'bench-sender', ttlMs: 60_000 };
+const request = () => ({ key: { provider: 'tipay', account: '10000000001', orderId: nextOrder(), refundId: nextRefund() }, amount: 1, currency: 'CNY', lease: LEASE });
 
 async function timed(n, one) {
   const t0 = process.hrtime.bigint();

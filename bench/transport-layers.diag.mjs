@@ -4,7 +4,13 @@
 //   fetch(url, init)                 what the bare loop does
 //   + AbortSignal                    the same with an AbortController's signal in the init
 //   fetchWithDeadline                @refundkit/runtime's transport: a WireRequest, one deadline
-//                                    (timer, abort signal), the body read into a BufferedResponse
+//                                    (timer and abort signal shared by the requests of a slot,
+//                                    deadline-slots.ts), the body read into a BufferedResponse
+//   for comparison, the deadlines measured against the shared slots:
+//   per-request AbortController      a controller, a timer and a race per request (refundkit
+//                                    before), the body read the same way
+//   AbortSignal.timeout              Node's own timed signal per request (no race: a fetch that
+//                                    ignores the signal would not be cut off)
 //   openapi-fetch + transport        createClient(openapiFetchTransport(...)).POST, as the
 //                                    generated clients call it, with tipay's signing hook
 //   for comparison, the layers before the WireRequest transport:
@@ -32,8 +38,26 @@ try {
   const plain = createClient({ baseUrl: stub.baseUrl });
   const variants = {
     'fetch(url, init)': async () => (await fetch(url, init())).arrayBuffer(),
+    'fetch, redirect error, no window': async () => (await fetch(url, { ...init(), redirect: 'error', window: null })).arrayBuffer(),
     '+ AbortSignal': async () => (await fetch(url, { ...init(), signal: new AbortController().signal })).arrayBuffer(),
     fetchWithDeadline: () => send(new WireRequest(url, init())),
+    'per-request AbortController': async () => {
+      const controller = new AbortController();
+      let timer;
+      const deadline = new Promise((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort();
+          reject(new Error('timeout'));
+        }, 30_000);
+      });
+      deadline.catch(() => undefined);
+      try {
+        return await Promise.race([(async () => (await fetch(url, { ...init(), signal: controller.signal })).arrayBuffer())(), deadline]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    'AbortSignal.timeout': async () => (await fetch(url, { ...init(), signal: AbortSignal.timeout(30_000) })).arrayBuffer(),
     'openapi-fetch + transport': () => transported.POST(path, { body, parseAs: 'arrayBuffer' }),
     'fetch(new Request(url, init))': async () => (await fetch(new Request(url, init()))).arrayBuffer(),
     'openapi-fetch, Request objects': () => plain.POST(path, { body, parseAs: 'arrayBuffer' }),

@@ -2,8 +2,8 @@
 // Do not edit by hand: change the spec or the generator, then run `npm run generate`.
 
 import { randomUUID } from 'node:crypto';
-import createClient from 'openapi-fetch';
-import { assertValid, openapiFetchTransport, readJsonResponse, toHeaders, type HeaderInput, type NotificationResult, type FetchLike, type ProviderResult, compactTimestamp, type Clock } from '@refundkit/runtime';
+import createClient, { createFinalURL, createQuerySerializer, defaultBodySerializer, defaultPathSerializer, removeTrailingSlash } from 'openapi-fetch';
+import { assertPreparedFor, assertValid, openapiFetchTransport, preparedRequest, readJsonResponse, toHeaders, type HeaderInput, type NotificationResult, type FetchLike, type PreparedRequest, type ProviderResult, type SendOptions, compactTimestamp, type Clock } from '@refundkit/runtime';
 import { createEasypaySigner, type PrivateKeyInput, type PublicKeyInput, type LoadPrivateKeyOptions, type EasypayResponseParts, type EasypayNotificationParts } from '@refundkit/signing';
 import type { Messages } from './messages.js';
 import type { paths } from './types.js';
@@ -43,8 +43,18 @@ export interface EasypayClientOptions {
 
 /** The typed low-level client of EasyPay 易生支付 易企通 2.0 — 极速退款 speedRefund (scheme `easypay-rsa`). */
 export interface EasypayClient {
-  refund(input: EasypayInput<Messages["refund.request.unsigned"]>): Promise<ProviderResult<Messages["refund.response"]>>;
-  queryRefund(input: EasypayInput<Messages["queryRefund.request.unsigned"]>): Promise<ProviderResult<Messages["queryRefund.response"]>>;
+  /** Completes, validates, signs and serialises a `refund.request` once; no I/O. Throws `ValidationError`. */
+  prepareRefund(input: EasypayInput<Messages["refund.request.unsigned"]>): PreparedRequest<Messages["refund.request"], string>;
+  /** Sends a prepared `refund.request` as it is, then verifies and validates the answer. */
+  sendRefund(prepared: PreparedRequest<Messages["refund.request"], string>, options?: SendOptions): Promise<ProviderResult<Messages["refund.response"]>>;
+  /** `sendRefund(prepareRefund(input))`. */
+  refund(input: EasypayInput<Messages["refund.request.unsigned"]>, options?: SendOptions): Promise<ProviderResult<Messages["refund.response"]>>;
+  /** Completes, validates, signs and serialises a `queryRefund.request` once; no I/O. Throws `ValidationError`. */
+  prepareQueryRefund(input: EasypayInput<Messages["queryRefund.request.unsigned"]>): PreparedRequest<Messages["queryRefund.request"], string>;
+  /** Sends a prepared `queryRefund.request` as it is, then verifies and validates the answer. */
+  sendQueryRefund(prepared: PreparedRequest<Messages["queryRefund.request"], string>, options?: SendOptions): Promise<ProviderResult<Messages["queryRefund.response"]>>;
+  /** `sendQueryRefund(prepareQueryRefund(input))`. */
+  queryRefund(input: EasypayInput<Messages["queryRefund.request.unsigned"]>, options?: SendOptions): Promise<ProviderResult<Messages["queryRefund.response"]>>;
   /** Verifies and validates a notification body as received. */
   verifyNotification(rawBody: string | Uint8Array, headers?: HeaderInput): NotificationResult<Messages["refundNotification.request"]>;
 }
@@ -52,12 +62,14 @@ export interface EasypayClient {
 /**
  * Creates the easypay client. Keys are parsed once, here.
  *
- * Every method validates its input against the contract before sending (a `ValidationError`
- * names each field), and returns only a verified, contract-valid answer; otherwise it throws a
- * `TimeoutError`, `ConnectionError`, `HttpStatusError` (each says `mayHaveReachedProvider`),
- * `SignatureError` or `ResponseError`; an answer larger than `maxAnswerBytes` is an
- * `AnswerTooLargeError`, one with a key given twice or nested too deep a `ResponseError`
- * (`answer_duplicate_key`, `answer_too_deep`). Nothing is retried here.
+ * Each operation comes in two halves: `prepare<Op>(input)` completes, validates against the
+ * contract (a `ValidationError` names each field), signs and serialises once, with no I/O;
+ * `send<Op>(prepared)` sends exactly that and returns only a verified, contract-valid answer;
+ * otherwise it throws a `TimeoutError`, `ConnectionError`, `HttpStatusError` (each says
+ * `mayHaveReachedProvider`), `SignatureError` or `ResponseError`; an answer larger than
+ * `maxAnswerBytes` is an `AnswerTooLargeError`, one with a key given twice or nested too deep a
+ * `ResponseError` (`answer_duplicate_key`, `answer_too_deep`). `<op>(input)` does both. Nothing
+ * is retried here.
  */
 export function createEasypayClient(options: EasypayClientOptions): EasypayClient {
   const signer = createEasypaySigner({ privateKey: options.privateKey, privateKeyPassphrase: options.privateKeyPassphrase, easypayPublicKey: options.easypayPublicKey });
@@ -65,25 +77,50 @@ export function createEasypayClient(options: EasypayClientOptions): EasypayClien
   const newReqId = options.newReqId ?? (() => randomUUID().replace(/-/g, ''));
   const headerDefaults = { ...(options.reqType === undefined ? {} : { reqType: options.reqType }), ...(options.certificateId === undefined ? {} : { certificateId: options.certificateId }) };
   const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes }));
+  // What openapi-fetch does to the base URL and the query, done once per request in prepare.
+  const baseUrl = removeTrailingSlash(options.baseUrl);
+  const querySerializer = createQuerySerializer();
+  function prepareRefund(input: EasypayInput<Messages["refund.request.unsigned"]>): PreparedRequest<Messages["refund.request"], string> {
+    const payload = assertValid(validators["refund.request.unsigned"], ({ ...input, reqHeader: { transTime: compactTimestamp(new Date(clock()), 'Asia/Shanghai'), reqId: newReqId(), ...headerDefaults, ...input.reqHeader } }), "refund.request.unsigned");
+    const message: Messages["refund.request"] = signer.signRequest(payload);
+    const body = defaultBodySerializer(message);
+    const query = '';
+    const url = createFinalURL("/yqt/trade/refund/speedRefund", { baseUrl, params: {}, querySerializer, pathSerializer: defaultPathSerializer });
+    const headers = { 'content-type': 'application/json' };
+    return preparedRequest({ messageName: "refund.request", method: "POST", url, headers, body, query, message });
+  }
+  async function sendRefund(prepared: PreparedRequest<Messages["refund.request"], string>, sendOptions?: SendOptions): Promise<ProviderResult<Messages["refund.response"]>> {
+    assertPreparedFor(prepared, "refund.request");
+    const { data: body, response } = (await http.POST("/yqt/trade/refund/speedRefund", { body: prepared.message, bodySerializer: () => prepared.body, headers: prepared.headers, parseAs: 'arrayBuffer', signal: sendOptions?.signal })) as { data?: ArrayBuffer; response: Response };
+    const rawBytes = new Uint8Array(body ?? new ArrayBuffer(0));
+    const rawBody = new TextDecoder().decode(rawBytes);
+    const data = readJsonResponse(rawBody, { messageName: "refund.response", validator: validators["refund.response"], headers: response.headers, rawBytes, verify: (parsed) => signer.verifyResponse(parsed as EasypayResponseParts) });
+    return { data, rawBody, status: response.status, parsed: {} };
+  }
+  function prepareQueryRefund(input: EasypayInput<Messages["queryRefund.request.unsigned"]>): PreparedRequest<Messages["queryRefund.request"], string> {
+    const payload = assertValid(validators["queryRefund.request.unsigned"], ({ ...input, reqHeader: { transTime: compactTimestamp(new Date(clock()), 'Asia/Shanghai'), reqId: newReqId(), ...headerDefaults, ...input.reqHeader } }), "queryRefund.request.unsigned");
+    const message: Messages["queryRefund.request"] = signer.signRequest(payload);
+    const body = defaultBodySerializer(message);
+    const query = '';
+    const url = createFinalURL("/yqt/trade/tradeQuery", { baseUrl, params: {}, querySerializer, pathSerializer: defaultPathSerializer });
+    const headers = { 'content-type': 'application/json' };
+    return preparedRequest({ messageName: "queryRefund.request", method: "POST", url, headers, body, query, message });
+  }
+  async function sendQueryRefund(prepared: PreparedRequest<Messages["queryRefund.request"], string>, sendOptions?: SendOptions): Promise<ProviderResult<Messages["queryRefund.response"]>> {
+    assertPreparedFor(prepared, "queryRefund.request");
+    const { data: body, response } = (await http.POST("/yqt/trade/tradeQuery", { body: prepared.message, bodySerializer: () => prepared.body, headers: prepared.headers, parseAs: 'arrayBuffer', signal: sendOptions?.signal })) as { data?: ArrayBuffer; response: Response };
+    const rawBytes = new Uint8Array(body ?? new ArrayBuffer(0));
+    const rawBody = new TextDecoder().decode(rawBytes);
+    const data = readJsonResponse(rawBody, { messageName: "queryRefund.response", validator: validators["queryRefund.response"], headers: response.headers, rawBytes, verify: (parsed) => signer.verifyResponse(parsed as EasypayResponseParts) });
+    return { data, rawBody, status: response.status, parsed: {} };
+  }
   return {
-    async refund(input: EasypayInput<Messages["refund.request.unsigned"]>): Promise<ProviderResult<Messages["refund.response"]>> {
-      const payload = assertValid(validators["refund.request.unsigned"], ({ ...input, reqHeader: { transTime: compactTimestamp(new Date(clock()), 'Asia/Shanghai'), reqId: newReqId(), ...headerDefaults, ...input.reqHeader } }), "refund.request.unsigned");
-      const wire = signer.signRequest(payload);
-      const { data: body, response } = (await http.POST("/yqt/trade/refund/speedRefund", { body: wire, parseAs: 'arrayBuffer' })) as { data?: ArrayBuffer; response: Response };
-      const rawBytes = new Uint8Array(body ?? new ArrayBuffer(0));
-      const rawBody = new TextDecoder().decode(rawBytes);
-      const data = readJsonResponse(rawBody, { messageName: "refund.response", validator: validators["refund.response"], headers: response.headers, rawBytes, verify: (parsed) => signer.verifyResponse(parsed as EasypayResponseParts) });
-      return { data, rawBody, status: response.status, parsed: {} };
-    },
-    async queryRefund(input: EasypayInput<Messages["queryRefund.request.unsigned"]>): Promise<ProviderResult<Messages["queryRefund.response"]>> {
-      const payload = assertValid(validators["queryRefund.request.unsigned"], ({ ...input, reqHeader: { transTime: compactTimestamp(new Date(clock()), 'Asia/Shanghai'), reqId: newReqId(), ...headerDefaults, ...input.reqHeader } }), "queryRefund.request.unsigned");
-      const wire = signer.signRequest(payload);
-      const { data: body, response } = (await http.POST("/yqt/trade/tradeQuery", { body: wire, parseAs: 'arrayBuffer' })) as { data?: ArrayBuffer; response: Response };
-      const rawBytes = new Uint8Array(body ?? new ArrayBuffer(0));
-      const rawBody = new TextDecoder().decode(rawBytes);
-      const data = readJsonResponse(rawBody, { messageName: "queryRefund.response", validator: validators["queryRefund.response"], headers: response.headers, rawBytes, verify: (parsed) => signer.verifyResponse(parsed as EasypayResponseParts) });
-      return { data, rawBody, status: response.status, parsed: {} };
-    },
+    prepareRefund,
+    sendRefund,
+    refund: async (input, sendOptions) => sendRefund(prepareRefund(input), sendOptions),
+    prepareQueryRefund,
+    sendQueryRefund,
+    queryRefund: async (input, sendOptions) => sendQueryRefund(prepareQueryRefund(input), sendOptions),
     verifyNotification(rawBody: string | Uint8Array, headerInput?: HeaderInput): NotificationResult<Messages["refundNotification.request"]> {
       const text = typeof rawBody === 'string' ? rawBody : new TextDecoder().decode(rawBody);
       const rawBytes = typeof rawBody === 'string' ? new TextEncoder().encode(rawBody) : rawBody;

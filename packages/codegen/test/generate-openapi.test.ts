@@ -44,13 +44,19 @@ describe('generateProvider (OpenAPI)', () => {
     expect(contract).toContain('"refund": {\n      "method": "POST",\n      "path": "/refund"');
   });
 
-  it('emits a client method per operation, signing by the spec\'s scheme, and parses JSON-string fields exactly', async () => {
+  it('emits prepare/send halves per operation, signing by the spec\'s scheme, and parses JSON-string fields exactly', async () => {
     const client = readFileSync(join(root, 'generated/demo/src/client.ts'), 'utf8');
     expect(client).toContain('export function createDemoClient(options: DemoClientOptions): DemoClient {');
-    expect(client).toContain('async refund(input: Messages["refund.request.unsigned"])');
-    expect(client).toContain('async query(input: Messages["query.request.unsigned"])');
-    expect(client).toContain('http.GET("/query", { params: { query: wire }');
-    expect(client).toContain('const wire = signer.signRequest(payload);');
+    expect(client).toContain('function prepareRefund(input: Messages["refund.request.unsigned"]): PreparedRequest<Messages["refund.request"], string> {');
+    expect(client).toContain('async function sendRefund(prepared: PreparedRequest<Messages["refund.request"], string>, sendOptions?: SendOptions)');
+    expect(client).toContain('refund: async (input, sendOptions) => sendRefund(prepareRefund(input), sendOptions),');
+    expect(client).toContain('function prepareQuery(input: Messages["query.request.unsigned"]): PreparedRequest<Messages["query.request"], undefined> {');
+    // The GET query and the POST body are serialised once, in prepare; send hands them to openapi-fetch as they are.
+    expect(client).toContain('const query = querySerializer(message);');
+    expect(client).toContain('http.GET("/query", { params: { query: prepared.message }, querySerializer: () => prepared.query');
+    expect(client).toContain('const body = defaultBodySerializer(message);');
+    expect(client).toContain('bodySerializer: () => prepared.body');
+    expect(client).toContain('const message: Messages["refund.request"] = signer.signRequest(payload);');
     expect(client).toContain('jsonField(data?.["detail"], "detail", {"amount":2})');
   });
 

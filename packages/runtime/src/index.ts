@@ -17,3 +17,4 @@ export { toHeaders, type HeaderInput } from './client/headers.js';
 export type { NotificationResult } from './client/notification-result.js';
 export type { RawAnswer } from './client/read-json-response.js';
 export { jsonShapeProblem, parseAnswerJson, assertJsonShape, type JsonShapeProblem } from './client/json-shape.js';
+export { preparedRequest, assertPreparedFor, type PreparedRequest, type SendOptions } from './transport/prepared-request.js';

@@ -1,4 +1,5 @@
 import { MAX_ANSWER_BYTES_OPTION } from './answer-options.js';
+import { capitalized } from './emit-json-client.js';
 
 export interface XmlClientInput {
   readonly provider: string;
@@ -20,10 +21,22 @@ const q = JSON.stringify;
  */
 export function emitXmlClient(header: string, input: XmlClientInput): string {
   const { typeName, encoding } = input;
-  const methods = input.operations.map((op) => `  ${op}(input: Messages[${q(`${op}.request`)}]): Promise<XmlProviderResult<Messages[${q(`${op}.response`)}]>>;`);
+  const methods = input.operations.flatMap((op) => {
+    const Op = capitalized(op);
+    const prepared = `PreparedRequest<Messages[${q(`${op}.request`)}], Uint8Array>`;
+    const result = `Promise<XmlProviderResult<Messages[${q(`${op}.response`)}]>>`;
+    return [
+      `  /** Validates and ${encoding}-encodes a \`${op}.request\` once; no I/O. Throws \`ValidationError\`. */`,
+      `  prepare${Op}(input: Messages[${q(`${op}.request`)}]): ${prepared};`,
+      `  /** Sends a prepared \`${op}.request\` as it is, then decodes and validates the answer. */`,
+      `  send${Op}(prepared: ${prepared}, options?: SendOptions): ${result};`,
+      `  /** \`send${Op}(prepare${Op}(input))\`. */`,
+      `  ${op}(input: Messages[${q(`${op}.request`)}], options?: SendOptions): ${result};`,
+    ];
+  });
   return [
     header,
-    "import { answerRejectionFor, assertResponse, assertValid, fetchWithDeadline, RefundkitError, ResponseError, ValidationError, WireRequest, type FetchLike, type ProviderResult } from '@refundkit/runtime';",
+    "import { answerRejectionFor, assertPreparedFor, assertResponse, assertValid, fetchWithDeadline, preparedRequest, RefundkitError, ResponseError, ValidationError, WireRequest, type FetchLike, type PreparedRequest, type ProviderResult, type SendOptions } from '@refundkit/runtime';",
     "import { noMac, type BodyMacHook } from '@refundkit/signing';",
     "import { decodeMessageTextAs, encodeMessage } from './codec.js';",
     "import type { MessageName, Messages } from './messages.js';",
@@ -63,21 +76,27 @@ export function emitXmlClient(header: string, input: XmlClientInput): string {
     '}',
     '',
     '/**',
-    ` * Creates the ${input.provider} client. Each method validates and ${encoding}-encodes its input`,
-    ' * (a `ValidationError` names each field, including text the encoding cannot carry), sends it,',
-    ' * and returns the decoded, validated answer; otherwise it throws a typed transport error',
+    ` * Creates the ${input.provider} client. Each operation comes in two halves: \`prepare<Op>(input)\``,
+    ` * validates and ${encoding}-encodes once, with no I/O (a \`ValidationError\` names each field,`,
+    ' * including text the encoding cannot carry); `send<Op>(prepared)` sends those bytes and returns',
+    ' * the decoded, validated answer; otherwise it throws a typed transport error',
     ' * (`mayHaveReachedProvider`) or a `ResponseError` carrying the raw body, its `code` naming why',
     ' * (`answer_repeated_element`, `answer_encoding`, `answer_truncated`, `answer_too_deep`, or',
-    ' * `response_invalid`). Nothing is retried.',
+    ' * `response_invalid`). `<op>(input)` does both. Nothing is retried.',
     ' */',
     `export function create${typeName}Client(options: ${typeName}ClientOptions): ${typeName}Client {`,
     `  const send = fetchWithDeadline({ fetch: options.fetch, timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes, decodeBody: (bytes) => decodeLeniently(bytes, ${q(encoding)}) });`,
     '  const mac = options.mac ?? noMac;',
-    '  async function exchange<Q extends MessageName, R extends MessageName>(requestName: Q, responseName: R, input: unknown): Promise<XmlProviderResult<Messages[R]>> {',
-    '    const payload = assertValid(validators[requestName] as never, input, requestName) as Messages[Q];',
-    '    const body = encodeMessage(requestName, payload);',
-    `    const headers = { 'content-type': ${q(`text/xml; charset=${encoding}`)}, ...(await mac(body)) };`,
-    "    const response = await send(new WireRequest(options.baseUrl, { method: 'POST', body, headers }));",
+    '  function prepare<Q extends MessageName>(requestName: Q, input: unknown): PreparedRequest<Messages[Q], Uint8Array> {',
+    '    const message = assertValid(validators[requestName] as never, input, requestName) as Messages[Q];',
+    '    const body = encodeMessage(requestName, message);',
+    `    return preparedRequest({ messageName: requestName, method: 'POST', url: options.baseUrl, headers: { 'content-type': ${q(`text/xml; charset=${encoding}`)} }, body, query: '', message });`,
+    '  }',
+    '  async function exchange<R extends MessageName>(prepared: PreparedRequest<unknown, Uint8Array>, requestName: MessageName, responseName: R, sendOptions: SendOptions | undefined): Promise<XmlProviderResult<Messages[R]>> {',
+    '    assertPreparedFor(prepared, requestName);',
+    '    // The MAC hook may be asynchronous: it runs here, over the bytes prepared once.',
+    '    const headers = { ...prepared.headers, ...(await mac(prepared.body)) };',
+    "    const response = await send(new WireRequest(prepared.url, { method: 'POST', body: prepared.body, headers, signal: sendOptions?.signal }));",
     '    const bytes = response.bytes;',
     '    let rawBody: string | undefined;',
     '    let decoded;',
@@ -94,8 +113,18 @@ export function emitXmlClient(header: string, input: XmlClientInput): string {
     '    const data = assertResponse(decoded.value, rawBody, { messageName: responseName, validator: validators[responseName] as never }) as Messages[R];',
     '    return { data, rawBody, status: response.status, parsed: {}, unknown: decoded.unknown };',
     '  }',
+    ...input.operations.flatMap((op) => {
+      const Op = capitalized(op);
+      return [
+        `  const prepare${Op} = (input: Messages[${q(`${op}.request`)}]) => prepare(${q(`${op}.request`)}, input);`,
+        `  const send${Op} = (prepared: PreparedRequest<Messages[${q(`${op}.request`)}], Uint8Array>, sendOptions?: SendOptions) => exchange(prepared, ${q(`${op}.request`)}, ${q(`${op}.response`)}, sendOptions);`,
+      ];
+    }),
     '  return {',
-    ...input.operations.map((op) => `    ${op}: (input) => exchange(${q(`${op}.request`)}, ${q(`${op}.response`)}, input),`),
+    ...input.operations.flatMap((op) => {
+      const Op = capitalized(op);
+      return [`    prepare${Op},`, `    send${Op},`, `    ${op}: async (input, sendOptions) => send${Op}(prepare${Op}(input), sendOptions),`];
+    }),
     '  };',
     '}',
     '',

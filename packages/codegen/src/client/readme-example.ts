@@ -44,5 +44,9 @@ export function clientReadmeExample(e: ReadmeExampleInput): string {
     'may have reached the provider; nothing is retried here. An accepted answer is not a refunded one:',
     'read the status the contract names, or query.',
     '',
+    'Each operation also comes in two halves, for a caller that records the request before it goes out:',
+    `\`${e.provider}.prepareRefund(input)\` completes, validates, signs and encodes it once, with no I/O, and`,
+    `\`${e.provider}.sendRefund(prepared)\` sends exactly that; \`refund(input)\` does both.`,
+    '',
   ].join('\n');
 }

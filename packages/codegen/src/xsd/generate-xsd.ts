@@ -42,6 +42,8 @@ function readme(provider: string, contract: XsdContract, specDir: string): strin
     '',
     `The request is validated and ${encoding}-encoded before anything is sent; the answer is decoded from its raw`,
     'bytes and validated. Elements the contract does not name are kept in `unknown`, never a failure.',
+    `Each operation also comes in two halves: \`${provider}.prepareRefund(request)\` validates and ${encoding}-encodes once, with`,
+    `no I/O, and \`${provider}.sendRefund(prepared)\` sends those bytes; \`refund(request)\` does both.`,
     '',
     '## Messages',
     '',

@@ -112,6 +112,27 @@ export interface NotificationAck {
  */
 export type PreparedRefund = (() => Promise<ProviderAnswer>) & { readonly meta?: Readonly<Record<string, string>> | undefined };
 
+/**
+ * How long a prepared request stays fresh. Its timestamps (easypay `transTime`, eftpay `time`,
+ * Ti-Pay `ti-timestamp`) are taken when it is prepared; the facade normally sends it within
+ * milliseconds, after the reservation. When it waited longer (for another sender's lease), it
+ * is prepared again at send time, so no provider sees an old timestamp.
+ */
+export const PREPARED_FRESH_MS = 5_000;
+
+/**
+ * The send of a request the client prepared once (validated, signed, encoded): `prepare` runs
+ * now, so bad input throws here, before anything is reserved; the send uses that request, or
+ * prepares afresh when it is older than {@link PREPARED_FRESH_MS}.
+ */
+export function sendPrepared<P extends { readonly preparedAt: number }>(
+  prepare: () => P,
+  send: (prepared: P) => Promise<ProviderAnswer>,
+): () => Promise<ProviderAnswer> {
+  const prepared = prepare();
+  return async () => send(Date.now() - prepared.preparedAt > PREPARED_FRESH_MS ? prepare() : prepared);
+}
+
 /** Transport options shared by every client the facade creates. */
 export interface SharedClientOptions {
   readonly fetch?: FetchLike | undefined;

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { compactDate, compactTimestamp, RefundkitError, ValidationError } from '@refundkit/runtime';
-import { createEasypayClient, validateMessage, type EasypayClient, type Messages } from '@refundkit/easypay';
+import { compactDate, RefundkitError, ValidationError } from '@refundkit/runtime';
+import { createEasypayClient, type EasypayClient, type Messages } from '@refundkit/easypay';
 import { SigningError } from '@refundkit/signing';
 import type { Refund } from '../model.js';
-import { clientFor, invalid, renameIssues, type PreparedRefund, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
+import { clientFor, invalid, renameIssues, sendPrepared, type PreparedRefund, type ProviderAdapter } from './adapter.js';
 import { EASYPAY_ACCEPTED, EASYPAY_NOTIFICATION_ACK, mapEasypayAnswer, mapEasypayState, type EasypayConfig, type EasypayOptions } from './easypay.js';
 
 /** refundkit fields ← EasyPay wire fields, for error messages. */
@@ -26,16 +25,6 @@ function keyFrom<K>(inline: K | undefined, file: string | undefined, field: stri
   if (inline !== undefined) return inline;
   if (file !== undefined) return readFileSync(file, 'utf8');
   throw configError(field, `or ${field}File is required`);
-}
-
-/** The client's header, built here too so the whole unsigned message is checked before anything is reserved. */
-function provisionalHeader(config: EasypayConfig, now: Date) {
-  return {
-    transTime: compactTimestamp(now, 'Asia/Shanghai'),
-    reqId: randomUUID().replace(/-/g, ''),
-    ...(config.reqType === undefined ? {} : { reqType: config.reqType }),
-    ...(config.certificateId === undefined ? {} : { certificateId: config.certificateId }),
-  };
 }
 
 function requireOption(options: Partial<EasypayOptions> | undefined, name: keyof EasypayOptions): string {
@@ -66,8 +55,7 @@ export const easypayAdapter: ProviderAdapter<EasypayConfig, EasypayOptions, Easy
   prepareRefund(client, config, request): PreparedRefund {
     const payType = requireOption(request.options, 'payType');
     const oriTransDate = requireOption(request.options, 'oriTransDate');
-    const now = new Date();
-    const transDate = compactDate(now, 'Asia/Shanghai');
+    const transDate = compactDate(new Date(), 'Asia/Shanghai');
     const backUrl = request.notifyUrl ?? config.notifyUrl;
     const reqBody: Messages['refund.request.unsigned']['reqBody'] = {
       reqInfo: { mchtCode: config.mchtCode },
@@ -80,9 +68,12 @@ export const easypayAdapter: ProviderAdapter<EasypayConfig, EasypayOptions, Easy
       },
       payInfo: { payType, transDate },
     };
-    renameIssues(FIELDS, () => validateMessage('refund.request.unsigned', { reqHeader: provisionalHeader(config, now), reqBody }));
     const sent = { mchtCode: config.mchtCode, orderId: request.orderId, refundId: request.refundId, amount: request.amount };
-    const send = async (): Promise<ProviderAnswer> => mapEasypayAnswer(await client.refund({ reqBody }), 'refund', sent);
+    // The client completes reqHeader (transTime, reqId), validates the whole message and signs it, once, before anything is reserved.
+    const send = sendPrepared(
+      () => renameIssues(FIELDS, () => client.prepareRefund({ reqBody })),
+      async (prepared) => mapEasypayAnswer(await client.sendRefund(prepared), 'refund', sent),
+    );
     return Object.assign(send, { meta: { payType, transDate } });
   },
   async query(client, config, refund) {

@@ -1,8 +1,8 @@
 import { compactTimestamp, formatMinorUnits, RefundkitError } from '@refundkit/runtime';
-import { createEftpayClient, validateMessage, type EftpayClient } from '@refundkit/eftpay';
+import { createEftpayClient, type EftpayClient } from '@refundkit/eftpay';
 import { SigningError } from '@refundkit/signing';
 import type { Refund } from '../model.js';
-import { clientFor, invalid, renameIssues, type PreparedRefund, type ProviderAdapter, type ProviderAnswer } from './adapter.js';
+import { clientFor, invalid, renameIssues, sendPrepared, type PreparedRefund, type ProviderAdapter } from './adapter.js';
 import {
   EFTPAY_BUYER_TYPES,
   EFTPAY_MAX_AMOUNT,
@@ -41,21 +41,22 @@ export const eftpayAdapter: ProviderAdapter<EftpayConfig, EftpayOptions, EftpayC
     const buyerType = request.options?.buyerType ?? 'others';
     if (!EFTPAY_BUYER_TYPES.includes(buyerType)) throw invalid('options.buyerType', `enum [${EFTPAY_BUYER_TYPES.join(', ')}]`, `must be one of ${EFTPAY_BUYER_TYPES.join(', ')}`);
     if (request.amount > EFTPAY_MAX_AMOUNT) throw invalid('amount', `maximum ${EFTPAY_MAX_AMOUNT}`, `must be at most ${EFTPAY_MAX_AMOUNT} (${formatMinorUnits(EFTPAY_MAX_AMOUNT)}: transaction_amount is String(8))`);
-    const body = renameIssues(FIELDS, () =>
-      validateMessage('refund.request.unsigned', {
-        service: wallet.service,
-        user_confirm_key: config.userConfirmKey,
-        transaction_amount: formatMinorUnits(request.amount),
-        out_trade_no: request.orderId,
-        paytype: wallet.paytype,
-        buyertype: buyerType,
-        payment_type: paymentType,
-        refund_no: request.refundId,
-        time: now14(),
-      }),
-    );
+    const input = {
+      service: wallet.service,
+      user_confirm_key: config.userConfirmKey,
+      transaction_amount: formatMinorUnits(request.amount),
+      out_trade_no: request.orderId,
+      paytype: wallet.paytype,
+      buyertype: buyerType,
+      payment_type: paymentType,
+      refund_no: request.refundId,
+    };
     const sent = { userConfirmKey: config.userConfirmKey, orderId: request.orderId, refundId: request.refundId, amount: request.amount, currency: request.currency };
-    const send = async (): Promise<ProviderAnswer> => mapEftpayAnswer(await client.refund({ ...body, time: now14() }), 'refund', sent);
+    // Completed (`time`), validated and signed once, by the client, before anything is reserved.
+    const send = sendPrepared(
+      () => renameIssues(FIELDS, () => client.prepareRefund({ ...input, time: now14() })),
+      async (prepared) => mapEftpayAnswer(await client.sendRefund(prepared), 'refund', sent),
+    );
     return Object.assign(send, { meta: { paymentType, buyerType } });
   },
   async query(client, config, refund: Refund) {

@@ -1,6 +1,6 @@
-import { createLiankeClient, validateMessage, type LiankeClient } from '@refundkit/lianke';
+import { createLiankeClient, type LiankeClient } from '@refundkit/lianke';
 import type { Refund } from '../model.js';
-import { invalid, renameIssues, type PreparedRefund, type ProviderAdapter } from './adapter.js';
+import { invalid, renameIssues, sendPrepared, type PreparedRefund, type ProviderAdapter } from './adapter.js';
 import { LIANKE_MAX_AMOUNT, mapLiankeAnswer, type LiankeConfig, type LiankeOptions } from './lianke.js';
 
 /** refundkit fields ← Lianke wire fields (items included), for error messages. */
@@ -23,20 +23,22 @@ export const liankeAdapter: ProviderAdapter<LiankeConfig, LiankeOptions, LiankeC
       throw invalid('orderAmount', `maximum ${LIANKE_MAX_AMOUNT}`, `must be at most ${LIANKE_MAX_AMOUNT} (amount has at most 10 digits)`);
     }
     const items = request.items ?? [];
-    const body = renameIssues(fieldsOf(items.length), () =>
-      validateMessage('refund.request', {
-        store_no: config.storeNo,
-        operator: config.operator,
-        ...(request.orderAmount !== undefined ? { amount: request.orderAmount } : {}),
-        refund_amount: request.amount,
-        order_no: request.orderId,
-        refund_no: request.refundId,
-        ...(request.reason ? { refund_desc: request.reason } : {}),
-        ...(items.length > 0 ? { itemlist: items.map((item) => ({ item_id: item.id, item_name: item.name, quantity: item.quantity, price: item.price })) } : {}),
-      }),
-    );
+    const input = {
+      store_no: config.storeNo,
+      operator: config.operator,
+      ...(request.orderAmount !== undefined ? { amount: request.orderAmount } : {}),
+      refund_amount: request.amount,
+      order_no: request.orderId,
+      refund_no: request.refundId,
+      ...(request.reason ? { refund_desc: request.reason } : {}),
+      ...(items.length > 0 ? { itemlist: items.map((item) => ({ item_id: item.id, item_name: item.name, quantity: item.quantity, price: item.price })) } : {}),
+    };
     const sent = { storeNo: config.storeNo, orderId: request.orderId, refundId: request.refundId, amount: request.amount };
-    return async () => mapLiankeAnswer(await client.refund(body), 'refund', sent);
+    // Validated and serialised once, by the client, before anything is reserved.
+    return sendPrepared(
+      () => renameIssues(fieldsOf(items.length), () => client.prepareRefund(input)),
+      async (prepared) => mapLiankeAnswer(await client.sendRefund(prepared), 'refund', sent),
+    );
   },
   async query(client, config, refund: Refund) {
     const sent = { storeNo: config.storeNo, orderId: refund.orderId, refundId: refund.refundId, amount: refund.amount };

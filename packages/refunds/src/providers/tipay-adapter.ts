@@ -1,8 +1,8 @@
 import { formatMinorUnits } from '@refundkit/runtime';
 import { SigningError } from '@refundkit/signing';
-import { createTipayClient, validateMessage, type TipayClient } from '@refundkit/tipay';
+import { createTipayClient, type TipayClient } from '@refundkit/tipay';
 import type { Refund } from '../model.js';
-import { clientFor, renameIssues, type ProviderAdapter } from './adapter.js';
+import { clientFor, renameIssues, sendPrepared, type ProviderAdapter } from './adapter.js';
 import { statusOf } from './status-table.js';
 import { mapTipayAnswer, TIPAY_STATUS, type TipayConfig, type TipayOptions } from './tipay.js';
 
@@ -14,18 +14,20 @@ export const tipayAdapter: ProviderAdapter<TipayConfig, TipayOptions, TipayClien
   createClient: (config, shared) => clientFor('tipay', () => createTipayClient({ baseUrl: config.baseUrl, appId: config.appId, appKey: config.appKey, fetch: shared.fetch, timeoutMs: shared.timeoutMs }), SigningError),
   prepareRefund(client, config, request) {
     const notifyUrl = request.notifyUrl ?? config.notifyUrl;
-    const body = renameIssues(FIELDS, () =>
-      validateMessage('refund.request', {
-        merchantNo: config.merchantNo,
-        orderId: request.orderId,
-        refundRequestId: request.refundId,
-        refundAmount: formatMinorUnits(request.amount),
-        ...(request.reason ? { description: request.reason } : {}),
-        ...(notifyUrl ? { notifyUrl } : {}),
-      }),
-    );
+    const input = {
+      merchantNo: config.merchantNo,
+      orderId: request.orderId,
+      refundRequestId: request.refundId,
+      refundAmount: formatMinorUnits(request.amount),
+      ...(request.reason ? { description: request.reason } : {}),
+      ...(notifyUrl ? { notifyUrl } : {}),
+    };
     const sent = { merchantNo: config.merchantNo, orderId: request.orderId, refundId: request.refundId, amount: request.amount };
-    return async () => mapTipayAnswer(await client.refund(body), 'refund', sent);
+    // Validated and signed once, by the client, before anything is reserved.
+    return sendPrepared(
+      () => renameIssues(FIELDS, () => client.prepareRefund(input)),
+      async (prepared) => mapTipayAnswer(await client.sendRefund(prepared), 'refund', sent),
+    );
   },
   async query(client, config, refund: Refund) {
     const sent = { merchantNo: config.merchantNo, orderId: refund.orderId, refundId: refund.refundId, amount: refund.amount };

@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { compactTimestamp } from '@refundkit/runtime';
-import { createYimaClient, writeMessage, type Messages, type YimaClient } from '@refundkit/yima';
+import { createYimaClient, type Messages, type YimaClient } from '@refundkit/yima';
 import type { Refund } from '../model.js';
-import { invalid, renameIssues, type PreparedRefund, type ProviderAdapter } from './adapter.js';
+import { invalid, renameIssues, sendPrepared, type PreparedRefund, type ProviderAdapter } from './adapter.js';
 import { mapYimaAnswer, YIMA_MAX_AMOUNT, type YimaConfig, type YimaOptions } from './yima.js';
 
 /** refundkit fields ← yima wire fields (goods included), for error messages. */
@@ -50,10 +50,12 @@ export const yimaAdapter: ProviderAdapter<YimaConfig, YimaOptions, YimaClient> =
         ...(items.length > 0 ? { goods_detail: items.map((item) => ({ goods_id: item.id, goods_name: item.name, quantity: item.quantity, price: item.price })) } : {}),
       },
     };
-    // Validated and GBK-encoded here, so text GBK cannot carry is refused before anything is reserved.
-    renameIssues(fieldsOf(items.length), () => writeMessage('refund.request', message));
     const sent = { isspid: config.isspid, posId: config.posId, posSeq: request.refundId };
-    return async () => mapYimaAnswer(await client.refund(message), 'refund', sent);
+    // Validated and GBK-encoded once, by the client, so text GBK cannot carry is refused before anything is reserved.
+    return sendPrepared(
+      () => renameIssues(fieldsOf(items.length), () => client.prepareRefund(message)),
+      async (prepared) => mapYimaAnswer(await client.sendRefund(prepared), 'refund', sent),
+    );
   },
   async query(client, config, refund: Refund) {
     const posSeq = newQueryPosSeq();

@@ -1,5 +1,6 @@
 import { AnswerTooLargeError, ConnectionError, HttpStatusError, TimeoutError } from '../errors/transport-error.js';
 import { BufferedResponse } from './buffered-response.js';
+import { deadlineSlots } from './deadline-slots.js';
 import { readCappedBody } from './read-capped-body.js';
 import type { FetchLike } from './fetch-like.js';
 import type { WireRequest } from './wire-request.js';
@@ -41,6 +42,12 @@ function causeCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** undici's refusal of a 3xx under `redirect: 'error'` (a TypeError caused by "unexpected redirect"). */
+function isRedirectRefusal(error: unknown): boolean {
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return cause instanceof Error && cause.message === 'unexpected redirect';
+}
+
 /**
  * Wraps a fetch so that one deadline covers connect, headers and the whole body, failures become
  * typed transport errors, and non-2xx answers throw `HttpStatusError` carrying the body. The body
@@ -50,6 +57,8 @@ function causeCode(error: unknown): string | undefined {
  *
  * A refused connection or a failed DNS lookup reached nobody (`mayHaveReachedProvider: false`);
  * every other failure after the request left, a reset or a timeout, may have been acted on.
+ * A redirect is not followed (the signed request is never sent to another URL): it is a
+ * `ConnectionError` that may have reached the provider.
  *
  * `accept-encoding` is left as the fetch sets it (undici: `gzip, deflate`). Asking for `identity`
  * would protect nothing: undici inflates whatever `content-encoding` the server names, asked or
@@ -70,41 +79,42 @@ export function fetchWithDeadline(options: DeadlineOptions = {}): SendRequest {
   const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   if (!Number.isSafeInteger(maxAnswerBytes) || maxAnswerBytes <= 0) throw new RangeError(`maxAnswerBytes must be a positive integer, got ${maxAnswerBytes}`);
   const decodeBody = options.decodeBody ?? ((bytes: Uint8Array) => new TextDecoder().decode(bytes));
+  // One deadline per exchange, its timer and abort signal shared by requests that start within
+  // the same few milliseconds (deadline-slots.ts): each still gets its full timeoutMs.
+  const slots = deadlineSlots(timeoutMs, () => new TimeoutError(timeoutMs));
   return async (request) => {
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    // Rejects at the deadline even if the fetch or its body stream ignores the abort signal.
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new TimeoutError(timeoutMs));
-      }, timeoutMs);
-    });
+    const slot = slots.join();
     const callerSignal = request.signal;
-    const onCallerAbort = (): void => controller.abort();
-    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    const signal = callerSignal === undefined ? slot.signal : AbortSignal.any([slot.signal, callerSignal]);
     try {
-      const init: RequestInit = { method: request.method, headers: request.headers, signal: controller.signal };
+      // Redirects are not followed: a signed refund request goes to the configured provider and
+      // nowhere else (a 3xx is a ConnectionError that may have reached it: the outcome is unknown).
+      // `redirect: 'error'` with no window also spares undici a copy of every request and its
+      // body stream (bench/README.md, finding 7).
+      const init: RequestInit = { method: request.method, headers: request.headers, signal, redirect: 'error', window: null };
       if (request.body !== undefined) init.body = request.body;
       const exchange = (async () => {
         const response = await inner(request.url, init);
-        return { response, body: await readCappedBody(response, maxAnswerBytes, decodeBody, () => controller.abort()) };
+        return { response, body: await readCappedBody(response, maxAnswerBytes, decodeBody) };
       })();
       exchange.catch(() => undefined); // settled by the race below; never an unhandled rejection
-      const { response, body } = await Promise.race([exchange, deadline]);
+      // Rejects at the deadline even if the fetch or its body stream ignores the abort signal.
+      const { response, body } = await Promise.race([exchange, slot.expired]);
       if (response.status < 200 || response.status > 299) {
         throw new HttpStatusError(response.status, decodeBody(body), body);
       }
       return new BufferedResponse(response.status, response.statusText, response.headers, body);
     } catch (error) {
       if (error instanceof HttpStatusError || error instanceof TimeoutError || error instanceof AnswerTooLargeError) throw error;
-      if (controller.signal.aborted && !callerSignal?.aborted) throw new TimeoutError(timeoutMs, { cause: error });
+      if (slot.signal.aborted && !callerSignal?.aborted) throw new TimeoutError(timeoutMs, { cause: error });
+      if (isRedirectRefusal(error)) {
+        throw new ConnectionError(`request to ${new URL(request.url).origin} was answered with a redirect, which refundkit does not follow`, true, { cause: error });
+      }
       const code = causeCode(error);
       const reached = !(code && NOT_SENT_CODES.has(code));
       throw new ConnectionError(`request to ${new URL(request.url).origin} failed${code ? ` (${code})` : ''}`, reached, { cause: error });
     } finally {
-      clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
+      slots.leave(slot);
     }
   };
 }

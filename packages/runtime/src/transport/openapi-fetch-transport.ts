@@ -2,9 +2,10 @@ import { fetchWithDeadline, type DeadlineOptions } from './fetch-with-deadline.j
 import { WireRequest } from './wire-request.js';
 
 /**
- * Headers computed from the final request, just before it is sent: a signature or MAC over the
- * exact method, URL and body that go on the wire. They are set on the request (replacing any
- * of the same name).
+ * Headers computed from the final request, just before it is sent: a merchant's own
+ * authentication over the exact method, URL and body that go on the wire (lianke's `auth` hook;
+ * it may be asynchronous). They are set on the request (replacing any of the same name). A
+ * provider's own signature is computed once, earlier, by the client's `prepare<Op>`.
  */
 export type RequestHeadersHook = (
   request: WireRequest,
@@ -20,8 +21,10 @@ export interface OpenapiFetchTransportOptions extends DeadlineOptions {
 /**
  * The `createClient` options that make openapi-fetch send through refundkit's transport: it
  * builds a {@link WireRequest} (its `Request` option) instead of an undici `Request`, the
- * `headersFor` hook signs it, and {@link fetchWithDeadline} sends it and buffers the answer.
- * openapi-fetch keeps doing what it is for: typed paths, URL and query building, JSON bodies.
+ * `headersFor` hook (if any) adds the merchant's headers, and {@link fetchWithDeadline} sends it
+ * and buffers the answer. openapi-fetch keeps doing what it is for: typed paths and the request
+ * it builds from them; the generated clients hand it a body and query already serialised by their
+ * `prepare<Op>` (its per-request `bodySerializer` / `querySerializer` options).
  *
  * The casts are the one place where the light objects stand in for `Request`/`Response`:
  * openapi-fetch 0.17 constructs its `Request` option with `(url, init)` and reads only `method`
@@ -31,8 +34,8 @@ export interface OpenapiFetchTransportOptions extends DeadlineOptions {
  *
  * @example
  * const http = createClient<paths>(openapiFetchTransport({
- *   baseUrl: 'https://api.tipay.tianhecloud.com',
- *   headersFor: (request) => signer.signRequest(request),
+ *   baseUrl: 'https://lianke.example.com',
+ *   headersFor: (request) => auth({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body: request.bodyBytes() }),
  * }));
  */
 export function openapiFetchTransport(options: OpenapiFetchTransportOptions): {

@@ -3,15 +3,14 @@ import { ANSWER_EXCERPT_BYTES, AnswerTooLargeError } from '../errors/transport-e
 /**
  * Reads a response body as a stream, never holding more than `maxBytes` of it (bytes as the
  * stream yields them, i.e. after undici's gzip/deflate decoding). One byte past the cap, the
- * stream is cancelled, `dropConnection` is called (so the socket does not keep feeding an
- * inflater nobody reads), and an {@link AnswerTooLargeError} is thrown carrying only the first
+ * stream is cancelled, which makes undici close the socket (so it does not keep feeding an
+ * inflater nobody reads; checked by the transport tests), and an {@link AnswerTooLargeError} is thrown carrying only the first
  * {@link ANSWER_EXCERPT_BYTES} bytes, decoded by `decodeExcerpt`.
  */
 export async function readCappedBody(
   response: Response,
   maxBytes: number,
   decodeExcerpt: (bytes: Uint8Array) => string,
-  dropConnection: () => void,
 ): Promise<Uint8Array> {
   const stream = response.body;
   if (stream === null) {
@@ -33,7 +32,6 @@ export async function readCappedBody(
         const excerpt = decodeExcerpt(concat(chunks, Math.min(total, ANSWER_EXCERPT_BYTES)));
         chunks.length = 0;
         await reader.cancel().catch(() => undefined);
-        dropConnection();
         throw new AnswerTooLargeError(maxBytes, response.status, excerpt);
       }
     }

@@ -13,7 +13,15 @@ export interface SchemeEmitter {
   readonly options: readonly string[];
   /** Statements run once in the factory before `http` is created (signers are built here, keys parsed once). */
   readonly setup: readonly string[];
-  /** Expression of type `RequestHeadersHook`: headers over each final request (a signature); default none. */
+  /**
+   * Expression of a function `({ method, url, body }) => headers`, called once in `prepare<Op>`
+   * over the final URL and serialised body: a signature carried in headers (Ti-Pay). Synchronous.
+   */
+  readonly signHeaders?: string;
+  /**
+   * Expression of type `RequestHeadersHook`, run by the transport at send time: headers a
+   * merchant's own hook adds over the final request (may be asynchronous); default none.
+   */
   readonly headersFor?: string;
   /** Module-level declarations (helper types and functions). */
   readonly declarations?: readonly string[];

@@ -2,7 +2,7 @@ import type { SchemeEmitter } from './scheme-emitter.js';
 
 /**
  * `tipay-sha256`: `ti-appid`, `ti-timestamp`, `ti-signature` headers over the exact body bytes
- * sent (the query's JSON for a GET), added by the transport's `headersFor` hook. Answers and notifications
+ * sent (the query's JSON for a GET), computed once in `prepare<Op>` over the serialised request. Answers and notifications
  * are checked, over the bytes exactly as received, when they carry `ti-signature` (the
  * document does not say they do).
  */
@@ -27,7 +27,7 @@ export const tipaySha256: SchemeEmitter = {
   setup: [
     'const signer = createTipaySigner({ appId: options.appId, appKey: options.appKey, clock: options.clock });',
   ],
-  headersFor: '(request) => ({ ...signer.signRequest(request) })',
+  signHeaders: 'signer.signRequest',
   verifyAnswer: () => '(_parsed, raw) => verifyIfSigned(signer, raw)',
   verifyNotification: () => ({ verify: '(_parsed, raw) => verifyIfSigned(signer, raw)', verified: "headers.has('ti-signature')" }),
 };
