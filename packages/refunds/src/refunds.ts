@@ -59,6 +59,15 @@ export interface RefundsOptions<P extends ConfiguredProvider = ConfiguredProvide
    */
   readonly timeoutMs?: number;
   /**
+   * The largest answer accepted from a provider, in bytes after decompression. Default 1 MiB
+   * (a real answer is a few KiB). A larger one is cut off as it streams in: the refund is
+   * `unknown` (`answer_too_large`) and only an excerpt is kept. Applies to every provider.
+   *
+   * @example
+   * maxAnswerBytes: 256 * 1024
+   */
+  readonly maxAnswerBytes?: number;
+  /**
    * How long a sender's lease on a refund lasts: nobody else sends that refund meanwhile, and a
    * crashed sender's refund is recovered once it expires. Default: two exchanges (a recovery
    * queries, then sends) plus {@link LEASE_MARGIN_MS}, i.e. 65 s with the default deadline.
@@ -346,8 +355,11 @@ function configIssues(providers: unknown): ConfigIssue[] {
 }
 
 /** A positive whole number of milliseconds, or undefined. */
-function checkMs(name: string, value: unknown, minimum = 1): void {
-  if (value !== undefined && (!Number.isSafeInteger(value) || (value as number) < minimum)) throw new RangeError(`${name} must be an integer ≥ ${minimum} (milliseconds), got ${String(value)}`);
+/** A duration option: a typed `ValidationError` naming it and the rule, never a plain RangeError. */
+function checkMs(name: string, value: unknown, minimum = 1, unit = 'milliseconds'): void {
+  if (value !== undefined && (!Number.isSafeInteger(value) || (value as number) < minimum)) {
+    throw new ValidationError('options', [{ path: name, rule: `minimum ${minimum}`, message: `${name} must be an integer ≥ ${minimum} (${unit}), got ${String(value)}` }]);
+  }
 }
 
 /** The call's signal: the caller's, its `timeoutMs`, both, or none. */
@@ -406,11 +418,12 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
   checkMs('timeoutMs', options.timeoutMs);
   checkMs('leaseMs', options.leaseMs);
   checkMs('inFlightWaitMs', options.inFlightWaitMs, 0);
+  checkMs('maxAnswerBytes', options.maxAnswerBytes, 1, 'bytes');
   const providers = options.providers as { readonly [K in ConfiguredProvider]?: ProviderConfigs[K] };
   const ledger = options.ledger ?? new MemoryLedger();
   const logger = options.logger;
   const clients = new Map<ConfiguredProvider, unknown>();
-  const shared = { fetch: exchangeFetch(options.fetch, { onRequest: options.onRequest, onResponse: options.onResponse, logger }), timeoutMs: options.timeoutMs };
+  const shared = { fetch: exchangeFetch(options.fetch, { onRequest: options.onRequest, onResponse: options.onResponse, logger }), timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes };
   const leaseMs = options.leaseMs ?? 2 * (options.timeoutMs ?? 30_000) + LEASE_MARGIN_MS;
   const inFlightWaitMs = options.inFlightWaitMs ?? leaseMs;
 

@@ -4,7 +4,7 @@
  * leaves nothing reserved; an abort after it left is `unknown`, never `failed`.
  */
 import { describe, expect, it } from 'vitest';
-import { AbortedError, MemoryLedger, type RequestEvent, type ResponseEvent } from '../src/index.js';
+import { AbortedError, MemoryLedger, ValidationError, type RequestEvent, type ResponseEvent } from '../src/index.js';
 import { CONFIGS, facade, hang, input, INPUTS, scripted, TIPAY_APP_KEY, tipayAnswer, type Call } from './support.js';
 
 const key = { provider: 'tipay', orderId: INPUTS.tipay.orderId, refundId: INPUTS.tipay.refundId } as const;
@@ -78,8 +78,8 @@ describe('timeoutMs per call', () => {
 
   it('is refused when not a positive integer', async () => {
     const refunds = facade('tipay', scripted());
-    await expect(refunds.refund(input('tipay'), { timeoutMs: 0 })).rejects.toThrow(RangeError);
-    await expect(refunds.refund(input('tipay'), { timeoutMs: 1.5 })).rejects.toThrow(RangeError);
+    await expect(refunds.refund(input('tipay'), { timeoutMs: 0 })).rejects.toMatchObject({ code: 'validation_failed', issues: [{ path: 'timeoutMs', rule: 'minimum 1' }] });
+    await expect(refunds.refund(input('tipay'), { timeoutMs: 1.5 })).rejects.toBeInstanceOf(ValidationError);
   });
 });
 

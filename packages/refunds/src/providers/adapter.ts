@@ -137,6 +137,8 @@ export function sendPrepared<P extends { readonly preparedAt: number }>(
 export interface SharedClientOptions {
   readonly fetch?: FetchLike | undefined;
   readonly timeoutMs?: number | undefined;
+  /** The largest answer accepted, in bytes after decompression (see `RefundsOptions.maxAnswerBytes`). */
+  readonly maxAnswerBytes?: number | undefined;
 }
 
 /**

@@ -50,7 +50,7 @@ export const easypayAdapter: ProviderAdapter<EasypayConfig, EasypayOptions, Easy
       ...(config.reqType === undefined ? {} : { reqType: config.reqType }),
       ...(config.certificateId === undefined ? {} : { certificateId: config.certificateId }),
       fetch: shared.fetch,
-      timeoutMs: shared.timeoutMs,
+      timeoutMs: shared.timeoutMs, maxAnswerBytes: shared.maxAnswerBytes,
     }), SigningError),
   prepareRefund(client, config, request): PreparedRefund {
     const payType = requireOption(request.options, 'payType');

@@ -32,7 +32,7 @@ const now14 = (): string => compactTimestamp(new Date(), 'Asia/Hong_Kong');
 
 export const eftpayAdapter: ProviderAdapter<EftpayConfig, EftpayOptions, EftpayClient> = {
   key: 'eftpay',
-  createClient: (config, shared) => clientFor('eftpay', () => createEftpayClient({ baseUrl: config.baseUrl, secretCode: config.secretCode, fetch: shared.fetch, timeoutMs: shared.timeoutMs }), SigningError),
+  createClient: (config, shared) => clientFor('eftpay', () => createEftpayClient({ baseUrl: config.baseUrl, secretCode: config.secretCode, fetch: shared.fetch, timeoutMs: shared.timeoutMs, maxAnswerBytes: shared.maxAnswerBytes }), SigningError),
   prepareRefund(client, config, request): PreparedRefund {
     const paymentType = request.options?.paymentType;
     if (paymentType === undefined) throw invalid('options.paymentType', 'required', 'is required for eftpay');

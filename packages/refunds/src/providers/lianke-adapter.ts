@@ -16,7 +16,7 @@ function fieldsOf(itemCount: number): Record<string, string> {
 
 export const liankeAdapter: ProviderAdapter<LiankeConfig, LiankeOptions, LiankeClient> = {
   key: 'lianke',
-  createClient: (config, shared) => createLiankeClient({ baseUrl: config.baseUrl, auth: config.auth, fetch: shared.fetch, timeoutMs: shared.timeoutMs }),
+  createClient: (config, shared) => createLiankeClient({ baseUrl: config.baseUrl, auth: config.auth, fetch: shared.fetch, timeoutMs: shared.timeoutMs, maxAnswerBytes: shared.maxAnswerBytes }),
   prepareRefund(client, config, request): PreparedRefund {
     if (request.amount > LIANKE_MAX_AMOUNT) throw invalid('amount', `maximum ${LIANKE_MAX_AMOUNT}`, `must be at most ${LIANKE_MAX_AMOUNT} (refund_amount has at most 10 digits)`);
     if (request.orderAmount !== undefined && request.orderAmount > LIANKE_MAX_AMOUNT) {

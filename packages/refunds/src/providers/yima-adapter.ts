@@ -36,7 +36,7 @@ function newQueryPosSeq(): string {
 
 export const yimaAdapter: ProviderAdapter<YimaConfig, YimaOptions, YimaClient> = {
   key: 'yima',
-  createClient: (config, shared) => createYimaClient({ baseUrl: config.baseUrl, mac: config.mac, fetch: shared.fetch, timeoutMs: shared.timeoutMs }),
+  createClient: (config, shared) => createYimaClient({ baseUrl: config.baseUrl, mac: config.mac, fetch: shared.fetch, timeoutMs: shared.timeoutMs, maxAnswerBytes: shared.maxAnswerBytes }),
   prepareRefund(client, config, request): PreparedRefund {
     if (request.amount > YIMA_MAX_AMOUNT) throw invalid('amount', `maximum ${YIMA_MAX_AMOUNT}`, `must be at most ${YIMA_MAX_AMOUNT} (tx_amt is Number(9) fen)`);
     const items = request.items ?? [];

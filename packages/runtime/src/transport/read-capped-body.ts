@@ -31,7 +31,9 @@ export async function readCappedBody(
       if (total > maxBytes) {
         const excerpt = decodeExcerpt(concat(chunks, Math.min(total, ANSWER_EXCERPT_BYTES)));
         chunks.length = 0;
-        await reader.cancel().catch(() => undefined);
+        // Not awaited: cancelling one branch of a tee'd stream (a cloned Response, e.g. from a
+        // caller's fetch) settles only when the other branch is cancelled too.
+        void reader.cancel().catch(() => undefined);
         throw new AnswerTooLargeError(maxBytes, response.status, excerpt);
       }
     }
