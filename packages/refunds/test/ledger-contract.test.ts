@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConflictError, OverRefundError } from '../src/errors.js';
+import { ConflictError, NotFoundError, OverRefundError } from '../src/errors.js';
 import type { RefundLedger, RefundUpdate, Reservation, ReservationRequest } from '../src/ledger/ledger.js';
 import { RAW_EXCERPT_LIMIT, type Lease, type ProviderKey, type Refund } from '../src/model.js';
 import { STORES } from './ledger-stores.js';
@@ -256,6 +256,7 @@ describe.each(STORES)('RefundLedger contract: %s', (_name, open) => {
 
     it('throws for a refund it never saw', async () => {
       await expect(ledger.update(id('nope'), { source: 'query', status: 'succeeded' })).rejects.toThrow('ledger: no refund tipay/nope');
+      await expect(ledger.update(id('nope'), { source: 'query', status: 'succeeded' })).rejects.toBeInstanceOf(NotFoundError);
     });
   });
 

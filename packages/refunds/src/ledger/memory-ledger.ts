@@ -1,4 +1,5 @@
 import type { Clock } from '@refundkit/runtime';
+import { NotFoundError } from '../errors.js';
 import type { Refund, RefundEvent } from '../model.js';
 import type { OrderIdentity, RefundIdentity, RefundLedger, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
 import { planReservation, planUpdate, type OrderState } from './ledger-rules.js';
@@ -44,7 +45,7 @@ export class MemoryLedger implements RefundLedger {
   async update(identity: RefundIdentity, update: RefundUpdate): Promise<Refund> {
     const key = refundKey(identity);
     const existing = this.#refunds.get(key);
-    if (!existing) throw new Error(`ledger: no refund ${identity.provider}/${identity.refundId}`);
+    if (!existing) throw new NotFoundError(`ledger: no refund ${identity.provider}/${identity.refundId}`);
     const order = orderKey(existing);
     const plan = planUpdate(existing, update, this.#orderState(order, key), new Date(this.#now()));
     if (plan.orderTotal !== undefined) this.#orders.set(order, plan.orderTotal);

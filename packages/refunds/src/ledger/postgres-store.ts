@@ -1,5 +1,6 @@
 // The PostgreSQL ledger itself, loaded (with `pg`) only when a PostgreSQL ledger is opened.
 import { RefundkitError, type Clock } from '@refundkit/runtime';
+import { NotFoundError } from '../errors.js';
 import { OverRefundError } from '../errors.js';
 import type { ProviderKey, Refund, RefundEvent } from '../model.js';
 import { redactConnectionString, withoutSecret } from './connection-string.js';
@@ -143,7 +144,7 @@ export class PostgresLedger implements RefundLedger {
 
   async update(key: RefundIdentity, update: RefundUpdate): Promise<Refund> {
     return this.#transaction(this.#lockSql(key, undefined), (locked) => {
-      if (!locked.existing) throw new Error(`ledger: no refund ${key.provider}/${key.refundId}`);
+      if (!locked.existing) throw new NotFoundError(`ledger: no refund ${key.provider}/${key.refundId}`);
       const plan = planUpdate(locked.existing, update, locked.order, locked.now);
       return { writes: this.#writeSql(false, plan.refund, plan.events, plan.orderTotal, locked.now), result: plan.refund };
     });

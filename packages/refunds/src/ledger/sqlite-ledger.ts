@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { NotFoundError } from '../errors.js';
 import { dirname, resolve } from 'node:path';
 import type { Clock } from '@refundkit/runtime';
 import type { ProviderKey, Refund, RefundEvent } from '../model.js';
@@ -271,7 +272,7 @@ export class SqliteLedger implements RefundLedger {
 
   #updateIn(key: RefundIdentity, update: RefundUpdate): Refund {
     const existing = this.#refund(key);
-    if (!existing) throw new Error(`ledger: no refund ${key.provider}/${key.refundId}`);
+    if (!existing) throw new NotFoundError(`ledger: no refund ${key.provider}/${key.refundId}`);
     const plan = planUpdate(existing, update, this.#orderState(existing, key.refundId), new Date(this.#now()));
     if (plan.orderTotal !== undefined) this.#putOrder(existing, plan.orderTotal);
     this.#write(plan.refund);
