@@ -1,5 +1,6 @@
 export { createRefunds, LEASE_MARGIN_MS, type Refunds, type RefundsOptions, type CallOptions, type WaitOptions, type NotificationInput, type NotificationHandled, type NotifyingProvider } from './refunds.js';
 export type { RefundInput, RefundInputs, RefundCurrency, RefundFields, TipayRefundInput, EasypayRefundInput, EftpayRefundInput, LiankeRefundInput, YimaRefundInput } from './refund-input.js';
+export type { TipayCurrency, EasypayCurrency, EftpayCurrency, LiankeCurrency, YimaCurrency, CurrencyOfProvider } from './currencies.js';
 export { AbortedError, type RequestEvent, type ResponseEvent, type RefundsLogger, type ProviderOperation } from './call-context.js';
 export { FAILURE_CODES, failureSourceOf, type FailureCodeInfo, type FailureInput } from './failure.js';
 export type { ConfigIssue, ConfigRules, SettingRule, SettingKind } from './config/config-rules.js';

@@ -2,6 +2,7 @@
 // object literal against the one member its `provider` names, so a mistake is reported against
 // that provider's type (`EasypayRefundInput`, `EasypayOptions`) and field, never against the
 // union of all five (issue 14).
+import type { EasypayCurrency, EftpayCurrency, LiankeCurrency, TipayCurrency, YimaCurrency } from './currencies.js';
 import type { RefundItem } from './providers/adapter.js';
 import type { ConfiguredProvider } from './providers/index.js';
 import type { EasypayOptions } from './providers/easypay.js';
@@ -71,7 +72,7 @@ export interface LiankeTakesNoOptions {
 export interface TipayRefundInput extends RefundFields {
   readonly provider: 'tipay';
   /** Ti-Pay refunds in CNY only. @example currency: 'CNY' */
-  readonly currency: 'CNY';
+  readonly currency: TipayCurrency;
   /** Ti-Pay takes no per-refund options. */
   readonly options?: TipayTakesNoOptions | undefined;
 }
@@ -80,7 +81,7 @@ export interface TipayRefundInput extends RefundFields {
 export interface EasypayRefundInput extends RefundFields {
   readonly provider: 'easypay';
   /** EasyPay refunds in CNY only. @example currency: 'CNY' */
-  readonly currency: 'CNY';
+  readonly currency: EasypayCurrency;
   /**
    * Required by EasyPay's request: `payType` and `oriTransDate`.
    *
@@ -93,7 +94,7 @@ export interface EasypayRefundInput extends RefundFields {
 export interface EftpayRefundInput extends RefundFields {
   readonly provider: 'eftpay';
   /** The currency of the merchant's eftPay account (the configuration's `currency`, default HKD). @example currency: 'HKD' */
-  readonly currency: 'HKD' | 'CNY';
+  readonly currency: EftpayCurrency;
   /**
    * Required: `paymentType`, the wallet of the original payment (`service` and `paytype` follow).
    *
@@ -106,7 +107,7 @@ export interface EftpayRefundInput extends RefundFields {
 export interface LiankeRefundInput extends RefundFields {
   readonly provider: 'lianke';
   /** Lianke refunds in CNY only. @example currency: 'CNY' */
-  readonly currency: 'CNY';
+  readonly currency: LiankeCurrency;
   /** Lianke takes no per-refund options. */
   readonly options?: LiankeTakesNoOptions | undefined;
 }
@@ -115,7 +116,7 @@ export interface LiankeRefundInput extends RefundFields {
 export interface YimaRefundInput extends RefundFields {
   readonly provider: 'yima';
   /** yima refunds in CNY only. @example currency: 'CNY' */
-  readonly currency: 'CNY';
+  readonly currency: YimaCurrency;
   /**
    * Optional: `payType` `503` (WeChat Pay), the only value the document lists.
    *

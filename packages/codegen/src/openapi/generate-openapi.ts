@@ -7,7 +7,7 @@ import { compileValidatorModule } from '../ajv/emit-validators.js';
 import { emitJsonClient } from '../client/emit-json-client.js';
 import { jsonStringFields } from '../client/json-string-fields.js';
 import { clientOperations } from '../client/operations.js';
-import { clientReadmeExample, documentedExample } from '../client/readme-example.js';
+import { clientReadmeExample, documentedExample, hasSandboxReadmeExample } from '../client/readme-example.js';
 import { schemeEmitters } from '../client/schemes/index.js';
 import { emitTypes } from './emit-types.js';
 import { componentsToDefs } from './json-schema-defs.js';
@@ -184,6 +184,7 @@ export async function generateOpenApiPackage(provider: string, specPath: string,
     ],
     optionLines: scheme.readmeOptions,
     input: JSON.stringify(exampleInput, null, 2).replace(/\n/g, '\n'),
+    sandboxExample: example !== undefined && hasSandboxReadmeExample(dirname(specPath)),
   });
   const readme = [
     clientExample,

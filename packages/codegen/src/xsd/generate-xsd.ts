@@ -8,6 +8,7 @@ import { CODEC_ENGINE } from './codec-engine.js';
 import { emitCodec } from './emit-codec.js';
 import { emitContract, emitIndex, emitMessages, emitValidators } from './emit-modules.js';
 import { emitTypes } from './emit-types.js';
+import { hasSandboxReadmeExample, SANDBOX_EXAMPLE_NOTE } from '../client/readme-example.js';
 import { exampleMessage } from './readme-example.js';
 import { loadJsonSchemaFile } from './load-json-schema.js';
 import { parseXsdContract } from './parse-xsd.js';
@@ -33,13 +34,14 @@ function readme(provider: string, contract: XsdContract, specDir: string): strin
     `import { create${typeNameOf(provider)}Client, type Messages } from '@refundkit/${provider}';`,
     '',
     ...(example
-      ? [`const request: Messages[${JSON.stringify(first?.name)}] = ${JSON.stringify(example, null, 2)}; // the document's example (specs/${provider}/examples/)`]
+      ? [`const request: Messages[${JSON.stringify(first?.name)}] = ${JSON.stringify(example, null, 2)}; // the spec's README example (specs/${provider}/examples/examples.yaml)`]
       : [`declare const request: Messages[${JSON.stringify(first?.name ?? 'refund.request')}]; // built from the payment being refunded`]),
     `const ${provider} = create${typeNameOf(provider)}Client({ baseUrl: 'https://ipos.example.com/endpoint-you-were-given' });`,
     `const { data, unknown } = await ${provider}.refund(request); // a typed ${first?.name ?? 'request'}; ${encoding} on the wire`,
     "if (data.result.id === '0000') console.log('refunded');",
     '```',
     '',
+    ...(example !== undefined && hasSandboxReadmeExample(specDir) ? [SANDBOX_EXAMPLE_NOTE, ''] : []),
     `The request is validated and ${encoding}-encoded before anything is sent; the answer is decoded from its raw`,
     'bytes and validated. Elements the contract does not name are kept in `unknown`, never a failure.',
     `Each operation also comes in two halves: \`${provider}.prepareRefund(request)\` validates and ${encoding}-encodes once, with`,

@@ -1,11 +1,12 @@
 // The README's request, written out from the spec's own example (issue 14: a README that shows
-// the request it sends): the first valid example of a message in `examples/examples.yaml`, read as
+// the request it sends): the example of a message marked `readme: true` in `examples/examples.yaml` (else the first valid one), read as
 // its XML declaration says, turned into the typed message the client takes — text stays text,
 // integer types become numbers, JSON payload elements (`goods_detail`) are parsed, in the
 // contract's element order.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { readmeEntry, type ExampleEntry } from '../client/readme-example.js';
 import { readXmlFile, type XmlNode } from './read-xml.js';
 import type { ComplexType, XsdContract } from './xsd-model.js';
 
@@ -24,12 +25,12 @@ function valueOf(node: XmlNode, type: ComplexType): Record<string, unknown> {
   return value;
 }
 
-/** The typed form of the first valid XML example of `message`, or undefined when the spec has none. */
+/** The typed form of the README's XML example of `message` (`readmeEntry`), or undefined when the spec has none. */
 export function exampleMessage(specDir: string, contract: XsdContract, message: string): Record<string, unknown> | undefined {
   const manifest = join(specDir, 'examples', 'examples.yaml');
   const schema = contract.messages.find((m) => m.name === message);
   if (!schema || !existsSync(manifest)) return undefined;
-  const entries = parse(readFileSync(manifest, 'utf8')) as { file: string; message: string; valid: boolean }[];
-  const entry = entries.find((e) => e.valid && e.message === message && e.file.endsWith('.xml'));
+  const entries = parse(readFileSync(manifest, 'utf8')) as ExampleEntry[];
+  const entry = readmeEntry(entries, message, '.xml');
   return entry ? valueOf(readXmlFile(join(specDir, 'examples', entry.file), entry.file), schema.root.type) : undefined;
 }

@@ -5,6 +5,7 @@ import { EFTPAY_MAX_AMOUNT, REGISTRY } from '@refundkit/registry';
 import { toMinorUnits, type ProviderResult } from '@refundkit/runtime';
 import type { MaybeSecret } from '@refundkit/signing';
 import type { Messages } from '@refundkit/eftpay';
+import type { EftpayCurrency } from '../currencies.js';
 import type { RefundStatus } from '../model.js';
 import { checkEcho, echoedAmount, type ProviderAnswer } from './adapter.js';
 import { statusOf, type StatusTable } from './status-table.js';
@@ -18,13 +19,17 @@ export interface EftpayConfig {
   /** The secret code that signs every message (wrap it in `Secret` to keep it out of logs). */
   readonly secretCode: MaybeSecret<string>;
   /** The currency of the merchant's eftPay account, which refunds are in. Default: the spec's first, HKD. */
-  readonly currency?: (typeof REGISTRY.eftpay.currencies)[number] | undefined;
+  readonly currency?: EftpayCurrency | undefined;
 }
 
 const REFUND_ENUMS = REGISTRY.eftpay.enums['refund.request'];
 
-/** `payment_type`: the wallet of the original payment (seed 001, 支援的service; the spec's enum). */
-export type EftpayPaymentType = (typeof REFUND_ENUMS.payment_type)[number];
+/**
+ * `payment_type`: the wallet of the original payment (seed 001, 支援的service; the spec's enum).
+ * Re-made as a union of its own (`Exclude<…, never>`) so the compiler names it: "not assignable
+ * to type 'EftpayPaymentType'" (see currencies.ts).
+ */
+export type EftpayPaymentType = Exclude<(typeof REFUND_ENUMS.payment_type)[number], never>;
 
 /** `buyertype`: the device type; refundkit sends `others` unless told (the spec's enum). */
 export type EftpayBuyerType = (typeof REFUND_ENUMS.buyertype)[number];

@@ -2,7 +2,9 @@
  * Mistakes the types refuse (issue 14). Each `@ts-expect-error` must fail to compile (the package
  * typecheck says so when one compiles), and `diagnostics.test.ts` compiles this file without the
  * directives and checks that each error names the provider's type and the field: the words in
- * [brackets] after each directive.
+ * [brackets] after each directive anywhere in its message, the words in {braces} in the message's
+ * first line (the provider's name belongs there: `TipayCurrency`, `RefundInputOf<"easypay">`).
+ * `paypal` names no provider, so its first line names only the key.
  */
 import { Secret } from '@refundkit/signing';
 import { createRefunds } from '../../src/index.js';
@@ -25,34 +27,34 @@ export async function mistakes(): Promise<void> {
   await refunds.refund({ provider: 'yima', ...common, currency: 'CNY' });
   await refunds.handleNotification('tipay', { headers: {}, rawBody: '' });
 
-  // @ts-expect-error [tipay] [currency] ["USD"]
+  // @ts-expect-error {TipayCurrency} {"USD"} [currency] ["CNY"]
   await refunds.refund({ provider: 'tipay', ...common, currency: 'USD' });
-  // @ts-expect-error [eftpay] [currency] ["hkd"] ["HKD"]
+  // @ts-expect-error {EftpayCurrency} {"hkd"} {"HKD"} [currency]
   await refunds.refund({ provider: 'eftpay', ...common, currency: 'hkd', options: { paymentType: 'ALIPAYHK' } });
-  // @ts-expect-error [EasypayRefundInput] [options]
+  // @ts-expect-error {RefundInputOf<"easypay">} [EasypayRefundInput] [options]
   await refunds.refund({ provider: 'easypay', ...common, currency: 'CNY' });
-  // @ts-expect-error [EasypayOptions] [oriTransDate]
+  // @ts-expect-error {EasypayOptions} {oriTransDate}
   await refunds.refund({ provider: 'easypay', ...common, currency: 'CNY', options: { payType: 'AliPayRefund' } });
-  // @ts-expect-error [EftpayRefundInput] [options]
+  // @ts-expect-error {RefundInputOf<"eftpay">} [EftpayRefundInput] [options]
   await refunds.refund({ provider: 'eftpay', ...common, currency: 'HKD' });
-  // @ts-expect-error [EftpayOptions] [paymentType] ["ALIPAY"]
+  // @ts-expect-error {EftpayPaymentType} {"ALIPAY"} [EftpayOptions] [paymentType]
   await refunds.refund({ provider: 'eftpay', ...common, currency: 'HKD', options: { paymentType: 'ALIPAY' } });
-  // @ts-expect-error [YimaOptions] [oriTransDate]
+  // @ts-expect-error {YimaOptions} {oriTransDate}
   await refunds.refund({ provider: 'yima', ...common, currency: 'CNY', options: { oriTransDate: '20250101' } });
-  // @ts-expect-error [TipayTakesNoOptions] [payType]
+  // @ts-expect-error {TipayTakesNoOptions} {payType}
   await refunds.refund({ provider: 'tipay', ...common, currency: 'CNY', options: { payType: 'AliPayRefund' } });
-  // @ts-expect-error ["lianke"] ["easypay" | "eftpay" | "tipay" | "yima"]
+  // @ts-expect-error {"lianke"} {"easypay" | "eftpay" | "tipay" | "yima"}
   await refunds.refund({ provider: 'lianke', ...common, currency: 'CNY' });
-  // @ts-expect-error ["eftpay"] ["easypay" | "tipay"]
+  // @ts-expect-error {"eftpay"} {"easypay" | "tipay"}
   await refunds.handleNotification('eftpay', { headers: {}, rawBody: '' });
 
   // Configuration mistakes, refused by the types as createRefunds refuses them at run time.
-  // @ts-expect-error [merchantNo] [TipayConfig]
+  // @ts-expect-error {merchantNo} {TipayConfig}
   createRefunds({ providers: { tipay: { baseUrl: 'https://api.tipay.tianhecloud.com', appId: 'tichain000000', appKey: new Secret('key') } } });
-  // @ts-expect-error [currency] ["USD"] ["HKD" | "CNY"]
+  // @ts-expect-error {EftpayCurrency} {"USD"} [currency] [EftpayConfig]
   createRefunds({ providers: { eftpay: { baseUrl: 'https://vmp.eftpay.com.cn', userConfirmKey: 'S0003469', secretCode: 'code', currency: 'USD' } } });
-  // @ts-expect-error [merchantNO] [TipayConfig]
+  // @ts-expect-error {merchantNO} {TipayConfig}
   createRefunds({ providers: { tipay: { baseUrl: 'https://api.tipay.tianhecloud.com', appId: 'tichain000000', appKey: 'key', merchantNO: '10012426723' } } });
-  // @ts-expect-error [paypal]
+  // @ts-expect-error {paypal} [EasypayConfig]
   createRefunds({ providers: { paypal: { baseUrl: 'https://paypal.example.com' } } });
 }
