@@ -76,6 +76,9 @@ export interface Refund {
    * The merchant account the refund belongs to, as the provider knows it (tipay `merchantNo`,
    * easypay `mchtCode`, eftpay `user_confirm_key`, lianke `store_no`, yima `isspid/pos_id`):
    * configurations sharing one ledger never see each other's refunds.
+   *
+   * @example
+   * account: '10012426723' // tipay merchantNo; yima: '39493002/1511300001'
    */
   readonly account: string;
   /** The order refunded, as the merchant numbered it. @example orderId: 'order123456789' */
@@ -97,24 +100,48 @@ export interface Refund {
    * if (refund.failure?.source === 'provider') console.log('the provider said', refund.failure.code);
    */
   readonly failure?: RefundFailure;
-  /** The provider's last answer as received (raw text, at most {@link RAW_EXCERPT_LIMIT} characters), for audit. */
+  /**
+   * The provider's last answer as received (raw text, at most {@link RAW_EXCERPT_LIMIT}
+   * characters), for audit. Never printed by the CLI's `--json`.
+   *
+   * @example
+   * raw: '{"code":200,"success":true,"data":{"status":"SUCCESS",...}}'
+   */
   readonly raw?: string;
   /**
    * What the provider's adapter needs to query this refund later and the request does not keep
    * (eftpay `paymentType`, easypay `payType` and `transDate`): strings only, set on reserve.
+   *
+   * @example
+   * meta: { paymentType: 'ALIPAYHK', buyerType: 'others' } // eftpay
    */
   readonly meta?: Readonly<Record<string, string>>;
-  /** How many times a request for this refund number was (or was about to be) sent. */
+  /**
+   * How many times a request for this refund number was (or was about to be) sent.
+   *
+   * @example
+   * attempts: 2 // the first was refused, or its sender crashed; the second used the same number
+   */
   readonly attempts: number;
   /**
    * True once a request for this refund may have reached the provider without being refused
    * (accepted, or no answer): a later refusal of the same number may mean "duplicate", so it
    * is `unknown`, never `failed`.
+   *
+   * @example
+   * providerMayKnow: true // after a timeout: a refusal of a resubmission will not be called failed
    */
   readonly providerMayKnow: boolean;
-  /** Present while a sender holds the refund (see {@link Lease}). */
+  /**
+   * Present while a sender holds the refund (see {@link Lease}).
+   *
+   * @example
+   * lease: { holder: '6f1c…', attempt: 1, expiresAt: '2026-12-02T04:11:05.000Z' }
+   */
   readonly lease?: Lease;
+  /** When the refund was first reserved, ISO 8601 (the ledger's clock). @example createdAt: '2026-12-02T04:10:00.000Z' */
   readonly createdAt: string;
+  /** When the record last changed, ISO 8601 (the ledger's clock). @example updatedAt: '2026-12-02T04:10:01.120Z' */
   readonly updatedAt: string;
 }
 
