@@ -15,8 +15,10 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { Sandbox } from '@refundkit/sandbox';
 import { tipaySignature } from '@refundkit/signing';
+import { PROVIDER_KEYS } from '@refundkit/registry';
 
-export const PROVIDERS = ['easypay', 'eftpay', 'lianke', 'tipay', 'yima'] as const;
+/** The providers, from the registry (generated from the specs): a provider added there is tested here. */
+export const PROVIDERS = PROVIDER_KEYS;
 export type Provider = (typeof PROVIDERS)[number];
 export const JSON_PROVIDERS: readonly Provider[] = ['easypay', 'eftpay', 'lianke', 'tipay'];
 

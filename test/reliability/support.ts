@@ -12,8 +12,10 @@ import { ADAPTERS, FINAL_STATUSES, type Refund, type RefundInput, type Refunds, 
 import { RefundkitError } from '@refundkit/runtime';
 import { Secret } from '@refundkit/signing';
 import { expect } from 'vitest';
+import { PROVIDER_KEYS } from '@refundkit/registry';
 
-export const PROVIDERS = ['easypay', 'eftpay', 'lianke', 'tipay', 'yima'] as const;
+/** The providers, from the registry (generated from the specs): a provider added there is tested here. */
+export const PROVIDERS = PROVIDER_KEYS;
 export type Provider = (typeof PROVIDERS)[number];
 
 /** The currency each provider's refunds are in (eftpay: the account's, HKD in the sandbox). */

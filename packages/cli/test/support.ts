@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import type { Sandbox } from '@refundkit/sandbox';
 import { expect } from 'vitest';
 import { run, type Io } from '../src/main.js';
+import { PROVIDER_KEYS } from '@refundkit/registry';
 
-export const PROVIDERS = ['easypay', 'eftpay', 'lianke', 'tipay', 'yima'] as const;
+/** The providers, from the registry (generated from the specs): a provider added there is tested here. */
+export const PROVIDERS = PROVIDER_KEYS;
 export type Provider = (typeof PROVIDERS)[number];
 
 /** The repository root (specs/ lives there). */
