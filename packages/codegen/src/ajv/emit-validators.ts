@@ -1,9 +1,9 @@
 import Ajv2020Module, { _, Name, type CodeKeywordDefinition, type KeywordCxt } from 'ajv/dist/2020.js';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 
-// ajv is CommonJS: under Node's ESM loader the default import is `module.exports`.
 type AjvClass = typeof import('ajv/dist/2020.js').default;
 type Standalone = typeof import('ajv/dist/standalone/index.js').default;
+// ajv is CommonJS: under Node's ESM loader the default import is `module.exports`, whose `default` is the export.
 const Ajv2020 = ((Ajv2020Module as unknown as { default?: AjvClass }).default ?? Ajv2020Module) as AjvClass;
 const standaloneCode = ((standaloneModule as unknown as { default?: Standalone }).default ?? standaloneModule) as Standalone;
 
