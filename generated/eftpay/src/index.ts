@@ -17,5 +17,5 @@ export * from './client.js';
  * naming every failing field and rule.
  */
 export function validateMessage<K extends MessageName>(name: K, value: unknown): Messages[K] {
-  return assertValid(validators[name] as never, value, name) as Messages[K];
+  return assertValid(validators[name], value, name);
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generatedHeader } from '../src/emit/header.js';
 import { generateProvider } from '../src/generate.js';
+import { CODEC_ENGINE_FILE } from '../src/xsd/codec-engine.js';
 import { generateXsdPackage, XSD_GENERATED_DEPENDENCIES } from '../src/xsd/generate-xsd.js';
 import { YIMA_SPECS } from './xsd-helpers.js';
 
@@ -29,6 +30,16 @@ describe('generateXsdPackage (specs/yima)', () => {
     for (const [path, content] of Object.entries(first)) {
       expect(readFileSync(join(REPO, 'generated/yima', path), 'utf8'), `generated/yima/${path} is stale`).toBe(content);
     }
+  });
+
+  it('copies the codec engine from its type-checked module, byte for byte below the header', async () => {
+    const files = await generateXsdPackage('yima', YIMA_SPECS, 'specs/yima');
+    const engine = readFileSync(join(import.meta.dirname, '../src/xsd/runtime/xml-codec.ts'), 'utf8');
+    expect(files['src/xml-codec.ts']).toBe(`${generatedHeader(YIMA_SPEC_FILES, 'xml codec engine')}${engine}`);
+    expect(engine).toMatch(/^import iconv from 'iconv-lite';/);
+    // The built generator (dist/xsd/) reads the same file as the source (src/xsd/).
+    const built = (await import('../dist/xsd/codec-engine.js')) as { CODEC_ENGINE_FILE: URL };
+    expect(built.CODEC_ENGINE_FILE.href).toBe(CODEC_ENGINE_FILE.href);
   });
 
   it('writes the package like any provider: the same source files, each headed with every spec file used', async () => {

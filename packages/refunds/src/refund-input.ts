@@ -3,8 +3,8 @@
 // that provider's type (`EasypayRefundInput`, `EasypayOptions`) and field, never against the
 // union of all five (issue 14).
 import type { EasypayCurrency, EftpayCurrency, LiankeCurrency, TipayCurrency, YimaCurrency } from './currencies.js';
-import type { RefundItem } from './providers/adapter.js';
-import type { ConfiguredProvider } from './providers/index.js';
+import type { RefundItem, RefundRequest } from './providers/adapter.js';
+import type { ConfiguredProvider, ProviderOptions } from './providers/index.js';
 import type { EasypayOptions } from './providers/easypay.js';
 import type { EftpayOptions } from './providers/eftpay.js';
 import type { YimaOptions } from './providers/yima.js';
@@ -153,3 +153,28 @@ export type RefundCurrency<P extends ConfiguredProvider = ConfiguredProvider> = 
  * 'EasypayOptions'`), not the union of all five.
  */
 export type RefundInputOf<K extends ConfiguredProvider> = { readonly provider: K } & RefundInputs[K];
+
+/**
+ * The options of an input fit the options its adapter takes: the same type, or, for a provider
+ * that takes none (`Record<string, never>`), an input type whose keys can hold no value
+ * (`TipayTakesNoOptions`, named so that a mistake reads well, issue 14).
+ */
+type OptionsFit<Given, Taken> = [Given] extends [Taken] ? true : [Taken] extends [Record<string, never>] ? ([Given[keyof Given]] extends [undefined] ? true : false) : false;
+
+/**
+ * The providers whose refund input is not a request in their own options; it must be none
+ * (the constant below fails to compile otherwise), which is what makes {@link requestOf} safe.
+ */
+type InputsNotRequests = {
+  [P in ConfiguredProvider]: Omit<RefundInputs[P], 'provider' | 'options'> extends Omit<RefundRequest, 'options'>
+    ? OptionsFit<NonNullable<RefundInputs[P]['options']>, ProviderOptions[P]> extends true ? never : P
+    : P;
+}[ConfiguredProvider];
+const inputsAreRequests: [InputsNotRequests] extends [never] ? true : never = true;
+void inputsAreRequests;
+
+/** The input as the request its provider's adapter takes (`prepareRefund`). */
+export function requestOf<K extends ConfiguredProvider>(input: RefundInputOf<K>): RefundRequest<ProviderOptions[K]> {
+  // Holds for every K (InputsNotRequests is never), but the compiler cannot relate two indexed types over a generic K.
+  return input as RefundRequest<ProviderOptions[K]>;
+}

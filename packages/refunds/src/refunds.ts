@@ -10,7 +10,7 @@ import { MemoryLedger } from './ledger/memory-ledger.js';
 import { FINAL_STATUSES, type AnswerSource, type Lease, type Refund, type RefundEvent, type RefundKey } from './model.js';
 import { invalid, type NotificationAck, type ProviderAnswer } from './providers/adapter.js';
 import { ADAPTERS, type ConfiguredProvider, type ProviderConfigs } from './providers/index.js';
-import type { RefundInput, RefundInputOf } from './refund-input.js';
+import { requestOf, type RefundInput, type RefundInputOf } from './refund-input.js';
 
 /** How long a lease outlives its sender's exchanges, so a slow but live sender is never overtaken. */
 export const LEASE_MARGIN_MS = 5_000;
@@ -313,11 +313,11 @@ const INPUT_FIELDS = new Set(['provider', 'orderId', 'refundId', 'amount', 'curr
  * unknown key (another provider's option, a misspelling) is refused naming the key, a required
  * one naming the provider.
  */
-function checkOptions(provider: ConfiguredProvider, rules: ConfigRules<unknown>, input: Record<string, unknown>): void {
+function checkOptions(provider: ConfiguredProvider, rules: ConfigRules<unknown>, input: { readonly options?: unknown }): void {
   for (const key of Object.keys(input)) {
     if (!INPUT_FIELDS.has(key)) throw invalid(key, 'additionalProperties', `is not a refund field (known: ${[...INPUT_FIELDS].join(', ')})`);
   }
-  const options = input['options'];
+  const options = input.options;
   const settings = rules.settings as Readonly<Record<string, SettingRule>>;
   const known = Object.keys(settings);
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) throw invalid('options', 'type object', `must be an object of ${provider} options`);
@@ -436,7 +436,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
     let client = clients.get(key);
     if (client === undefined) {
       try {
-        client = adapter.createClient(config as never, shared);
+        client = adapter.createClient(config, shared);
       } catch (error) {
         // Bad keys and settings are the caller's to fix; the signing errors never quote key material.
         if (error instanceof RefundkitError) throw error;
@@ -444,7 +444,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
       }
       clients.set(key, client);
     }
-    return { entry, adapter, config: config as ProviderConfigs[K], client, account: entry.accountOf(config as never) };
+    return { entry, adapter, config, client, account: entry.accountOf(config) };
   }
 
   const identity = (refund: Refund): RefundIdentity => ({ provider: refund.provider, account: refund.account, refundId: refund.refundId });
@@ -485,7 +485,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
     const { adapter, config, client } = await provider(refund.provider as ConfiguredProvider);
     return inExchange({ provider: refund.provider, operation: 'queryRefund', refundId: refund.refundId, signal }, async (exchange) => {
       try {
-        return await adapter.query(client, config as never, refund);
+        return await adapter.query(client, config, refund);
       } catch (error) {
         return { ...answerForExchangeError(error, exchange), status: 'unknown' };
       }
@@ -535,10 +535,10 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
       const signal = callSignal(callOptions);
       throwIfAborted(signal, 'refund');
       const { entry, adapter, config, client, account } = await provider(input.provider);
-      checkOptions(input.provider, entry.options as ConfigRules<unknown>, input as unknown as Record<string, unknown>);
-      checkCommonInput(input, entry.currencies(config as never));
+      checkOptions(input.provider, entry.options as ConfigRules<unknown>, input);
+      checkCommonInput(input, entry.currencies(config));
       // Checked, signed where the provider signs, before anything is reserved.
-      const send = adapter.prepareRefund(client, config as never, input as never);
+      const send = adapter.prepareRefund(client, config, requestOf(input));
       throwIfAborted(signal, 'refund');
       const request = {
         key: { provider: input.provider, account, orderId: input.orderId, refundId: input.refundId },
@@ -619,7 +619,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
     async handleNotification(key, notification) {
       const { adapter, config, client, account } = await provider(key);
       if (!adapter.notifications) throw new NotFoundError(`${key} documents no notifications`);
-      const outcome = adapter.notifications.verify(client, config as never, notification.rawBody, notification.headers);
+      const outcome = adapter.notifications.verify(client, config, notification.rawBody, notification.headers);
       const ack = adapter.notifications.ack;
       const known = await ledger.get({ provider: key, account, refundId: outcome.refundId });
       if (!known) return { ack };

@@ -63,6 +63,7 @@ export function createControlHandler(api: ControlApi, allowedHosts: () => readon
       } else if (path === '/__sandbox/orders') {
         if (method === 'POST') {
           const { provider, ...order } = readObject(body);
+          // Unchecked JSON: addOrder checks orderId and amount (a TypeError, answered 400).
           return sendJson(res, 201, { order: api.addOrder(readProvider(provider), order as unknown as OrderInput) });
         }
         if (method === 'GET') return sendJson(res, 200, { orders: api.orders(readProvider(url.searchParams.get('provider'))) });
@@ -134,6 +135,7 @@ function readFault(body: Buffer): ArmFaultInput {
   if (unknown.length > 0) throw new ControlError(`unknown field(s) ${unknown.join(', ')}; a fault is {provider, fault, refundNo?, operation?, times?, ms?, commit?}`);
   if (typeof input['fault'] !== 'string') throw new ControlError(`fault must be one of ${FAULT_NAMES.join(', ')}`);
   if (input['commit'] !== undefined && typeof input['commit'] !== 'boolean') throw new ControlError('commit must be true or false');
+  // Unchecked JSON past the fields above: arming checks the rest (fault name, operation, times, ms; a FaultError, answered 400).
   return { ...input, provider: readProvider(input['provider']) } as unknown as ArmFaultInput;
 }
 

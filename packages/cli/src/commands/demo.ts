@@ -5,7 +5,7 @@
  * timeout after the provider committed, resolved without a second refund. It prints a table and
  * exits non-zero if any outcome is wrong, checking each against the sandbox's own books.
  */
-import { createRefunds, MemoryLedger, OverRefundError, type Refund, type RefundInput, type Refunds } from '@refundkit/refunds';
+import { createRefunds, MemoryLedger, OverRefundError, type ProviderConfigs, type Refund, type RefundInput, type Refunds } from '@refundkit/refunds';
 import { PROVIDER_KEYS, REGISTRY, type ProviderKey } from '@refundkit/registry';
 import { startSandbox, type Sandbox } from '@refundkit/sandbox';
 import { EXIT, type Io } from '../io.js';
@@ -33,7 +33,7 @@ export interface DemoRow {
 }
 
 /** Provider settings from the sandbox's test credentials, and the options each refund needs. */
-function setup(sandbox: Sandbox): { providers: Record<Provider, Record<string, unknown>>; options: Record<Provider, Record<string, string>>; currency: Record<Provider, string> } {
+function setup(sandbox: Sandbox): { providers: ProviderConfigs; options: Record<Provider, Record<string, string>>; currency: Record<Provider, string> } {
   const c = sandbox.credentials;
   return {
     providers: {
@@ -144,8 +144,8 @@ export async function runDemo(): Promise<DemoRow[]> {
   const sandbox = await startSandbox({ port: 0, host: '127.0.0.1', delayMs: 300 });
   const ledger = new MemoryLedger();
   const config = setup(sandbox);
-  const refunds = createRefunds({ providers: config.providers as never, ledger, timeoutMs: 5_000 });
-  const impatient = createRefunds({ providers: config.providers as never, ledger, timeoutMs: 500 });
+  const refunds = createRefunds({ providers: config.providers, ledger, timeoutMs: 5_000 });
+  const impatient = createRefunds({ providers: config.providers, ledger, timeoutMs: 500 });
   try {
     const rows: DemoRow[] = [];
     for (const provider of PROVIDERS) rows.push(...(await runProvider(provider, sandbox, refunds, impatient, config)));

@@ -1,5 +1,5 @@
 import { REGISTRY } from '@refundkit/registry';
-import { ADAPTERS } from '@refundkit/refunds';
+import { ADAPTERS, type RefundInput } from '@refundkit/refunds';
 import { parseAmountOption, parseDuration } from '../amounts.js';
 import { describeRefund, exitCodeOf, openFacade, refundJson, type FacadeArgs } from '../facade.js';
 import { UsageError, type Io } from '../io.js';
@@ -61,6 +61,7 @@ export async function refundCommand(args: RefundArgs, io: Io): Promise<number> {
     // The provider config's currency, else the provider's default (its spec's first currency).
     // `never`: the config is the one the user gave for `provider`, which the adapter checks.
     const currency = args.currency ?? ADAPTERS[provider].currencies(providerConfig as never)[0] ?? REGISTRY[provider].currencies[0];
+    // Asserted: currency and options are strings from the command line, which the facade checks before anything is sent.
     let refund = await refunds.refund({
       provider,
       orderId: args.order,
@@ -71,7 +72,7 @@ export async function refundCommand(args: RefundArgs, io: Io): Promise<number> {
       ...(args.reason ? { reason: args.reason } : {}),
       ...(args.notifyUrl ? { notifyUrl: args.notifyUrl } : {}),
       options,
-    } as never);
+    } as RefundInput);
     if (args.wait && (refund.status === 'pending' || refund.status === 'unknown')) {
       refund = await refunds.waitFor(refund, { timeoutMs: waitTimeoutMs });
     }

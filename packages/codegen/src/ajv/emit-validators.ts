@@ -1,9 +1,9 @@
 import Ajv2020Module, { _, Name, type CodeKeywordDefinition, type KeywordCxt } from 'ajv/dist/2020.js';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 
-// ajv is CommonJS: under Node's ESM loader the default import is `module.exports`.
 type AjvClass = typeof import('ajv/dist/2020.js').default;
 type Standalone = typeof import('ajv/dist/standalone/index.js').default;
+// ajv is CommonJS: under Node's ESM loader the default import is `module.exports`, whose `default` is the export.
 const Ajv2020 = ((Ajv2020Module as unknown as { default?: AjvClass }).default ?? Ajv2020Module) as AjvClass;
 const standaloneCode = ((standaloneModule as unknown as { default?: Standalone }).default ?? standaloneModule) as Standalone;
 
@@ -64,12 +64,14 @@ function maxBytesSchema(schema: unknown): MaxBytes {
 
 /**
  * The ajv definition of `maxBytes`. Its error has `keyword: 'maxBytes'`, params `{ limit,
- * encoding, bytes }` and a message with both numbers.
+ * encoding, bytes }` and a message with both numbers. `onUse` is called each time a schema's
+ * code uses it, which is how the generator knows the module needs {@link ENCODED_BYTE_LENGTH_SOURCE}.
  */
-const maxBytesDefinition: CodeKeywordDefinition = {
+const maxBytesDefinition = (onUse: () => void): CodeKeywordDefinition => ({
   keyword: MAX_BYTES_KEYWORD,
   schemaType: 'object',
   code(cxt: KeywordCxt) {
+    onUse();
     const { gen, data } = cxt;
     const rule = maxBytesSchema(cxt.schema);
     const measure = gen.scopeValue('func', {
@@ -96,7 +98,7 @@ const maxBytesDefinition: CodeKeywordDefinition = {
       return _`{limit: ${rule.limit}, encoding: ${rule.encoding}, bytes: ${params['bytes']}}`;
     },
   },
-};
+});
 
 /** Annotation keywords of OpenAPI 3.1 that JSON Schema 2020-12 does not define. */
 const OPENAPI_ANNOTATIONS = ['example', 'xml', 'externalDocs', 'discriminator'];
@@ -151,7 +153,8 @@ export function compileValidatorModule(source: ValidatorSource): {
     validateFormats: false,
     unicodeRegExp: true,
   });
-  ajv.addKeyword(maxBytesDefinition);
+  const uses = { maxBytes: false };
+  ajv.addKeyword(maxBytesDefinition(() => (uses.maxBytes = true)));
   for (const keyword of [...OPENAPI_ANNOTATIONS, ...collectExtensionKeywords(source.defs, new Set())]) {
     ajv.addKeyword({ keyword, schemaType: ['string', 'object', 'array', 'boolean', 'number', 'null'] });
   }
@@ -191,7 +194,7 @@ export function compileValidatorModule(source: ValidatorSource): {
       `const ${local} = { default: ${local}Module.default.default ?? ${local}Module.default };`,
     ];
   });
-  const measuresBytes = new RegExp(`= ${BYTE_LENGTH_FUNCTION};`).test(code);
+  const measuresBytes = uses.maxBytes;
   if (measuresBytes) imports.push(ENCODED_BYTE_LENGTH_SOURCE);
   return {
     code: `${imports.join('\n')}\n${code.trim()}\n`,

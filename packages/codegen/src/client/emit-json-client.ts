@@ -1,3 +1,4 @@
+import { importLines } from '../emit/imports.js';
 import { MAX_ANSWER_BYTES_OPTION } from './answer-options.js';
 import type { JsonStringField } from './json-string-fields.js';
 import type { ClientNotification, ClientOperation } from './operations.js';
@@ -160,10 +161,9 @@ export function emitJsonClient(header: string, input: JsonClientInput): string {
   ];
   const methods = input.operations.flatMap((op) => operationSignatures(op, input));
   const hasGet = input.operations.some((op) => op.method === 'GET');
-  const usesRandomUuid = scheme.setup.some((line) => line.includes('randomUUID'));
   return [
     header,
-    ...(usesRandomUuid ? ["import { randomUUID } from 'node:crypto';"] : []),
+    ...importLines(scheme.moduleImports),
     `import createClient, { createFinalURL, createQuerySerializer, ${input.operations.some((op) => op.method !== 'GET') ? 'defaultBodySerializer, ' : ''}defaultPathSerializer, removeTrailingSlash } from 'openapi-fetch';`,
     `import { ${[...new Set(runtimeImports)].join(', ')} } from '@refundkit/runtime';`,
     `import { ${scheme.signingImports.join(', ')} } from '@refundkit/signing';`,

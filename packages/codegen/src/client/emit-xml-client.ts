@@ -88,7 +88,7 @@ export function emitXmlClient(header: string, input: XmlClientInput): string {
     `  const send = fetchWithDeadline({ fetch: options.fetch, timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes, decodeBody: (bytes) => decodeLeniently(bytes, ${q(encoding)}) });`,
     '  const mac = options.mac ?? noMac;',
     '  function prepare<Q extends MessageName>(requestName: Q, input: unknown): PreparedRequest<Messages[Q], Uint8Array> {',
-    '    const message = assertValid(validators[requestName] as never, input, requestName) as Messages[Q];',
+    '    const message = assertValid(validators[requestName], input, requestName);',
     '    const body = encodeMessage(requestName, message);',
     `    return preparedRequest({ messageName: requestName, method: 'POST', url: options.baseUrl, headers: { 'content-type': ${q(`text/xml; charset=${encoding}`)} }, body, query: '', message });`,
     '  }',
@@ -110,7 +110,7 @@ export function emitXmlClient(header: string, input: XmlClientInput): string {
     "      // The request was sent: whatever went wrong reading the answer leaves the outcome unknown, never a plain error.",
     "      throw new ResponseError(`${responseName} cannot be read: ${error instanceof Error ? error.message : String(error)}`, text, [], { cause: error });",
     '    }',
-    '    const data = assertResponse(decoded.value, rawBody, { messageName: responseName, validator: validators[responseName] as never }) as Messages[R];',
+    '    const data = assertResponse(decoded.value, rawBody, { messageName: responseName, validator: validators[responseName] });',
     '    return { data, rawBody, status: response.status, parsed: {}, unknown: decoded.unknown };',
     '  }',
     ...input.operations.flatMap((op) => {

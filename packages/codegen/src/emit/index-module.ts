@@ -20,6 +20,6 @@ export const VALIDATE_MESSAGE_FUNCTION: readonly string[] = [
   ' * naming every failing field and rule.',
   ' */',
   'export function validateMessage<K extends MessageName>(name: K, value: unknown): Messages[K] {',
-  '  return assertValid(validators[name] as never, value, name) as Messages[K];',
+  '  return assertValid(validators[name], value, name);',
   '}',
 ];

@@ -1,8 +1,6 @@
-import openapiTSModule, { astToString } from 'openapi-typescript';
+// openapi-typescript is an ES module (its `import` export): the default import is the function itself.
+import openapiTS, { astToString } from 'openapi-typescript';
 import { pathToFileURL } from 'node:url';
-
-type OpenapiTS = typeof import('openapi-typescript').default;
-const openapiTS = ((openapiTSModule as unknown as { default?: OpenapiTS }).default ?? openapiTSModule) as OpenapiTS;
 
 /**
  * TypeScript types for every path, webhook and component of the spec, by openapi-typescript

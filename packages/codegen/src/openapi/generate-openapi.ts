@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { generatedHeader } from '../emit/header.js';
+import { importLines } from '../emit/imports.js';
 import { INDEX_COMMON_EXPORTS, VALIDATE_MESSAGE_FUNCTION } from '../emit/index-module.js';
 import { packageFiles } from '../emit/package-files.js';
 import type { FileSet } from '../emit/write-files.js';
@@ -178,10 +179,7 @@ export async function generateOpenApiPackage(provider: string, specPath: string,
     provider,
     typeName: typeNameOf(provider),
     baseUrl: defaultServerUrl(doc) ?? 'http://127.0.0.1:4010',
-    imports: [
-      ...(scheme.readmeOptions.some((l) => l.includes('readFileSync')) ? ["import { readFileSync } from 'node:fs';"] : []),
-      ...(scheme.readmeOptions.some((l) => l.includes('Secret')) ? ["import { Secret } from '@refundkit/signing';"] : []),
-    ],
+    imports: importLines(scheme.readmeImports),
     optionLines: scheme.readmeOptions,
     input: JSON.stringify(exampleInput, null, 2).replace(/\n/g, '\n'),
     sandboxExample: example !== undefined && hasSandboxReadmeExample(dirname(specPath)),

@@ -4,7 +4,7 @@ import { typeNameOf } from '../openapi/generate-openapi.js';
 import { generatedHeader } from '../emit/header.js';
 import { packageFiles } from '../emit/package-files.js';
 import type { FileSet } from '../emit/write-files.js';
-import { CODEC_ENGINE } from './codec-engine.js';
+import { codecEngineSource } from './codec-engine.js';
 import { emitCodec } from './emit-codec.js';
 import { emitContract, emitIndex, emitMessages, emitValidators } from './emit-modules.js';
 import { emitTypes } from './emit-types.js';
@@ -104,7 +104,7 @@ export async function generateXsdPackage(provider: string, specDir: string, spec
     'src/messages.ts': emitMessages(header('messages'), contract),
     'src/validators.ts': emitValidators(header('ajv standalone'), code, exportNames),
     'src/contract.ts': emitContract(header('contract'), provider, specRoot, specFiles, contract),
-    'src/xml-codec.ts': `${header('xml codec engine')}${CODEC_ENGINE}`,
+    'src/xml-codec.ts': `${header('xml codec engine')}${codecEngineSource()}`,
     'src/codec.ts': emitCodec(header('xml codec'), provider, contract),
     'src/client.ts': emitXmlClient(header('client'), {
       provider,

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import xmljsModule from 'xml-js';
 
-// xml-js is CommonJS: under Node's ESM loader the default import is `module.exports`.
 type XmlJs = typeof import('xml-js');
+// xml-js is CommonJS: under Node's ESM loader the default import is `module.exports` (a bundler may unwrap it).
 const xmljs = ((xmljsModule as unknown as { default?: XmlJs }).default ?? xmljsModule) as XmlJs;
 
 /** An element of a parsed XML file, with its namespace resolved from the `xmlns` declarations in scope. */

@@ -54,7 +54,10 @@ export function openapiFetchTransport(options: OpenapiFetchTransportOptions): {
       };
   return {
     baseUrl: options.baseUrl,
+    // openapi-fetch builds its request with `new Request(url, init)` and hands it to `fetch`: WireRequest
+    // is the part of Request that it and the transport use (no stream body), not the whole DOM class.
     Request: WireRequest as unknown as typeof Request,
+    // Called only with the WireRequest built above (the Request option), never a DOM Request.
     fetch: signed as unknown as (input: Request) => Promise<Response>,
   };
 }

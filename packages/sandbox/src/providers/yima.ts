@@ -71,11 +71,11 @@ interface Echo {
 export function createYimaAdapter(ctx: AdapterContext): ProviderAdapter {
   const creds = ctx.credentials.yima;
 
-  function reply(name: Answer, value: Messages[Answer]): Reply {
+  function reply<N extends Answer>(name: N, value: Messages[N]): Reply {
     // writeMessage validates against the response XSD before encoding: the self-check.
     let bytes: Uint8Array;
     try {
-      bytes = writeMessage(name, value as never);
+      bytes = writeMessage(name, value);
     } catch (error) {
       if (error instanceof ValidationError) throw new SelfCheckError(name, error.issues);
       throw error;
@@ -171,6 +171,7 @@ export function createYimaAdapter(ctx: AdapterContext): ProviderAdapter {
       let raw: Record<string, unknown> = {};
       try {
         const any = decodeAnyMessage(call.body);
+        // Decoded but not yet validated (it may lack fields): read field by field, as received.
         raw = any.value as unknown as Record<string, unknown>;
         if (any.name === 'refund.request' || any.name === 'queryRefund.request') name = any.name;
       } catch (error) {

@@ -9,6 +9,7 @@ import type { SchemeEmitter } from './scheme-emitter.js';
 export const easypayRsa: SchemeEmitter = {
   signingImports: ['createEasypaySigner', 'type PrivateKeyInput', 'type PublicKeyInput', 'type LoadPrivateKeyOptions', 'type EasypayResponseParts', 'type EasypayNotificationParts'],
   runtimeImports: ['compactTimestamp', 'type Clock'],
+  moduleImports: { 'node:crypto': ['randomUUID'] },
   options: [
     '  /** The merchant\'s RSA private key (PKCS#1 or PKCS#8 PEM, or a KeyObject); parsed once. */',
     '  readonly privateKey: PrivateKeyInput;',
@@ -41,6 +42,7 @@ export const easypayRsa: SchemeEmitter = {
     "privateKey: readFileSync('merchant-private-key.pem', 'utf8'),",
     "easypayPublicKey: readFileSync('easypay-public-key.pem', 'utf8'),",
   ],
+  readmeImports: { 'node:fs': ['readFileSync'] },
   readmeInput: ({ reqHeader: _builtByTheClient, ...rest }) => rest,
   verifyAnswer: () => '(parsed) => signer.verifyResponse(parsed as EasypayResponseParts)',
   verifyNotification: () => ({ verify: '(parsed) => signer.verifyNotification(parsed as EasypayNotificationParts)', verified: 'true' }),

@@ -19,6 +19,7 @@ export const eftpaySha256: SchemeEmitter = {
     '}',
   ],
   readmeOptions: ["secretCode: new Secret(process.env.EFTPAY_SECRET_CODE!),"],
+  readmeImports: { '@refundkit/signing': ['Secret'] },
   setup: ['const signer = createEftpaySigner({ secretCode: options.secretCode });'],
   sign: () => 'signer.signRequest(payload)',
   verifyAnswer: () => '(parsed) => verifyEftpayAnswer(signer, parsed)',

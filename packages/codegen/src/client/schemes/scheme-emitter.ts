@@ -1,3 +1,4 @@
+import type { ImportsByModule } from '../../emit/imports.js';
 import type { ClientNotification, ClientOperation } from '../operations.js';
 
 /**
@@ -9,6 +10,8 @@ export interface SchemeEmitter {
   readonly signingImports: readonly string[];
   /** Names imported from `@refundkit/runtime` besides the client's own. */
   readonly runtimeImports?: readonly string[];
+  /** Names that `setup` and `declarations` use from other modules, e.g. `{ 'node:crypto': ['randomUUID'] }`. */
+  readonly moduleImports?: ImportsByModule;
   /** Members of the client's options interface, each with its doc comment. */
   readonly options: readonly string[];
   /** Statements run once in the factory before `http` is created (signers are built here, keys parsed once). */
@@ -35,6 +38,8 @@ export interface SchemeEmitter {
   verifyAnswer?(op: ClientOperation): string | undefined;
   /** Option lines for the README's example (after `baseUrl`). */
   readonly readmeOptions: readonly string[];
+  /** Names that `readmeOptions` use, e.g. `{ 'node:fs': ['readFileSync'] }`. */
+  readonly readmeImports?: ImportsByModule;
   /** Turns a documented request example into what the caller passes (drops what the client builds). */
   readmeInput?(example: Record<string, unknown>): Record<string, unknown>;
   /** For `verifyNotification`: expressions for the check and for whether anything was verified. */

@@ -24,6 +24,7 @@ export const tipaySha256: SchemeEmitter = {
   ],
   runtimeImports: ['type RawAnswer'],
   readmeOptions: ["appId: 'tichain000000',", 'appKey: new Secret(process.env.TIPAY_APP_KEY!),'],
+  readmeImports: { '@refundkit/signing': ['Secret'] },
   setup: [
     'const signer = createTipaySigner({ appId: options.appId, appKey: options.appKey, clock: options.clock });',
   ],
