@@ -1,4 +1,4 @@
-import { RefundkitError, TransportError, ValidationError, type FetchLike } from '@refundkit/runtime';
+import { RefundkitError, TransportError, ValidationError, type Clock, type FetchLike } from '@refundkit/runtime';
 import { AbortedError, exchangeFetch, inExchange, type ExchangeContext, type RefundsLogger, type RequestEvent, type ResponseEvent } from './call-context.js';
 import { checkSettings } from './config/check-settings.js';
 import type { ConfigIssue, ConfigRules, SettingRule } from './config/config-rules.js';
@@ -67,6 +67,18 @@ export interface RefundsOptions<P extends ConfiguredProvider = ConfiguredProvide
    * maxAnswerBytes: 256 * 1024
    */
   readonly maxAnswerBytes?: number;
+  /**
+   * The facade's clock, epoch milliseconds: it dates what is sent (eftpay `time`, easypay
+   * `transTime`/`transDate`, Ti-Pay's `ti-timestamp`, yima's query `pos_seq`) and judges whether a
+   * lease still lives. Give the same clock to a `MemoryLedger` or `openSqliteLedger` to move time
+   * in tests instead of waiting for it. Waits (`waitFor`, `inFlightWaitMs`, deadlines) always run
+   * on real time, so a frozen test clock never hangs them. Default `Date.now`.
+   *
+   * @example
+   * let now = Date.UTC(2026, 0, 1); const clock = () => now;
+   * createRefunds({ providers, clock, ledger: new MemoryLedger({ now: clock }) }); // now += 60_000 expires a lease
+   */
+  readonly clock?: Clock;
   /**
    * How long a sender's lease on a refund lasts: nobody else sends that refund meanwhile, and a
    * crashed sender's refund is recovered once it expires. Default: two exchanges (a recovery
@@ -423,7 +435,8 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
   const ledger = options.ledger ?? new MemoryLedger();
   const logger = options.logger;
   const clients = new Map<ConfiguredProvider, unknown>();
-  const shared = { fetch: exchangeFetch(options.fetch, { onRequest: options.onRequest, onResponse: options.onResponse, logger }), timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes };
+  const clock: Clock = options.clock ?? Date.now;
+  const shared = { fetch: exchangeFetch(options.fetch, { onRequest: options.onRequest, onResponse: options.onResponse, logger }), timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes, clock };
   const leaseMs = options.leaseMs ?? 2 * (options.timeoutMs ?? 30_000) + LEASE_MARGIN_MS;
   const inFlightWaitMs = options.inFlightWaitMs ?? leaseMs;
 
@@ -485,7 +498,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
     const { adapter, config, client } = await provider(refund.provider as ConfiguredProvider);
     return inExchange({ provider: refund.provider, operation: 'queryRefund', refundId: refund.refundId, signal }, async (exchange) => {
       try {
-        return await adapter.query(client, config, refund);
+        return await adapter.query(client, config, refund, clock);
       } catch (error) {
         return { ...answerForExchangeError(error, exchange), status: 'unknown' };
       }
@@ -509,7 +522,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
     const refund = await stored(key);
     if (FINAL_STATUSES.has(refund.status)) return refund;
     // A refund in flight elsewhere is its sender's to record; a query now would only race it.
-    if (refund.status === 'unknown' && isLive(refund.lease, new Date())) return refund;
+    if (refund.status === 'unknown' && isLive(refund.lease, new Date(clock()))) return refund;
     throwIfAborted(signal, 'get');
     return query(refund, signal);
   }
@@ -526,7 +539,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
       await sleep(Math.max(1, Math.min(interval, deadline - Date.now())), signal).catch(() => undefined);
       interval = Math.min(interval * 1.5, 500);
       refund = (await ledger.get(identity(refund))) ?? refund;
-    } while (!signal?.aborted && refund.lease?.holder === reservation.lease.holder && isLive(refund.lease, new Date()) && Date.now() < deadline);
+    } while (!signal?.aborted && refund.lease?.holder === reservation.lease.holder && isLive(refund.lease, new Date(clock())) && Date.now() < deadline);
     return refund;
   }
 
@@ -538,7 +551,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
       checkOptions(input.provider, entry.options as ConfigRules<unknown>, input);
       checkCommonInput(input, entry.currencies(config));
       // Checked, signed where the provider signs, before anything is reserved.
-      const send = adapter.prepareRefund(client, config, requestOf(input));
+      const send = adapter.prepareRefund(client, config, requestOf(input), clock);
       throwIfAborted(signal, 'refund');
       const request = {
         key: { provider: input.provider, account, orderId: input.orderId, refundId: input.refundId },

@@ -1,4 +1,4 @@
-import type { FetchLike, ValidationIssue } from '@refundkit/runtime';
+import type { Clock, FetchLike, ValidationIssue } from '@refundkit/runtime';
 import { RefundkitError, ValidationError } from '@refundkit/runtime';
 import { ConfigError } from '../errors.js';
 import type { FailureInput } from '../failure.js';
@@ -135,6 +135,8 @@ export function sendPrepared<P extends { readonly preparedAt: number }>(
 
 /** Transport options shared by every client the facade creates. */
 export interface SharedClientOptions {
+  /** The facade's clock (`RefundsOptions.clock`), for clients that date what they send. */
+  readonly clock?: Clock | undefined;
   readonly fetch?: FetchLike | undefined;
   readonly timeoutMs?: number | undefined;
   /** The largest answer accepted, in bytes after decompression (see `RefundsOptions.maxAnswerBytes`). */
@@ -154,8 +156,9 @@ export interface ProviderAdapter<Config, Options, Client> {
    * Checks the request against the provider's rules and contract, and returns the send. A
    * `ValidationError` here names the facade's own fields (`refundId`, `amount`, `options.payType`).
    */
-  prepareRefund(client: Client, config: Config, request: RefundRequest<Options>): PreparedRefund;
-  query(client: Client, config: Config, refund: Refund): Promise<ProviderAnswer>;
+  prepareRefund(client: Client, config: Config, request: RefundRequest<Options>, clock: Clock): PreparedRefund;
+  /** Asks the provider about a refund; `clock` dates what the query carries. */
+  query(client: Client, config: Config, refund: Refund, clock: Clock): Promise<ProviderAnswer>;
   /** Absent for providers that document no notification. */
   readonly notifications?: {
     verify(client: Client, config: Config, rawBody: string | Uint8Array, headers: Record<string, string | string[] | undefined> | Headers): NotificationOutcome;

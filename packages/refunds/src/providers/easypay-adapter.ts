@@ -50,12 +50,14 @@ export const easypayAdapter: ProviderAdapter<EasypayConfig, EasypayOptions, Easy
       ...(config.reqType === undefined ? {} : { reqType: config.reqType }),
       ...(config.certificateId === undefined ? {} : { certificateId: config.certificateId }),
       fetch: shared.fetch,
-      timeoutMs: shared.timeoutMs, maxAnswerBytes: shared.maxAnswerBytes,
+      timeoutMs: shared.timeoutMs,
+      maxAnswerBytes: shared.maxAnswerBytes,
+      clock: shared.clock,
     }), SigningError),
-  prepareRefund(client, config, request): PreparedRefund {
+  prepareRefund(client, config, request, clock): PreparedRefund {
     const payType = requireOption(request.options, 'payType');
     const oriTransDate = requireOption(request.options, 'oriTransDate');
-    const transDate = compactDate(new Date(), 'Asia/Shanghai');
+    const transDate = compactDate(new Date(clock()), 'Asia/Shanghai');
     const backUrl = request.notifyUrl ?? config.notifyUrl;
     const reqBody: Messages['refund.request.unsigned']['reqBody'] = {
       reqInfo: { mchtCode: config.mchtCode },
@@ -76,14 +78,14 @@ export const easypayAdapter: ProviderAdapter<EasypayConfig, EasypayOptions, Easy
     );
     return Object.assign(send, { meta: { payType, transDate } });
   },
-  async query(client, config, refund) {
+  async query(client, config, refund, clock) {
     const payType = requireMeta(refund, 'payType');
     // The refund's payInfo.transDate as sent; before meta existed, its creation date (Asia/Shanghai).
     const oriTransDate = refund.meta?.['transDate'] ?? compactDate(new Date(refund.createdAt), 'Asia/Shanghai');
     const reqBody: Messages['queryRefund.request.unsigned']['reqBody'] = {
       reqInfo: { mchtCode: config.mchtCode },
       reqOrderInfo: { oriOrgTrace: refund.refundId, oriTransDate },
-      payInfo: { payType, transDate: compactDate(new Date(), 'Asia/Shanghai') },
+      payInfo: { payType, transDate: compactDate(new Date(clock()), 'Asia/Shanghai') },
     };
     const sent = { mchtCode: config.mchtCode, orderId: refund.orderId, refundId: refund.refundId, amount: refund.amount };
     return mapEasypayAnswer(await client.queryRefund({ reqBody }), 'query', sent);

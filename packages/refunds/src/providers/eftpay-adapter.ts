@@ -1,4 +1,4 @@
-import { compactTimestamp, formatMinorUnits, RefundkitError } from '@refundkit/runtime';
+import { compactTimestamp, formatMinorUnits, RefundkitError, type Clock } from '@refundkit/runtime';
 import { createEftpayClient, type EftpayClient } from '@refundkit/eftpay';
 import { SigningError } from '@refundkit/signing';
 import type { Refund } from '../model.js';
@@ -28,12 +28,12 @@ function walletOf(paymentType: unknown): (typeof EFTPAY_WALLETS)[EftpayPaymentTy
   return typeof paymentType === 'string' && Object.hasOwn(EFTPAY_WALLETS, paymentType) ? EFTPAY_WALLETS[paymentType as EftpayPaymentType] : undefined;
 }
 
-const now14 = (): string => compactTimestamp(new Date(), 'Asia/Hong_Kong');
+const now14 = (clock: Clock): string => compactTimestamp(new Date(clock()), 'Asia/Hong_Kong');
 
 export const eftpayAdapter: ProviderAdapter<EftpayConfig, EftpayOptions, EftpayClient> = {
   key: 'eftpay',
   createClient: (config, shared) => clientFor('eftpay', () => createEftpayClient({ baseUrl: config.baseUrl, secretCode: config.secretCode, fetch: shared.fetch, timeoutMs: shared.timeoutMs, maxAnswerBytes: shared.maxAnswerBytes }), SigningError),
-  prepareRefund(client, config, request): PreparedRefund {
+  prepareRefund(client, config, request, clock): PreparedRefund {
     const paymentType = request.options?.paymentType;
     if (paymentType === undefined) throw invalid('options.paymentType', 'required', 'is required for eftpay');
     const wallet = walletOf(paymentType);
@@ -54,12 +54,12 @@ export const eftpayAdapter: ProviderAdapter<EftpayConfig, EftpayOptions, EftpayC
     const sent = { userConfirmKey: config.userConfirmKey, orderId: request.orderId, refundId: request.refundId, amount: request.amount, currency: request.currency };
     // Completed (`time`), validated and signed once, by the client, before anything is reserved.
     const send = sendPrepared(
-      () => renameIssues(FIELDS, () => client.prepareRefund({ ...input, time: now14() })),
+      () => renameIssues(FIELDS, () => client.prepareRefund({ ...input, time: now14(clock) })),
       async (prepared) => mapEftpayAnswer(await client.sendRefund(prepared), 'refund', sent),
     );
     return Object.assign(send, { meta: { paymentType, buyerType } });
   },
-  async query(client, config, refund: Refund) {
+  async query(client, config, refund: Refund, clock) {
     const paymentType = refund.meta?.['paymentType'];
     const wallet = walletOf(paymentType);
     if (!wallet) throw new RefundkitError('query_unavailable', `eftpay refund ${refund.refundId} has no paymentType recorded: its query service cannot be chosen`);
@@ -73,7 +73,7 @@ export const eftpayAdapter: ProviderAdapter<EftpayConfig, EftpayOptions, EftpayC
       paytype: wallet.paytype,
       buyertype: buyerType,
       payment_type: paymentType as EftpayPaymentType,
-      time: now14(),
+      time: now14(clock),
     });
     const sent = { userConfirmKey: config.userConfirmKey, orderId: refund.orderId, refundId: refund.refundId, amount: refund.amount, currency: refund.currency };
     return mapEftpayAnswer(answer, 'query', sent);

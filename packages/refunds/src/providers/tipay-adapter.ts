@@ -11,7 +11,7 @@ const FIELDS = { orderId: 'orderId', refundRequestId: 'refundId', refundAmount: 
 
 export const tipayAdapter: ProviderAdapter<TipayConfig, TipayOptions, TipayClient> = {
   key: 'tipay',
-  createClient: (config, shared) => clientFor('tipay', () => createTipayClient({ baseUrl: config.baseUrl, appId: config.appId, appKey: config.appKey, fetch: shared.fetch, timeoutMs: shared.timeoutMs, maxAnswerBytes: shared.maxAnswerBytes }), SigningError),
+  createClient: (config, shared) => clientFor('tipay', () => createTipayClient({ baseUrl: config.baseUrl, appId: config.appId, appKey: config.appKey, fetch: shared.fetch, clock: shared.clock, timeoutMs: shared.timeoutMs, maxAnswerBytes: shared.maxAnswerBytes }), SigningError),
   prepareRefund(client, config, request) {
     const notifyUrl = request.notifyUrl ?? config.notifyUrl;
     const input = {

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { compactTimestamp } from '@refundkit/runtime';
+import { compactTimestamp, type Clock } from '@refundkit/runtime';
 import { createYimaClient, type Messages, type YimaClient } from '@refundkit/yima';
 import type { Refund } from '../model.js';
 import { invalid, renameIssues, sendPrepared, type PreparedRefund, type ProviderAdapter } from './adapter.js';
@@ -30,8 +30,8 @@ function header(config: YimaConfig, posSeq: string) {
 }
 
 /** A fresh `pos_seq` for a query: 22 digits (Asia/Shanghai time + 8 random digits), > 12 as the document asks. */
-function newQueryPosSeq(): string {
-  return `${compactTimestamp(new Date(), 'Asia/Shanghai')}${String(randomInt(100_000_000)).padStart(8, '0')}`;
+function newQueryPosSeq(clock: Clock): string {
+  return `${compactTimestamp(new Date(clock()), 'Asia/Shanghai')}${String(randomInt(100_000_000)).padStart(8, '0')}`;
 }
 
 export const yimaAdapter: ProviderAdapter<YimaConfig, YimaOptions, YimaClient> = {
@@ -57,8 +57,8 @@ export const yimaAdapter: ProviderAdapter<YimaConfig, YimaOptions, YimaClient> =
       async (prepared) => mapYimaAnswer(await client.sendRefund(prepared), 'refund', sent),
     );
   },
-  async query(client, config, refund: Refund) {
-    const posSeq = newQueryPosSeq();
+  async query(client, config, refund: Refund, clock) {
+    const posSeq = newQueryPosSeq(clock);
     const answer = await client.queryRefund({
       request_type: 'barcode_refundquery_request',
       ...header(config, posSeq),
