@@ -177,7 +177,7 @@ describe('one validation and one encoding per request', () => {
       const client = adapter.createClient(config as never, {});
       let answer: { status: string } | undefined;
       const queryCounts = await counted(provider, 'queryRefund', refundId, async () => {
-        answer = await adapter.query(client, config as never, refund!);
+        answer = await adapter.query(client, config as never, refund!, Date.now);
       });
       expect(answer?.status).toMatch(/^(succeeded|pending)$/);
       expect(queryCounts).toEqual({ requestValidations: 1, answerValidations: 1, encodings: 1 });
