@@ -290,6 +290,15 @@ function refusalOfKnownRefund(answer: ProviderAnswer, providerMayKnow: boolean):
 }
 
 
+/**
+ * A request that never left: the reservation is released (`failed`, the provider never knew of
+ * this attempt), unless an earlier attempt may have reached the provider — then the refund stays
+ * `unknown`, for a query to decide.
+ */
+function notSent(failure: ProviderAnswer['failure'] & object, providerMayKnow: boolean): ProviderAnswer {
+  return { status: providerMayKnow ? 'unknown' : 'failed', failure, raw: '', providerMayKnow: false };
+}
+
 /** Goods lines: ids and names as text, quantity a positive integer, price integer minor units. */
 function checkItems(items: unknown): void {
   if (!Array.isArray(items)) throw invalid('items', 'type array', 'must be an array of { id, name, quantity, price }');
@@ -366,7 +375,6 @@ function configIssues(providers: unknown): ConfigIssue[] {
   return issues;
 }
 
-/** A positive whole number of milliseconds, or undefined. */
 /** A duration option: a typed `ValidationError` naming it and the rule, never a plain RangeError. */
 function checkMs(name: string, value: unknown, minimum = 1, unit = 'milliseconds'): void {
   if (value !== undefined && (!Number.isSafeInteger(value) || (value as number) < minimum)) {
@@ -593,12 +601,12 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
           }
         });
         if (!outcome.exchange.sent && signal?.aborted) {
-          // Nothing left: release the reservation (a refund the provider may know stays unknown), then say so.
-          await record(reservation.refund, providerMayKnow ? { ...outcome.answer, status: 'unknown' } : outcome.answer, 'refund', lease);
+          await record(reservation.refund, notSent(outcome.answer.failure ?? { code: 'aborted', message: 'aborted before sending' }, providerMayKnow), 'refund', lease);
           throw new AbortedError(`the ${input.provider} refund ${input.refundId} was aborted before its request was sent`, { cause: signal.reason });
         }
         if (outcome.error instanceof ValidationError) {
-          await record(reservation.refund, outcome.answer, 'refund', lease);
+          // Refused locally when (re)prepared at send: nothing left.
+          await record(reservation.refund, notSent({ source: 'local', code: 'validation_failed', message: outcome.error.message }, providerMayKnow), 'refund', lease);
           throw outcome.error;
         }
         return record(reservation.refund, refusalOfKnownRefund(outcome.answer, providerMayKnow), 'refund', lease);

@@ -80,6 +80,10 @@ DROP TABLE orders_v1;
 
 const COLUMNS = REFUND_COLUMNS.join(', ');
 
+/** True while rows of schema 1 (the empty account) are left to claim. */
+const hasLegacyRows = (db: SqliteDatabase): boolean =>
+  db.prepare(`SELECT 1 FROM refunds WHERE account = '' UNION ALL SELECT 1 FROM orders WHERE account = '' LIMIT 1`).get() !== undefined;
+
 export interface SqliteLedgerOptions {
   /** How long a call waits for another process's transaction before failing (default 5000 ms). */
   readonly busyTimeoutMs?: number;
@@ -175,7 +179,7 @@ export class SqliteLedger implements RefundLedger {
       claimRefunds: db.prepare(`UPDATE refunds SET account = ? WHERE provider = ? AND account = '' AND order_id = ?`),
       claimOrder: db.prepare(`UPDATE orders SET account = ? WHERE provider = ? AND account = '' AND order_id = ?`),
     };
-    this.#hasLegacy = db.prepare(`SELECT 1 FROM refunds WHERE account = '' UNION ALL SELECT 1 FROM orders WHERE account = '' LIMIT 1`).get() !== undefined;
+    this.#hasLegacy = hasLegacyRows(db);
 
     const reserve = db.transaction((request: ReservationRequest) => this.#reserveIn(request));
     this.#reserve = (request) => reserve.immediate(request);
@@ -250,7 +254,7 @@ export class SqliteLedger implements RefundLedger {
   #claimLegacy(order: OrderIdentity): void {
     this.#sql.claimRefunds.run(order.account, order.provider, order.orderId);
     this.#sql.claimOrder.run(order.account, order.provider, order.orderId);
-    this.#hasLegacy = this.#db.prepare(`SELECT 1 FROM refunds WHERE account = '' UNION ALL SELECT 1 FROM orders WHERE account = '' LIMIT 1`).get() !== undefined;
+    this.#hasLegacy = hasLegacyRows(this.#db);
   }
 
   /** The memory ledger's `reserve`, step for step, inside one immediate transaction. */
