@@ -23,7 +23,9 @@ export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) =>
  * `originalUrl` is used when present, so paths are the full ones the client asked for.
  *
  * Mount it where no body parser has consumed the body (before `express.json()`, or in Fastify
- * with a content-type parser that leaves the stream alone): a consumed body reads as empty.
+ * with a content-type parser that leaves the stream alone). After `express.raw()` it takes the
+ * bytes left in `req.body`; a body read by a parser that kept no bytes is answered 500
+ * `body_consumed` (the provider delivers again once the mount is fixed).
  *
  * @example
  * import { createServer } from 'node:http';
@@ -37,7 +39,7 @@ export function toNodeHandler(handler: FetchHandler): NodeRequestListener {
     void (async () => {
       let response: Response;
       try {
-        response = await handler(toRequest(req, body.stream));
+        response = req.readableEnded && bytesLeftBy(req) === undefined ? bodyConsumed() : await handler(toRequest(req, body.stream));
       } catch {
         // The handler answers its own errors; this is a bug or an unusable request (a bad header).
         response = new Response(JSON.stringify({ error: { code: 'internal_error', message: 'the request could not be handled', sent: false } }), {
@@ -52,6 +54,23 @@ export function toNodeHandler(handler: FetchHandler): NodeRequestListener {
       else res.destroy();
     });
   };
+}
+
+/**
+ * The bytes a body parser that ran first left in `req.body` (`express.raw()`), when it read the
+ * stream; a parser that kept no bytes (`express.json()`) leaves nothing a signature can be checked on.
+ */
+function bytesLeftBy(req: IncomingMessage): Uint8Array | undefined {
+  const parsed = (req as { body?: unknown }).body;
+  return parsed instanceof Uint8Array ? parsed : undefined;
+}
+
+/** The body was read before the handler: a mounting mistake the merchant must fix; 500, so the provider delivers again meanwhile. */
+function bodyConsumed(): Response {
+  return new Response(
+    JSON.stringify({ error: { code: 'body_consumed', message: 'the request body was read before the notification handler: mount it before any body parser', sent: false } }),
+    { status: 500, headers: { 'content-type': 'application/json; charset=utf-8' } },
+  );
 }
 
 interface Body {
@@ -69,7 +88,7 @@ interface Body {
  */
 function bodyOf(req: IncomingMessage, Readable: typeof import('node:stream').Readable): Body {
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  const source = (): ReadableStreamDefaultReader<Uint8Array> => (reader ??= (Readable.toWeb(req) as ReadableStream<Uint8Array>).getReader());
+  const source = (): ReadableStreamDefaultReader<Uint8Array> => (reader ??= streamOf(req, Readable).getReader());
   const stream = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -102,6 +121,18 @@ function bodyOf(req: IncomingMessage, Readable: typeof import('node:stream').Rea
       if (how === 'cut') req.socket.destroy();
     },
   };
+}
+
+/** `req`'s body: the stream itself, or the bytes `express.raw()` already read from it. */
+function streamOf(req: IncomingMessage, Readable: typeof import('node:stream').Readable): ReadableStream<Uint8Array> {
+  const bytes = req.readableEnded ? bytesLeftBy(req) : undefined;
+  if (bytes === undefined) return Readable.toWeb(req) as ReadableStream<Uint8Array>;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
 }
 
 /** A web `Request` for `req`: its full URL, its headers as received, its body as `stream`. */
