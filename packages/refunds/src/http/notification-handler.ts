@@ -105,7 +105,7 @@ export function createNotificationHandler(refunds: NotificationReceiver, options
   const prefix = `${basePath}/notify/`;
 
   return async function handleNotificationRequest(request: Request): Promise<Response> {
-    const route = routeOf(new URL(request.url).pathname, prefix);
+    const route = routeOf(pathOf(request.url), prefix);
     if (route === undefined || !isNotifying(route.provider)) {
       return refuse(httpError(404, 'not_found', `no notification route here: POST ${prefix}<provider>, for ${[...NOTIFYING].join(', ')}`), 'no such route', {});
     }
@@ -158,6 +158,23 @@ export function createNotificationHandler(refunds: NotificationReceiver, options
 
 function toResponse(answer: HttpError, extra: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { ...answer.headers, ...extra } });
+}
+
+/**
+ * The path of a request's URL. `Request.url` is always absolute and already normalised by the
+ * URL parser, so the path is what follows the authority, up to a query or fragment: read off the
+ * string, which costs a fraction of parsing it again (one notification = one `Request`).
+ */
+function pathOf(url: string): string {
+  const authority = url.indexOf('//');
+  const start = url.indexOf('/', authority < 0 ? 0 : authority + 2);
+  if (start < 0) return '/';
+  let end = url.length;
+  const query = url.indexOf('?', start);
+  if (query >= 0) end = query;
+  const fragment = url.indexOf('#', start);
+  if (fragment >= 0 && fragment < end) end = fragment;
+  return url.slice(start, end);
 }
 
 /** `<prefix><provider>[/<account>][/]`, segments percent-decoded; anything else is no route. */

@@ -162,8 +162,10 @@ describe('routes, methods and the body bound, refused before the facade is asked
     const handler = createNotificationHandler(receiver, { basePath: '/hooks/' });
     expect((await handler(post('/hooks/notify/tipay', '{}'))).status).toBe(200);
     expect((await handler(post('/hooks/notify/tipay/', '{}'))).status).toBe(200);
+    expect((await handler(post('/hooks/notify/tipay?attempt=2', '{}'))).status).toBe(200);
     expect((await handler(post('/notify/tipay', '{}'))).status).toBe(404);
-    expect(receiver.calls.map((c) => c.provider)).toEqual(['tipay', 'tipay']);
+    expect((await handler(post('/hooks/notify/tipay/x?/notify/tipay', '{}'))).status).toBe(404);
+    expect(receiver.calls.map((c) => c.provider)).toEqual(['tipay', 'tipay', 'tipay']);
   });
 
   it('an account segment: a known one is handed to the facade as { account }, an unknown one is 404', async () => {
