@@ -24,9 +24,9 @@ import { createEasypaySigner, createTipaySigner, easypaySigningString, Secret, t
 import { log, median, row, suite } from './lib/common.mjs';
 import { CREDENTIALS, idSource } from './lib/fixtures.mjs';
 
-const ROUNDS = Number(process.env.BENCH_NOTIFY_ROUNDS ?? 9);
+const ROUNDS = Number(process.env.BENCH_NOTIFY_ROUNDS ?? 11);
 /** Refunds per round; each gets DUPLICATES + 1 notifications. */
-const REFUNDS = { easypay: Number(process.env.BENCH_NOTIFY_EASYPAY_REFUNDS ?? 150), tipay: Number(process.env.BENCH_NOTIFY_TIPAY_REFUNDS ?? 600) };
+const REFUNDS = { easypay: Number(process.env.BENCH_NOTIFY_EASYPAY_REFUNDS ?? 400), tipay: Number(process.env.BENCH_NOTIFY_TIPAY_REFUNDS ?? 1500) };
 const DUPLICATES = Number(process.env.BENCH_NOTIFY_DUPLICATES ?? 1);
 const URL_BASE = 'http://merchant.bench';
 
