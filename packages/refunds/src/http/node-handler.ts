@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorToHttp } from './error-to-http.js';
 import type { FetchHandler } from './notification-handler.js';
 
 /**
@@ -40,12 +41,10 @@ export function toNodeHandler(handler: FetchHandler): NodeRequestListener {
       let response: Response;
       try {
         response = req.readableEnded && bytesLeftBy(req) === undefined ? bodyConsumed() : await handler(toRequest(req, body.stream));
-      } catch {
+      } catch (error) {
         // The handler answers its own errors; this is a bug or an unusable request (a bad header).
-        response = new Response(JSON.stringify({ error: { code: 'internal_error', message: 'the request could not be handled', sent: false } }), {
-          status: 500,
-          headers: { 'content-type': 'application/json; charset=utf-8' },
-        });
+        const answer = errorToHttp(error);
+        response = new Response(JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
       }
       await write(res, response);
       if (!req.complete) await body.drain();

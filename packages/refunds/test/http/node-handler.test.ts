@@ -127,6 +127,52 @@ describe('toNodeHandler', () => {
     expect(receiver.calls).toHaveLength(1);
   });
 
+  /** A listener that reads the whole body first, as a body parser does, and leaves `req.body` as `keep` makes it. */
+  async function afterParser(receiver: ReturnType<typeof recordingReceiver>, keep: (raw: Buffer) => unknown) {
+    const listener = toNodeHandler(createNotificationHandler(receiver));
+    const server = await serve((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        Object.assign(req, { body: keep(Buffer.concat(chunks)) });
+        listener(req, res);
+      });
+    });
+    servers.push(server);
+    return server;
+  }
+
+  it('after a parser that kept the bytes (express.raw): the handler gets those bytes', async () => {
+    const receiver = recordingReceiver();
+    const server = await afterParser(receiver, (raw) => raw);
+    const response = await fetch(`${server.url}/notify/tipay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"raw":true}' });
+    expect([response.status, await response.text()]).toEqual([200, 'SUCCESS']);
+    expect(new TextDecoder().decode(receiver.calls[0]!.notification.rawBody as Uint8Array)).toBe('{"raw":true}');
+  });
+
+  it('after a parser that kept no bytes (express.json): 500 body_consumed, never acknowledged, the facade not asked', async () => {
+    const receiver = recordingReceiver();
+    const server = await afterParser(receiver, (raw) => JSON.parse(raw.toString('utf8')));
+    const response = await fetch(`${server.url}/notify/tipay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"parsed":true}' });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ error: { code: 'body_consumed', sent: false } });
+    expect(receiver.calls).toHaveLength(0);
+  });
+
+  it('a Fetch handler that throws is answered 500, without the error’s message', async () => {
+    const server = await serve(
+      toNodeHandler(async () => {
+        throw new Error('secret detail: password=hunter2');
+      }),
+    );
+    servers.push(server);
+    const response = await fetch(`${server.url}/anything`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'internal_error' } });
+    expect(text).not.toContain('hunter2');
+  });
+
   it('a path that only resolves elsewhere (//host/…) stays a path: 404', async () => {
     const receiver = recordingReceiver();
     const server = await started(receiver);
