@@ -2,6 +2,9 @@
  * `refundkit sandbox` in process: started on port 0 with a `stop` promise the test resolves, its
  * printed URLs answer, and once stopped it returns 0 and the port is closed.
  */
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '@refundkit/sandbox';
 import { sandboxCommand } from '../src/commands/sandbox.js';
@@ -85,6 +88,93 @@ describe('refundkit sandbox', () => {
     }
     expect(await s.done).toBe(0);
     await expectClosed(s.sandbox.endpoints.tipay.refund);
+  });
+
+  it('--notification-fault, repeated: armed for every notification (listed in --json and by the control endpoint), and delivered so', async () => {
+    const s = await start(['--port', '0', '--json', '--notification-fault', 'bad-signature', '--notification-fault', 'delay;ms=20', '--notification-fault', 'duplicate;count=2']);
+    try {
+      const printed = JSON.parse(s.out().trim()) as { notificationFaults: unknown[] };
+      const expected = [
+        { fault: 'bad-signature', provider: 'any', remaining: null },
+        { fault: 'delay', provider: 'any', remaining: null, ms: 20 },
+        { fault: 'duplicate', provider: 'any', remaining: null, count: 2 },
+      ];
+      expect(printed.notificationFaults).toMatchObject(expected);
+      const listed = (await (await fetch(`${s.sandbox.controlUrl}/notification-faults`)).json()) as { faults: unknown[] };
+      expect(listed.faults).toMatchObject(expected);
+
+      // Ti-Pay's ti-signature, computed here as its document says: sha256(body + timestamp + AppKey), hex.
+      const tipaySignature = (body: string, timestamp: string, appKey: string): string => createHash('sha256').update(body + timestamp + appKey).digest('hex');
+      // A tipay refund naming a receiver on 127.0.0.1 that acknowledges only unsigned (genuine) notifications.
+      const received: { signature: string | undefined; body: string }[] = [];
+      const receiver = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const signature = req.headers['ti-signature'] as string | undefined;
+          received.push({ signature, body: Buffer.concat(chunks).toString('utf8') });
+          res.writeHead(signature === undefined ? 200 : 401, { connection: 'close' }).end(signature === undefined ? 'SUCCESS' : 'FAIL');
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      try {
+        const { appId, appKey, merchantNo } = s.sandbox.credentials.tipay;
+        const body = JSON.stringify({ merchantNo, orderId: 'TP-PAID-0001', refundRequestId: 'TP-CMD-NOTIFY-1', refundAmount: '1.00', notifyUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/notify/tipay` });
+        const timestamp = String(Date.now());
+        const answer = await fetch(s.sandbox.endpoints.tipay.refund, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'ti-appid': appId, 'ti-timestamp': timestamp, 'ti-signature': tipaySignature(body, timestamp, appKey) },
+          body,
+        });
+        expect(answer.status).toBe(200);
+        await s.sandbox.notificationsIdle();
+        expect(s.sandbox.notifications().map((d) => [d.fault, d.status, d.duplicate])).toEqual([
+          ['bad-signature', 401, false],
+          [undefined, 200, false],
+          ['duplicate', 200, true],
+          ['duplicate', 200, true],
+        ]);
+        expect(received[0]!.signature).toMatch(/^[0-9a-f]{64}$/);
+        expect(received[0]!.signature).not.toBe(tipaySignature(received[0]!.body, timestamp, appKey));
+        expect(new Set(received.slice(1).map((r) => r.body)).size).toBe(1);
+      } finally {
+        await new Promise<void>((resolve) => {
+          receiver.close(() => resolve());
+          receiver.closeAllConnections();
+        });
+      }
+    } finally {
+      s.stop();
+    }
+    expect(await s.done).toBe(0);
+  });
+
+  it('the banner names the notification faults armed', async () => {
+    const s = await start(['--port', '0', '--notification-fault', 'wrong-merchant']);
+    try {
+      expect(s.out()).toMatch(/Notification faults \(--notification-fault or POST \/__sandbox\/notification-faults\): duplicate, delay, bad-signature, altered-amount, wrong-merchant; armed for every notification: wrong-merchant/);
+    } finally {
+      s.stop();
+    }
+    expect(await s.done).toBe(0);
+  });
+
+  it('a notification fault the sandbox cannot honour exits 1 without listening, naming it', async () => {
+    for (const [flag, message] of [
+      ['lost', /unknown notification fault "lost"; known: duplicate, delay, bad-signature, altered-amount, wrong-merchant/],
+      ['delay;ms=soon', /cannot read parameter "ms=soon"/],
+      ['delay;ms=600001', /ms must be an integer from 0 to 600000/],
+      ['duplicate;count=0', /count must be an integer from 1 to 10/],
+      ['bad-signature;count=2', /count applies to duplicate only/],
+    ] as const) {
+      let err = '';
+      let listened = false;
+      const code = await sandboxCommand(['--port', '0', '--notification-fault', flag], { stdout: { write: () => true }, stderr: { write: (c: string) => (err += c) } }, { stop: Promise.resolve(), onReady: () => (listened = true) });
+      expect(code, flag).toBe(1);
+      expect(listened).toBe(false);
+      expect(err).toMatch(/^refundkit sandbox: --notification-fault: /);
+      expect(err).toMatch(message);
+    }
   });
 
   it('bad options exit 1 without listening', async () => {

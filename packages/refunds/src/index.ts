@@ -65,3 +65,4 @@ export { POSTGRES_LEDGER_SCHEMA_VERSION, DEFAULT_POSTGRES_SCHEMA } from './ledge
 export { PostgresUnavailableError, type PostgresPool, type PostgresQueryable } from './ledger/postgres-driver.js';
 export { LedgerUnavailableError, LedgerSchemaError } from './ledger/ledger-errors.js';
 export { redactConnectionString, isPostgresUrl } from './ledger/connection-string.js';
+export { createNotificationHandler, toNodeHandler, errorToHttp, DEFAULT_MAX_NOTIFICATION_BYTES, type FetchHandler, type HandledNotification, type NotificationHandlerOptions, type NotificationReceiver, type NodeRequestListener, type HttpError, type HttpErrorBody, type HttpErrorStatus } from './http/index.js';

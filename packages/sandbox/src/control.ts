@@ -15,6 +15,9 @@
  * | `GET /__sandbox/commits` | | `{commits}`: the `slow-commit` refunds not committed yet |
  * | `POST /__sandbox/commits` | `{provider?, refundNo?}` | `{released}`: those commit now |
  * | `GET /__sandbox/notifications` | | `{notifications}` |
+ * | `POST /__sandbox/notification-faults` | `{fault, provider?, refundNo?, times?, always?, ms?, count?}` | 201 `{armed}` |
+ * | `GET /__sandbox/notification-faults` | | `{faults}` |
+ * | `DELETE /__sandbox/notification-faults` | | `{cleared}` |
  *
  * Misuse (unknown provider or fault, bad JSON, duplicate order) is a 400 `{sandboxError}`.
  * Only this machine may use it (`control-guard.ts`): a `Host` or `Origin` that is not a loopback
@@ -24,6 +27,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { refuseControlRequest } from './control-guard.js';
 import { FAULT_NAMES, FaultError, type ArmFaultInput, type ArmedFault } from './faults.js';
 import { sendJson } from './http.js';
+import { NOTIFICATION_FAULT_NAMES, NotificationFaultError, type ArmNotificationFaultInput, type ArmedNotificationFault } from './notification-faults.js';
 import type { DeliveryRecord } from './notifier.js';
 import { PROVIDERS, isProvider, type Provider } from './provider.js';
 import type { RequestRecord } from './request-log.js';
@@ -43,6 +47,9 @@ export interface ControlApi {
   pendingCommits(): { readonly provider: Provider; readonly refundNo: string }[];
   releaseCommits(filter?: { readonly provider?: Provider | undefined; readonly refundNo?: string | undefined }): number;
   notifications(): DeliveryRecord[];
+  armNotificationFault(input: ArmNotificationFaultInput): ArmedNotificationFault;
+  armedNotificationFaults(): ArmedNotificationFault[];
+  clearNotificationFaults(): number;
 }
 
 /**
@@ -91,15 +98,19 @@ export function createControlHandler(api: ControlApi, allowedHosts: () => readon
         if (method === 'POST') return sendJson(res, 200, { released: api.releaseCommits(readCommitFilter(body)) });
       } else if (path === '/__sandbox/notifications') {
         if (method === 'GET') return sendJson(res, 200, { notifications: api.notifications() });
+      } else if (path === '/__sandbox/notification-faults') {
+        if (method === 'POST') return sendJson(res, 201, { armed: api.armNotificationFault(readNotificationFault(body)) });
+        if (method === 'GET') return sendJson(res, 200, { faults: api.armedNotificationFaults() });
+        if (method === 'DELETE') return sendJson(res, 200, { cleared: api.clearNotificationFaults() });
       } else {
         return sendJson(res, 404, {
           sandboxError: `no control endpoint at ${url.pathname}`,
-          endpoints: ['/__sandbox/faults', '/__sandbox/orders', '/__sandbox/refunds', '/__sandbox/requests', '/__sandbox/commits', '/__sandbox/notifications'],
+          endpoints: ['/__sandbox/faults', '/__sandbox/orders', '/__sandbox/refunds', '/__sandbox/requests', '/__sandbox/commits', '/__sandbox/notifications', '/__sandbox/notification-faults'],
         });
       }
       sendJson(res, 405, { sandboxError: `${method} is not served at ${path}` });
     } catch (error) {
-      if (error instanceof ControlError || error instanceof FaultError || error instanceof OrderConflictError || error instanceof TypeError) {
+      if (error instanceof ControlError || error instanceof FaultError || error instanceof NotificationFaultError || error instanceof OrderConflictError || error instanceof TypeError) {
         sendJson(res, 400, { sandboxError: error.message });
         return;
       }
@@ -137,6 +148,16 @@ function readFault(body: Buffer): ArmFaultInput {
   if (input['commit'] !== undefined && typeof input['commit'] !== 'boolean') throw new ControlError('commit must be true or false');
   // Unchecked JSON past the fields above: arming checks the rest (fault name, operation, times, ms; a FaultError, answered 400).
   return { ...input, provider: readProvider(input['provider']) } as unknown as ArmFaultInput;
+}
+
+function readNotificationFault(body: Buffer): ArmNotificationFaultInput {
+  const input = readObject(body);
+  const known = new Set(['fault', 'provider', 'refundNo', 'times', 'always', 'ms', 'count']);
+  const unknown = Object.keys(input).filter((k) => !known.has(k));
+  if (unknown.length > 0) throw new ControlError(`unknown field(s) ${unknown.join(', ')}; a notification fault is {fault, provider?, refundNo?, times?, always?, ms?, count?}`);
+  if (typeof input['fault'] !== 'string') throw new ControlError(`fault must be one of ${NOTIFICATION_FAULT_NAMES.join(', ')}`);
+  // Unchecked JSON past the fault's name: arming checks the rest (a NotificationFaultError, answered 400).
+  return { ...input, ...(input['provider'] === undefined ? {} : { provider: readProvider(input['provider']) }) } as unknown as ArmNotificationFaultInput;
 }
 
 function readCommitFilter(body: Buffer): { provider?: Provider; refundNo?: string } {

@@ -5,6 +5,7 @@
  */
 import { formatMinorUnits } from '@refundkit/runtime';
 import { FAULT_NAMES } from './faults.js';
+import { NOTIFICATION_FAULT_NAMES } from './notification-faults.js';
 import { PROVIDERS } from './provider.js';
 import type { Sandbox } from './sandbox.js';
 
@@ -33,5 +34,10 @@ export function describeSandbox(sandbox: Sandbox): string {
     lines.push(`  ${provider.padEnd(8)} ${orders.length === 0 ? '(none)' : orders.join(', ')}`);
   }
   lines.push('', `Faults (x-sandbox-fault header or POST /__sandbox/faults): ${FAULT_NAMES.join(', ')}`);
+  const armed = sandbox.armedNotificationFaults();
+  lines.push(
+    `Notification faults (--notification-fault or POST /__sandbox/notification-faults): ${NOTIFICATION_FAULT_NAMES.join(', ')}` +
+      (armed.length === 0 ? '' : `; armed for every notification: ${armed.map((f) => f.fault + (f.ms === undefined ? '' : ` (${f.ms} ms)`) + (f.count === undefined ? '' : ` (×${f.count})`)).join(', ')}`),
+  );
   return lines.join('\n') + '\n';
 }

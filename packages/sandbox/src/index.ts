@@ -26,6 +26,19 @@ export {
 } from './faults.js';
 export { FAULT_HEADER } from './server.js';
 export type { DeliveryRecord, NotifierOptions } from './notifier.js';
+export {
+  NOTIFICATION_FAULTS,
+  NOTIFICATION_FAULT_NAMES,
+  NOTIFYING_PROVIDERS,
+  OTHER_MERCHANT,
+  DEFAULT_NOTIFICATION_DELAY_MS,
+  NotificationFaultError,
+  parseNotificationFault,
+  type NotificationFaultName,
+  type NotificationVariant,
+  type ArmNotificationFaultInput,
+  type ArmedNotificationFault,
+} from './notification-faults.js';
 export type { RequestRecord } from './request-log.js';
 export type { Order, OrderInput, OrderStatus, RefundPhase, RefundRecord, RefundView } from './store.js';
 export { PROVIDERS, type Provider, type Operation } from './provider.js';

@@ -11,10 +11,13 @@
  * - after the acknowledgement, delivers the same notification `duplicates` more times (a
  *   receiver must be idempotent; providers do deliver twice);
  * - builds the body at each try, so it carries the refund's state at that time;
+ * - applies the notification faults armed for it (`notification-faults.ts`): a later first try,
+ *   tries whose body a fault shaped, the acknowledged bytes delivered again;
  * - cancels every timer and aborts every request in flight on `close()`.
  */
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { MAX_FAULT_MS } from './faults.js';
+import { NO_NOTIFICATION_FAULT, type NotificationFaultBoard, type NotificationFaultName, type NotificationFaultPlan, type NotificationVariant } from './notification-faults.js';
 import type { Provider } from './provider.js';
 
 export interface NotifierOptions {
@@ -33,8 +36,8 @@ export interface NotificationJob {
   readonly provider: Provider;
   readonly refundNo: string;
   readonly url: string;
-  /** The body and its headers, built at each try. */
-  readonly build: () => { readonly body: Buffer; readonly headers: Readonly<Record<string, string>> };
+  /** The body and its headers, built at each try: the genuine notification, or one a body fault shapes. */
+  readonly build: (variant: NotificationVariant) => Payload;
   /** Whether the receiver's answer acknowledges the notification. */
   readonly isAck: (status: number, body: string) => boolean;
 }
@@ -56,6 +59,19 @@ export interface DeliveryRecord {
   readonly acked: boolean;
   /** The body sent (UTF-8 text), for tests that check what was delivered. */
   readonly body?: string | undefined;
+  /** The notification fault that shaped this try (`bad-signature`, …; `duplicate` for a redelivery of the acknowledged bytes, `delay` for a delayed first try). */
+  readonly fault?: NotificationFaultName | undefined;
+}
+
+type Payload = { readonly body: Buffer; readonly headers: Readonly<Record<string, string>> };
+
+/** One notification on its way: its faults, and what was last sent (a `duplicate` resends it). */
+interface Delivery {
+  readonly job: NotificationJob;
+  readonly plan: NotificationFaultPlan;
+  lastPayload?: Payload;
+  /** Redeliveries done after the acknowledgement: the plan's (same bytes) first, then the option's (rebuilt). */
+  duplicatesSent: number;
 }
 
 export class Notifier {
@@ -66,11 +82,13 @@ export class Notifier {
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #inFlight = new Set<ClientRequest>();
   readonly #log: DeliveryRecord[] = [];
+  readonly #faults: NotificationFaultBoard | undefined;
   #active = 0;
   #idleWaiters: (() => void)[] = [];
   #closed = false;
 
-  constructor(options: NotifierOptions = {}) {
+  constructor(options: NotifierOptions = {}, faults?: NotificationFaultBoard) {
+    this.#faults = faults;
     this.#maxAttempts = positive(options.maxAttempts ?? 5, 'maxAttempts');
     this.#backoffMs = atMost(nonNegative(options.backoffMs ?? 200, 'backoffMs'), 'backoffMs');
     this.#timeoutMs = atMost(positive(options.timeoutMs ?? 2000, 'timeoutMs'), 'timeoutMs');
@@ -87,8 +105,9 @@ export class Notifier {
       });
       return;
     }
+    const plan = this.#faults?.take(job.provider, job.refundNo) ?? NO_NOTIFICATION_FAULT;
     this.#active++;
-    this.#after(Math.max(0, delayMs), () => this.#attempt(job, 1, false, 0));
+    this.#after(Math.min(Math.max(0, delayMs) + plan.delayMs, MAX_FAULT_MS), () => this.#attempt({ job, plan, duplicatesSent: 0 }, 1, false));
   }
 
   deliveries(): DeliveryRecord[] {
@@ -111,15 +130,20 @@ export class Notifier {
     this.#wakeIdle();
   }
 
-  #attempt(job: NotificationJob, attempt: number, duplicate: boolean, duplicatesSent: number): void {
+  #attempt(delivery: Delivery, attempt: number, duplicate: boolean): void {
     if (this.#closed) return;
-    let payload: { readonly body: Buffer; readonly headers: Readonly<Record<string, string>> };
+    const { job, plan } = delivery;
+    // A redelivery after the acknowledgement: the plan's duplicates resend the acknowledged bytes, the option's rebuild them.
+    const resend = duplicate && delivery.duplicatesSent <= plan.duplicates && delivery.lastPayload !== undefined;
+    const variant: NotificationVariant = duplicate ? 'genuine' : (plan.variants[attempt - 1] ?? 'genuine');
+    const fault: NotificationFaultName | undefined = resend ? 'duplicate' : variant !== 'genuine' ? variant : attempt === 1 && plan.delayMs > 0 ? 'delay' : undefined;
+    let payload: Payload;
     try {
-      payload = job.build();
+      payload = resend ? delivery.lastPayload! : job.build(variant);
     } catch (error) {
       this.#log.push({
         provider: job.provider, refundNo: job.refundNo, url: job.url, attempt, duplicate,
-        at: Date.now(), acked: false, error: `could not build the notification: ${String(error)}`,
+        at: Date.now(), acked: false, error: `could not build the notification: ${String(error)}`, ...(fault ? { fault } : {}),
       });
       this.#finish();
       return;
@@ -128,12 +152,14 @@ export class Notifier {
       const acked = error === undefined && status !== undefined && job.isAck(status, text);
       this.#log.push({
         provider: job.provider, refundNo: job.refundNo, url: job.url, attempt, duplicate,
-        at: Date.now(), status, error, acked, body: payload.body.toString('utf8'),
+        at: Date.now(), status, error, acked, body: payload.body.toString('utf8'), ...(fault ? { fault } : {}),
       });
       if (this.#closed) return;
       if (acked || duplicate) {
-        if (duplicatesSent < this.#duplicates) {
-          this.#after(this.#backoffMs, () => this.#attempt(job, attempt + 1, true, duplicatesSent + 1));
+        if (!duplicate) delivery.lastPayload = payload;
+        if (delivery.duplicatesSent < plan.duplicates + this.#duplicates) {
+          delivery.duplicatesSent++;
+          this.#after(this.#backoffMs, () => this.#attempt(delivery, attempt + 1, true));
         } else {
           this.#finish();
         }
@@ -144,13 +170,13 @@ export class Notifier {
         return;
       }
       // Doubling is capped: past 2^31-1 ms a Node timer would fire at once.
-      this.#after(Math.min(this.#backoffMs * 2 ** (attempt - 1), MAX_FAULT_MS), () => this.#attempt(job, attempt + 1, false, 0));
+      this.#after(Math.min(this.#backoffMs * 2 ** (attempt - 1), MAX_FAULT_MS), () => this.#attempt(delivery, attempt + 1, false));
     });
   }
 
   #post(
     url: string,
-    payload: { readonly body: Buffer; readonly headers: Readonly<Record<string, string>> },
+    payload: Payload,
     done: (status: number | undefined, text: string, error: string | undefined) => void,
   ): void {
     let settled = false;

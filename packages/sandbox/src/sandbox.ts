@@ -19,6 +19,7 @@ import { allowedControlHosts, isLoopbackHost } from './control-guard.js';
 import { sandboxCredentials, type KeySource, type SandboxCredentials } from './credentials.js';
 import { FaultBoard, MAX_FAULT_MS, type ArmFaultInput, type ArmedFault } from './faults.js';
 import { IdSource } from './ids.js';
+import { NotificationFaultBoard, type ArmNotificationFaultInput, type ArmedNotificationFault } from './notification-faults.js';
 import { Notifier, type DeliveryRecord, type NotifierOptions } from './notifier.js';
 import { PROVIDERS, isProvider, type Operation, type Provider } from './provider.js';
 import type { AdapterContext } from './providers/adapter.js';
@@ -53,6 +54,11 @@ export interface SandboxOptions {
   readonly easypayMode?: 'realtime' | 'async' | undefined;
   /** Notification retries: attempts (5), backoff (200 ms, doubling), per-try timeout (2000 ms), duplicates (0). */
   readonly notifications?: NotifierOptions | undefined;
+  /**
+   * Notification faults armed from the start, as `armNotificationFault` takes them (e.g.
+   * `{ fault: 'duplicate', always: true }` for every notification); see "Notification faults" in the README.
+   */
+  readonly notificationFaults?: readonly ArmNotificationFaultInput[] | undefined;
   /** The fixed test keys shipped in `keys/` (default) or fresh RSA-2048 pairs. */
   readonly keys?: KeySource | undefined;
   /** Epoch milliseconds; default `Date.now`. Refund states are computed from it. */
@@ -99,6 +105,12 @@ export interface Sandbox {
   /** Disarms every fault; returns how many were armed. */
   clearFaults(): number;
 
+  /** Arms a notification fault (duplicate, delay, bad-signature, altered-amount, wrong-merchant) for coming notifications. */
+  armNotificationFault(input: ArmNotificationFaultInput): ArmedNotificationFault;
+  armedNotificationFaults(): ArmedNotificationFault[];
+  /** Disarms every notification fault; returns how many were armed. */
+  clearNotificationFaults(): number;
+
   /** Every notification delivery attempt. */
   notifications(): DeliveryRecord[];
   /** Resolves when no notification is waiting to be (re)delivered. */
@@ -133,7 +145,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (!isProvider(provider)) throw new TypeError(`seed: unknown provider ${provider}`);
     for (const order of orders ?? []) ledger.addOrder(provider, order);
   }
-  const notifier = new Notifier(options.notifications);
+  const notificationFaults = new NotificationFaultBoard();
+  for (const fault of options.notificationFaults ?? []) notificationFaults.arm(fault);
+  const notifier = new Notifier(options.notifications, notificationFaults);
   const faults = new FaultBoard();
   const log = new RequestLog();
   const errors: string[] = [];
@@ -163,6 +177,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return count;
     },
     notifications: () => notifier.deliveries(),
+    armNotificationFault: (input: ArmNotificationFaultInput) => notificationFaults.arm(input),
+    armedNotificationFaults: () => notificationFaults.list(),
+    clearNotificationFaults: () => notificationFaults.clear(),
   };
 
   const server = createSandboxServer({

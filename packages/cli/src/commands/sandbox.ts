@@ -9,7 +9,16 @@
  * ```
  */
 import { parseArgs } from 'node:util';
-import { MAX_FAULT_MS, PROVIDERS, describeSandbox, startSandbox, type Sandbox } from '@refundkit/sandbox';
+import {
+  MAX_FAULT_MS,
+  NotificationFaultError,
+  PROVIDERS,
+  describeSandbox,
+  parseNotificationFault,
+  startSandbox,
+  type ArmNotificationFaultInput,
+  type Sandbox,
+} from '@refundkit/sandbox';
 import type { Io } from '../main.js';
 import { jsonLine, printable } from '../terminal-text.js';
 
@@ -24,6 +33,14 @@ Options:
                         0.0.0.0, lets other machines send refunds to it, and is warned about)
   --delay-ms <n>        how long asynchronous refunds stay pending (default 0, at most 600000)
   --easypay-mode <m>    realtime (default: transState 0 at once) or async (9, then 0)
+  --notification-fault <f>
+                        a fault in every notification sent (easypay, tipay), repeatable:
+                        duplicate[;count=<n>]  the acknowledged bytes delivered n more times (1)
+                        delay[;ms=<n>]         the first try sent n ms later (1000)
+                        bad-signature          a try whose signature does not verify, then the real one
+                        altered-amount         a try as authentic as the real one, 1 minor unit more
+                        wrong-merchant         a try as authentic as the real one, another merchant
+                        (also POST /__sandbox/notification-faults, per refund number)
   --json                print one JSON line instead of the banner
   -h, --help            this text
 `;
@@ -36,7 +53,7 @@ export interface SandboxCommandOptions {
 }
 
 export async function sandboxCommand(args: readonly string[], io: Io, options: SandboxCommandOptions = {}): Promise<number> {
-  let values: { port?: string; host?: string; 'delay-ms'?: string; 'easypay-mode'?: string; json?: boolean; help?: boolean };
+  let values: { port?: string; host?: string; 'delay-ms'?: string; 'easypay-mode'?: string; 'notification-fault'?: string[]; json?: boolean; help?: boolean };
   try {
     values = parseArgs({
       args: [...args],
@@ -47,6 +64,7 @@ export async function sandboxCommand(args: readonly string[], io: Io, options: S
         host: { type: 'string' },
         'delay-ms': { type: 'string' },
         'easypay-mode': { type: 'string' },
+        'notification-fault': { type: 'string', multiple: true },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -67,11 +85,25 @@ export async function sandboxCommand(args: readonly string[], io: Io, options: S
     return 1;
   }
   const host = values.host ?? '127.0.0.1';
+  let notificationFaults: ArmNotificationFaultInput[];
+  try {
+    // Every notification, every notifying provider, until the sandbox stops (or DELETE /__sandbox/notification-faults).
+    notificationFaults = (values['notification-fault'] ?? []).map((text) => ({ ...parseNotificationFault(text), always: true }));
+  } catch (error) {
+    if (!(error instanceof NotificationFaultError)) throw error;
+    io.stderr.write(`refundkit sandbox: --notification-fault: ${printable(error.message)}\n\n${SANDBOX_HELP}`);
+    return 1;
+  }
 
   let sandbox: Sandbox;
   try {
-    sandbox = await startSandbox({ port, host, delayMs, easypayMode, onWarning: (message) => io.stderr.write(`refundkit sandbox: warning: ${printable(message)}\n`) });
+    sandbox = await startSandbox({ port, host, delayMs, easypayMode, notificationFaults, onWarning: (message) => io.stderr.write(`refundkit sandbox: warning: ${printable(message)}\n`) });
   } catch (error) {
+    // Bounds (ms, count) are checked when the faults are armed, before the sandbox listens.
+    if (error instanceof NotificationFaultError) {
+      io.stderr.write(`refundkit sandbox: --notification-fault: ${printable(error.message)}\n\n${SANDBOX_HELP}`);
+      return 1;
+    }
     io.stderr.write(`refundkit sandbox: cannot listen on ${printable(host)}:${port}: ${printable(error instanceof Error ? error.message : String(error))}\n`);
     return 1;
   }
@@ -86,6 +118,7 @@ export async function sandboxCommand(args: readonly string[], io: Io, options: S
         note: 'sandbox test credentials: made up for this local sandbox, they work nowhere else',
         credentials: sandbox.credentials,
         orders: Object.fromEntries(PROVIDERS.map((p) => [p, sandbox.orders(p)])),
+        notificationFaults: sandbox.armedNotificationFaults(),
       }),
     );
   } else {

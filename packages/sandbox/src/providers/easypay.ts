@@ -24,6 +24,7 @@ import {
 import { ValidationError } from '@refundkit/runtime';
 import { validateMessage, validators, type Messages } from '@refundkit/easypay';
 import { SHANGHAI, compactDate, compactTime } from '../clock.js';
+import { OTHER_MERCHANT, type NotificationVariant } from '../notification-faults.js';
 import { checked } from '../self-check.js';
 import { refundPhase, type RefundDecision, type RefundPhase, type RefundRecord, type RefundRefusal } from '../store.js';
 import { routesOf } from '../routes.js';
@@ -138,6 +139,21 @@ export function createEasypayAdapter(ctx: AdapterContext): ProviderAdapter {
     return body;
   }
 
+  /** The notification's body as a body fault shapes it before it is signed: 1 fen more, or another merchant. */
+  function notificationVariant(body: Record<string, unknown>, refund: RefundRecord, variant: NotificationVariant): Record<string, unknown> {
+    const order = body['respOrderInfo'] as Record<string, unknown>;
+    if (variant === 'altered-amount') {
+      const settle = body['settleRespParamInfo'] as Record<string, unknown> | undefined;
+      return {
+        ...body,
+        respOrderInfo: { ...order, refundAmount: refund.amount + 1 },
+        ...(settle === undefined ? {} : { settleRespParamInfo: { ...settle, settleAmt: refund.amount + 1 } }),
+      };
+    }
+    if (variant === 'wrong-merchant') return { ...body, respOrderInfo: { ...order, mchtCode: OTHER_MERCHANT.easypay } };
+    return body;
+  }
+
   function notify(refund: RefundRecord): void {
     const backUrl = refund.details['backUrl'];
     if (backUrl === undefined) return;
@@ -146,15 +162,16 @@ export function createEasypayAdapter(ctx: AdapterContext): ProviderAdapter {
         provider: 'easypay',
         refundNo: refund.refundNo,
         url: backUrl,
-        build: () => {
+        build: (variant) => {
           const now = ctx.clock();
           const current = ctx.ledger.refund('easypay', refund.refundNo) ?? refund;
-          const { respStateInfo, respOrderInfo, settleRespParamInfo } = refundBody(current, refundPhase(current, Math.max(now, current.settlesAt)));
+          const genuine = refundBody(current, refundPhase(current, Math.max(now, current.settlesAt)));
+          const { respStateInfo, respOrderInfo, settleRespParamInfo } = notificationVariant(genuine, current, variant);
           const reqBody = { respStateInfo, respOrderInfo, ...(settleRespParamInfo === undefined ? {} : { settleRespParamInfo }) };
-          const message = easypaySigner.signRequest({
-            reqHeader: { transTime: compactTime(now, SHANGHAI), reqId: ctx.ids.next('NT', 12) },
-            reqBody,
-          });
+          const reqHeader = { transTime: compactTime(now, SHANGHAI), reqId: ctx.ids.next('NT', 12) };
+          const signed = easypaySigner.signRequest({ reqHeader, reqBody });
+          // bad-signature: a well-formed RSA-2048 signature (it passes the schema) over other bytes.
+          const message = variant === 'bad-signature' ? { ...signed, reqSign: easypaySigner.signString(easypaySigningString(reqHeader, reqBody) + 'x') } : signed;
           checked(validators['refundNotification.request'], 'refundNotification.request', message);
           return { body: Buffer.from(JSON.stringify(message), 'utf8'), headers: { 'content-type': 'application/json; charset=utf-8' } };
         },

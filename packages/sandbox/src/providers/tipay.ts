@@ -29,6 +29,7 @@ import {
 import { ValidationError, formatMinorUnits, toMinorUnits } from '@refundkit/runtime';
 import { validateMessage, validators, type Messages } from '@refundkit/tipay';
 import { SHANGHAI, dashedTime } from '../clock.js';
+import { OTHER_MERCHANT, type NotificationVariant } from '../notification-faults.js';
 import { checked } from '../self-check.js';
 import { refundPhase, type RefundPhase, type RefundRecord, type RefundRefusal } from '../store.js';
 import { routesOf } from '../routes.js';
@@ -137,16 +138,36 @@ export function createTipayAdapter(ctx: AdapterContext): ProviderAdapter {
         provider: 'tipay',
         refundNo: refund.refundNo,
         url: notifyUrl,
-        build: () => {
+        build: (variant) => {
           const current = ctx.ledger.refund('tipay', refund.refundNo) ?? refund;
-          const body = result(current, refundPhase(current, Math.max(ctx.clock(), current.settlesAt)));
+          const genuine = result(current, refundPhase(current, Math.max(ctx.clock(), current.settlesAt)));
+          const body = notificationVariant(genuine, current, variant);
           checked(validators['refundNotification.request'], 'refundNotification.request', body);
-          return { body: Buffer.from(JSON.stringify(body), 'utf8'), headers: { 'content-type': 'application/json; charset=utf-8' } };
+          const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+          const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+          if (variant === 'bad-signature') {
+            // Ti-Pay signs no notification; a forger adds ti-* headers, with a well-formed digest of other bytes.
+            const timestamp = String(ctx.clock());
+            headers[TIPAY_APP_ID_HEADER] = creds.appId;
+            headers[TIPAY_TIMESTAMP_HEADER] = timestamp;
+            headers[TIPAY_SIGNATURE_HEADER] = tipaySignature(Buffer.concat([bytes, Buffer.from('x')]), timestamp, creds.appKey);
+          }
+          return { body: bytes, headers };
         },
         isAck: (status, text) => status === 200 && text.trim() === 'SUCCESS',
       },
       refund.settlesAt - ctx.clock(),
     );
+  }
+
+  /** The notification's `data` as a body fault shapes it: 1 fen more, or another merchant. */
+  function notificationVariant(body: Record<string, unknown>, refund: RefundRecord, variant: NotificationVariant): Record<string, unknown> {
+    if (variant === 'altered-amount') {
+      const amount = formatMinorUnits(refund.amount + 1);
+      return { ...body, refundAmount: amount, refundAccountDetail: `[{"accountType":"FUND_ACCOUNT","debitAmount":${amount}}]` };
+    }
+    if (variant === 'wrong-merchant') return { ...body, merchantNo: OTHER_MERCHANT.tipay };
+    return body;
   }
 
   function runRefund(request: RefundRequest, failRefund: boolean): Reply {
