@@ -15,6 +15,7 @@ Usage:
   refundkit validate --provider P --message NAME FILE                             check a message against the contract
   refundkit demo                                                                  the main job on the embedded sandbox
   refundkit sandbox [--port 4010]                                                 run the local simulators
+  refundkit serve [--port 8080] --config C [--ledger L]                           receive notifications; health, metrics, logs
   refundkit ledger migrate --ledger postgres://user@host/db                       create or upgrade the ledger's tables
   refundkit <command> --help                                                      a command's options
   refundkit --version                                                             the version
@@ -119,6 +120,16 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
     case 'ledger': {
       const { ledgerCommand } = await import('./commands/ledger.js');
       return ledgerCommand(args, io);
+    }
+    case 'serve': {
+      const { serveCommand, SERVE_HELP } = await import('./commands/serve.js');
+      const { values: v } = parse({
+        args: [...args],
+        strict: true,
+        options: { config: { type: 'string' }, ledger: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, timeout: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      });
+      if (v.help) return io.stdout.write(SERVE_HELP), EXIT.ok;
+      return serveCommand({ config: v.config, ledger: v.ledger, port: v.port, host: v.host, timeout: v.timeout, logLevel: v['log-level'] }, io);
     }
     case 'sandbox': {
       const { sandboxCommand, SANDBOX_HELP } = await import('./commands/sandbox.js');

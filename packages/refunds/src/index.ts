@@ -23,7 +23,7 @@ export type { NotificationOutcomeKind } from './notifications/notification-types
 export { DEFAULT_NOTIFICATION_QUERY_LIMIT, type NotificationQueryLimit } from './notifications/query-budget.js';
 // The error family a caller meets through the facade, so nobody imports a transitive dependency.
 export { RefundkitError, ValidationError, ResponseError, SignatureError, TransportError, TimeoutError, ConnectionError, HttpStatusError, AnswerTooLargeError, AmountError, type ValidationIssue } from '@refundkit/runtime';
-export type { RefundLedger, Reservation, ReservationRequest, RefundUpdate, RefundIdentity, OrderIdentity } from './ledger/ledger.js';
+export type { RefundLedger, Reservation, ReservationRequest, RefundUpdate, RefundIdentity, OrderIdentity, RefundTotal, LedgerHealth } from './ledger/ledger.js';
 export { planReservation, planUpdate, isCurrent, excerpt, type OrderState, type ReservationPlan, type UpdatePlan } from './ledger/ledger-rules.js';
 export { MemoryLedger } from './ledger/memory-ledger.js';
 export { openSqliteLedger, defaultLedgerPath, LEDGER_SCHEMA_VERSION, SqliteUnavailableError, type SqliteLedger, type SqliteLedgerOptions } from './ledger/sqlite-ledger.js';

@@ -9,7 +9,7 @@ import { LEASE_MARGIN_MS, LeaseTimer, sendMarginMs } from './facade/lease-margin
 import type { CallOptions, RefundsOptions, WaitOptions } from './facade/options.js';
 import { nothingSent, recordAnswer, RECORD_RETRY_MS } from './facade/record-answer.js';
 import { toFailure } from './failure.js';
-import type { RefundIdentity, RefundLedger, Reservation, ReservationRequest } from './ledger/ledger.js';
+import type { LedgerHealth, RefundIdentity, RefundLedger, RefundTotal, Reservation, ReservationRequest } from './ledger/ledger.js';
 import { LedgerUnavailableError } from './ledger/ledger-errors.js';
 import { isLive } from './ledger/ledger-rules.js';
 import { MemoryLedger } from './ledger/memory-ledger.js';
@@ -83,6 +83,20 @@ export interface Refunds<P extends ConfiguredProvider = ConfiguredProvider> {
    * const { ack, outcome } = await refunds.handleNotification('tipay', { headers, rawBody });
    */
   handleNotification(provider: Extract<P, NotifyingProvider>, notification: NotificationInput): Promise<NotificationHandled>;
+  /**
+   * Whether the ledger answers and its schema is current (for a health check). Never throws.
+   *
+   * @example
+   * const { ok, detail } = await refunds.health(); // { ok: true, detail: 'ledger postgres://app:***@db/shop: schema 1' }
+   */
+  health(): Promise<LedgerHealth>;
+  /**
+   * How many refunds, and how much, per provider, account and status, as the ledger holds them.
+   *
+   * @example
+   * for (const t of await refunds.totals()) console.log(t.provider, t.account, t.status, t.count);
+   */
+  totals(): Promise<RefundTotal[]>;
   /**
    * Closes the ledger.
    *
@@ -364,6 +378,8 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
       });
     },
 
+    health: () => ledger.health(),
+    totals: () => ledger.totals(),
     close: () => ledger.close(),
   };
 }

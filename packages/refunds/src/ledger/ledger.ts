@@ -107,5 +107,26 @@ export interface RefundLedger {
   refundsOf(order: OrderIdentity): Promise<Refund[]>;
   /** The order's known total, if any. */
   orderAmount(order: OrderIdentity): Promise<number | undefined>;
+  /** How many refunds, and how much, per provider, account and status (metrics, a console). */
+  totals(): Promise<RefundTotal[]>;
+  /** Whether the ledger answers and its schema is the one this refundkit writes (a health check). Never throws. */
+  health(): Promise<LedgerHealth>;
   close(): Promise<void>;
+}
+
+/** One line of {@link RefundLedger.totals}. */
+export interface RefundTotal {
+  readonly provider: ProviderKey;
+  readonly account: string;
+  readonly status: RefundStatus;
+  readonly count: number;
+  /** The sum of their amounts, in minor units (currencies are the provider's; most have one). */
+  readonly amount: number;
+}
+
+/** What {@link RefundLedger.health} found. */
+export interface LedgerHealth {
+  readonly ok: boolean;
+  /** What was checked, or what is wrong (never a password). */
+  readonly detail: string;
 }

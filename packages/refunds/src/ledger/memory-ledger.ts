@@ -1,7 +1,8 @@
 import type { Clock } from '@refundkit/runtime';
 import { NotFoundError } from '../errors.js';
 import type { Refund, RefundEvent } from '../model.js';
-import type { OrderIdentity, RefundIdentity, RefundLedger, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
+import type { LedgerHealth, OrderIdentity, RefundIdentity, RefundLedger, RefundTotal, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
+import { sumTotals } from './totals.js';
 import { planReservation, planUpdate, type OrderState } from './ledger-rules.js';
 
 const refundKey = (key: RefundIdentity): string => `${key.provider}\u0000${key.account}\u0000${key.refundId}`;
@@ -19,6 +20,7 @@ export class MemoryLedger implements RefundLedger {
   /** Refund keys per order, in reservation order: the over-refund check reads one order, not the ledger. */
   readonly #byOrder = new Map<string, string[]>();
   readonly #now: Clock;
+  #closed = false;
 
   constructor(options: { now?: Clock } = {}) {
     this.#now = options.now ?? Date.now;
@@ -70,7 +72,18 @@ export class MemoryLedger implements RefundLedger {
     return this.#orders.get(orderKey(order));
   }
 
-  async close(): Promise<void> {}
+  async totals(): Promise<RefundTotal[]> {
+    return sumTotals(this.#refunds.values());
+  }
+
+  async health(): Promise<LedgerHealth> {
+    return this.#closed ? { ok: false, detail: 'in memory, closed' } : { ok: true, detail: 'in memory' };
+  }
+
+  /** Marks the ledger closed for `health`; what it holds stays readable (it is only memory). */
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
 
   #orderState(order: string, except: string): OrderState {
     let heldByOthers = 0;

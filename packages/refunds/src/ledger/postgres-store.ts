@@ -4,13 +4,14 @@ import { NotFoundError } from '../errors.js';
 import { OverRefundError } from '../errors.js';
 import type { ProviderKey, Refund, RefundEvent } from '../model.js';
 import { redactConnectionString, withoutSecret } from './connection-string.js';
-import type { OrderIdentity, RefundIdentity, RefundLedger, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
+import type { LedgerHealth, OrderIdentity, RefundIdentity, RefundLedger, RefundTotal, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
+import { totalsOf } from './totals.js';
 import { LedgerUnavailableError } from './ledger-errors.js';
 import { planReservation, planUpdate, type OrderState } from './ledger-rules.js';
 import { describeFault, isUnavailable, loadPostgresDriver, type PostgresPool, type PostgresPoolClient, type PostgresQueryable, type PostgresQueryResult } from './postgres-driver.js';
 import { assertVersion, migrate, migrateCommand, schemaVersion, type MigrationReport } from './postgres-migrations.js';
 import type { PostgresLedgerOptions, PostgresTarget } from './postgres-ledger.js';
-import { DEFAULT_POSTGRES_SCHEMA, quoteSchema } from './postgres-schema.js';
+import { DEFAULT_POSTGRES_SCHEMA, POSTGRES_LEDGER_SCHEMA_VERSION, quoteSchema } from './postgres-schema.js';
 import { REFUND_COLUMNS, refundParams, toEvent, toRefund, type RefundRow } from './rows.js';
 
 const COLUMNS = REFUND_COLUMNS.join(', ');
@@ -167,6 +168,22 @@ export class PostgresLedger implements RefundLedger {
   async orderAmount(order: OrderIdentity): Promise<number | undefined> {
     const rows = await this.#query<{ amount: string | null }>(this.#reads.orderAmount, [order.provider, order.account, order.orderId]);
     return rows[0]?.amount == null ? undefined : Number(rows[0].amount);
+  }
+
+  async totals(): Promise<RefundTotal[]> {
+    return totalsOf(await this.#query(`SELECT provider, account, status, count(*) AS count, sum(amount) AS amount FROM ${this.#s}.refunds GROUP BY provider, account, status`, []));
+  }
+
+  async health(): Promise<LedgerHealth> {
+    if (this.#closed) return { ok: false, detail: `ledger ${this.description} is closed` };
+    try {
+      const found = await schemaVersion(this.#pool, this.schema);
+      return found === POSTGRES_LEDGER_SCHEMA_VERSION
+        ? { ok: true, detail: `ledger ${this.description}: schema ${found}` }
+        : { ok: false, detail: `ledger ${this.description}: schema ${found}, this refundkit writes ${POSTGRES_LEDGER_SCHEMA_VERSION}` };
+    } catch (error) {
+      return { ok: false, detail: this.#failure(error, false).message };
+    }
   }
 
   /** Closes the pool this ledger opened (a pool the caller gave stays the caller's to end); later calls fail. Closing twice is harmless. */

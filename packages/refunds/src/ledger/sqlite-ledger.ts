@@ -3,7 +3,8 @@ import { NotFoundError } from '../errors.js';
 import { dirname, resolve } from 'node:path';
 import type { Clock } from '@refundkit/runtime';
 import type { ProviderKey, Refund, RefundEvent } from '../model.js';
-import type { OrderIdentity, RefundIdentity, RefundLedger, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
+import type { LedgerHealth, OrderIdentity, RefundIdentity, RefundLedger, RefundTotal, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
+import { totalsOf } from './totals.js';
 import { planReservation, planUpdate, type OrderState } from './ledger-rules.js';
 import { REFUND_COLUMNS, refundParams, toEvent, toRefund, type RefundRow } from './rows.js';
 import { loadSqliteDriver, openDatabase, SqliteUnavailableError, type SqliteDatabase, type SqliteStatement } from './sqlite-driver.js';
@@ -219,6 +220,21 @@ export class SqliteLedger implements RefundLedger {
   async orderAmount(order: OrderIdentity): Promise<number | undefined> {
     this.#open();
     return this.#order(order);
+  }
+
+  async totals(): Promise<RefundTotal[]> {
+    this.#open();
+    return totalsOf(this.#db.prepare('SELECT provider, account, status, COUNT(*) AS count, SUM(amount) AS amount FROM refunds GROUP BY provider, account, status').all() as Parameters<typeof totalsOf>[0]);
+  }
+
+  async health(): Promise<LedgerHealth> {
+    if (!this.#db.open) return { ok: false, detail: `${this.file} is closed` };
+    try {
+      const version = this.#db.pragma('user_version', { simple: true }) as number;
+      return version === LEDGER_SCHEMA_VERSION ? { ok: true, detail: `${this.file}: schema ${version}` } : { ok: false, detail: `${this.file}: schema ${version}, this refundkit writes ${LEDGER_SCHEMA_VERSION}` };
+    } catch (error) {
+      return { ok: false, detail: `${this.file}: ${error instanceof Error ? error.message : String(error)}` };
+    }
   }
 
   /** Closes the database; later calls fail. Closing twice is harmless. */

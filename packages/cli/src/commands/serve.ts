@@ -1,0 +1,118 @@
+/**
+ * `refundkit serve`: the process a merchant deploys beside their app. One HTTP server with the
+ * notification routes (`POST /notify/<provider>[/<account>]`), `GET /healthz` and `GET /metrics`;
+ * structured JSON logs on stdout; a clean stop on SIGINT/SIGTERM (stop accepting, finish what is
+ * in flight, exit 0). @refundkit/server (pino, prom-client) is loaded only by this command.
+ */
+import type { Io } from '../main.js';
+import { parseDuration } from '../amounts.js';
+import { loadConfig } from '../config.js';
+import { ledgerLocation, openLedger } from '../ledger.js';
+import { EXIT, UsageError } from '../io.js';
+
+export const SERVE_HELP = `Usage: refundkit serve [options]
+
+Runs refundkit as a long-running process: receives the providers' notifications, answers health
+checks and Prometheus scrapes, logs JSON lines to stdout. SIGINT or SIGTERM stops it cleanly
+(no new requests; those in flight finish; exit 0).
+
+Routes:
+  POST /notify/<provider>            a provider's notification (easypay, tipay)
+  POST /notify/<provider>/<account>  the same, for one merchant account
+  GET  /healthz                      200 when the ledger answers and its schema is current, else 503
+  GET  /metrics                      Prometheus text: refunds by provider, account and status;
+                                     provider exchange latency; notifications by outcome; backlog
+
+Options:
+  --config <file>        provider configuration (default refundkit.config.json or REFUNDKIT_CONFIG)
+  --ledger <path|url>    SQLite file or postgres:// URL (default as for refund)
+  --port <n>             port (default 8080; 0 picks a free one)
+  --host <address>       address to bind (default 127.0.0.1)
+  --timeout <duration>   each provider exchange's deadline (default 30s)
+  --log-level <level>    trace, debug, info (default), warn, error, silent
+  -h, --help             this text
+`;
+
+export interface ServeArgs {
+  readonly config?: string | undefined;
+  readonly ledger?: string | undefined;
+  readonly port?: string | undefined;
+  readonly host?: string | undefined;
+  readonly timeout?: string | undefined;
+  readonly logLevel?: string | undefined;
+}
+
+export interface ServeControl {
+  /** Resolves when the server should stop; default: the first SIGINT or SIGTERM. */
+  readonly stop?: Promise<unknown> | undefined;
+  /** Called once the server listens (tests read its URL from it). */
+  readonly onReady?: ((url: string) => void) | undefined;
+  /** Where log lines go; default stdout. */
+  readonly logDestination?: { write(line: string): unknown } | undefined;
+}
+
+const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+
+export async function serveCommand(args: ServeArgs, io: Io, control: ServeControl = {}): Promise<number> {
+  const env = io.env ?? process.env;
+  const cwd = io.cwd ?? process.cwd();
+  const port = args.port === undefined ? 8080 : Number(args.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError('--port must be an integer from 0 to 65535');
+  const level = args.logLevel ?? 'info';
+  if (!LEVELS.has(level)) throw new UsageError(`--log-level must be one of ${[...LEVELS].join(', ')}`);
+  const timeoutMs = args.timeout === undefined ? undefined : parseDuration('--timeout', args.timeout);
+  const configFile = args.config ?? env['REFUNDKIT_CONFIG'] ?? 'refundkit.config.json';
+  const config = loadConfig(configFile, env, cwd);
+  if (Object.keys(config.providers).length === 0) throw new UsageError(`${configFile} configures no provider`);
+
+  const { createRefunds, createNotificationHandler, toNodeHandler } = await import('@refundkit/refunds');
+  const { createLogger, createMetrics, refundsLogger, startServer } = await import('@refundkit/server');
+  const logger = createLogger({ level: level as 'info', ...(control.logDestination ? { destination: control.logDestination as never } : {}) });
+  const ledger = await openLedger(ledgerLocation(args.ledger ?? env['REFUNDKIT_LEDGER'] ?? config.ledger, cwd), io);
+  let metrics: ReturnType<typeof createMetrics> | undefined;
+  const refunds = createRefunds({
+    providers: config.providers as never,
+    ledger,
+    logger: refundsLogger(logger),
+    onResponse: (event) => metrics?.observeExchange(event),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
+  metrics = createMetrics(refunds);
+  const counted = metrics;
+  // Counts each notification's outcome on its way through (the handler reads only handleNotification).
+  const receiver = {
+    async handleNotification(...call: Parameters<typeof refunds.handleNotification>) {
+      try {
+        const handled = await refunds.handleNotification(...call);
+        counted.countNotification(call[0], handled.outcome);
+        return handled;
+      } catch (error) {
+        counted.countNotification(call[0], 'error');
+        throw error;
+      }
+    },
+  };
+  const notifications = toNodeHandler(createNotificationHandler(receiver, { logger: refundsLogger(logger) }));
+  const server = await startServer({ host: args.host, port, notifications, health: () => refunds.health(), metrics, logger });
+  io.stderr.write(`refundkit serve: listening on ${server.url} (POST /notify/<provider>, GET /healthz, GET /metrics)\n`);
+  control.onReady?.(server.url);
+
+  await (control.stop ?? signalled());
+  await server.close();
+  await refunds.close();
+  logger.flush?.();
+  return EXIT.ok;
+}
+
+/** The first SIGINT or SIGTERM. */
+function signalled(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
