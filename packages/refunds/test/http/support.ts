@@ -53,6 +53,13 @@ export class SwitchableLedger implements RefundLedger {
     this.#check();
     return this.inner.orderAmount(...args);
   }
+  async totals() {
+    this.#check();
+    return this.inner.totals();
+  }
+  async health() {
+    return this.down ? { ok: false, detail: 'down' } : this.inner.health();
+  }
   async close() {
     await this.inner.close();
   }
