@@ -22,8 +22,9 @@ const SUITES = [
   { file: 'facade.bench.mjs', title: '1. Facade overhead' },
   { file: 'cli-start.bench.mjs', title: '7. CLI start' },
   { file: 'notifications.bench.mjs', title: '8. Notifications' },
+  { file: 'serve.bench.mjs', title: '9. Serve' },
 ];
-const ORDER = ['1.', '2.', '3.', '4.', '5.', '6.', '7.', '8.'];
+const ORDER = ['1.', '2.', '3.', '4.', '5.', '6.', '7.', '8.', '9.'];
 
 function machine() {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
