@@ -3,11 +3,11 @@ import { RefundkitError, type Clock } from '@refundkit/runtime';
 import { NotFoundError } from '../errors.js';
 import { OverRefundError } from '../errors.js';
 import type { ProviderKey, Refund, RefundEvent } from '../model.js';
-import { redactConnectionString, withoutSecret } from './connection-string.js';
+import { checkConnectionString, passwordOf, redactConnectionString, withoutSecret } from './connection-string.js';
 import type { OrderIdentity, RefundIdentity, RefundLedger, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
-import { LedgerUnavailableError } from './ledger-errors.js';
+import { LedgerRefusedError, LedgerUnavailableError } from './ledger-errors.js';
 import { planReservation, planUpdate, type OrderState } from './ledger-rules.js';
-import { describeFault, isUnavailable, loadPostgresDriver, type PostgresPool, type PostgresPoolClient, type PostgresQueryable, type PostgresQueryResult } from './postgres-driver.js';
+import { describeFault, isUnavailable, loadPostgresDriver, refusalOf, type PostgresPool, type PostgresPoolClient, type PostgresQueryable, type PostgresQueryResult } from './postgres-driver.js';
 import { assertVersion, migrate, migrateCommand, schemaVersion, type MigrationReport } from './postgres-migrations.js';
 import type { PostgresLedgerOptions, PostgresTarget } from './postgres-ledger.js';
 import { DEFAULT_POSTGRES_SCHEMA, quoteSchema } from './postgres-schema.js';
@@ -77,7 +77,9 @@ const storableJson = (value: unknown): string => JSON.stringify(value, (_key, v:
  *
  * Failures of the database (refused or lost connection, a terminated session, a statement
  * timeout) are `LedgerUnavailableError`s, after which the ledger is as it was (see
- * `maybeCommitted` for a connection lost while committing). Create with `openPostgresLedger`.
+ * `maybeCommitted` for a connection lost while committing); its refusals (no such database or
+ * role, a wrong password, a missing privilege, TLS) are `LedgerRefusedError`s, nothing recorded.
+ * Create with `openPostgresLedger`.
  */
 export class PostgresLedger implements RefundLedger {
   /** Which ledger this is, password redacted (e.g. `postgres://app:***@db/shop, schema refundkit`). */
@@ -312,31 +314,30 @@ export class PostgresLedger implements RefundLedger {
     }
   }
 
-  /** The error to throw for `error`: refundkit's own as they are; the database's faults as `LedgerUnavailableError`. */
+  /**
+   * The error to throw for `error`: refundkit's own as they are; the database's faults as
+   * `LedgerUnavailableError` (retry), its refusals (a missing database or role, a wrong password,
+   * a missing privilege, TLS, any error it reported for a statement) as `LedgerRefusedError`. Each
+   * message names the ledger, password redacted, and ends with what was recorded.
+   */
   #failure(error: unknown, whileCommitting: boolean): Error {
     if (error instanceof RefundkitError) return error;
+    const fault = withoutSecret(describeFault(error), this.#secret);
     if (isUnavailable(error)) {
       const outcome = whileCommitting
         ? 'the connection failed while writing or committing, so this call may or may not be recorded: make the same call again with the same refund id'
         : 'nothing was recorded';
-      return new LedgerUnavailableError(`ledger ${this.description}: ${withoutSecret(describeFault(error), this.#secret)}; ${outcome}`, whileCommitting, { cause: error });
+      return new LedgerUnavailableError(`ledger ${this.description}: ${fault}; ${outcome}`, whileCommitting, { cause: error });
     }
+    const refusal = refusalOf(error);
+    // An error the server reports aborts the whole transaction (writes and COMMIT are one query): nothing of it is kept.
+    if (refusal) return new LedgerRefusedError(`ledger ${this.description}: ${fault}: ${refusal.hint}; nothing was recorded`, refusal.reason, refusal.code, { cause: error });
     if (error instanceof Error && this.#secret && error.message.includes(this.#secret)) error.message = withoutSecret(error.message, this.#secret);
     return error instanceof Error ? error : new Error(String(error));
   }
 
   #open(): void {
     if (this.#closed) throw new Error(`ledger ${this.description} is closed`);
-  }
-}
-
-/** The password in a connection string, to keep out of messages. */
-function passwordOf(connectionString: string): string | undefined {
-  try {
-    const password = new URL(connectionString).password;
-    return password ? decodeURIComponent(password) : undefined;
-  } catch {
-    return /password\s*=\s*'?([^'\s]+)/i.exec(connectionString)?.[1];
   }
 }
 
@@ -353,10 +354,12 @@ export async function openLedger(target: PostgresTarget, options: PostgresLedger
     pool = target.pool;
     redacted = 'postgres (a pool given by the caller)';
   } else {
+    // Refused before anything connects: an unparseable URL would reach the user as pg's bare "Invalid URL".
+    const connectionString = checkConnectionString(target.connectionString);
     redacted = redactConnectionString(target.connectionString);
     secret = passwordOf(target.connectionString);
     pool = new Pool({
-      connectionString: target.connectionString,
+      connectionString,
       max: options.poolSize ?? 10,
       statement_timeout: options.statementTimeoutMs ?? 10_000,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
