@@ -2,6 +2,11 @@
 // Committed with its run bit: tsc output has none, so the published bin is this shim.
 import { run } from '../dist/main.js';
 
+// Node prints each process warning as several raw lines (a dependency's notice: pg 8 warns when
+// it reads ~/.pgpass); the person running refundkit gets one line, marked as a warning.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => process.stderr.write(`refundkit: warning: ${String(warning?.message ?? warning).split('\n')[0]}\n`));
+
 /**
  * Ends the process once the command is done and what it printed is flushed. A finished command
  * has nothing left to wait for, but fetch keeps its connection to the provider open (keep-alive)

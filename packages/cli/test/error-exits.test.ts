@@ -6,7 +6,8 @@
  * exits 1 saying nothing was sent; `outcome_unrecorded` (a request sent, its answer not recorded)
  * exits 3 naming the command that resolves it with the same refund id.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -200,5 +201,88 @@ describe.skipIf(!pgUp)('the CLI meets a PostgreSQL server that refuses the ledge
     expect(err).not.toMatch(/SECURITY WARNING|Warning:|uselibpqcompat/);
     expect(err).toMatch(/^refundkit: ledger postgres:\/\/postgres:\*\*\*@.*sslmode=require, schema refundkit: The server does not support SSL connections: .*; nothing was recorded\nrefundkit: nothing was sent; /);
     expect(err).not.toContain('hunter2');
+  });
+});
+
+/**
+ * A server on 127.0.0.1 that speaks PostgreSQL's protocol as far as authentication: it asks for a
+ * cleartext password and refuses it with SQLSTATE 28P01, as PostgreSQL refuses a wrong one (the
+ * test server trusts local connections, so it never asks). Records the passwords it was sent.
+ */
+async function passwordRefusingServer(): Promise<{ port: number; passwords: string[]; close: () => Promise<void> }> {
+  const passwords: string[] = [];
+  const sockets = new Set<Socket>();
+  /** A protocol message: its type byte, its length (itself included), its body. */
+  const message = (type: string, body: Buffer): Buffer => {
+    const head = Buffer.alloc(5);
+    head.write(type, 0, 'latin1');
+    head.writeInt32BE(body.length + 4, 1);
+    return Buffer.concat([head, body]);
+  };
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket)).on('error', () => {});
+    let buffer = Buffer.alloc(0);
+    let started = false;
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      if (!started) {
+        if (buffer.length < 8 || buffer.length < buffer.readInt32BE(0)) return;
+        const code = buffer.readInt32BE(4);
+        buffer = buffer.subarray(buffer.readInt32BE(0));
+        if (code === 80877103) return void socket.write('N'); // SSLRequest: no TLS here
+        started = true;
+        return void socket.write(message('R', Buffer.from([0, 0, 0, 3]))); // AuthenticationCleartextPassword
+      }
+      if (buffer.length < 5 || buffer.length < 1 + buffer.readInt32BE(1)) return;
+      passwords.push(buffer.subarray(5, buffer.readInt32BE(1)).toString('utf8'));
+      const fields = ['SFATAL', 'VFATAL', 'C28P01', 'Mpassword authentication failed for user "app"'].map((f) => `${f}\0`).join('');
+      socket.end(message('E', Buffer.from(`${fields}\0`, 'utf8')));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    passwords,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('driver warnings and a refused password, as the person running the bin sees them', () => {
+  const tmp = tempDir('refundkit-cli-pgpass-');
+  afterAll(() => tmp.remove());
+
+  it('a password from ~/.pgpass that the server refuses: one warning line for pg’s pgpass notice, ledger_refused, exit 1, never the password', async () => {
+    const fake = await passwordRefusingServer();
+    try {
+      const secret = 'pgpass-secret-7d1a';
+      const pgpass = join(tmp.dir, 'pgpass');
+      writeFileSync(pgpass, `127.0.0.1:${fake.port}:shop:app:${secret}\n`);
+      chmodSync(pgpass, 0o600); // pg ignores a pgpass file others may read
+      const bin = join(REPO_ROOT, 'packages/cli/bin/refundkit.js');
+      const child = spawn(process.execPath, [bin, 'ledger', 'migrate', '--ledger', `postgres://app@127.0.0.1:${fake.port}/shop`], {
+        cwd: tmp.dir,
+        env: { PATH: process.env['PATH'] ?? '', PGPASSFILE: pgpass },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+      child.stdout.resume();
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      // pg read the file and sent its password: the notice it prints then is what is under test.
+      expect(fake.passwords).toEqual([secret]);
+      expect(code, err).toBe(1);
+      expect(err.split('\n').filter(Boolean)).toEqual([
+        expect.stringMatching(/^refundkit: warning: pgpass support is deprecated and will be removed in pg@9\.0\./),
+        `refundkit: ledger postgres://app@127.0.0.1:${fake.port}/shop, schema refundkit: password authentication failed for user "app" (28P01): correct the password in the connection string (percent-encoded); nothing was recorded`,
+        'refundkit: nothing was sent; fix the database, role, password, grants or file the message names, then run the same command again',
+      ]);
+      expect(err).not.toContain(secret);
+    } finally {
+      await fake.close();
+    }
   });
 });
