@@ -91,6 +91,12 @@ describe('a connection string refundkit cannot use is refused before connecting'
     expect(checkConnectionString('/var/run/postgresql shop')).toBe('/var/run/postgresql shop');
   });
 
+  it('a schema name that is not a plain identifier: the same error, naming schema, before connecting', async () => {
+    const error = await rejection(openPostgresLedger({ connectionString: 'postgres://app@127.0.0.1:1/shop' }, { schema: 'Shop-A' }), LedgerConnectionStringError);
+    expect(error.option).toBe('schema');
+    expect(error.message).toBe('schema "Shop-A": use lowercase letters, digits and _ (at most 63, not starting with a digit); nothing was recorded');
+  });
+
   it('redacts an unparseable URL up to its last @, so no piece of the password shows', () => {
     expect(redactConnectionString('postgres://app:p@s#s@db/shop')).toBe('postgres://app:***@db/shop');
     expect(passwordOf('postgres://app:p@s#s@db/shop')).toBe('p@s#s');

@@ -63,8 +63,9 @@ export class LedgerRefusedError extends RefundkitError {
  * A PostgreSQL connection string refundkit cannot use, refused before connecting: not a
  * `postgres://` URL, a URL that cannot be parsed (usually a password holding `#`, `/`, `?` or `@`
  * unencoded: percent-encode them, `#` as `%23`, `/` as `%2F`, `?` as `%3F`, `@` as `%40`, `%` as
- * `%25`), or an `sslmode` refundkit does not know. `option` names where it came from
- * (`connectionString`, the CLI's `--ledger`, `REFUNDKIT_LEDGER`). The message never carries the
+ * `%25`), or an `sslmode` refundkit does not know; or a schema name that is not a plain
+ * identifier (`option`: `schema`). `option` names where it came from (`connectionString`, the
+ * CLI's `--ledger`, `REFUNDKIT_LEDGER`, `schema`). The message never carries the
  * password. Nothing was recorded or sent.
  */
 export class LedgerConnectionStringError extends RefundkitError {

@@ -5,12 +5,12 @@ import { OverRefundError } from '../errors.js';
 import type { ProviderKey, Refund, RefundEvent } from '../model.js';
 import { checkConnectionString, passwordOf, redactConnectionString, withoutSecret } from './connection-string.js';
 import type { OrderIdentity, RefundIdentity, RefundLedger, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
-import { LedgerRefusedError, LedgerUnavailableError } from './ledger-errors.js';
+import { LedgerConnectionStringError, LedgerRefusedError, LedgerUnavailableError } from './ledger-errors.js';
 import { planReservation, planUpdate, type OrderState } from './ledger-rules.js';
 import { describeFault, isUnavailable, loadPostgresDriver, refusalOf, type PostgresPool, type PostgresPoolClient, type PostgresQueryable, type PostgresQueryResult } from './postgres-driver.js';
 import { assertVersion, migrate, migrateCommand, schemaVersion, type MigrationReport } from './postgres-migrations.js';
 import type { PostgresLedgerOptions, PostgresTarget } from './postgres-ledger.js';
-import { DEFAULT_POSTGRES_SCHEMA, quoteSchema } from './postgres-schema.js';
+import { DEFAULT_POSTGRES_SCHEMA, quoteSchema, SCHEMA_NAME } from './postgres-schema.js';
 import { REFUND_COLUMNS, refundParams, toEvent, toRefund, type RefundRow } from './rows.js';
 
 const COLUMNS = REFUND_COLUMNS.join(', ');
@@ -344,7 +344,10 @@ export class PostgresLedger implements RefundLedger {
 /** Opens a ledger: the pool (created or the caller's), then the schema check (after migrating, when asked). */
 export async function openLedger(target: PostgresTarget, options: PostgresLedgerOptions, check = true): Promise<PostgresLedger> {
   const schema = options.schema ?? DEFAULT_POSTGRES_SCHEMA;
-  quoteSchema(schema);
+  // Bad input, refused before connecting with a typed error (quoteSchema's TypeError guards the SQL itself).
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new LedgerConnectionStringError(`schema ${JSON.stringify(schema)}: use lowercase letters, digits and _ (at most 63, not starting with a digit); nothing was recorded`, 'schema');
+  }
   // With a caller's pool too: the ledger quotes its literals with pg's own escapeLiteral.
   const { Pool, escapeLiteral } = await loadPostgresDriver();
   let pool: PostgresPool;
