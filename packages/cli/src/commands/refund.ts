@@ -83,7 +83,8 @@ export async function refundCommand(args: RefundArgs, io: Io): Promise<number> {
         // an answer to a query not recorded) must not read as "nothing sent". The refund is
         // printed as the ledger last held it, and exits by that status.
         const why = error instanceof Error ? error.message : String(error);
-        io.stderr.write(`refundkit: waiting stopped (${printable(why)}); the refund was sent and is ${refund.status}: ask with refundkit status --refund-id ${printable(refund.refundId)}\n`);
+        const t = printable;
+        io.stderr.write(`refundkit: waiting stopped (${t(why)}); the refund was sent and is ${refund.status}: ask with refundkit status --provider ${t(refund.provider)} --order ${t(refund.orderId)} --refund-id ${t(refund.refundId)}\n`);
       }
     }
     io.stdout.write(args.json ? refundJson(refund) : describeRefund(refund));
