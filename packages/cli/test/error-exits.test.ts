@@ -13,11 +13,13 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { RefundkitError } from '@refundkit/runtime';
 import { redactConnectionString } from '@refundkit/refunds';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ERROR_EXITS, errorReport } from '../src/error-exits.js';
 import { HELP } from '../src/main.js';
 import { REFUND_HELP } from '../src/commands/refund.js';
-import { cli, REPO_ROOT, tempDir, writeConfig } from './support.js';
+import { startSandbox } from '@refundkit/sandbox';
+import { migratePostgresLedger } from '@refundkit/refunds';
+import { cli, newId, onlyJson, providerConfigs, REPO_ROOT, tempDir, writeConfig } from './support.js';
 
 const README = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
 const PASSWORD_PLAIN = 'hunter2#x/y';
@@ -188,6 +190,44 @@ describe.skipIf(!pgUp)('the CLI meets a PostgreSQL server that refuses the ledge
     expect(result.err).toContain(`refundkit: ledger ${redactConnectionString(withPassword(database))}, schema refundkit: database "${database}" does not exist (3D000): create it, or correct the database in the connection string; nothing was recorded\n`);
     expect(result.err).toContain('refundkit: nothing was sent; fix the database, role, password, grants or file the message names');
     expect(result.err).not.toContain('hunter2');
+  });
+
+  it('refund --wait whose waiting fails after the refund was recorded (a query answer that cannot be recorded): the refund printed as pending, exit 4, never "nothing sent"', async () => {
+    const { default: pg } = (await import('pg' as string)) as {
+      default: { Client: new (c: { connectionString: string }) => { connect(): Promise<void>; query<R>(q: string, v?: unknown[]): Promise<{ rows: R[] }>; end(): Promise<void> } };
+    };
+    const schema = `refundkit_cli_wait_${randomBytes(4).toString('hex')}`;
+    await migratePostgresLedger({ connectionString: pgBase }, { schema });
+    const sandbox = await startSandbox({ delayMs: 0 });
+    const blocker = new pg.Client({ connectionString: pgBase });
+    await blocker.connect();
+    try {
+      const config = writeConfig(tmp.dir, 'wait.json', { providers: providerConfigs(sandbox) });
+      const orderId = sandbox.addOrder('tipay', { orderId: newId('tipay', 'wto'), amount: 10_000 }).orderId;
+      const refundId = newId('tipay', 'wtr');
+      // tipay answers "processing"; the query --wait sends is answered after 1.5 s, by when the
+      // refund's row is locked: recording the answer runs past the 300 ms statement timeout.
+      sandbox.armFault({ provider: 'tipay', fault: 'slow', refundNo: refundId, operation: 'queryRefund', ms: 1500 });
+      const ledger = `${withPassword()}?schema=${schema}&statement_timeout=300`;
+      const running = cli(['refund', '--provider', 'tipay', '--order', orderId, '--refund-id', refundId, '--amount', '12.00', '--config', config, '--ledger', ledger, '--wait', '--json'], { cwd: tmp.dir });
+      await vi.waitFor(() => expect(sandbox.requests().some((r) => r.operation === 'queryRefund' && r.refundNo === refundId)).toBe(true), { timeout: 20_000, interval: 20 });
+      await blocker.query('BEGIN');
+      const { rows } = await blocker.query<{ status: string }>(`SELECT status FROM "${schema}".refunds WHERE refund_id = $1 FOR UPDATE`, [refundId]);
+      expect(rows).toEqual([{ status: 'pending' }]);
+      const result = await running;
+      await blocker.query('ROLLBACK');
+      expect(result.code, result.err).toBe(4);
+      expect(onlyJson(result.out)).toMatchObject({ refundId, status: 'pending' });
+      expect(result.err).toContain(`; the refund was sent and is pending: ask with refundkit status --provider tipay --order ${orderId} --refund-id ${refundId}`);
+      expect(result.err).toMatch(/waiting stopped \(.*statement timeout/);
+      expect(result.err).not.toContain('nothing was sent');
+      expect(result.err).not.toContain('hunter2');
+      expect(sandbox.requestsReceived('tipay', refundId)).toBe(1);
+    } finally {
+      await blocker.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+      await blocker.end();
+      await sandbox.close();
+    }
   });
 
   it('sslmode=require on a server without TLS: the bin prints no pg warning, one refusal, exit 1', async () => {
