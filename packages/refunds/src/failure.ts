@@ -31,6 +31,9 @@ export const FAILURE_CODES: Readonly<Record<string, FailureCodeInfo>> = {
   in_flight: { source: 'local', meaning: 'another sender holds this refund’s lease; nothing was sent: ask again with get/waitFor' },
   validation_failed: { source: 'local', meaning: 'the request broke the provider’s contract when built: failed, nothing sent' },
   query_unavailable: { source: 'local', meaning: 'the refund lacks what its provider needs to query it (easypay payType/transDate)' },
+  lease_too_short: { source: 'local', meaning: 'the sender’s lease had too little time left to send safely (it stalled, or the ledger was slow): nothing was sent; the refund is reserved again' },
+  notification_refused: { source: 'local', meaning: 'a notification failed verification or the echo rule (another amount, order or merchant): kept in the history, changed nothing' },
+  notification_unsigned: { source: 'local', meaning: 'an unsigned notification, only a hint: a query decides' },
   internal_error: { source: 'local', meaning: 'refundkit failed after the request may have left: unknown' },
 };
 

@@ -18,14 +18,16 @@ export {
   type RefundEvent,
   type AnswerSource,
 } from './model.js';
-export { OverRefundError, ConflictError, NotFoundError, ConfigError } from './errors.js';
+export { OverRefundError, ConflictError, NotFoundError, ConfigError, OutcomeNotRecordedError, NotificationBodyError, UnknownAccountError, type UnrecordedAnswer } from './errors.js';
+export type { NotificationOutcomeKind } from './notifications/notification-types.js';
+export { DEFAULT_NOTIFICATION_QUERY_LIMIT, type NotificationQueryLimit } from './notifications/query-budget.js';
 // The error family a caller meets through the facade, so nobody imports a transitive dependency.
 export { RefundkitError, ValidationError, ResponseError, SignatureError, TransportError, TimeoutError, ConnectionError, HttpStatusError, AnswerTooLargeError, AmountError, type ValidationIssue } from '@refundkit/runtime';
 export type { RefundLedger, Reservation, ReservationRequest, RefundUpdate, RefundIdentity, OrderIdentity } from './ledger/ledger.js';
-export { planReservation, planUpdate, excerpt, type OrderState, type ReservationPlan, type UpdatePlan } from './ledger/ledger-rules.js';
+export { planReservation, planUpdate, isCurrent, excerpt, type OrderState, type ReservationPlan, type UpdatePlan } from './ledger/ledger-rules.js';
 export { MemoryLedger } from './ledger/memory-ledger.js';
 export { openSqliteLedger, defaultLedgerPath, LEDGER_SCHEMA_VERSION, SqliteUnavailableError, type SqliteLedger, type SqliteLedgerOptions } from './ledger/sqlite-ledger.js';
-export type { RefundItem, RefundRequest, ProviderAnswer, NotificationAck, PreparedRefund, EchoedField } from './providers/adapter.js';
+export type { RefundItem, RefundRequest, ProviderAnswer, NotificationAck, NotificationEcho, PreparedRefund, EchoedField } from './providers/adapter.js';
 export { AnswerMismatchError } from './providers/adapter.js';
 export { statusOf, type StatusTable } from './providers/status-table.js';
 export { ADAPTERS, type ProviderEntry, type ProviderConfigs, type ProviderOptions, type ConfiguredProvider } from './providers/index.js';
@@ -36,6 +38,7 @@ export {
   EASYPAY_UNCERTAIN_CODES,
   EASYPAY_UNCERTAIN_PREFIXES,
   EASYPAY_NOTIFICATION_ACK,
+  EASYPAY_NOTIFICATION_REJECT,
   easypayCodeIsUncertain,
   mapEasypayAnswer,
   type EasypayConfig,

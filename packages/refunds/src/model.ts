@@ -176,7 +176,9 @@ export type AnswerSource = 'refund' | 'query' | 'notification';
  *   failed one sent again, an unknown one taken over) for attempt `attempt`;
  * - `answer`: what a refund request, a query or a notification said (`status` as mapped), and
  *   the refund's status after it (`statusAfter`): a late or contrary answer is kept even when
- *   it changes nothing;
+ *   it changes nothing. `verdict` says why an answer moved nothing: `late` (from an attempt
+ *   that is no longer the current one: another sender took the lease, or a later attempt exists),
+ *   `refused` (a notification that failed verification or the echo rule);
  * - `anomaly`: something the ledger refused to believe (an order total below what is already
  *   refunded; a success that takes the order past its total), in `note`.
  */
@@ -193,4 +195,6 @@ export interface RefundEvent {
   /** The answer as received, at most {@link RAW_EXCERPT_LIMIT} characters. */
   readonly raw?: string;
   readonly note?: string;
+  /** Why this answer could not move the refund (see above); absent for an answer heard in its turn. */
+  readonly verdict?: 'late' | 'refused';
 }

@@ -163,13 +163,14 @@ describe.each(STORES)('RefundLedger contract: %s', (_name, open) => {
       expect(await ledger.reserve(request('r1', 1000, { holder: 'h2' }))).toMatchObject({ outcome: 'recover', providerMayKnow: true });
     });
 
-    it('does not release another holder\'s lease: a late answer from an expired holder is recorded, the new lease stays', async () => {
+    it('does not release another holder\'s lease: a late answer from an expired holder is kept as late, moves nothing, the new lease stays', async () => {
       const first = await ledger.reserve(request('r1', 1000, { holder: 'h1' }));
       advance(TTL);
       const second = await ledger.reserve(request('r1', 1000, { holder: 'h2' }));
       const late = await ledger.update(id('r1'), { source: 'refund', status: 'pending', lease: leased(first) });
-      expect(late.status).toBe('pending');
+      expect(late).toMatchObject({ status: 'unknown', providerMayKnow: true });
       expect(late.lease).toEqual(leased(second));
+      expect((await ledger.history(id('r1'))).at(-1)).toMatchObject({ kind: 'answer', attempt: 1, holder: 'h1', status: 'pending', statusAfter: 'unknown', verdict: 'late' });
     });
 
     it('resubmits a failed refund that the provider never knew: same refund, unknown again, amount reserved again', async () => {
@@ -191,8 +192,10 @@ describe.each(STORES)('RefundLedger contract: %s', (_name, open) => {
       advance(TTL);
       const second = await ledger.reserve(request('r1', 1000, { holder: 'h2' }));
       const refused = await ledger.update(id('r1'), { source: 'refund', status: 'failed', failure: { code: 'DUP', message: 'duplicate' }, providerMayKnow: false, lease: leased(second) });
-      expect(refused.providerMayKnow).toBe(true);
-      expect(await ledger.reserve(request('r1', 1000))).toMatchObject({ outcome: 'resubmit', providerMayKnow: true });
+      // The refusal of a number the first attempt may have sent is no failure: unknown, a query decides.
+      expect(refused).toMatchObject({ status: 'unknown', providerMayKnow: true, failure: { source: 'local', code: 'refused_resubmission', providerCode: 'DUP' } });
+      expect(refused.lease).toBeUndefined();
+      expect(await ledger.reserve(request('r1', 1000))).toMatchObject({ outcome: 'recover', providerMayKnow: true });
     });
   });
 

@@ -57,6 +57,7 @@ describe('SQLite ledger', () => {
     const file = fresh();
     const ledger = await openSqliteLedger(file, { now: () => Date.parse('2025-03-04T05:06:07.089Z') });
     await ledger.reserve({ key, amount: 1234, currency: 'HKD', orderAmount: 99_999, meta: { paymentType: 'ALIPAYHK' }, lease });
+    // A query's answer while the sender's lease lives is fenced: kept in the history, the row unmoved but for "the provider may know".
     await ledger.update(key, { source: 'query', status: 'unknown', failure: { code: 'TIMEOUT', message: 'no answer' }, raw: '<xml/>' });
     await ledger.close();
     inspect(file, (db) => {
@@ -73,12 +74,12 @@ describe('SQLite ledger', () => {
         currency: 'HKD',
         status: 'unknown',
         provider_refund_id: null,
-        failure_code: 'TIMEOUT',
-        failure_message: 'no answer',
-        raw: '<xml/>',
+        failure_code: null,
+        failure_message: null,
+        raw: null,
         meta: '{"paymentType":"ALIPAYHK"}',
         attempts: 1,
-        provider_may_know: 0,
+        provider_may_know: 1,
         lease_holder: 'h',
         lease_attempt: 1,
         lease_expires_at: '2025-03-04T05:07:07.089Z',

@@ -163,11 +163,17 @@ export function easypayAnswer(options: {
 }
 
 /** An EasyPay notification body, signed with "EasyPay's" key (or tampered after signing). */
-export function easypayNotification(options: { refundId?: string; transState: string; respCode?: string; tamper?: boolean }): string {
+export function easypayNotification(options: { refundId?: string; transState: string; respCode?: string; tamper?: boolean; amount?: number; orderId?: string; mchtCode?: string }): string {
   const reqHeader = { transTime: '20241105013000', reqId: 'notify-0001' };
   const reqBody = {
     respStateInfo: { ...(options.respCode ? { respCode: options.respCode } : { respCode: '000000' }), respDesc: 'SUCCESS', transState: options.transState },
-    respOrderInfo: { orgTrace: options.refundId ?? INPUTS.easypay.refundId, outTrace: '9953608358403046481920', refundAmount: 150 },
+    respOrderInfo: {
+      orgTrace: options.refundId ?? INPUTS.easypay.refundId,
+      outTrace: '9953608358403046481920',
+      refundAmount: options.amount ?? 150,
+      ...(options.orderId !== undefined ? { oriOrgTrace: options.orderId } : {}),
+      ...(options.mchtCode !== undefined ? { mchtCode: options.mchtCode } : {}),
+    },
   };
   const reqSign = easypayServer.signString(easypaySigningString(reqHeader, reqBody));
   const sent = options.tamper ? { ...reqBody, respStateInfo: { ...reqBody.respStateInfo, transState: options.transState === '0' ? 'X' : '0' } } : reqBody;
@@ -231,14 +237,14 @@ export function tipayAnswer(status: string | undefined, options: { code?: number
 }
 
 /** A Ti-Pay notification: body and (when signed) the `ti-*` headers. */
-export function tipayNotification(status: string, options: { signed: boolean; timestamp?: string }): { rawBody: string; headers: Record<string, string> } {
+export function tipayNotification(status: string, options: { signed: boolean; timestamp?: string; merchantNo?: string; amount?: string }): { rawBody: string; headers: Record<string, string> } {
   const rawBody = JSON.stringify({
-    merchantNo: CONFIGS.tipay.merchantNo,
+    merchantNo: options.merchantNo ?? CONFIGS.tipay.merchantNo,
     orderId: INPUTS.tipay.orderId,
     refundRequestId: INPUTS.tipay.refundId,
     uniqueRefundNo: '1002202301300000005245434665',
     status,
-    refundAmount: '1.10',
+    refundAmount: options.amount ?? '1.10',
     refundRequestDate: '2024-11-05 01:30:00',
     refundAccountDetail: '[{"accountType":"SETTLE_ACCOUNT","debitAmount":1.10}]',
   });

@@ -2,7 +2,7 @@
 // (memory, SQLite, PostgreSQL) reads the refund and its order, asks these functions what to do,
 // and writes what they return: the rules live here once.
 import { ConflictError, OverRefundError } from '../errors.js';
-import { RAW_EXCERPT_LIMIT, type Lease, type Refund, type RefundEvent } from '../model.js';
+import { RAW_EXCERPT_LIMIT, type Lease, type Refund, type RefundEvent, type RefundFailure, type RefundStatus } from '../model.js';
 import { toFailure } from '../failure.js';
 import type { Reservation, ReservationRequest, RefundUpdate } from './ledger.js';
 
@@ -110,26 +110,76 @@ export interface UpdatePlan {
 }
 
 /**
- * `update`, decided. The status moves unless the refund is settled: `succeeded` never changes,
- * and `failed` changes only to a verified `succeeded` (the provider is the truth; the earlier
- * answer stays in the history, and a success that takes the order past its total is noted as an
- * anomaly). The failure is the update's own: a refund that moves on forgets an earlier cause.
- * The lease is released when the update ends the holder's attempt. An order total below what
- * the order already holds is an anomaly: kept in the history, never the cap.
+ * Whether `update` is heard in its turn. An answer tied to an attempt (`update.lease`) is current
+ * while that attempt is the refund's latest and no other sender holds the lease: a sender that
+ * stalled past its lease and woke after another took over (a GC pause, a frozen VM, a slow
+ * network) is not. An answer about the refund rather than an attempt (a query by `get`, a
+ * notification) is current unless another sender's attempt is live: that attempt's own answer
+ * decides, and an older word (a failure notification about an earlier attempt) must not.
+ */
+export function isCurrent(existing: Refund, update: RefundUpdate, now: Date): boolean {
+  if (update.lease === undefined) return !isLive(existing.lease, now);
+  return update.lease.attempt === existing.attempts && (existing.lease === undefined || existing.lease.holder === update.lease.holder);
+}
+
+/**
+ * A refusal of a number that some attempt may have sent: the provider may be refusing a duplicate
+ * of a request it holds (in flight, or already refunded), so it is `unknown` and a query decides.
+ * A request that never left keeps its own failure; the provider's refusal is named
+ * `refused_resubmission` with the provider's code beside it.
+ */
+function refusalOfKnownNumber(update: RefundUpdate, failure: RefundFailure | undefined): { status: RefundStatus; failure: RefundFailure | undefined } {
+  if (failure === undefined || failure.source !== 'provider') return { status: 'unknown', failure };
+  return {
+    status: 'unknown',
+    failure: toFailure({
+      code: 'refused_resubmission',
+      providerCode: failure.code,
+      message: `the provider refused (${failure.code}: ${failure.message}) a refund number an earlier request may have reached it with: a duplicate, not a failure; a query decides`,
+    }),
+  };
+}
+
+/**
+ * `update`, decided.
+ * - A refused notification (`verdict: 'refused'`) is kept in the history and changes nothing.
+ * - A late answer (see {@link isCurrent}) moves nothing, except a verified `succeeded` (the
+ *   provider is the truth); it is kept with `verdict: 'late'`, and marks that the provider may
+ *   know the number unless it says the request never left.
+ * - A current answer moves the status unless the refund is settled: `succeeded` never changes,
+ *   and `failed` changes only to a verified `succeeded` (the earlier answer stays in the history;
+ *   a success that takes the order past its total is noted as an anomaly). A refusal
+ *   (`failed`, `providerMayKnow: false`) of a number the provider may already know is `unknown`.
+ * The failure is the update's own: a refund that moves on forgets an earlier cause. The lease is
+ * released when a current update ends the holder's attempt. An order total below what the order
+ * already holds is an anomaly: kept in the history, never the cap.
  */
 export function planUpdate(existing: Refund, update: RefundUpdate, order: OrderState, now: Date): UpdatePlan {
   const at = now.toISOString();
   const raw = excerpt(update.raw);
-  const failure = update.failure === undefined ? undefined : toFailure(update.failure);
-  const moves = existing.status === 'succeeded' ? false : existing.status === 'failed' ? update.status === 'succeeded' : true;
-  const releases = update.lease !== undefined && existing.lease?.holder === update.lease.holder;
-  const mayKnow = existing.providerMayKnow || (update.providerMayKnow ?? (update.source === 'refund' || update.status !== 'unknown'));
+  const refused = update.verdict === 'refused';
+  const current = !refused && isCurrent(existing, update, now);
+  const verdict = refused ? 'refused' : current ? undefined : 'late';
+  let status = update.status;
+  let failure = update.failure === undefined ? undefined : toFailure(update.failure);
+  const refusal = update.status === 'failed' && update.providerMayKnow === false;
+  if (current && refusal && existing.providerMayKnow) ({ status, failure } = refusalOfKnownNumber(update, failure));
+  const settled = existing.status === 'succeeded' ? false : existing.status === 'failed' ? status === 'succeeded' : true;
+  const moves = refused ? false : current ? settled : status === 'succeeded' && existing.status !== 'succeeded';
+  const releases = current && update.lease !== undefined && existing.lease?.holder === update.lease.holder;
+  const saysMayKnow = refused
+    ? false
+    : current
+      ? (update.providerMayKnow ?? (update.source === 'refund' || status !== 'unknown'))
+      : // A late answer shows a request of this number went out; only one that never left says nothing.
+        !(refusal && failure?.source !== 'provider');
+  const mayKnow = existing.providerMayKnow || saysMayKnow;
   const { failure: _previous, lease: _lease, ...rest } = existing;
   const base: Refund = { ...rest, ...(existing.failure && !moves ? { failure: existing.failure } : {}), ...(existing.lease && !releases ? { lease: existing.lease } : {}) };
   const refund: Refund = moves
     ? {
         ...base,
-        status: update.status,
+        status,
         ...(update.providerRefundId !== undefined ? { providerRefundId: update.providerRefundId } : {}),
         ...(raw !== undefined ? { raw } : {}),
         ...(failure !== undefined ? { failure } : {}),
@@ -143,11 +193,12 @@ export function planUpdate(existing: Refund, update: RefundUpdate, order: OrderS
       kind: 'answer',
       ...(update.lease ? { attempt: update.lease.attempt, holder: update.lease.holder } : {}),
       source: update.source,
-      status: update.status,
+      status,
       statusAfter: refund.status,
       ...(failure ? { failure } : {}),
       ...(update.providerRefundId !== undefined ? { providerRefundId: update.providerRefundId } : {}),
       ...(raw !== undefined ? { raw } : {}),
+      ...(verdict ? { verdict } : {}),
     },
   ];
   const holdsNow = refund.status !== 'failed' ? refund.amount : 0;

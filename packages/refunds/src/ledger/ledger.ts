@@ -61,8 +61,18 @@ export interface RefundUpdate {
    * or the provider refused it (nothing it could remember as a refund). Default true.
    */
   readonly providerMayKnow?: boolean | undefined;
-  /** The lease this answer ends: released when it is still the holder's. */
+  /**
+   * The attempt this answer belongs to (its lease): it ends that attempt and releases the lease
+   * when the attempt is still the current one. An answer from an attempt that is no longer
+   * current is fenced (see `planUpdate`). Left out for answers about the refund rather than an
+   * attempt (a query by `get`, a notification).
+   */
   readonly lease?: Lease | undefined;
+  /**
+   * `refused`: a notification that failed verification or the echo rule. It is kept in the
+   * history (a bounded excerpt) and changes nothing.
+   */
+  readonly verdict?: 'refused' | undefined;
   /** The order's total when the answer carries it (eftpay `original_amount`, lianke `total_amount`). */
   readonly orderAmount?: number | undefined;
 }
@@ -80,6 +90,10 @@ export interface RefundUpdate {
  * - a `failed` refund holds nothing: its amount is released, and reserved again on resubmission;
  * - `succeeded` is never overwritten; `failed` only by a verified `succeeded` (kept in the history);
  * - at most one live lease per refund; leases are timed by the ledger's clock;
+ * - answers are fenced by attempt: one from an attempt that is no longer current (another
+ *   sender took the lease, or a later attempt exists) moves nothing but a verified `succeeded`;
+ *   it is kept as `late` and marks that the provider may know the number;
+ * - a refusal of a number that any attempt may have sent is `unknown`, whoever hears it;
  * - every reservation and answer is appended to the refund's history.
  */
 export interface RefundLedger {

@@ -91,12 +91,40 @@ export function echoedAmount(text: string | undefined, toMinor: (text: string) =
   }
 }
 
+/**
+ * The string at `path` in a JSON body, read without trusting it (no schema, no signature): a
+ * notification refused by verification is still kept in the history of the refund it names.
+ */
+export function peekJson(rawBody: string, path: readonly string[]): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(rawBody);
+  } catch {
+    return undefined;
+  }
+  for (const key of path) value = value !== null && typeof value === 'object' && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 /** A notification, verified and mapped. */
 export interface NotificationOutcome {
   readonly refundId: string;
   readonly answer: ProviderAnswer;
   /** False when the provider signs no notifications: the facade confirms by a query first. */
   readonly verified: boolean;
+  /**
+   * What the notification says of the refund beside its number, for the echo rule: each is
+   * compared with the ledger's refund (`orderId`, `amount`) or this account (`merchant`).
+   */
+  readonly echo: readonly NotificationEcho[];
+}
+
+/** One identifier a notification carries, and which of the refund's facts it must equal. */
+export interface NotificationEcho {
+  readonly field: string;
+  readonly of: 'merchant' | 'orderId' | 'amount';
+  /** What the notification says; `undefined` when it does not carry the field. */
+  readonly received: string | number | undefined;
 }
 
 /** The acknowledgement body a provider expects back from a notification. */
@@ -161,8 +189,14 @@ export interface ProviderAdapter<Config, Options, Client> {
   query(client: Client, config: Config, refund: Refund, clock: Clock): Promise<ProviderAnswer>;
   /** Absent for providers that document no notification. */
   readonly notifications?: {
+    /** Verifies and maps a notification; throws a `RefundkitError` (`SignatureError`, `ResponseError`) when it cannot be believed. */
     verify(client: Client, config: Config, rawBody: string | Uint8Array, headers: Record<string, string | string[] | undefined> | Headers): NotificationOutcome;
+    /** The refund number a notification names, read without believing it: to keep a refused one in that refund's history. */
+    peek(rawBody: string): string | undefined;
+    /** The acknowledgement the provider documents: the notification was stored. */
     readonly ack: NotificationAck;
+    /** The answer that makes the provider deliver again: the notification was not believed or not stored. */
+    readonly reject: NotificationAck;
   };
 }
 

@@ -3,8 +3,8 @@ import { compactDate, RefundkitError, ValidationError } from '@refundkit/runtime
 import { createEasypayClient, type EasypayClient, type Messages } from '@refundkit/easypay';
 import { SigningError } from '@refundkit/signing';
 import type { Refund } from '../model.js';
-import { clientFor, invalid, renameIssues, sendPrepared, type PreparedRefund, type ProviderAdapter } from './adapter.js';
-import { EASYPAY_ACCEPTED, EASYPAY_NOTIFICATION_ACK, mapEasypayAnswer, mapEasypayState, type EasypayConfig, type EasypayOptions } from './easypay.js';
+import { clientFor, invalid, peekJson, renameIssues, sendPrepared, type PreparedRefund, type ProviderAdapter } from './adapter.js';
+import { EASYPAY_ACCEPTED, EASYPAY_NOTIFICATION_ACK, EASYPAY_NOTIFICATION_REJECT, mapEasypayAnswer, mapEasypayState, type EasypayConfig, type EasypayOptions } from './easypay.js';
 
 /** refundkit fields ← EasyPay wire fields, for error messages. */
 const FIELDS = {
@@ -99,8 +99,19 @@ export const easypayAdapter: ProviderAdapter<EasypayConfig, EasypayOptions, Easy
         state.respCode !== undefined && state.respCode !== EASYPAY_ACCEPTED
           ? { status: 'unknown' as const, failure: { code: state.respCode, message: state.respDesc ?? '' }, raw }
           : mapEasypayState(state, order, raw);
-      return { refundId: order.orgTrace, verified, answer };
+      return {
+        refundId: order.orgTrace,
+        verified,
+        answer,
+        echo: [
+          { field: 'reqBody.respOrderInfo.mchtCode', of: 'merchant', received: order.mchtCode || undefined },
+          { field: 'reqBody.respOrderInfo.oriOrgTrace', of: 'orderId', received: order.oriOrgTrace || undefined },
+          { field: 'reqBody.respOrderInfo.refundAmount', of: 'amount', received: order.refundAmount },
+        ],
+      };
     },
+    peek: (rawBody) => peekJson(rawBody, ['reqBody', 'respOrderInfo', 'orgTrace']),
     ack: EASYPAY_NOTIFICATION_ACK,
+    reject: EASYPAY_NOTIFICATION_REJECT,
   },
 };

@@ -64,8 +64,14 @@ export function easypayCodeIsUncertain(code: string): boolean {
   return EASYPAY_UNCERTAIN_CODES.includes(code) || EASYPAY_UNCERTAIN_PREFIXES.some((prefix) => code.startsWith(prefix));
 }
 
-/** The acknowledgement EasyPay expects for a notification (PROVIDERS.md). */
+/** The acknowledgement EasyPay expects for a notification (the document's `{"code":"000000","msg":"Success"}`). */
 export const EASYPAY_NOTIFICATION_ACK: NotificationAck = { status: 200, contentType: 'application/json', body: '{"code":"000000","msg":"Success"}' };
+
+/**
+ * The answer to a notification refundkit did not believe or could not store: anything but the
+ * acknowledgement is delivered again. The document names no refusal body; this one is assumed.
+ */
+export const EASYPAY_NOTIFICATION_REJECT: NotificationAck = { status: 400, contentType: 'application/json', body: '{"code":"100001","msg":"Fail"}' };
 
 type Answer = Messages['refund.response'] | Messages['queryRefund.response'];
 export type StateInfo = { readonly respCode?: string | undefined; readonly respDesc?: string | undefined; readonly transState?: string | undefined; readonly transStatusDesc?: string | undefined; readonly appendRetMsg?: string | undefined };

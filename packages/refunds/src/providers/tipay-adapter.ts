@@ -1,8 +1,8 @@
-import { formatMinorUnits } from '@refundkit/runtime';
+import { formatMinorUnits, toMinorUnits } from '@refundkit/runtime';
 import { SigningError } from '@refundkit/signing';
 import { createTipayClient, type TipayClient } from '@refundkit/tipay';
 import type { Refund } from '../model.js';
-import { clientFor, renameIssues, sendPrepared, type ProviderAdapter } from './adapter.js';
+import { clientFor, echoedAmount, peekJson, renameIssues, sendPrepared, type ProviderAdapter } from './adapter.js';
 import { statusOf } from './status-table.js';
 import { mapTipayAnswer, TIPAY_STATUS, type TipayConfig, type TipayOptions } from './tipay.js';
 
@@ -37,8 +37,20 @@ export const tipayAdapter: ProviderAdapter<TipayConfig, TipayOptions, TipayClien
     verify(client, _config, rawBody, headers) {
       const { data, verified, rawBody: raw } = client.verifyNotification(rawBody, headers);
       const status = statusOf(TIPAY_STATUS, data.status);
-      return { refundId: data.refundRequestId, verified, answer: { status, providerRefundId: data.uniqueRefundNo, raw } };
+      return {
+        refundId: data.refundRequestId,
+        verified,
+        answer: { status, providerRefundId: data.uniqueRefundNo, raw },
+        echo: [
+          { field: 'merchantNo', of: 'merchant', received: data.merchantNo || undefined },
+          { field: 'orderId', of: 'orderId', received: data.orderId || undefined },
+          { field: 'refundAmount', of: 'amount', received: echoedAmount(data.refundAmount, toMinorUnits) },
+        ],
+      };
     },
+    peek: (rawBody) => peekJson(rawBody, ['refundRequestId']),
     ack: { status: 200, contentType: 'text/plain', body: 'SUCCESS' },
+    // Anything but HTTP 200 `SUCCESS` is delivered again (seed 003's retry rule).
+    reject: { status: 400, contentType: 'text/plain', body: 'FAIL' },
   },
 };

@@ -1,0 +1,67 @@
+// Writing an answer to the ledger, honestly. Once a request was sent, its answer is the only
+// record of what the provider did: a write that fails (connection lost, server restarted,
+// statement timeout, lock held) is retried within the call's deadline, and if the ledger stays
+// unreachable the caller is told that a request WAS sent — never "nothing sent".
+import { OutcomeNotRecordedError } from '../errors.js';
+import { LedgerUnavailableError } from '../ledger/ledger-errors.js';
+import type { RefundIdentity, RefundLedger, RefundUpdate } from '../ledger/ledger.js';
+import { excerpt } from '../ledger/ledger-rules.js';
+import { toFailure } from '../failure.js';
+import type { Refund } from '../model.js';
+
+/** How long a write after a send is retried when the call sets no deadline of its own. */
+export const RECORD_RETRY_MS = 10_000;
+
+/** What the write is about, for the error when it cannot be made. */
+export interface RecordContext {
+  readonly refund: Refund;
+  /** True when this call's request left for the provider. */
+  readonly sent: boolean;
+  /** Epoch ms (real time) after which no more tries are made. */
+  readonly deadline: number;
+}
+
+/** A transient fault of the ledger's database: the same write may succeed a moment later. */
+function isTransient(error: unknown): boolean {
+  return error instanceof LedgerUnavailableError || (error instanceof Error && (error as { code?: unknown }).code === 'ledger_unavailable');
+}
+
+/**
+ * `ledger.update`, retried on transient faults with backoff (50 ms doubling to 1 s) until
+ * `context.deadline`. A write that stays impossible throws `OutcomeNotRecordedError` when a
+ * request was sent, or a `LedgerUnavailableError` that says nothing was sent.
+ */
+export async function recordAnswer(ledger: RefundLedger, key: RefundIdentity, update: RefundUpdate, context: RecordContext): Promise<Refund> {
+  let wait = 50;
+  for (;;) {
+    try {
+      return await ledger.update(key, update);
+    } catch (error) {
+      if (!isTransient(error)) throw context.sent ? unrecorded(context, update, error) : error;
+      if (Date.now() + wait > context.deadline) throw context.sent ? unrecorded(context, update, error) : nothingSent(error);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      wait = Math.min(wait * 2, 1_000);
+    }
+  }
+}
+
+function unrecorded({ refund }: RecordContext, update: RefundUpdate, cause: unknown): OutcomeNotRecordedError {
+  return new OutcomeNotRecordedError(
+    refund.provider,
+    refund.orderId,
+    refund.refundId,
+    {
+      status: update.status,
+      ...(update.failure ? { failure: toFailure(update.failure) } : {}),
+      ...(update.providerRefundId !== undefined ? { providerRefundId: update.providerRefundId } : {}),
+      ...(update.raw ? { rawExcerpt: excerpt(update.raw) } : {}),
+    },
+    cause,
+  );
+}
+
+/** A ledger fault before anything was sent, saying so. */
+export function nothingSent(error: unknown): unknown {
+  if (!(error instanceof LedgerUnavailableError) || /nothing was sent/.test(error.message)) return error;
+  return new LedgerUnavailableError(`${error.message}; nothing was sent`, error.maybeCommitted, { cause: error });
+}

@@ -1,0 +1,53 @@
+// What `handleNotification` takes and returns.
+import type { Refund, RefundFailure } from '../model.js';
+import type { NotificationAck } from '../providers/adapter.js';
+
+/**
+ * A notification as the provider POSTed it: the headers and the body exactly as received (the
+ * signature covers the bytes).
+ *
+ * @example
+ * const handled = await refunds.handleNotification('tipay', { headers: request.headers, rawBody: await request.text() });
+ */
+export interface NotificationInput {
+  /** The request's headers (Node's `IncomingHttpHeaders` or a `Headers`). */
+  readonly headers: Record<string, string | string[] | undefined> | Headers;
+  /** The body exactly as received: a string, or the bytes. */
+  readonly rawBody: string | Uint8Array;
+}
+
+/**
+ * What `handleNotification` did.
+ *
+ * @example
+ * const { refund, ack } = await refunds.handleNotification('tipay', notification);
+ * response.writeHead(ack.status, { 'content-type': ack.contentType }).end(ack.body);
+ */
+export interface NotificationHandled {
+  /**
+   * - `applied`: believed and recorded (the refund moved, or the answer was kept beside it);
+   * - `duplicate`: believed, and the ledger already had it: nothing changed;
+   * - `refused`: failed verification or the echo rule (another amount, order or merchant): kept
+   *   in the named refund's history where it is this account's, changed nothing; the provider
+   *   is answered so it delivers again;
+   * - `unmatched`: names a refund this ledger never saw: acknowledged, changed nothing;
+   * - `deferred`: unsigned, and the query that would confirm it is over the rate limit
+   *   (`notificationQueries`): changed nothing, answered so the provider delivers again.
+   */
+  readonly outcome: NotificationOutcomeKind;
+  /** True when this call moved the refund (its status or the provider's refund id). */
+  readonly changed: boolean;
+  /** The refund as the ledger now has it; undefined when the notification names no refund of this account's. */
+  readonly refund?: Refund;
+  /** Why it was refused or deferred. */
+  readonly failure?: RefundFailure;
+  /** What to answer the provider: its documented acknowledgement, or an answer that makes it deliver again. */
+  readonly ack: NotificationAck;
+}
+
+/** See {@link NotificationHandled.outcome}. */
+export type NotificationOutcomeKind = 'applied' | 'duplicate' | 'refused' | 'unmatched' | 'deferred';
+
+/** Providers that document refund notifications (eftpay, lianke and yima document none). */
+export type NotifyingProvider = 'easypay' | 'tipay';
+
