@@ -42,6 +42,8 @@ export const ERROR_EXITS: Readonly<Record<string, ErrorExit>> = {
   eftpay_payload: local('fix the eftpay field the message names'),
   tipay_request: local('fix the tipay request as the message says'),
   not_found: local('check --provider, --order and --refund-id, and that the config has the provider'),
+  account_unknown: local('check the merchant account the refund names against the provider configuration'),
+  notification_body_invalid: local('pass the notification body exactly as it was received'),
   // Refused by the ledger's rules.
   over_refund: local('refund at most what is left of the order'),
   refund_id_conflict: local('a new refund needs a new --refund-id; to retry this one, give its amount, order and currency again'),
@@ -74,7 +76,7 @@ export const ERROR_EXITS: Readonly<Record<string, ErrorExit>> = {
 /** The commands that send refunds; every other one sends none, whatever goes wrong. */
 const SENDING_COMMANDS = new Set(['refund']);
 
-/** The refund an `outcome_unrecorded` error is about (the facade's `OutcomeNotRecordedError.refund`). */
+/** The refund an `outcome_unrecorded` error is about (the facade's `OutcomeNotRecordedError` carries these). */
 interface UnrecordedRefund {
   readonly provider?: unknown;
   readonly refundId?: unknown;
@@ -95,7 +97,7 @@ export function errorReport(error: unknown, command: string | undefined): { exit
   const message = error instanceof Error ? (known ? error.message : `${error.name}: ${error.message}`) : String(error);
   const lines = [`refundkit: ${printable(message)}`];
   if (code === 'outcome_unrecorded') {
-    const refund = ((error as { refund?: UnrecordedRefund }).refund ?? {}) as UnrecordedRefund;
+    const refund = error as UnrecordedRefund;
     const [provider, refundId, orderId] = [refund.provider, refund.refundId, refund.orderId].map((v) => (typeof v === 'string' ? printable(v) : '?'));
     lines.push(
       `refundkit: the request was sent: ${provider} may have refunded ${refundId} on order ${orderId}, and the ledger holds the refund as unknown.`,

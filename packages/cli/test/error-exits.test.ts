@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { RefundkitError } from '@refundkit/runtime';
-import { redactConnectionString } from '@refundkit/refunds';
+import { OutcomeNotRecordedError, redactConnectionString } from '@refundkit/refunds';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ERROR_EXITS, errorReport } from '../src/error-exits.js';
 import { HELP } from '../src/main.js';
@@ -83,11 +83,7 @@ describe('the error table', () => {
 
 describe('what an error prints', () => {
   it('outcome_unrecorded: exit 3, the provider may have refunded, the ledger holds it as unknown, the command that resolves it with the same id', () => {
-    // The facade's OutcomeNotRecordedError has this shape (code, sent, refund); the CLI keys on the code.
-    const error = Object.assign(new RefundkitError('outcome_unrecorded', 'tipay refund TIREF1 was sent, and its answer could not be recorded: ledger ...'), {
-      sent: true,
-      refund: { provider: 'tipay', refundId: 'TIREF1', orderId: 'TIORD1' },
-    });
+    const error = new OutcomeNotRecordedError('tipay', 'TIORD1', 'TIREF1', { status: 'succeeded' }, new Error('ledger postgres://app:***@db/shop: the database ended the session'));
     const report = errorReport(error, 'refund');
     expect(report.exit).toBe(3);
     expect(report.text).toContain('refundkit: the request was sent: tipay may have refunded TIREF1 on order TIORD1, and the ledger holds the refund as unknown.');

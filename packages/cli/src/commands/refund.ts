@@ -82,7 +82,8 @@ export async function refundCommand(args: RefundArgs, io: Io): Promise<number> {
         // The refund was sent and its answer recorded: a failure while waiting (the ledger gone,
         // an answer to a query not recorded) must not read as "nothing sent". The refund is
         // printed as the ledger last held it, and exits by that status.
-        const why = error instanceof Error ? error.message : String(error);
+        // The error's own "nothing was sent" speaks of the call that failed (a query, a read), not of the refund.
+        const why = (error instanceof Error ? error.message : String(error)).replace(/;\s*nothing was sent\.?$/, '');
         const t = printable;
         io.stderr.write(`refundkit: waiting stopped (${t(why)}); the refund was sent and is ${refund.status}: ask with refundkit status --provider ${t(refund.provider)} --order ${t(refund.orderId)} --refund-id ${t(refund.refundId)}\n`);
       }
