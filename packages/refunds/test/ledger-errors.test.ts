@@ -24,6 +24,7 @@ import { checkConnectionString, passwordOf, redactConnectionString } from '../sr
 import { LedgerConnectionStringError, LedgerRefusedError, LedgerSchemaError, LedgerUnavailableError } from '../src/ledger/ledger-errors.js';
 import { refusalOf } from '../src/ledger/postgres-driver.js';
 import { migratePostgresLedger, openPostgresLedger } from '../src/ledger/postgres-ledger.js';
+import { openLedger } from '../src/ledger/postgres-store.js';
 import { openSqliteLedger } from '../src/ledger/sqlite-ledger.js';
 import { loadSqliteDriver } from '../src/ledger/sqlite-driver.js';
 import { adminPool, closeAdminPool, describePg, dropSchema, freshSchemaName, pgUrl } from './pg-support.js';
@@ -212,6 +213,59 @@ describe('a wrong password (a fake server: the test server trusts every local co
       );
       expect(JSON.stringify(error)).not.toContain(PASSWORD);
     } finally {
+      await fake.close();
+    }
+  });
+});
+
+/**
+ * A server on 127.0.0.1 that accepts a connection and, in the same write, ends the session as
+ * `pg_terminate_backend` does (FATAL 57P01): pg then parses "ready" and "terminated" in one go,
+ * before the code that asked for the connection has run a line.
+ */
+async function startTerminatingServer(): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const message = (type: string, body: Buffer): Buffer => {
+    const head = Buffer.alloc(5);
+    head.write(type, 0, 'latin1');
+    head.writeInt32BE(body.length + 4, 1);
+    return Buffer.concat([head, body]);
+  };
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket)).on('error', () => {});
+    let buffer = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      if (buffer.length < 8 || buffer.length < buffer.readInt32BE(0)) return;
+      const code = buffer.readInt32BE(4);
+      buffer = buffer.subarray(buffer.readInt32BE(0));
+      if (code === 80877103) return void socket.write('N');
+      const fatal = ['SFATAL', 'VFATAL', 'C57P01', 'Mterminating connection due to administrator command'].map((f) => `${f}\0`).join('');
+      socket.end(Buffer.concat([message('R', Buffer.from([0, 0, 0, 0])), message('Z', Buffer.from('I')), message('E', Buffer.from(`${fatal}\0`))]));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('a session ended the moment it is handed out', () => {
+  it('is a LedgerUnavailableError for the call, never an unhandled error event that ends the process', async () => {
+    const fake = await startTerminatingServer();
+    // Without the schema check, the first statement is a reservation on a connection of its own.
+    const ledger = await openLedger({ connectionString: `postgres://app@127.0.0.1:${fake.port}/shop` }, { poolSize: 1 }, false);
+    try {
+      const key = { provider: 'tipay' as const, account: 'A', orderId: 'o-1', refundId: 'r-1' };
+      const error = await rejection(ledger.reserve({ key, amount: 100, currency: 'CNY', lease: { holder: 'h', ttlMs: 60_000 } }), LedgerUnavailableError);
+      expect(error.message).toMatch(/^ledger postgres:\/\/app@127\.0\.0\.1:\d+\/shop, schema refundkit: .*; nothing was recorded$/);
+    } finally {
+      await ledger.close();
       await fake.close();
     }
   });

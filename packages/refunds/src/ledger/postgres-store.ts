@@ -370,6 +370,12 @@ export async function openLedger(target: PostgresTarget, options: PostgresLedger
     });
     // An idle connection the server closed is dropped by the pool; without a listener Node would crash.
     pool.on('error', noop);
+    // A new connection is handed out without a listener: a session ended by the server in the
+    // same read as its "ready" (pg_terminate_backend, a restart) is then an 'error' event before
+    // the caller's code runs a line, and Node would crash. This one ignores it; the connection's
+    // next statement fails and says so (LedgerUnavailableError), and the pool drops it.
+    // (pg.Pool has the event; the PostgresPool shape a caller's pool must fit does not ask for it.)
+    (pool as PostgresPool & { on(event: 'connect', listener: (client: PostgresPoolClient) => void): unknown }).on('connect', (client) => void client.on('error', noop));
   }
   const ledger = new PostgresLedger(pool, !('pool' in target), schema, `${redacted}, schema ${schema}`, secret, options.testClock, escapeLiteral);
   try {
