@@ -164,3 +164,17 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     return report.exit;
   }
 }
+
+/**
+ * What the bin does with an error that escaped everything (an uncaught exception, an unhandled
+ * 'error' event of a dependency): the same as `run` with a thrown error, by the CLI's error table,
+ * so a crash of `refund` says the request may have left (exit 3), never "nothing sent" (Node's 1).
+ * Returns the exit code.
+ */
+export async function reportCrash(error: unknown, command: string | undefined, io: Pick<Io, 'stderr'>): Promise<number> {
+  const { errorReport } = await import('./error-exits.js');
+  const report = errorReport(error, command);
+  io.stderr.write(report.text);
+  return report.exit;
+}
+

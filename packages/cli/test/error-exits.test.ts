@@ -322,3 +322,46 @@ describe('driver warnings and a refused password, as the person running the bin 
     }
   });
 });
+
+describe('a crash of the bin (an uncaught exception, an unhandled error event)', () => {
+  const tmp = tempDir('refundkit-cli-crash-');
+  afterAll(() => tmp.remove());
+  // Loaded before the bin: throws outside any of refundkit's calls, as a dependency's stray event would.
+  const preload = join(tmp.dir, 'crash.mjs');
+  writeFileSync(preload, "setTimeout(() => { throw new Error('boom-crash'); }, 300);\n");
+
+  async function crashedRun(args: readonly string[]): Promise<{ code: number | null; err: string }> {
+    const bin = join(REPO_ROOT, 'packages/cli/bin/refundkit.js');
+    const child = spawn(process.execPath, ['--import', preload, bin, ...args], { cwd: tmp.dir, env: { PATH: process.env['PATH'] ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.stdout.resume();
+    // The sandbox command would run until stopped: the crash must end it.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(guard);
+    return { code, err };
+  }
+
+  it('in a command that sends no refund: exit 1, the error, nothing sent', async () => {
+    const { code, err } = await crashedRun(['sandbox', '--port', '0']);
+    expect(code, err).toBe(1);
+    expect(err).toContain('refundkit: Error: boom-crash\nrefundkit: nothing was sent; a refundkit bug: please report it\n');
+  });
+
+  it('in refund: exit 3, the request may have reached the provider, never "nothing sent"', async () => {
+    const config = writeConfig(tmp.dir, 'refundkit.config.json', { providers: { tipay: { baseUrl: 'http://127.0.0.1:1', appId: 'tichain000000', appKey: 'k'.repeat(16), merchantNo: '10012426723' } } });
+    // A provider that never answers keeps the command in flight when the crash comes.
+    const held = createServer(() => {});
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(held.address() as AddressInfo).port}`;
+      const { code, err } = await crashedRun(['refund', '--provider', 'tipay', '--order', 'TIORD000000009', '--refund-id', 'TIREF000000009', '--amount', '1.00', '--config', config, '--base-url', baseUrl, '--ledger', join(tmp.dir, 'ledger.db'), '--timeout', '20s']);
+      expect(code, err).toBe(3);
+      expect(err).toContain('refundkit: Error: boom-crash\nrefundkit: the request may have reached the provider');
+      expect(err).not.toContain('nothing was sent');
+    } finally {
+      held.close();
+    }
+  });
+});
