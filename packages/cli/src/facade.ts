@@ -35,7 +35,9 @@ export async function openFacade(args: FacadeArgs, io: Io): Promise<{ refunds: R
   if (args.baseUrl) providerConfig['baseUrl'] = args.baseUrl;
   if (Object.keys(providerConfig).length === 0) throw new UsageError(`${configFile} has no configuration for ${provider}`);
   // A file path or a postgres:// URL; a relative --ledger or REFUNDKIT_LEDGER is relative to the command's working directory.
-  const ledger = await openLedger(ledgerLocation(args.ledger ?? env['REFUNDKIT_LEDGER'] ?? config.ledger, cwd), io);
+  // Named in an error about the ledger's URL, so the user knows which setting to fix.
+  const ledgerSource = args.ledger !== undefined ? '--ledger' : env['REFUNDKIT_LEDGER'] !== undefined ? 'REFUNDKIT_LEDGER' : `"ledger" in ${configFile}`;
+  const ledger = await openLedger(ledgerLocation(args.ledger ?? env['REFUNDKIT_LEDGER'] ?? config.ledger, cwd, ledgerSource), io);
   // `never`: one provider's settings, unchecked JSON from the file, which no static type describes;
   // createRefunds checks them at run time (one ConfigError naming each problem).
   const refunds = createRefunds({ providers: { [provider]: providerConfig } as never, ledger, ...(timeoutMs === undefined ? {} : { timeoutMs }) });

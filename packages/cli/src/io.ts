@@ -8,8 +8,10 @@ export interface Io {
   readonly cwd?: string;
 }
 
-/** Exit codes (README): 0 succeeded or done, 1 bad input or local refusal, 2 failed, 3 unknown, 4 pending. */
+/** Exit codes (README): 0 succeeded or done, 1 bad input or local refusal (nothing sent), 2 failed, 3 unknown (or sent but not recorded), 4 pending. */
 export const EXIT = { ok: 0, input: 1, failed: 2, unknown: 3, pending: 4 } as const;
 
-/** A refusal to print as `refundkit: <message>` with exit code 1. */
-export class UsageError extends Error {}
+/** A refusal to print as `refundkit: <message>` with exit code 1 (code `usage` in the CLI's error table). */
+export class UsageError extends Error {
+  readonly code = 'usage';
+}

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { defaultLedgerPath, isPostgresUrl, openPostgresLedger, openSqliteLedger, redactConnectionString, type RefundLedger } from '@refundkit/refunds';
+import { checkConnectionString, defaultLedgerPath, isPostgresUrl, openPostgresLedger, openSqliteLedger, redactConnectionString, type RefundLedger } from '@refundkit/refunds';
 import type { Io } from './io.js';
 import { printable } from './terminal-text.js';
 
@@ -12,10 +12,16 @@ export type LedgerLocation =
   | { readonly kind: 'postgres'; readonly connectionString: string; readonly schema: string | undefined; readonly shown: string }
   | { readonly kind: 'sqlite'; readonly file: string; readonly shown: string };
 
-/** `--ledger`, `REFUNDKIT_LEDGER`, the config's `ledger`, or `./.refundkit/ledger.db`, in that order, as a location. */
-export function ledgerLocation(spec: string | undefined, cwd: string): LedgerLocation {
+/**
+ * `--ledger`, `REFUNDKIT_LEDGER`, the config's `ledger`, or `./.refundkit/ledger.db`, in that
+ * order, as a location. A URL pg would misread (an unencoded `#`, `/`, `?` or `@` in its password)
+ * is a `LedgerConnectionStringError` naming `source`, the setting it came from, before anything
+ * is opened or sent.
+ */
+export function ledgerLocation(spec: string | undefined, cwd: string, source = '--ledger'): LedgerLocation {
   const chosen = spec ?? defaultLedgerPath(cwd);
   if (isPostgresUrl(chosen)) {
+    checkConnectionString(chosen, source);
     let connectionString = chosen;
     let schema: string | undefined;
     try {
@@ -24,7 +30,7 @@ export function ledgerLocation(spec: string | undefined, cwd: string): LedgerLoc
       url.searchParams.delete('schema');
       connectionString = url.toString();
     } catch {
-      // pg reports what is wrong with it, when it connects.
+      // pg reads a few strings the URL class does not (spaces, a stray %): they have no schema parameter to take.
     }
     return { kind: 'postgres', connectionString, schema, shown: `${redactConnectionString(connectionString)}, schema ${schema ?? 'refundkit'}` };
   }

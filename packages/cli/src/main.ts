@@ -20,7 +20,8 @@ Usage:
   refundkit <command> --help                                                      a command's options
   refundkit --version                                                             the version
 
-Exit codes: 0 succeeded, 4 pending, 2 failed, 3 unknown, 1 bad input or a local refusal (nothing sent).
+Exit codes: 0 succeeded, 4 pending, 2 failed, 3 unknown (also: sent, but the answer not recorded),
+1 bad input or a local refusal (nothing sent). Every error says whether anything was sent.
 Secrets (keys, app keys, secret codes) are never printed; config values may be {"env": "VAR"}.
 `;
 
@@ -144,8 +145,11 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
 
 /**
  * Runs the `refundkit` command with `argv` (without node and script) and returns its exit code.
- * Bad input and local refusals (validation, over-refund, conflict) print `refundkit: <why>` on
- * stderr and return 1, with nothing sent.
+ * An error prints `refundkit: <why>` on stderr and a line saying whether anything was sent and
+ * what to do, and returns its exit code from the CLI's error table (`error-exits.ts`, README
+ * "Errors and exit codes"): 1 for bad input and local refusals (validation, over-refund,
+ * conflict, a ledger error before sending: nothing sent), 3 when a request may have reached the
+ * provider (`outcome_unrecorded`: sent, but the answer not recorded).
  *
  * @example
  * await run(['--version'], { stdout: process.stdout, stderr: process.stderr }); // prints 0.1.0, returns 0
@@ -163,13 +167,25 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   try {
     return await dispatch(command, rest, io);
   } catch (error) {
-    // Imported here, not at the top: `--version` and `--help` load nothing of refundkit.
-    const { RefundkitError } = await import('@refundkit/runtime');
-    if (error instanceof UsageError || error instanceof RefundkitError) {
-      // Messages may quote the user's input or a provider's text.
-      io.stderr.write(`refundkit: ${printable(error.message)}\n`);
-      return EXIT.input;
-    }
-    throw error;
+    // Imported here, not at the top: `--version` and `--help` load no more than they need.
+    // Keyed on `error.code`; messages may quote the user's input or a provider's text (printable).
+    const { errorReport } = await import('./error-exits.js');
+    const report = errorReport(error, command);
+    io.stderr.write(report.text);
+    return report.exit;
   }
 }
+
+/**
+ * What the bin does with an error that escaped everything (an uncaught exception, an unhandled
+ * 'error' event of a dependency): the same as `run` with a thrown error, by the CLI's error table,
+ * so a crash of `refund` says the request may have left (exit 3), never "nothing sent" (Node's 1).
+ * Returns the exit code.
+ */
+export async function reportCrash(error: unknown, command: string | undefined, io: Pick<Io, 'stderr'>): Promise<number> {
+  const { errorReport } = await import('./error-exits.js');
+  const report = errorReport(error, command);
+  io.stderr.write(report.text);
+  return report.exit;
+}
+

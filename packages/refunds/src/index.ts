@@ -63,6 +63,6 @@ export { YIMA_STATUS, YIMA_UNLISTED_STATUS, YIMA_REFUSED_CODES, YIMA_MAX_AMOUNT,
 export { openPostgresLedger, migratePostgresLedger, type PostgresLedger, type PostgresLedgerOptions, type PostgresTarget, type MigrationReport } from './ledger/postgres-ledger.js';
 export { POSTGRES_LEDGER_SCHEMA_VERSION, DEFAULT_POSTGRES_SCHEMA } from './ledger/postgres-schema.js';
 export { PostgresUnavailableError, type PostgresPool, type PostgresQueryable } from './ledger/postgres-driver.js';
-export { LedgerUnavailableError, LedgerSchemaError } from './ledger/ledger-errors.js';
-export { redactConnectionString, isPostgresUrl } from './ledger/connection-string.js';
+export { LedgerUnavailableError, LedgerSchemaError, LedgerRefusedError, LedgerConnectionStringError, type LedgerRefusal } from './ledger/ledger-errors.js';
+export { redactConnectionString, isPostgresUrl, checkConnectionString, SSL_MODES } from './ledger/connection-string.js';
 export { createNotificationHandler, toNodeHandler, errorToHttp, DEFAULT_MAX_NOTIFICATION_BYTES, type FetchHandler, type HandledNotification, type NotificationHandlerOptions, type NotificationReceiver, type NodeRequestListener, type HttpError, type HttpErrorBody, type HttpErrorStatus } from './http/index.js';

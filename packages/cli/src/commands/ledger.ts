@@ -31,7 +31,7 @@ export async function ledgerCommand(args: readonly string[], io: Io): Promise<nu
   if (positionals.length > 1 || positionals[0] !== 'migrate') throw new UsageError(`unknown ledger command ${JSON.stringify(positionals.join(' '))}: try refundkit ledger migrate`);
 
   const env = io.env ?? process.env;
-  const location = ledgerLocation(v.ledger ?? env['REFUNDKIT_LEDGER'], io.cwd ?? process.cwd());
+  const location = ledgerLocation(v.ledger ?? env['REFUNDKIT_LEDGER'], io.cwd ?? process.cwd(), v.ledger !== undefined ? '--ledger' : 'REFUNDKIT_LEDGER');
   let report: { ledger: string; schema?: string; from: number; to: number; applied: readonly string[] };
   if (location.kind === 'postgres') {
     const schema = v.schema ?? location.schema;

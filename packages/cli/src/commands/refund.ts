@@ -4,6 +4,7 @@ import { parseAmountOption, parseDuration } from '../amounts.js';
 import { describeRefund, exitCodeOf, openFacade, refundJson, type FacadeArgs } from '../facade.js';
 import { UsageError, type Io } from '../io.js';
 import { OPTION_KEYS } from '../providers.js';
+import { printable } from '../terminal-text.js';
 
 export const REFUND_HELP = `refundkit refund --provider P --order ID --refund-id RID --amount 12.34
                  [--currency CNY] [--order-amount 50.00] [--reason TEXT] [--notify-url URL]
@@ -11,8 +12,9 @@ export const REFUND_HELP = `refundkit refund --provider P --order ID --refund-id
                  [--ledger FILE] [--timeout 30s] [--wait [--wait-timeout 60s]] [--json]
 
 Refunds through one provider. Amounts are decimal major units, converted exactly. Retrying with
-the same --refund-id never refunds twice. Exit 0 succeeded, 4 pending, 2 failed, 3 unknown,
-1 bad input or a local refusal (nothing sent). --timeout bounds each exchange with the provider
+the same --refund-id never refunds twice. Exit 0 succeeded, 4 pending, 2 failed, 3 unknown
+(also: sent, but the answer not recorded), 1 bad input or a local refusal (nothing sent).
+--timeout bounds each exchange with the provider
 (default 30s); a refund that times out is unknown (exit 3): ask with status, or retry the same
 --refund-id, never a new one. Durations are at most 1 hour; the config file at most 1 MiB.
 `;
@@ -74,7 +76,17 @@ export async function refundCommand(args: RefundArgs, io: Io): Promise<number> {
       options,
     } as RefundInput);
     if (args.wait && (refund.status === 'pending' || refund.status === 'unknown')) {
-      refund = await refunds.waitFor(refund, { timeoutMs: waitTimeoutMs });
+      try {
+        refund = await refunds.waitFor(refund, { timeoutMs: waitTimeoutMs });
+      } catch (error) {
+        // The refund was sent and its answer recorded: a failure while waiting (the ledger gone,
+        // an answer to a query not recorded) must not read as "nothing sent". The refund is
+        // printed as the ledger last held it, and exits by that status.
+        // The error's own "nothing was sent" speaks of the call that failed (a query, a read), not of the refund.
+        const why = (error instanceof Error ? error.message : String(error)).replace(/;\s*nothing was sent\.?$/, '');
+        const t = printable;
+        io.stderr.write(`refundkit: waiting stopped (${t(why)}); the refund was sent and is ${refund.status}: ask with refundkit status --provider ${t(refund.provider)} --order ${t(refund.orderId)} --refund-id ${t(refund.refundId)}\n`);
+      }
     }
     io.stdout.write(args.json ? refundJson(refund) : describeRefund(refund));
     return exitCodeOf(refund);

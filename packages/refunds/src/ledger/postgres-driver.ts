@@ -1,5 +1,5 @@
 import { RefundkitError } from '@refundkit/runtime';
-import { LedgerUnavailableError } from './ledger-errors.js';
+import { LedgerUnavailableError, type LedgerRefusal } from './ledger-errors.js';
 
 /**
  * The part of node-postgres (`pg` 8) the PostgreSQL ledger uses, declared here so that neither
@@ -94,6 +94,45 @@ export function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NODE.has(code))) return true;
   return UNAVAILABLE_TEXT.test(String((error as Error | null)?.message ?? ''));
+}
+
+/** What each refusal asks of the operator, for messages. */
+const REFUSAL_HINTS: Readonly<Record<LedgerRefusal, string>> = {
+  database_missing: 'create it, or correct the database in the connection string',
+  not_authorized: 'the server lets no such user in from here: create the role, or correct the user in the connection string (or the server\'s pg_hba.conf)',
+  authentication_failed: 'correct the password in the connection string (percent-encoded)',
+  permission_denied: 'grant the role USAGE on the ledger\'s schema and SELECT, INSERT, UPDATE on its tables, or use the role that ran refundkit ledger migrate',
+  tls: 'the connection string\'s sslmode asks for TLS the server does not offer, or its certificate did not verify (see sslmode in the refunds README)',
+  not_a_ledger: 'it is not a refundkit ledger',
+  statement_refused: 'the database refused the ledger\'s statement',
+};
+
+/** TLS failures: the server offers none, or its certificate does not verify (Node's codes). */
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_(VERIFY_LEAF_SIGNATURE|GET_ISSUER_CERT(_LOCALLY)?)$|CERT_)/;
+const TLS_TEXT = /does not support SSL connections|self[- ]signed certificate|unable to verify the first certificate|certificate has expired|Hostname\/IP does not match/i;
+/** pg's words when the server asks for a password and none (or no string) was given. */
+const NO_PASSWORD_TEXT = /SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string|password must be a string/i;
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/**
+ * Why the database refused the ledger, when `error` says it did for a reason retrying will not
+ * change (a missing database or role, a wrong or missing password, a missing privilege, TLS, or
+ * any other error the server reported for a statement), with what to do; undefined for anything
+ * else (a fault {@link isUnavailable} names, or not the database's error at all).
+ */
+export function refusalOf(error: unknown): { reason: LedgerRefusal; code: string | undefined; hint: string } | undefined {
+  if (error instanceof RefundkitError || isUnavailable(error)) return undefined;
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = String((error as Error | null)?.message ?? '');
+  const sqlstate = typeof code === 'string' && SQLSTATE.test(code) ? code : undefined;
+  let reason: LedgerRefusal | undefined;
+  if (sqlstate === '3D000') reason = 'database_missing';
+  else if (sqlstate === '28P01' || NO_PASSWORD_TEXT.test(message)) reason = 'authentication_failed';
+  else if (sqlstate?.startsWith('28')) reason = 'not_authorized';
+  else if (sqlstate === '42501') reason = 'permission_denied';
+  else if ((typeof code === 'string' && TLS_CODES.test(code)) || TLS_TEXT.test(message)) reason = 'tls';
+  else if (sqlstate !== undefined) reason = 'statement_refused';
+  return reason === undefined ? undefined : { reason, code: typeof code === 'string' ? code : undefined, hint: REFUSAL_HINTS[reason] };
 }
 
 /** What went wrong, for a message: the SQLSTATE when there is one, and the driver's words (never a connection string). */

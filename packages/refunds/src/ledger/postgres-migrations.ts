@@ -70,14 +70,14 @@ export function assertVersion(found: number, ledger: string, command: string): v
   if (found === expected) return;
   if (found > expected) {
     throw new LedgerSchemaError(
-      `ledger ${ledger} is at version ${found}, newer than this refundkit writes (${expected}): upgrade refundkit (npm install @refundkit/refunds@latest)`,
+      `ledger ${ledger} is at version ${found}, newer than this refundkit writes (${expected}): upgrade refundkit (npm install @refundkit/refunds@latest); nothing was recorded`,
       found,
       expected,
       'npm install @refundkit/refunds@latest',
     );
   }
   const state = found === 0 ? 'has no refundkit ledger yet' : `is at version ${found}, older than this refundkit writes (${expected})`;
-  throw new LedgerSchemaError(`ledger ${ledger} ${state}: run ${command}`, found, expected, command);
+  throw new LedgerSchemaError(`ledger ${ledger} ${state}: run ${command}; nothing was recorded`, found, expected, command);
 }
 
 /**

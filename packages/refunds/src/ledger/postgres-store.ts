@@ -3,15 +3,15 @@ import { RefundkitError, type Clock } from '@refundkit/runtime';
 import { NotFoundError } from '../errors.js';
 import { OverRefundError } from '../errors.js';
 import type { ProviderKey, Refund, RefundEvent } from '../model.js';
-import { redactConnectionString, withoutSecret } from './connection-string.js';
+import { checkConnectionString, passwordOf, redactConnectionString, withoutSecret } from './connection-string.js';
 import type { LedgerHealth, OrderIdentity, RefundIdentity, RefundLedger, RefundTotal, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
 import { totalsOf } from './totals.js';
-import { LedgerUnavailableError } from './ledger-errors.js';
+import { LedgerConnectionStringError, LedgerRefusedError, LedgerUnavailableError } from './ledger-errors.js';
 import { planReservation, planUpdate, type OrderState } from './ledger-rules.js';
-import { describeFault, isUnavailable, loadPostgresDriver, type PostgresPool, type PostgresPoolClient, type PostgresQueryable, type PostgresQueryResult } from './postgres-driver.js';
+import { describeFault, isUnavailable, loadPostgresDriver, refusalOf, type PostgresPool, type PostgresPoolClient, type PostgresQueryable, type PostgresQueryResult } from './postgres-driver.js';
 import { assertVersion, migrate, migrateCommand, schemaVersion, type MigrationReport } from './postgres-migrations.js';
 import type { PostgresLedgerOptions, PostgresTarget } from './postgres-ledger.js';
-import { DEFAULT_POSTGRES_SCHEMA, POSTGRES_LEDGER_SCHEMA_VERSION, quoteSchema } from './postgres-schema.js';
+import { DEFAULT_POSTGRES_SCHEMA, POSTGRES_LEDGER_SCHEMA_VERSION, quoteSchema, SCHEMA_NAME } from './postgres-schema.js';
 import { REFUND_COLUMNS, refundParams, toEvent, toRefund, type RefundRow } from './rows.js';
 
 const COLUMNS = REFUND_COLUMNS.join(', ');
@@ -78,7 +78,9 @@ const storableJson = (value: unknown): string => JSON.stringify(value, (_key, v:
  *
  * Failures of the database (refused or lost connection, a terminated session, a statement
  * timeout) are `LedgerUnavailableError`s, after which the ledger is as it was (see
- * `maybeCommitted` for a connection lost while committing). Create with `openPostgresLedger`.
+ * `maybeCommitted` for a connection lost while committing); its refusals (no such database or
+ * role, a wrong password, a missing privilege, TLS) are `LedgerRefusedError`s, nothing recorded.
+ * Create with `openPostgresLedger`.
  */
 export class PostgresLedger implements RefundLedger {
   /** Which ledger this is, password redacted (e.g. `postgres://app:***@db/shop, schema refundkit`). */
@@ -329,15 +331,24 @@ export class PostgresLedger implements RefundLedger {
     }
   }
 
-  /** The error to throw for `error`: refundkit's own as they are; the database's faults as `LedgerUnavailableError`. */
+  /**
+   * The error to throw for `error`: refundkit's own as they are; the database's faults as
+   * `LedgerUnavailableError` (retry), its refusals (a missing database or role, a wrong password,
+   * a missing privilege, TLS, any error it reported for a statement) as `LedgerRefusedError`. Each
+   * message names the ledger, password redacted, and ends with what was recorded.
+   */
   #failure(error: unknown, whileCommitting: boolean): Error {
     if (error instanceof RefundkitError) return error;
+    const fault = withoutSecret(describeFault(error), this.#secret);
     if (isUnavailable(error)) {
       const outcome = whileCommitting
         ? 'the connection failed while writing or committing, so this call may or may not be recorded: make the same call again with the same refund id'
         : 'nothing was recorded';
-      return new LedgerUnavailableError(`ledger ${this.description}: ${withoutSecret(describeFault(error), this.#secret)}; ${outcome}`, whileCommitting, { cause: error });
+      return new LedgerUnavailableError(`ledger ${this.description}: ${fault}; ${outcome}`, whileCommitting, { cause: error });
     }
+    const refusal = refusalOf(error);
+    // An error the server reports aborts the whole transaction (writes and COMMIT are one query): nothing of it is kept.
+    if (refusal) return new LedgerRefusedError(`ledger ${this.description}: ${fault}: ${refusal.hint}; nothing was recorded`, refusal.reason, refusal.code, { cause: error });
     if (error instanceof Error && this.#secret && error.message.includes(this.#secret)) error.message = withoutSecret(error.message, this.#secret);
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -347,20 +358,13 @@ export class PostgresLedger implements RefundLedger {
   }
 }
 
-/** The password in a connection string, to keep out of messages. */
-function passwordOf(connectionString: string): string | undefined {
-  try {
-    const password = new URL(connectionString).password;
-    return password ? decodeURIComponent(password) : undefined;
-  } catch {
-    return /password\s*=\s*'?([^'\s]+)/i.exec(connectionString)?.[1];
-  }
-}
-
 /** Opens a ledger: the pool (created or the caller's), then the schema check (after migrating, when asked). */
 export async function openLedger(target: PostgresTarget, options: PostgresLedgerOptions, check = true): Promise<PostgresLedger> {
   const schema = options.schema ?? DEFAULT_POSTGRES_SCHEMA;
-  quoteSchema(schema);
+  // Bad input, refused before connecting with a typed error (quoteSchema's TypeError guards the SQL itself).
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new LedgerConnectionStringError(`schema ${JSON.stringify(schema)}: use lowercase letters, digits and _ (at most 63, not starting with a digit); nothing was recorded`, 'schema');
+  }
   // With a caller's pool too: the ledger quotes its literals with pg's own escapeLiteral.
   const { Pool, escapeLiteral } = await loadPostgresDriver();
   let pool: PostgresPool;
@@ -370,10 +374,12 @@ export async function openLedger(target: PostgresTarget, options: PostgresLedger
     pool = target.pool;
     redacted = 'postgres (a pool given by the caller)';
   } else {
+    // Refused before anything connects: an unparseable URL would reach the user as pg's bare "Invalid URL".
+    const connectionString = checkConnectionString(target.connectionString);
     redacted = redactConnectionString(target.connectionString);
     secret = passwordOf(target.connectionString);
     pool = new Pool({
-      connectionString: target.connectionString,
+      connectionString,
       max: options.poolSize ?? 10,
       statement_timeout: options.statementTimeoutMs ?? 10_000,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
@@ -381,6 +387,12 @@ export async function openLedger(target: PostgresTarget, options: PostgresLedger
     });
     // An idle connection the server closed is dropped by the pool; without a listener Node would crash.
     pool.on('error', noop);
+    // A new connection is handed out without a listener: a session ended by the server in the
+    // same read as its "ready" (pg_terminate_backend, a restart) is then an 'error' event before
+    // the caller's code runs a line, and Node would crash. This one ignores it; the connection's
+    // next statement fails and says so (LedgerUnavailableError), and the pool drops it.
+    // (pg.Pool has the event; the PostgresPool shape a caller's pool must fit does not ask for it.)
+    (pool as PostgresPool & { on(event: 'connect', listener: (client: PostgresPoolClient) => void): unknown }).on('connect', (client) => void client.on('error', noop));
   }
   const ledger = new PostgresLedger(pool, !('pool' in target), schema, `${redacted}, schema ${schema}`, secret, options.testClock, escapeLiteral);
   try {

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { NotFoundError } from '../errors.js';
 import { dirname, resolve } from 'node:path';
-import type { Clock } from '@refundkit/runtime';
+import { RefundkitError, type Clock } from '@refundkit/runtime';
+import { LedgerRefusedError, LedgerSchemaError, LedgerUnavailableError, type LedgerRefusal } from './ledger-errors.js';
 import type { ProviderKey, Refund, RefundEvent } from '../model.js';
 import type { LedgerHealth, OrderIdentity, RefundIdentity, RefundLedger, RefundTotal, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
 import { totalsOf } from './totals.js';
@@ -113,14 +114,48 @@ const isInMemory = (file: string): boolean => file === ':memory:' || file === ''
 export async function openSqliteLedger(file: string, options: SqliteLedgerOptions = {}): Promise<SqliteLedger> {
   const Database = await loadSqliteDriver();
   const path = isInMemory(file) ? file : resolve(file);
-  if (!isInMemory(path)) await mkdir(dirname(path), { recursive: true });
-  const db = openDatabase(Database, path, options.busyTimeoutMs ?? 5000);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   try {
-    return new SqliteLedger(db, path, options.now ?? Date.now);
+    if (!isInMemory(path)) await mkdir(dirname(path), { recursive: true });
+    const db = openDatabase(Database, path, busyTimeoutMs);
+    try {
+      return new SqliteLedger(db, path, options.now ?? Date.now, busyTimeoutMs);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
   } catch (error) {
-    db.close();
-    throw error;
+    throw sqliteFailure(path, busyTimeoutMs, error);
   }
+}
+
+/** SQLite's codes (better-sqlite3's `SqliteError.code`, extended codes included) and Node's file errors, by what they mean for the caller. */
+const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|PROTOCOL|INTERRUPT)/;
+const SQLITE_REFUSALS: ReadonlyArray<readonly [RegExp, LedgerRefusal, string]> = [
+  [/^SQLITE_(NOTADB|CORRUPT|FORMAT|SCHEMA)/, 'not_a_ledger', 'it is not a SQLite database, or it is damaged: point the ledger at the right file'],
+  [/^(SQLITE_(READONLY|PERM|CANTOPEN|AUTH)|EACCES$|EPERM$|EROFS$|ENOTDIR$|EISDIR$|EEXIST$)/, 'permission_denied', 'this process cannot create or write the file or its folder: fix its permissions, or choose another path'],
+];
+
+/**
+ * The error to throw for `error`, a failure of the SQLite ledger in `file`: refundkit's own (and
+ * programming errors) as they are; a busy, full or failing file as `LedgerUnavailableError`
+ * (retry); a file that cannot be used as `LedgerRefusedError`. Each names the file and ends with
+ * what was recorded: each call is one transaction, rolled back on error, so nothing.
+ */
+function sqliteFailure(file: string, busyTimeoutMs: number, error: unknown): unknown {
+  if (error instanceof RefundkitError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return error;
+  const fault = `${String((error as Error).message ?? error)} (${code})`;
+  if (SQLITE_UNAVAILABLE.test(code)) {
+    const why = /^SQLITE_(BUSY|LOCKED)/.test(code) ? `: another connection held the database past the busy timeout (${busyTimeoutMs} ms)` : '';
+    return new LedgerUnavailableError(`ledger ${file}: ${fault}${why}; nothing was recorded`, false, { cause: error });
+  }
+  for (const [pattern, reason, hint] of SQLITE_REFUSALS) {
+    if (pattern.test(code)) return new LedgerRefusedError(`ledger ${file}: ${fault}: ${hint}; nothing was recorded`, reason, code, { cause: error });
+  }
+  if (code.startsWith('SQLITE_')) return new LedgerRefusedError(`ledger ${file}: ${fault}: SQLite refused the ledger's statement; nothing was recorded`, 'statement_refused', code, { cause: error });
+  return error;
 }
 
 /**
@@ -148,12 +183,14 @@ export class SqliteLedger implements RefundLedger {
   #hasLegacy: boolean;
   readonly #reserve: (request: ReservationRequest) => Reservation | OverRefundError;
   readonly #update: (key: RefundIdentity, update: RefundUpdate) => Refund;
+  readonly #busyTimeoutMs: number;
 
   /** @internal use {@link openSqliteLedger} */
-  constructor(db: SqliteDatabase, file: string, now: Clock) {
+  constructor(db: SqliteDatabase, file: string, now: Clock, busyTimeoutMs = 5000) {
     this.#db = db;
     this.file = file;
     this.#now = now;
+    this.#busyTimeoutMs = busyTimeoutMs;
     // Outside any transaction: both pragmas are per connection (WAL is also remembered by the file).
     db.pragma('journal_mode = WAL');
     // A reservation must survive a power cut as well as a crash: it is what stops a second refund.
@@ -189,37 +226,43 @@ export class SqliteLedger implements RefundLedger {
   }
 
   async reserve(request: ReservationRequest): Promise<Reservation> {
-    this.#open();
-    const result = this.#reserve(request);
+    const result = this.#call(() => this.#reserve(request));
     // Thrown after the commit: the order total the request brought stays recorded, as in memory.
     if (result instanceof OverRefundError) throw result;
     return result;
   }
 
   async update(key: RefundIdentity, update: RefundUpdate): Promise<Refund> {
-    this.#open();
-    return this.#update(key, update);
+    return this.#call(() => this.#update(key, update));
   }
 
   async get(key: RefundIdentity): Promise<Refund | undefined> {
-    this.#open();
-    if (this.#hasLegacy) this.#db.transaction(() => this.#claimLegacyOf(key)).immediate();
-    return this.#refund(key);
+    return this.#call(() => {
+      if (this.#hasLegacy) this.#db.transaction(() => this.#claimLegacyOf(key)).immediate();
+      return this.#refund(key);
+    });
   }
 
   async history(key: RefundIdentity): Promise<RefundEvent[]> {
-    this.#open();
-    return (this.#sql.history.all(key.provider, key.account, key.refundId) as { event: string }[]).map((row) => toEvent(row.event));
+    return this.#call(() => (this.#sql.history.all(key.provider, key.account, key.refundId) as { event: string }[]).map((row) => toEvent(row.event)));
   }
 
   async refundsOf(order: OrderIdentity): Promise<Refund[]> {
-    this.#open();
-    return (this.#sql.refundsOf.all(order.provider, order.account, order.orderId) as RefundRow[]).map(toRefund);
+    return this.#call(() => (this.#sql.refundsOf.all(order.provider, order.account, order.orderId) as RefundRow[]).map(toRefund));
   }
 
   async orderAmount(order: OrderIdentity): Promise<number | undefined> {
+    return this.#call(() => this.#order(order));
+  }
+
+  /** One call on an open database; SQLite's errors as the typed ledger errors (see `sqliteFailure`). */
+  #call<T>(work: () => T): T {
     this.#open();
-    return this.#order(order);
+    try {
+      return work();
+    } catch (error) {
+      throw sqliteFailure(this.file, this.#busyTimeoutMs, error);
+    }
   }
 
   async totals(): Promise<RefundTotal[]> {
@@ -249,7 +292,8 @@ export class SqliteLedger implements RefundLedger {
   #migrate(): void {
     const version = this.#db.pragma('user_version', { simple: true }) as number;
     if (version > LEDGER_SCHEMA_VERSION) {
-      throw new Error(`ledger: ${this.file} has schema version ${version}, newer than this refundkit understands (${LEDGER_SCHEMA_VERSION}); upgrade refundkit`);
+      const command = 'npm install @refundkit/refunds@latest';
+      throw new LedgerSchemaError(`ledger ${this.file} has schema version ${version}, newer than this refundkit understands (${LEDGER_SCHEMA_VERSION}): upgrade refundkit (${command}); nothing was recorded`, version, LEDGER_SCHEMA_VERSION, command);
     }
     if (version === LEDGER_SCHEMA_VERSION) return;
     const hasRefunds = this.#db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refunds'`).get() !== undefined;
