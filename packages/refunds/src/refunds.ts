@@ -167,6 +167,8 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
    * unreachable is an `OutcomeNotRecordedError`, never "nothing sent".
    */
   async function record(refund: Refund, answer: ProviderAnswer, source: AnswerSource, how: { lease?: Lease; sent?: boolean; verdict?: 'refused'; deadline?: number } = {}): Promise<Refund> {
+    // A query's answer that cannot be recorded: the query went out, no refund request did.
+    const unsentNote = source === 'query' ? 'the query was answered but not recorded; no refund request was sent' : undefined;
     const update = {
       status: answer.status,
       source,
@@ -179,7 +181,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
       verdict: how.verdict,
     };
     const deadline = Math.max(Date.now() + 1_000, Math.min(how.deadline ?? Infinity, Date.now() + RECORD_RETRY_MS));
-    const recorded = await recordAnswer(ledger, identity(refund), update, { refund, sent: how.sent === true, deadline });
+    const recorded = await recordAnswer(ledger, identity(refund), update, { refund, sent: how.sent === true, deadline, unsentNote });
     if (logger) {
       const details = { provider: recorded.provider, refundId: recorded.refundId, source, status: recorded.status, ...(recorded.failure ? { failure: { source: recorded.failure.source, code: recorded.failure.code } } : {}) };
       if (recorded.status === 'unknown') logger.warn('refundkit refund outcome unknown', details);

@@ -3,7 +3,7 @@
 // statement timeout, lock held) is retried within the call's deadline, and if the ledger stays
 // unreachable the caller is told that a request WAS sent — never "nothing sent".
 import { OutcomeNotRecordedError } from '../errors.js';
-import { LedgerUnavailableError } from '../ledger/ledger-errors.js';
+import { LedgerRefusedError, LedgerUnavailableError } from '../ledger/ledger-errors.js';
 import type { RefundIdentity, RefundLedger, RefundUpdate } from '../ledger/ledger.js';
 import { excerpt } from '../ledger/ledger-rules.js';
 import { toFailure } from '../failure.js';
@@ -19,6 +19,8 @@ export interface RecordContext {
   readonly sent: boolean;
   /** Epoch ms (real time) after which no more tries are made. */
   readonly deadline: number;
+  /** What to add to a ledger fault when no refund request was sent (default "nothing was sent"; a query's answer says so). */
+  readonly unsentNote?: string | undefined;
 }
 
 /** A transient fault of the ledger's database: the same write may succeed a moment later. */
@@ -38,7 +40,7 @@ export async function recordAnswer(ledger: RefundLedger, key: RefundIdentity, up
       return await ledger.update(key, update);
     } catch (error) {
       if (!isTransient(error)) throw context.sent ? unrecorded(context, update, error) : error;
-      if (Date.now() + wait > context.deadline) throw context.sent ? unrecorded(context, update, error) : nothingSent(error);
+      if (Date.now() + wait > context.deadline) throw context.sent ? unrecorded(context, update, error) : nothingSent(error, context.unsentNote);
       await new Promise((resolve) => setTimeout(resolve, wait));
       wait = Math.min(wait * 2, 1_000);
     }
@@ -60,8 +62,10 @@ function unrecorded({ refund }: RecordContext, update: RefundUpdate, cause: unkn
   );
 }
 
-/** A ledger fault before anything was sent, saying so. */
-export function nothingSent(error: unknown): unknown {
-  if (!(error instanceof LedgerUnavailableError) || /nothing was sent/.test(error.message)) return error;
-  return new LedgerUnavailableError(`${error.message}; nothing was sent`, error.maybeCommitted, { cause: error });
+/** A ledger fault when no refund request was sent, saying so (`note`: what was, or was not, sent). */
+export function nothingSent(error: unknown, note = 'nothing was sent'): unknown {
+  if (error instanceof Error && error.message.includes(note)) return error;
+  if (error instanceof LedgerUnavailableError) return new LedgerUnavailableError(`${error.message}; ${note}`, error.maybeCommitted, { cause: error });
+  if (error instanceof LedgerRefusedError) return new LedgerRefusedError(`${error.message}; ${note}`, error.reason, error.databaseCode, { cause: error });
+  return error;
 }
