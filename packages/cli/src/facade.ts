@@ -73,7 +73,7 @@ function describeEvent(event: RefundEvent): string {
   const attempt = event.attempt !== undefined ? ` (attempt ${event.attempt})` : '';
   switch (event.kind) {
     case 'answer':
-      return `${t(event.at)} answer to ${t(event.source ?? '?')}${attempt}: ${t(event.status ?? '?')} -> ${t(event.statusAfter ?? '?')}${event.failure ? `, ${t(event.failure.code)}: ${t(event.failure.message)}` : ''}`;
+      return `${t(event.at)} answer to ${t(event.source ?? '?')}${attempt}${event.verdict ? ` [${event.verdict}]` : ''}: ${t(event.status ?? '?')} -> ${t(event.statusAfter ?? '?')}${event.failure ? `, ${t(event.failure.code)}: ${t(event.failure.message)}` : ''}`;
     case 'anomaly':
       return `${t(event.at)} anomaly: ${t(event.note ?? '')}`;
     default:
