@@ -65,3 +65,15 @@ export { POSTGRES_LEDGER_SCHEMA_VERSION, DEFAULT_POSTGRES_SCHEMA } from './ledge
 export { PostgresUnavailableError, type PostgresPool, type PostgresQueryable } from './ledger/postgres-driver.js';
 export { LedgerUnavailableError, LedgerSchemaError } from './ledger/ledger-errors.js';
 export { redactConnectionString, isPostgresUrl } from './ledger/connection-string.js';
+// The change feed, unmatched notifications, the reconciler (docs/changes-and-reconciling.md).
+export { followChanges, type FollowOptions, type ChangeFeed } from './changes/follow.js';
+export type { ChangesOptions } from './changes/read-changes.js';
+export type { RefundChange, ChangeSource, ChangeEntry, ChangesQuery, AccountFilter } from './changes/change.js';
+export type { RefundsLedgerOperations } from './facade/ledger-operations.js';
+export { DEFAULT_IN_FLIGHT_WAIT_MS } from './facade/options.js';
+export type { RecordedUpdate } from './ledger/ledger.js';
+export { planClaim, isDue, checkDelayMs, type ClaimPlan } from './ledger/ledger-rules.js';
+export type { Claim, ClaimRequest, CheckBackoff, CheckSchedule, DueQuery } from './reconciler/claim.js';
+export { DEFAULT_BACKOFF, DEFAULT_OLDER_THAN_MS, type ReconcileOptions, type ReconcileSummary } from './reconciler/reconcile.js';
+export { startReconciler, type Reconciler, type ReconcilerOptions, type Reconcilable } from './reconciler/start.js';
+export { UNMATCHED_EXCERPT_LIMIT, type UnmatchedNotification, type UnmatchedNotificationInput } from './notifications/unmatched-types.js';
