@@ -46,8 +46,10 @@ export async function readChanges(ledger: RefundLedger, accounts: readonly Accou
     const found = await ledger.changes(query);
     if (found.length > 0) return found;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, waitMs);
       const signal = options.signal;
+      // Aborted during the read: an abort event already fired is never heard again.
+      if (signal?.aborted) return resolve();
+      const timer = setTimeout(done, waitMs);
       signal?.addEventListener('abort', done, { once: true });
       void woken.then(done);
       function done(): void {
