@@ -224,7 +224,9 @@ export class SqliteLedger implements RefundLedger {
     db.pragma('journal_mode = WAL');
     // A reservation must survive a power cut as well as a crash: it is what stops a second refund.
     db.pragma('synchronous = FULL');
-    db.transaction(() => this.#migrate()).immediate();
+    // A file already at this schema is opened without the write lock (a follower or a reader
+    // must not queue behind busy writers); an older one is migrated under it, checked again there.
+    if (db.pragma('user_version', { simple: true }) !== LEDGER_SCHEMA_VERSION) db.transaction(() => this.#migrate()).immediate();
 
     const setters = REFUND_COLUMNS.filter((c) => !['provider', 'account', 'refund_id'].includes(c))
       .map((c) => `${c} = ?`)
