@@ -21,8 +21,9 @@ const SUITES = [
   { file: 'cold-start.bench.mjs', title: '3. Cold start' },
   { file: 'facade.bench.mjs', title: '1. Facade overhead' },
   { file: 'cli-start.bench.mjs', title: '7. CLI start' },
+  { file: 'reconciler.bench.mjs', title: '8. Reconciler' },
 ];
-const ORDER = ['1.', '2.', '3.', '4.', '5.', '6.', '7.'];
+const ORDER = ['1.', '2.', '3.', '4.', '5.', '6.', '7.', '8.'];
 
 function machine() {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
