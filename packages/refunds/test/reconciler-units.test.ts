@@ -17,7 +17,7 @@ describe('QuerySpacing', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const spacing = new QuerySpacing();
     const start = performance.now();
-    const at: Record<string, number[]> = { a: [], b: [] };
+    const at: Record<'a' | 'b', number[]> = { a: [], b: [] };
     const take = (key: 'a' | 'b') => spacing.acquire(key, 2, undefined).then(() => void at[key].push(performance.now() - start));
     const all = Promise.all([take('a'), take('a'), take('a'), take('b')]);
     await vi.advanceTimersByTimeAsync(2_000);

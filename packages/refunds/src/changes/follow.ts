@@ -1,5 +1,6 @@
 // `followChanges`: applies the change feed as it grows, from the caller's cursor, until stopped.
 import { LedgerUnavailableError } from '../ledger/ledger-errors.js';
+import { checkMs } from '../facade/input-checks.js';
 import type { RefundChange } from './change.js';
 import type { ChangesOptions } from './read-changes.js';
 
@@ -61,7 +62,7 @@ export interface ChangeFeed {
  */
 export async function followChanges(refunds: ChangeFeed, options: FollowOptions): Promise<number> {
   const pollMs = options.pollMs ?? 1_000;
-  if (!Number.isFinite(pollMs) || pollMs < 1) throw new TypeError(`pollMs must be at least 1, not ${String(pollMs)}`);
+  checkMs('pollMs', pollMs);
   let cursor = options.after ?? 0;
   const { signal } = options;
   while (!signal?.aborted) {

@@ -1,5 +1,6 @@
 // `refunds.changes()`: one read of the feed, waiting for the next change when there is none yet.
 import type { RefundLedger } from '../ledger/ledger.js';
+import { ValidationError } from '@refundkit/runtime';
 import { checkMs } from '../facade/input-checks.js';
 import type { AccountFilter, RefundChange } from './change.js';
 
@@ -23,16 +24,21 @@ export interface ChangesOptions {
 export const DEFAULT_CHANGES_LIMIT = 100;
 const MAX_CHANGES_LIMIT = 10_000;
 
+/** An option refundkit cannot honour: a `ValidationError` (code `validation_failed`) naming it, as `checkMs` throws. */
+export function optionError(name: string, rule: string, message: string): ValidationError {
+  return new ValidationError('options', [{ path: name, rule, message }]);
+}
+
 /** Checks a positive whole count no larger than `max`. */
 export function checkCount(name: string, value: number | undefined, max: number): void {
   if (value === undefined) return;
-  if (!Number.isSafeInteger(value) || value < 1 || value > max) throw new TypeError(`${name} must be a whole number from 1 to ${max}, not ${String(value)}`);
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) throw optionError(name, `1 to ${max}`, `${name} must be a whole number from 1 to ${max}, not ${String(value)}`);
 }
 
 /** Reads the changes of `accounts` after `options.after`, waiting as `options.waitMs` says. */
 export async function readChanges(ledger: RefundLedger, accounts: readonly AccountFilter[], options: ChangesOptions = {}): Promise<RefundChange[]> {
   const after = options.after ?? 0;
-  if (!Number.isSafeInteger(after) || after < 0) throw new TypeError(`after must be a seq (a whole number, 0 or more), not ${String(after)}`);
+  if (!Number.isSafeInteger(after) || after < 0) throw optionError('after', 'minimum 0', `after must be a seq (a whole number, 0 or more), not ${String(after)}`);
   checkCount('limit', options.limit, MAX_CHANGES_LIMIT);
   checkMs('waitMs', options.waitMs, 0);
   const query = { after, limit: options.limit ?? DEFAULT_CHANGES_LIMIT, accounts };

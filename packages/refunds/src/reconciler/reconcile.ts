@@ -4,7 +4,7 @@
 // at the same moment, and a refund whose sender is sending is never touched.
 import type { RefundsLogger } from '../call-context.js';
 import type { AccountFilter } from '../changes/change.js';
-import { checkCount } from '../changes/read-changes.js';
+import { checkCount, optionError } from '../changes/read-changes.js';
 import { toFailure } from '../failure.js';
 import { checkMs } from '../facade/input-checks.js';
 import { recordAnswer, RECORD_RETRY_MS } from '../facade/record-answer.js';
@@ -70,8 +70,8 @@ export interface ReconcileContext {
 function checkBackoff(backoff: CheckBackoff): void {
   checkMs('backoff.firstMs', backoff.firstMs);
   checkMs('backoff.maxMs', backoff.maxMs);
-  if (backoff.maxMs < backoff.firstMs) throw new TypeError('backoff.maxMs must be at least backoff.firstMs');
-  if (!(backoff.jitter >= 0 && backoff.jitter < 1)) throw new TypeError(`backoff.jitter must be from 0 to below 1, not ${String(backoff.jitter)}`);
+  if (backoff.maxMs < backoff.firstMs) throw optionError('backoff.maxMs', 'at least backoff.firstMs', 'backoff.maxMs must be at least backoff.firstMs');
+  if (!(backoff.jitter >= 0 && backoff.jitter < 1)) throw optionError('backoff.jitter', '0 to below 1', `backoff.jitter must be from 0 to below 1, not ${String(backoff.jitter)}`);
 }
 
 /** The update for an answer to the reconciler's query, under its claim. */
@@ -97,7 +97,7 @@ export async function reconcile(context: ReconcileContext, options: ReconcileOpt
   checkCount('limit', options.limit, 10_000);
   checkCount('concurrency', options.concurrency, 64);
   const perSecond = options.perSecond ?? DEFAULT_QUERIES_PER_SECOND;
-  if (!(perSecond > 0 && Number.isFinite(perSecond))) throw new TypeError(`perSecond must be more than 0, not ${String(perSecond)}`);
+  if (!(perSecond > 0 && Number.isFinite(perSecond))) throw optionError('perSecond', 'more than 0', `perSecond must be more than 0, not ${String(perSecond)}`);
   const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
   checkBackoff(backoff);
   const accounts = options.providers === undefined ? context.accounts : context.accounts.filter((a) => options.providers!.includes(a.provider));

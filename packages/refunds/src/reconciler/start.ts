@@ -1,4 +1,5 @@
 // `startReconciler`: the reconciler in the background (for a long-running server), with a clean stop.
+import { checkMs } from '../facade/input-checks.js';
 import type { ReconcileOptions, ReconcileSummary } from './reconcile.js';
 
 /** What `startReconciler` takes: a run's options, plus the pace and where results go. */
@@ -36,7 +37,7 @@ export interface Reconcilable<P extends import('../model.js').ProviderKey> {
  */
 export function startReconciler<P extends import('../model.js').ProviderKey>(refunds: Reconcilable<P>, options: ReconcilerOptions<P> = {}): Reconciler {
   const { intervalMs = 60_000, onRun, onError, ...run } = options;
-  if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new TypeError(`intervalMs must be 0 or more, not ${String(intervalMs)}`);
+  checkMs('intervalMs', intervalMs, 0);
   const controller = new AbortController();
   const { signal } = controller;
   const loop = (async () => {
