@@ -17,10 +17,15 @@ import { accountFor, idFor, PROVIDERS, providerConfigs, refundInput, type Provid
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 
+/**
+ * How long a caller waits for an answer the sandbox holds back (`timeout-after-commit`): long
+ * enough for the request to arrive on a loaded machine, so the provider did commit it.
+ */
+const IMPATIENT_MS = 1_500;
 /** Always due again: the tests run the reconciler back to back. */
 const EAGER = { olderThanMs: 0, perSecond: 200, backoff: { firstMs: 1, maxMs: 1, jitter: 0 } } as const;
 /** How long the first sandbox keeps an accepted refund pending: long enough for the first checks to find it so. */
-const DELAY_MS = 4_000;
+const DELAY_MS = 8_000;
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -41,7 +46,7 @@ describe('the reconciler resolves pending and unknown refunds of every provider,
   it('pending stays pending while the provider says so; unknown ones it committed are resolved; one it never saw stays unknown; nothing is sent twice', async () => {
     const ledger = new MemoryLedger();
     const refunds = createRefunds({ providers: providerConfigs(sandbox), ledger, timeoutMs: 5_000 });
-    const impatient = createRefunds({ providers: providerConfigs(sandbox), ledger, timeoutMs: 400 });
+    const impatient = createRefunds({ providers: providerConfigs(sandbox), ledger, timeoutMs: IMPATIENT_MS });
     const made: { provider: Provider; refundNo: string; kind: 'pending' | 'committed' | 'never-reached'; first: Refund }[] = [];
     await Promise.all(
       PROVIDERS.map(async (provider) => {
@@ -54,6 +59,7 @@ describe('the reconciler resolves pending and unknown refunds of every provider,
         const committed = nextId(provider, 'RCUNK');
         sandbox.armFault({ provider, fault: 'timeout-after-commit', refundNo: committed });
         made.push({ provider, refundNo: committed, kind: 'committed', first: await impatient.refund(refundInput(provider, order, committed, 2_000, 10_000)) });
+        expect(sandbox.requestsReceived(provider, committed)).toBe(1);
         const lost = nextId(provider, 'RCLOST');
         sandbox.armFault({ provider, fault: 'timeout-before-commit', refundNo: lost });
         made.push({ provider, refundNo: lost, kind: 'never-reached', first: await impatient.refund(refundInput(provider, order, lost, 3_000, 10_000)) });
@@ -172,7 +178,7 @@ describe('leases and claims', () => {
   it('startReconciler runs in the background and stops cleanly: a query under way is cut off, moves nothing, and its claim is released', async () => {
     const ledger = new MemoryLedger();
     const refunds = createRefunds({ providers: { lianke: providerConfigs(quick).lianke! }, ledger, timeoutMs: 20_000 });
-    const impatient = createRefunds({ providers: { lianke: providerConfigs(quick).lianke! }, ledger, timeoutMs: 300 });
+    const impatient = createRefunds({ providers: { lianke: providerConfigs(quick).lianke! }, ledger, timeoutMs: IMPATIENT_MS });
     const order = quick.addOrder('lianke', { orderId: nextId('lianke', 'BGORD'), amount: 5_000 }).orderId;
     const quickNo = nextId('lianke', 'BGA');
     quick.armFault({ provider: 'lianke', fault: 'timeout-after-commit', refundNo: quickNo });
@@ -250,7 +256,7 @@ function startWorker(s: Sandbox, schema: string, runForMs: number): { proc: Chil
 describe.skipIf(pgSchema === undefined)('two reconcilers in two processes, one PostgreSQL ledger', () => {
   let pgSandbox: Sandbox;
   beforeAll(async () => {
-    pgSandbox = await startSandbox({ delayMs: 6_000, easypayMode: 'async' });
+    pgSandbox = await startSandbox({ delayMs: 10_000, easypayMode: 'async' });
   });
   afterAll(async () => {
     await pgSandbox?.close();
@@ -266,7 +272,7 @@ describe.skipIf(pgSchema === undefined)('two reconcilers in two processes, one P
     const made: { provider: Provider; refundNo: string }[] = [];
     try {
       const refunds: Refunds = createRefunds({ providers: providerConfigs(pgSandbox), ledger, timeoutMs: 5_000 });
-      const impatient = createRefunds({ providers: providerConfigs(pgSandbox), ledger, timeoutMs: 400 });
+      const impatient = createRefunds({ providers: providerConfigs(pgSandbox), ledger, timeoutMs: IMPATIENT_MS });
       await Promise.all(
         PROVIDERS.map(async (provider) => {
           const order = pgSandbox.addOrder(provider, { orderId: nextId(provider, 'PGRORD'), amount: 50_000 }).orderId;
@@ -279,6 +285,7 @@ describe.skipIf(pgSchema === undefined)('two reconcilers in two processes, one P
             const unknown = nextId(provider, 'PGRUNK');
             pgSandbox.armFault({ provider, fault: 'timeout-after-commit', refundNo: unknown });
             expect((await impatient.refund(refundInput(provider, order, unknown, 1_000, 50_000))).status).toBe('unknown');
+            expect(pgSandbox.requestsReceived(provider, unknown)).toBe(1);
             made.push({ provider, refundNo: unknown });
           }
           // Every query is held 150 ms: two queries of one refund at once would overlap in the log.
@@ -286,7 +293,7 @@ describe.skipIf(pgSchema === undefined)('two reconcilers in two processes, one P
         }),
       );
       const firstQuery = pgSandbox.requests().length;
-      const workers = [startWorker(pgSandbox, pgSchema!, 14_000), startWorker(pgSandbox, pgSchema!, 14_000)];
+      const workers = [startWorker(pgSandbox, pgSchema!, 18_000), startWorker(pgSandbox, pgSchema!, 18_000)];
       for (const w of workers) w.proc.stdin.end('go\n');
       let totals: WorkerTotal[];
       try {

@@ -26,13 +26,14 @@ afterAll(async () => {
 
 const inTmp = (argv: readonly string[]): Promise<CliResult> => cli(argv, { cwd: tmp.dir });
 
-/** A refund left unknown: the provider commits it, then never answers (`--timeout 300ms`). */
+/** A refund left unknown: the provider commits it, then never answers (`--timeout 2s`: room for the request to arrive on a loaded machine). */
 async function unknownRefund(provider: Provider): Promise<{ orderId: string; refundId: string }> {
   const orderId = sandbox.addOrder(provider, { orderId: newId(provider, 'rco'), amount: 10_000 }).orderId;
   const refundId = newId(provider, 'rcr');
   sandbox.armFault({ provider, fault: 'timeout-after-commit', refundNo: refundId });
-  const sent = await inTmp(['refund', '--provider', provider, '--order', orderId, '--refund-id', refundId, '--amount=12.00', ...REQUIRED_OPTIONS[provider], '--timeout', '300ms', '--json']);
+  const sent = await inTmp(['refund', '--provider', provider, '--order', orderId, '--refund-id', refundId, '--amount=12.00', ...REQUIRED_OPTIONS[provider], '--timeout', '2s', '--json']);
   expect(sent.code).toBe(3);
+  expect(sandbox.requestsReceived(provider, refundId)).toBe(1);
   return { orderId, refundId };
 }
 
