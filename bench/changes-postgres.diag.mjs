@@ -16,7 +16,8 @@
 // - counter lock (chosen): the next number from a one-row table (UPDATE … RETURNING), its row
 //   lock held to COMMIT: appends take turns, seq follows commit order;
 // - counter lock + NOTIFY inside the transaction (queued, sent at commit);
-// - counter lock + NOTIFY after COMMIT (a statement of its own after the transaction);
+// - counter lock + NOTIFY after COMMIT (a statement of its own after the transaction, one more round trip);
+// - counter lock + NOTIFY after COMMIT in the same round trip (`…; COMMIT; SELECT pg_notify(…)`);
 // - sequence + NOTIFY inside: what NOTIFY alone serialises.
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
@@ -29,16 +30,18 @@ const WRITERS = (process.env.BENCH_WRITERS ?? '1,4,8').split(',').map(Number);
 const schema = `rk_diag_${randomBytes(4).toString('hex')}`;
 const s = `"${schema}"`;
 
-const VARIANTS = {
+const ALL_VARIANTS = {
   none: { append: () => '', notify: '' },
   sequence: { append: (id) => `INSERT INTO ${s}.changes_seq (order_id) VALUES (${id})`, notify: '' },
   'counter lock (chosen)': { append: (id) => `WITH c AS (UPDATE ${s}.counter SET last = last + 1 RETURNING last) INSERT INTO ${s}.changes (seq, order_id) SELECT last, ${id} FROM c`, notify: 'after' },
   'counter lock + NOTIFY inside': { append: (id) => `WITH c AS (UPDATE ${s}.counter SET last = last + 1 RETURNING last) INSERT INTO ${s}.changes (seq, order_id) SELECT last, ${id} FROM c; SELECT pg_notify('rk_diag', '${schema}')`, notify: '' },
   'counter lock + NOTIFY after COMMIT': { append: (id) => `WITH c AS (UPDATE ${s}.counter SET last = last + 1 RETURNING last) INSERT INTO ${s}.changes (seq, order_id) SELECT last, ${id} FROM c`, notify: 'separate' },
+  'counter lock + NOTIFY after COMMIT (same round trip)': { append: (id) => `WITH c AS (UPDATE ${s}.counter SET last = last + 1 RETURNING last) INSERT INTO ${s}.changes (seq, order_id) SELECT last, ${id} FROM c`, notify: 'same' },
   'sequence + NOTIFY inside': { append: (id) => `INSERT INTO ${s}.changes_seq (order_id) VALUES (${id}); SELECT pg_notify('rk_diag', '${schema}')`, notify: '' },
 };
-// 'counter lock (chosen)' is the lock without any NOTIFY; the NOTIFY rows add one each way.
-VARIANTS['counter lock (chosen)'].notify = '';
+// `BENCH_VARIANTS=none,sequence` measures only those (names as in the table, comma-separated).
+const ONLY = process.env.BENCH_VARIANTS?.split(',').filter(Boolean);
+const VARIANTS = Object.fromEntries(Object.entries(ALL_VARIANTS).filter(([name]) => !ONLY || ONLY.includes(name)));
 
 async function setup(admin) {
   await admin.query(`CREATE SCHEMA ${s}`);
@@ -59,7 +62,7 @@ async function writer(client, variant, until) {
     await client.query(`BEGIN; INSERT INTO ${s}.orders (id) VALUES (${id}) ON CONFLICT DO NOTHING; SELECT 1 FROM ${s}.orders WHERE id = ${id} FOR UPDATE`);
     const append = variant.append(id);
     await client.query(
-      `INSERT INTO ${s}.refunds (id, order_id, status) VALUES (${id}, ${id}, 'unknown'); INSERT INTO ${s}.events (refund_id, event) VALUES (${id}, '{"kind":"reserved"}')${append ? `; ${append}` : ''}; COMMIT`,
+      `INSERT INTO ${s}.refunds (id, order_id, status) VALUES (${id}, ${id}, 'unknown'); INSERT INTO ${s}.events (refund_id, event) VALUES (${id}, '{"kind":"reserved"}')${append ? `; ${append}` : ''}; COMMIT${variant.notify === 'same' ? `; SELECT pg_notify('rk_diag', '${schema}')` : ''}`,
     );
     if (variant.notify === 'separate') await client.query(`SELECT pg_notify('rk_diag', '${schema}')`);
     n++;

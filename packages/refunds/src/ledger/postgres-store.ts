@@ -75,6 +75,9 @@ interface Decision<T> {
 
 const noop = (): void => {};
 
+/** PostgreSQL's "too many notifications in the NOTIFY queue" (54000, raised at the notifying transaction's commit). */
+const isNotifyQueueFull = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === '54000' && /NOTIFY queue/i.test(String((error as Error | null)?.message));
+
 /**
  * PostgreSQL's text and jsonb cannot hold U+0000, which a hostile or broken provider answer may
  * carry: the ledger stores U+FFFD in its place rather than lose the answer.
@@ -179,7 +182,12 @@ export class PostgresLedger implements RefundLedger {
       const plan = planUpdate(locked.existing, update, locked.order, locked.now);
       change = plan.change;
       return { writes: this.#writeSql(false, plan.refund, plan.events, plan.orderTotal, locked.now, plan.change), result: plan.refund, notify: plan.change !== undefined };
-    }, (seq) => (change = change && { ...change, seq } as RefundChange));
+    }, (seq) => (change = change && ({ ...change, seq } as RefundChange)));
+    // Without its number only when the NOTIFY after the commit failed: read it back.
+    if (change !== undefined && !('seq' in change)) {
+      const rows = await this.#query<{ seq: string }>(`SELECT max(seq) AS seq FROM ${this.#s}.refund_changes WHERE provider = $1 AND account = $2 AND refund_id = $3`, [key.provider, key.account, key.refundId]);
+      change = { ...change, seq: Number(rows[0]?.seq) } as RefundChange;
+    }
     return { refund, change: change as RefundChange | undefined };
   }
 
@@ -382,36 +390,33 @@ export class PostgresLedger implements RefundLedger {
     const onError = (error: Error): void => void (broken ??= error);
     client.on('error', onError);
     let committing = false;
-    let notifying: Promise<unknown> | undefined;
+    let decision: Decision<T> | undefined;
     try {
-      const decision = decide(this.#locked(await client.query<LockedRow>(`BEGIN;\n${lock}`)));
+      decision = decide(this.#locked(await client.query<LockedRow>(`BEGIN;\n${lock}`)));
       committing = decision.writes !== undefined;
-      const results = await client.query<{ seq?: string }>(committing ? `${decision.writes};\nCOMMIT` : 'ROLLBACK');
+      // The NOTIFY follows the COMMIT in the same round trip, as a statement of its own: not
+      // inside the transaction, where it would take a database-wide lock through the commit's
+      // flush and serialise every notifying writer's commit; not a round trip of its own, which
+      // costs more than either (figures: docs/changes-and-reconciling.md).
+      const results = await client.query<{ seq?: string }>(committing ? `${decision.writes};\nCOMMIT${decision.notify ? `;\n${this.#notifySql()}` : ''}` : 'ROLLBACK');
       if (decision.notify) {
-        // The change appender's RETURNING seq comes just before COMMIT's (empty) result.
+        // The change appender's RETURNING seq comes before COMMIT's and the NOTIFY's results.
         const all = results as unknown;
-        const seq = Array.isArray(all) ? (all.at(-2) as PostgresQueryResult<{ seq?: string }> | undefined)?.rows[0]?.seq : undefined;
+        const seq = Array.isArray(all) ? (all.at(-3) as PostgresQueryResult<{ seq?: string }> | undefined)?.rows[0]?.seq : undefined;
         if (seq !== undefined) onSeq?.(Number(seq));
-        // Sent after the commit, not inside the transaction: a NOTIFY in a transaction takes a
-        // database-wide lock at commit that serialises every notifying writer's commit (figures:
-        // docs/changes-and-reconciling.md). Not awaited: the caller's answer does not wait for
-        // the wake, and a NOTIFY that fails (a full notification queue) cannot fail a write that
-        // committed; followers still find the change at their next poll.
-        notifying = client.query(this.#notifySql()).catch(noop);
       }
       return decision.result;
     } catch (error) {
+      // Only the NOTIFY after the COMMIT failed (the notification queue is full: a listener has
+      // not read for a very long time): the write committed; followers find it by polling.
+      if (committing && decision?.notify && isNotifyQueueFull(error)) return decision.result;
       if (isUnavailable(error)) broken ??= error as Error;
       // A failed write leaves the transaction aborted (the COMMIT after it never ran): end it.
       await client.query('ROLLBACK').catch((rollback: Error) => void (broken ??= rollback));
       throw this.#failure(error, committing);
     } finally {
-      const release = (): void => {
-        client.off('error', onError);
-        client.release(broken ?? false);
-      };
-      if (notifying) void notifying.then(release);
-      else release();
+      client.off('error', onError);
+      client.release(broken ?? false);
     }
   }
 
