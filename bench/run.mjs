@@ -23,8 +23,9 @@ const SUITES = [
   { file: 'cli-start.bench.mjs', title: '7. CLI start' },
   { file: 'notifications.bench.mjs', title: '8. Notifications' },
   { file: 'serve.bench.mjs', title: '9. Serve' },
+  { file: 'reconciler.bench.mjs', title: '10. Reconciler' },
 ];
-const ORDER = ['1.', '2.', '3.', '4.', '5.', '6.', '7.', '8.', '9.'];
+const ORDER = ['1.', '2.', '3.', '4.', '5.', '6.', '7.', '8.', '9.', '10'];
 
 function machine() {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');

@@ -90,7 +90,7 @@ const STORES: readonly Store[] = [
 type StallPoint = 'after reserve' | 'after send' | 'before the update';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The ledger A sees: its `reserve` or `update` resolves late at the chosen step, once. */
+/** The ledger A sees: its `reserve` or its write of an answer (`record`, or `update`) resolves late at the chosen step, once. */
 function stalledLedger(ledger: RefundLedger, point: StallPoint): RefundLedger {
   let stalled = false;
   const once = async (): Promise<void> => {
@@ -109,7 +109,7 @@ function stalledLedger(ledger: RefundLedger, point: StallPoint): RefundLedger {
           return result;
         };
       }
-      if (name === 'update' && point === 'before the update') {
+      if ((name === 'record' || name === 'update') && point === 'before the update') {
         return async (...args: unknown[]) => {
           await once();
           return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);

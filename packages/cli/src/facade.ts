@@ -1,4 +1,4 @@
-import { createRefunds, type Refund, type RefundEvent, type Refunds } from '@refundkit/refunds';
+import { createRefunds, LEASE_MARGIN_MS, type Refund, type RefundEvent, type Refunds } from '@refundkit/refunds';
 import { parseDuration } from './amounts.js';
 import { loadConfig } from './config.js';
 import { ledgerLocation, openLedger } from './ledger.js';
@@ -40,7 +40,10 @@ export async function openFacade(args: FacadeArgs, io: Io): Promise<{ refunds: R
   const ledger = await openLedger(ledgerLocation(args.ledger ?? env['REFUNDKIT_LEDGER'] ?? config.ledger, cwd, ledgerSource), io);
   // `never`: one provider's settings, unchecked JSON from the file, which no static type describes;
   // createRefunds checks them at run time (one ConfigError naming each problem).
-  const refunds = createRefunds({ providers: { [provider]: providerConfig } as never, ledger, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  // A command line can wait for another sender of the same refund to the end of its lease (a
+  // request handler's default is shorter: see inFlightWaitMs).
+  const inFlightWaitMs = 2 * (timeoutMs ?? 30_000) + LEASE_MARGIN_MS;
+  const refunds = createRefunds({ providers: { [provider]: providerConfig } as never, ledger, inFlightWaitMs, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
   return { refunds, provider, providerConfig };
 }
 

@@ -12,6 +12,8 @@ export const HELP = `refundkit ${VERSION}: refunds across EasyPay, eftPay, Liank
 Usage:
   refundkit refund --provider P --order ID --refund-id RID --amount 12.34 [...]   refund through a provider
   refundkit status --provider P --order ID --refund-id RID [...]                  a refund's status
+  refundkit status --unmatched [--provider P] [--json]                            notifications naming refunds the ledger never saw
+  refundkit reconcile [--older-than 5m] [--limit N] [--provider P] [--json]      query pending and unknown refunds (for cron)
   refundkit validate --provider P --message NAME FILE                             check a message against the contract
   refundkit demo                                                                  the main job on the embedded sandbox
   refundkit sandbox [--port 4010]                                                 run the local simulators
@@ -96,9 +98,19 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
     }
     case 'status': {
       const { statusCommand, STATUS_HELP } = await import('./commands/status.js');
-      const { values: v } = parse({ args: [...args], strict: true, options: FACADE_FLAGS });
+      const { values: v } = parse({ args: [...args], strict: true, options: { ...FACADE_FLAGS, unmatched: { type: 'boolean' }, limit: { type: 'string' } } });
       if (v.help) return io.stdout.write(STATUS_HELP), EXIT.ok;
-      return statusCommand({ provider: v.provider, order: v.order, refundId: v['refund-id'], config: v.config, baseUrl: v['base-url'], ledger: v.ledger, timeout: v.timeout, json: v.json }, io);
+      return statusCommand({ provider: v.provider, order: v.order, refundId: v['refund-id'], config: v.config, baseUrl: v['base-url'], ledger: v.ledger, timeout: v.timeout, json: v.json, unmatched: v.unmatched, limit: v.limit }, io);
+    }
+    case 'reconcile': {
+      const { reconcileCommand, RECONCILE_HELP } = await import('./commands/reconcile.js');
+      const { values: v } = parse({
+        args: [...args],
+        strict: true,
+        options: { provider: { type: 'string' }, 'older-than': { type: 'string' }, limit: { type: 'string' }, config: { type: 'string' }, ledger: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      });
+      if (v.help) return io.stdout.write(RECONCILE_HELP), EXIT.ok;
+      return reconcileCommand({ provider: v.provider, olderThan: v['older-than'], limit: v.limit, config: v.config, ledger: v.ledger, timeout: v.timeout, json: v.json }, io);
     }
     case 'validate': {
       const { validateCommand, VALIDATE_HELP } = await import('./commands/validate.js');

@@ -79,10 +79,10 @@ describe.skipIf(pgUrl === null)('refundkit ledger migrate on PostgreSQL', () => 
     const schema = freshSchema();
     const first = await cli(['ledger', 'migrate', '--ledger', pgUrl!, '--schema', schema], { cwd: tmp.dir });
     expect(first.code).toBe(0);
-    expect(first.out).toBe(`refundkit: ledger ${redactConnectionString(pgUrl!)}, schema ${schema} migrated from version 0 to 1 (001_ledger.sql)\n`);
+    expect(first.out).toBe(`refundkit: ledger ${redactConnectionString(pgUrl!)}, schema ${schema} migrated from version 0 to 2 (001_ledger.sql, 002_changes_reconciler_unmatched.sql)\n`);
     const again = await cli(['ledger', 'migrate', '--json'], { cwd: tmp.dir, env: { REFUNDKIT_LEDGER: `${pgUrl!}?schema=${schema}` } });
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.out)).toEqual({ ledger: redactConnectionString(pgUrl!), schema, from: 1, to: 1, applied: [] });
+    expect(JSON.parse(again.out)).toEqual({ ledger: redactConnectionString(pgUrl!), schema, from: 2, to: 2, applied: [] });
     for (const output of [first.out, first.err, again.out, again.err]) expect(output).not.toContain(PASSWORD);
   });
 

@@ -66,3 +66,15 @@ export { PostgresUnavailableError, type PostgresPool, type PostgresQueryable } f
 export { LedgerUnavailableError, LedgerSchemaError, LedgerRefusedError, LedgerConnectionStringError, type LedgerRefusal } from './ledger/ledger-errors.js';
 export { redactConnectionString, isPostgresUrl, checkConnectionString, SSL_MODES } from './ledger/connection-string.js';
 export { createNotificationHandler, toNodeHandler, errorToHttp, DEFAULT_MAX_NOTIFICATION_BYTES, type FetchHandler, type HandledNotification, type NotificationHandlerOptions, type NotificationReceiver, type NodeRequestListener, type HttpError, type HttpErrorBody, type HttpErrorStatus } from './http/index.js';
+// The change feed, unmatched notifications, the reconciler (docs/changes-and-reconciling.md).
+export { followChanges, type FollowOptions, type ChangeFeed } from './changes/follow.js';
+export type { ChangesOptions } from './changes/read-changes.js';
+export type { RefundChange, ChangeSource, ChangeEntry, ChangesQuery, AccountFilter } from './changes/change.js';
+export type { RefundsLedgerOperations } from './facade/ledger-operations.js';
+export { DEFAULT_IN_FLIGHT_WAIT_MS } from './facade/options.js';
+export type { RecordedUpdate } from './ledger/ledger.js';
+export { planClaim, isDue, checkDelayMs, type ClaimPlan } from './ledger/ledger-rules.js';
+export type { Claim, ClaimRequest, CheckBackoff, CheckSchedule, DueQuery } from './reconciler/claim.js';
+export { DEFAULT_BACKOFF, DEFAULT_OLDER_THAN_MS, type ReconcileOptions, type ReconcileSummary } from './reconciler/reconcile.js';
+export { startReconciler, type Reconciler, type ReconcilerOptions, type Reconcilable } from './reconciler/start.js';
+export { UNMATCHED_EXCERPT_LIMIT, type UnmatchedNotification, type UnmatchedNotificationInput } from './notifications/unmatched-types.js';

@@ -139,6 +139,15 @@ export interface Refund {
    * lease: { holder: '6f1c…', attempt: 1, expiresAt: '2026-12-02T04:11:05.000Z' }
    */
   readonly lease?: Lease;
+  /**
+   * The reconciler's schedule for this refund, once a reconciler took it to query it: how many
+   * checks since its last reservation, and when the next may be (backoff, see
+   * `refunds.reconcile`). Kept in the ledger, so it survives restarts and every process shares it.
+   *
+   * @example
+   * reconcile: { checks: 3, nextCheckAt: '2026-12-02T04:17:00.000Z' } // next wait about 8 minutes
+   */
+  readonly reconcile?: { readonly checks: number; readonly nextCheckAt: string };
   /** When the refund was first reserved, ISO 8601 (the ledger's clock). @example createdAt: '2026-12-02T04:10:00.000Z' */
   readonly createdAt: string;
   /** When the record last changed, ISO 8601 (the ledger's clock). @example updatedAt: '2026-12-02T04:10:01.120Z' */
@@ -180,11 +189,13 @@ export type AnswerSource = 'refund' | 'query' | 'notification';
  *   that is no longer the current one: another sender took the lease, or a later attempt exists),
  *   `refused` (a notification that failed verification or the echo rule);
  * - `anomaly`: something the ledger refused to believe (an order total below what is already
- *   refunded; a success that takes the order past its total), in `note`.
+ *   refunded; a success that takes the order past its total), in `note`;
+ * - `claimed`: a reconciler took the refund (`holder`) to query it, starting no attempt; its
+ *   answer follows as an `answer` from a `query` (one that cannot tell moves nothing).
  */
 export interface RefundEvent {
   readonly at: string;
-  readonly kind: 'reserved' | 'resubmitted' | 'recovered' | 'answer' | 'anomaly';
+  readonly kind: 'reserved' | 'resubmitted' | 'recovered' | 'answer' | 'anomaly' | 'claimed';
   readonly attempt?: number;
   readonly holder?: string;
   readonly source?: AnswerSource;

@@ -6,7 +6,8 @@ import { abortFailure, callSignal, sleep, throwIfAborted } from './facade/call-s
 import { answerForError, notSent } from './facade/exchange-answers.js';
 import { checkCommonInput, checkMs, checkOptions, configIssues } from './facade/input-checks.js';
 import { LEASE_MARGIN_MS, LeaseTimer, sendMarginMs } from './facade/lease-margin.js';
-import type { CallOptions, RefundsOptions, WaitOptions } from './facade/options.js';
+import { DEFAULT_IN_FLIGHT_WAIT_MS, type CallOptions, type RefundsOptions, type WaitOptions } from './facade/options.js';
+import { ledgerOperations, type RefundsLedgerOperations } from './facade/ledger-operations.js';
 import { nothingSent, recordAnswer, RECORD_RETRY_MS } from './facade/record-answer.js';
 import { toFailure } from './failure.js';
 import type { LedgerHealth, RefundIdentity, RefundLedger, RefundTotal, Reservation, ReservationRequest } from './ledger/ledger.js';
@@ -28,7 +29,7 @@ export type { CallOptions, RefundsOptions, WaitOptions, NotificationHandled, Not
 const LEASE_TRIES = 3;
 
 /** The refund facade over the providers `P` it was configured with; see {@link createRefunds}. */
-export interface Refunds<P extends ConfiguredProvider = ConfiguredProvider> {
+export interface Refunds<P extends ConfiguredProvider = ConfiguredProvider> extends RefundsLedgerOperations<P> {
   /**
    * Refunds once per refund id: the ledger is written before anything is sent, a second call with
    * the same id never sends a second refund, and a call that meets the refund in flight elsewhere
@@ -136,7 +137,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
   const shared = { fetch: exchangeFetch(options.fetch, { onRequest: options.onRequest, onResponse: options.onResponse, logger }), timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes, clock };
   const exchangeMs = options.timeoutMs ?? 30_000;
   const leaseMs = options.leaseMs ?? 2 * exchangeMs + LEASE_MARGIN_MS;
-  const inFlightWaitMs = options.inFlightWaitMs ?? leaseMs;
+  const inFlightWaitMs = options.inFlightWaitMs ?? Math.min(DEFAULT_IN_FLIGHT_WAIT_MS, leaseMs);
   const marginMs = sendMarginMs(exchangeMs, leaseMs);
   const notificationBudget = new QueryBudget(options.notificationQueries);
 
@@ -382,6 +383,14 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
 
     health: () => ledger.health(),
     totals: () => ledger.totals(),
+    ...ledgerOperations<P>({
+      ledger,
+      accounts: () => (Object.keys(providers) as ConfiguredProvider[]).map((key) => ({ provider: key, account: (ADAPTERS[key].accountOf as (config: unknown) => string)(providers[key]) })),
+      ask,
+      claimMs: exchangeMs + LEASE_MARGIN_MS,
+      logger,
+    }),
+
     close: () => ledger.close(),
   };
 }

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { LedgerUnavailableError, MemoryLedger, OutcomeNotRecordedError, type RefundLedger } from '../src/index.js';
 import { facade, input, refundAnswer, scripted } from './support.js';
 
-/** A ledger whose chosen method fails `times` times (Infinity: always) with the database's fault. */
-function faulty(ledger: RefundLedger, method: 'reserve' | 'update', times: number): RefundLedger & { failures: number } {
+/** A ledger whose chosen method fails `times` times (Infinity: always) with the database's fault (`record`: how the facade writes an answer). */
+function faulty(ledger: RefundLedger, method: 'reserve' | 'record', times: number): RefundLedger & { failures: number } {
   const state = { failures: 0 };
   const wrapped = new Proxy(ledger, {
     get(target, name) {
@@ -34,7 +34,7 @@ function faulty(ledger: RefundLedger, method: 'reserve' | 'update', times: numbe
 describe('after a send, the ledger cannot record the answer', () => {
   it('a transient fault is retried: the answer is recorded, the caller never sees the fault', async () => {
     const memory = new MemoryLedger();
-    const ledger = faulty(memory, 'update', 3);
+    const ledger = faulty(memory, 'record', 3);
     const script = scripted(refundAnswer('tipay', 'succeeded')!);
     const refund = await facade('tipay', script, { ledger }).refund(input('tipay'));
     expect(refund.status).toBe('succeeded');
@@ -47,7 +47,7 @@ describe('after a send, the ledger cannot record the answer', () => {
     const clock = (): number => now;
     const shared = new MemoryLedger({ now: clock });
     const script = scripted(refundAnswer('tipay', 'succeeded')!);
-    const refunds = facade('tipay', script, { ledger: faulty(shared, 'update', Infinity), clock, timeoutMs: 1_000 });
+    const refunds = facade('tipay', script, { ledger: faulty(shared, 'record', Infinity), clock, timeoutMs: 1_000 });
     const error = await refunds.refund(input('tipay'), { timeoutMs: 1_500 }).then(
       () => undefined,
       (e: unknown) => e,

@@ -53,7 +53,7 @@ describe('SQLite ledger', () => {
     }
   });
 
-  it('creates schema 2 on open: WAL, schema version, integer amounts, ISO timestamps, lease and history tables', async () => {
+  it('creates schema 3 on open: WAL, schema version, integer amounts, ISO timestamps, lease, history, change feed and unmatched-notification tables', async () => {
     const file = fresh();
     const ledger = await openSqliteLedger(file, { now: () => Date.parse('2025-03-04T05:06:07.089Z') });
     await ledger.reserve({ key, amount: 1234, currency: 'HKD', orderAmount: 99_999, meta: { paymentType: 'ALIPAYHK' }, lease });
@@ -63,7 +63,7 @@ describe('SQLite ledger', () => {
     inspect(file, (db) => {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('user_version', { simple: true })).toBe(LEDGER_SCHEMA_VERSION);
-      expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all()).toEqual([{ name: 'orders' }, { name: 'refund_events' }, { name: 'refunds' }]);
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all()).toEqual([{ name: 'orders' }, { name: 'refund_changes' }, { name: 'refund_events' }, { name: 'refunds' }, { name: 'unmatched_notifications' }]);
       expect(db.prepare('SELECT *, typeof(amount) AS amount_type FROM refunds').get()).toEqual({
         provider: 'eftpay',
         account: 'S0003469',
@@ -85,7 +85,13 @@ describe('SQLite ledger', () => {
         lease_expires_at: '2025-03-04T05:07:07.089Z',
         created_at: '2025-03-04T05:06:07.089Z',
         updated_at: '2025-03-04T05:06:07.089Z',
+        checks: null,
+        next_check_at: null,
       });
+      // The reservation is the feed's first change; the fenced query moved nothing, so it added none.
+      expect(db.prepare('SELECT * FROM refund_changes').all()).toEqual([
+        { seq: 1, at: '2025-03-04T05:06:07.089Z', provider: 'eftpay', account: 'S0003469', order_id: 'o-1', refund_id: 'r-1', amount: 1234, currency: 'HKD', from_status: null, to_status: 'unknown', source: 'reservation' },
+      ]);
       expect(db.prepare('SELECT provider, account, order_id, amount FROM orders').all()).toEqual([{ provider: 'eftpay', account: 'S0003469', order_id: 'o-1', amount: 99_999 }]);
       expect((db.prepare('SELECT event FROM refund_events ORDER BY seq').all() as { event: string }[]).map((r) => JSON.parse(r.event).kind)).toEqual(['reserved', 'answer']);
       // (provider, account, refund_id) is the key: a second row for it is refused by the database itself.
@@ -95,12 +101,12 @@ describe('SQLite ledger', () => {
     });
   });
 
-  it('migrates a schema 1 file (written by the previous release) to schema 2; its rows go to the first account that asks', async () => {
+  it('migrates a schema 1 file (written by an earlier release) through schema 2 to 3; its rows go to the first account that asks', async () => {
     const file = fresh();
     copyFileSync(join(fixtures, 'ledger-v1.db'), file);
     const ledger = await openSqliteLedger(file);
     try {
-      inspect(file, (db) => expect(db.pragma('user_version', { simple: true })).toBe(2));
+      inspect(file, (db) => expect(db.pragma('user_version', { simple: true })).toBe(3));
       const tipay = { provider: 'tipay', account: '10012426723', refundId: 'refund-v1-a' } as const;
       expect(await ledger.get(tipay)).toMatchObject({ account: '10012426723', orderId: 'order-v1', amount: 3000, status: 'succeeded', providerRefundId: 'TP-1', attempts: 1, providerMayKnow: true });
       // The whole order moved with it: its failed refund and its total (10000, 3000 held).
@@ -114,6 +120,62 @@ describe('SQLite ledger', () => {
       // An eftpay reservation of schema 1 keeps its meta, and is claimed by reserving on its order.
       const eftpay = await ledger.reserve({ key: { provider: 'eftpay', account: 'S0003469', orderId: 'order-v1-e', refundId: 'refund-v1-c' }, amount: 500, currency: 'HKD', lease });
       expect(eftpay).toMatchObject({ outcome: 'recover', refund: { meta: { paymentType: 'ALIPAYHK', buyerType: 'others' }, attempts: 2 } });
+      // The feed's upgrade entries moved with their orders to the account that claimed them.
+      const feed = await ledger.changes({ after: 0, limit: 100 });
+      expect(feed.filter((c) => c.source === 'upgrade').map((c) => [c.provider, c.account, c.refundId, c.from, c.to])).toEqual([
+        ['tipay', '10012426723', 'refund-v1-a', null, 'succeeded'],
+        ['tipay', '10012426723', 'refund-v1-b', null, 'failed'],
+        ['eftpay', 'S0003469', 'refund-v1-c', null, 'unknown'],
+      ]);
+      // The resubmission reopened refund-v1-b; the recovery of refund-v1-c moved no status.
+      expect(feed.filter((c) => c.source !== 'upgrade').map((c) => [c.refundId, c.from, c.to, c.source])).toEqual([['refund-v1-b', 'failed', 'unknown', 'reservation']]);
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  // fixtures/ledger-v2.db was written by openSqliteLedger at commit 684b442 (schema 2): tipay refunds
+  // refund-v2-a (succeeded, P-A), refund-v2-b (failed, 40101), refund-v2-c (pending, P-C) on
+  // order-v2 (total 10000), and an eftpay refund-v2-d (unknown, its sender's lease left behind).
+  it('upgrades a schema 2 file to 3: refunds, history and totals kept; each refund enters the feed once as it stood; new rows follow it', async () => {
+    const file = fresh();
+    copyFileSync(join(fixtures, 'ledger-v2.db'), file);
+    inspect(file, (db) => expect(db.pragma('user_version', { simple: true })).toBe(2));
+    const before = inspect(file, (db) => ({
+      refunds: db.prepare('SELECT * FROM refunds ORDER BY rowid').all(),
+      events: db.prepare('SELECT * FROM refund_events ORDER BY seq').all(),
+      orders: db.prepare('SELECT * FROM orders').all(),
+    }));
+    let now = Date.parse('2025-06-02T00:00:00.000Z');
+    const ledger = await openSqliteLedger(file, { now: () => now });
+    try {
+      inspect(file, (db) => {
+        expect(db.pragma('user_version', { simple: true })).toBe(3);
+        // Every row of schema 2 is there as it was, with the reconciler's (empty) schedule beside it.
+        expect(db.prepare('SELECT * FROM refunds ORDER BY rowid').all()).toEqual((before.refunds as object[]).map((r) => ({ ...r, checks: null, next_check_at: null })));
+        expect(db.prepare('SELECT * FROM refund_events ORDER BY seq').all()).toEqual(before.events);
+        expect(db.prepare('SELECT * FROM orders').all()).toEqual(before.orders);
+      });
+      const tipay = { provider: 'tipay', account: '10012426723' } as const;
+      expect(await ledger.get({ ...tipay, refundId: 'refund-v2-c' })).toMatchObject({ status: 'pending', providerRefundId: 'P-C' });
+      expect((await ledger.history({ ...tipay, refundId: 'refund-v2-a' })).map((e) => e.kind)).toEqual(['reserved', 'answer', 'answer']);
+      expect(await ledger.changes({ after: 0, limit: 10 })).toEqual([
+        { seq: 1, at: '2025-06-01T00:00:02.000Z', ...tipay, orderId: 'order-v2', refundId: 'refund-v2-a', amount: 3000, currency: 'CNY', from: null, to: 'succeeded', source: 'upgrade' },
+        { seq: 2, at: '2025-06-01T00:00:04.000Z', ...tipay, orderId: 'order-v2', refundId: 'refund-v2-b', amount: 2000, currency: 'CNY', from: null, to: 'failed', source: 'upgrade' },
+        { seq: 3, at: '2025-06-01T00:00:06.000Z', ...tipay, orderId: 'order-v2', refundId: 'refund-v2-c', amount: 1000, currency: 'CNY', from: null, to: 'pending', source: 'upgrade' },
+        { seq: 4, at: '2025-06-01T00:00:07.000Z', provider: 'eftpay', account: 'S0003469', orderId: 'order-v2-e', refundId: 'refund-v2-d', amount: 1500, currency: 'HKD', from: null, to: 'unknown', source: 'upgrade' },
+      ]);
+      // The order's total still caps it (10000: 4000 held by a and c, nothing by the failed b).
+      await expect(ledger.reserve({ key: { ...tipay, orderId: 'order-v2', refundId: 'too-much' }, amount: 6001, currency: 'CNY', lease })).rejects.toMatchObject({ code: 'over_refund', remaining: 6000 });
+      // The leftover lease is long expired: the crashed sender's refund is recovered, and the reconciler may claim it.
+      expect(await ledger.due({ olderThanMs: 0, limit: 10 })).toEqual([
+        { ...tipay, refundId: 'refund-v2-c' },
+        { provider: 'eftpay', account: 'S0003469', refundId: 'refund-v2-d' },
+      ]);
+      now += 1;
+      const moved = await ledger.record({ ...tipay, refundId: 'refund-v2-c' }, { source: 'query', status: 'succeeded', providerRefundId: 'P-C' });
+      expect(moved.change).toEqual({ seq: 5, at: '2025-06-02T00:00:00.001Z', ...tipay, orderId: 'order-v2', refundId: 'refund-v2-c', amount: 1000, currency: 'CNY', from: 'pending', to: 'succeeded', source: 'query' });
+      expect(await ledger.changes({ after: 4, limit: 10 })).toEqual([moved.change]);
     } finally {
       await ledger.close();
     }

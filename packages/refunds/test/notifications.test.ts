@@ -118,10 +118,11 @@ describe('easypay notifications', () => {
     expect((await refunds.get({ ...refund, account: refund.account })).refundId).toBe(refund.refundId);
   });
 
-  it('a notification about a refund the ledger never saw is acknowledged, with no refund', async () => {
+  it('a notification about a refund the ledger never saw is kept, then acknowledged, with no refund', async () => {
     const { refunds } = await pendingEasypay();
     const handled = await refunds.handleNotification('easypay', { headers: JSON_HEADERS, rawBody: easypayNotification({ refundId: 'someone-else', transState: '0' }) });
-    expect(handled).toEqual({ outcome: 'unmatched', changed: false, ack: EASYPAY_ACK });
+    expect(handled).toEqual({ outcome: 'unmatched', changed: false, unmatched: expect.objectContaining({ refundId: 'someone-else', deliveries: 1 }), ack: EASYPAY_ACK });
+    expect(await refunds.unmatchedNotifications()).toEqual([handled.unmatched]);
   });
 
   it('an unmapped transState in a notification is unknown, never success', async () => {

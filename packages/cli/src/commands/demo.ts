@@ -1,8 +1,9 @@
 /**
  * `refundkit demo`: the main job on the embedded sandbox. For each of the five providers it runs
  * a full refund, two partial refunds, an over-refund (refused locally), a retry with the same
- * refund id (replayed, not duplicated), an asynchronous refund resolved by polling, and a
- * timeout after the provider committed, resolved without a second refund. It prints a table and
+ * refund id (replayed, not duplicated), an asynchronous refund resolved by polling, a
+ * timeout after the provider committed, resolved without a second refund, and a refund left
+ * unknown that nobody retries, resolved by the reconciler's queries. It prints a table and
  * exits non-zero if any outcome is wrong, checking each against the sandbox's own books.
  */
 import { createRefunds, MemoryLedger, OverRefundError, type ProviderConfigs, type Refund, type RefundInput, type Refunds } from '@refundkit/refunds';
@@ -126,6 +127,34 @@ async function runProvider(provider: Provider, sandbox: Sandbox, refunds: Refund
     [timeoutRun.value.first.status === 'unknown' && timeoutRun.value.first.failure?.code === 'timeout', `first answer ${timeoutRun.value.first.status}, expected unknown (timeout)`],
     [timeoutRun.value.final.status === 'succeeded', `final status ${timeoutRun.value.final.status}`],
     [sandbox.refundedTotal(provider, timeoutOrder.orderId) === 1500, 'the order was refunded twice'],
+  ]);
+
+  // left unknown (the provider committed, the answer never came), resolved by the reconciler's queries alone
+  const leftOrder = sandbox.addOrder(provider, { orderId: idFor(provider, 'ORDRECO', 1), amount: 5000 });
+  const leftId = idFor(provider, 'RFDRECO', 1);
+  sandbox.armFault({ provider, fault: 'timeout-after-commit', refundNo: leftId });
+  const reconciled = await timed(async () => {
+    const first = await impatient.refund(input(leftOrder.orderId, leftId, 1200, 5000));
+    // Nobody retries it: the reconciler finds it, queries, and records what the provider says
+    // (again while the provider still reports it pending).
+    const key = { provider, orderId: leftOrder.orderId, refundId: leftId };
+    let resolved = 0;
+    for (let run = 0; run < 50 && resolved === 0; run++) {
+      if (run > 0) await new Promise((resolve) => setTimeout(resolve, 60));
+      resolved += (await refunds.reconcile({ olderThanMs: 0, providers: [provider], backoff: { firstMs: 50, maxMs: 50 } })).resolved.succeeded;
+    }
+    const history = await refunds.history(key);
+    // Final now, so `get` reads the ledger and asks nobody.
+    return { first, resolved, history, final: resolved > 0 ? await refunds.get(key) : undefined };
+  });
+  const { first: leftFirst, resolved, history: leftHistory, final: leftFinal } = reconciled.value;
+  const resolving = leftHistory.findIndex((e) => e.kind === 'answer' && e.statusAfter === 'succeeded');
+  row('unknown, reconciled', leftFinal ?? leftFirst, reconciled.ms, [
+    [leftFirst.status === 'unknown', `first answer ${leftFirst.status}, expected unknown`],
+    [resolved === 1 && leftFinal?.status === 'succeeded', `final status ${leftFinal?.status ?? leftFirst.status}`],
+    [resolving > 0 && leftHistory[resolving - 1]?.kind === 'claimed' && leftHistory[resolving]?.source === 'query', 'not resolved by a reconciler\'s query'],
+    [sandbox.requestsReceived(provider, leftId) === 1, 'the reconciler sent the refund again'],
+    [sandbox.refundedTotal(provider, leftOrder.orderId) === 1200, 'the order was refunded twice'],
   ]);
   return rows;
 }

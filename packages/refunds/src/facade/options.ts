@@ -7,6 +7,13 @@ import type { ConfiguredProvider, ProviderConfigs } from '../providers/index.js'
 
 
 /**
+ * How long `refund` waits by default for another sender of the same refund (see
+ * `RefundsOptions.inFlightWaitMs`): short of the 60 s after which a typical load balancer or
+ * proxy gives up on a request, with room for the exchange that follows.
+ */
+export const DEFAULT_IN_FLIGHT_WAIT_MS = 25_000;
+
+/**
  * What `createRefunds` takes. Only `providers` is required.
  *
  * @example
@@ -81,8 +88,12 @@ export interface RefundsOptions<P extends ConfiguredProvider = ConfiguredProvide
   readonly leaseMs?: number;
   /**
    * How long `refund` waits for another sender holding the same refund (another call, process
-   * or machine) before returning it as it stands (`unknown`, failure code `in_flight`).
-   * Default: `leaseMs`, so a live holder is waited for to its end and a crashed one recovered.
+   * or machine, or a reconciler checking it) before returning it as it stands (`unknown`,
+   * failure code `in_flight`: nothing sent, ask again). Default 25 000 ms (`DEFAULT_IN_FLIGHT_WAIT_MS`,
+   * or `leaseMs` if shorter): a request handler answers before a typical load balancer's 60 s
+   * idle timeout cuts it off, and the caller's retry with the same refund id finds the outcome.
+   * A batch job or a command line that can wait passes `leaseMs`, so a live holder is waited for
+   * to its end and a crashed one recovered (`refundkit refund` does).
    *
    * @example
    * inFlightWaitMs: 0 // never wait: report the refund in flight at once

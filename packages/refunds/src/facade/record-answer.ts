@@ -8,6 +8,20 @@ import type { RefundIdentity, RefundLedger, RefundUpdate } from '../ledger/ledge
 import { excerpt } from '../ledger/ledger-rules.js';
 import { toFailure } from '../failure.js';
 import type { Refund } from '../model.js';
+import type { RefundChange } from '../changes/change.js';
+
+/**
+ * The change each recorded refund appended to the feed, by the refund object `recordAnswer`
+ * returned: the facade passes refunds around, and what a write changed travels beside them
+ * without widening every signature. `NotificationHandled.changed` reads it, so it says true
+ * exactly when the feed got an entry.
+ */
+const appended = new WeakMap<Refund, RefundChange>();
+
+/** The change `refund`'s write appended to the feed, when it came from `recordAnswer` and moved the status. */
+export function changeRecorded(refund: Refund): RefundChange | undefined {
+  return appended.get(refund);
+}
 
 /** How long a write after a send is retried when the call sets no deadline of its own. */
 export const RECORD_RETRY_MS = 10_000;
@@ -37,7 +51,12 @@ export async function recordAnswer(ledger: RefundLedger, key: RefundIdentity, up
   let wait = 50;
   for (;;) {
     try {
-      return await ledger.update(key, update);
+      const { refund, change } = await ledger.record(key, update);
+      if (!change) return refund;
+      // A copy: a memory ledger hands out the object it keeps, which `get` returns again later.
+      const moved = { ...refund };
+      appended.set(moved, change);
+      return moved;
     } catch (error) {
       if (!isTransient(error)) throw context.sent ? unrecorded(context, update, error) : error;
       if (Date.now() + wait > context.deadline) throw context.sent ? unrecorded(context, update, error) : nothingSent(error, context.unsentNote);

@@ -5,6 +5,8 @@ import { ConflictError, OverRefundError } from '../errors.js';
 import { RAW_EXCERPT_LIMIT, type Lease, type Refund, type RefundEvent, type RefundFailure, type RefundStatus } from '../model.js';
 import { toFailure } from '../failure.js';
 import type { Reservation, ReservationRequest, RefundUpdate } from './ledger.js';
+import type { ChangeEntry, ChangeSource } from '../changes/change.js';
+import type { CheckBackoff, Claim, ClaimRequest } from '../reconciler/claim.js';
 
 /** What a store knows of the refund's order inside the transaction. */
 export interface OrderState {
@@ -51,8 +53,8 @@ export function isLive(lease: Lease | undefined, now: Date): lease is Lease {
 export type ReservationPlan =
   /** Nothing to write: the refund is settled, pending, or held by another sender. */
   | { readonly kind: 'keep'; readonly reservation: Reservation }
-  /** Write `refund` (insert when `insert`), record `orderTotal` when set, append `event`. */
-  | { readonly kind: 'write'; readonly reservation: Reservation; readonly refund: Refund; readonly insert: boolean; readonly orderTotal?: number | undefined; readonly event: RefundEvent }
+  /** Write `refund` (insert when `insert`), record `orderTotal` when set, append `event`, and `change` to the feed when set. */
+  | { readonly kind: 'write'; readonly reservation: Reservation; readonly refund: Refund; readonly insert: boolean; readonly orderTotal?: number | undefined; readonly event: RefundEvent; readonly change?: ChangeEntry | undefined }
   /** Refuse with `error`, after recording `orderTotal` when set (the total the request brought stays known). */
   | { readonly kind: 'refuse'; readonly error: OverRefundError; readonly orderTotal?: number | undefined };
 
@@ -82,6 +84,7 @@ export function planReservation(existing: Refund | undefined, request: Reservati
   const providerMayKnow = existing !== undefined && (existing.providerMayKnow || existing.lease !== undefined);
   const meta = request.meta ?? existing?.meta;
   const { provider, account, orderId, refundId } = request.key;
+  // A new attempt starts the reconciler's schedule afresh.
   const refund: Refund = existing
     ? { ...withoutLease(existing), status: 'unknown', ...(meta ? { meta } : {}), attempts: attempt, providerMayKnow, lease, updatedAt: at }
     : { provider, account, orderId, refundId, amount: request.amount, currency: request.currency, status: 'unknown', ...(meta ? { meta } : {}), attempts: attempt, providerMayKnow, lease, createdAt: at, updatedAt: at };
@@ -94,19 +97,28 @@ export function planReservation(existing: Refund | undefined, request: Reservati
     insert: !existing,
     orderTotal,
     event: { at, kind, attempt, holder: lease.holder },
+    // A recovered refund stays `unknown`: no transition. A new one appears; a failed one reopens.
+    change: existing?.status === refund.status ? undefined : changeOf(refund, existing?.status ?? null, 'reservation', at),
   };
 }
 
 function withoutLease(refund: Refund): Refund {
-  const { lease: _lease, ...rest } = refund;
+  const { lease: _lease, reconcile: _schedule, ...rest } = refund;
   return rest;
 }
 
-/** What `update` decided: the refund to write, an order total to record, and the history entries to append. */
+/** The feed's entry for `refund`, which just moved from `from`. */
+function changeOf(refund: Refund, from: RefundStatus | null, source: ChangeSource, at: string): ChangeEntry {
+  const { provider, account, orderId, refundId, amount, currency, status } = refund;
+  return { at, provider, account, orderId, refundId, amount, currency, from, to: status, source };
+}
+
+/** What `update` decided: the refund to write, an order total to record, the history entries to append, and the feed's change when the status moved. */
 export interface UpdatePlan {
   readonly refund: Refund;
   readonly orderTotal?: number | undefined;
   readonly events: readonly RefundEvent[];
+  readonly change?: ChangeEntry | undefined;
 }
 
 /**
@@ -142,7 +154,8 @@ function refusalOfKnownNumber(update: RefundUpdate, failure: RefundFailure | und
 
 /**
  * `update`, decided.
- * - A refused notification (`verdict: 'refused'`) is kept in the history and changes nothing.
+ * - A refused notification (`verdict: 'refused'`) is kept in the history and changes nothing;
+ *   an inconclusive answer (`inconclusive`) likewise, but ends its holder's lease.
  * - A late answer (see {@link isCurrent}) moves nothing, except a verified `succeeded` (the
  *   provider is the truth); it is kept with `verdict: 'late'`, and marks that the provider may
  *   know the number unless it says the request never left.
@@ -158,6 +171,7 @@ export function planUpdate(existing: Refund, update: RefundUpdate, order: OrderS
   const at = now.toISOString();
   const raw = excerpt(update.raw);
   const refused = update.verdict === 'refused';
+  const inconclusive = !refused && update.inconclusive === true;
   const current = !refused && isCurrent(existing, update, now);
   const verdict = refused ? 'refused' : current ? undefined : 'late';
   let status = update.status;
@@ -165,7 +179,7 @@ export function planUpdate(existing: Refund, update: RefundUpdate, order: OrderS
   const refusal = update.status === 'failed' && update.providerMayKnow === false;
   if (current && refusal && existing.providerMayKnow) ({ status, failure } = refusalOfKnownNumber(update, failure));
   const settled = existing.status === 'succeeded' ? false : existing.status === 'failed' ? status === 'succeeded' : true;
-  const moves = refused ? false : current ? settled : status === 'succeeded' && existing.status !== 'succeeded';
+  const moves = refused || inconclusive ? false : current ? settled : status === 'succeeded' && existing.status !== 'succeeded';
   const releases = current && update.lease !== undefined && existing.lease?.holder === update.lease.holder;
   const saysMayKnow = refused
     ? false
@@ -216,5 +230,46 @@ export function planUpdate(existing: Refund, update: RefundUpdate, order: OrderS
     const note = `a verified success after the refund was recorded failed (${existing.failure?.code ?? 'no code'}): the provider is the truth`;
     events.push({ at, kind: 'anomaly', note: total !== undefined && order.heldByOthers + refund.amount > total ? `${note}; the order's refunds now exceed its total (${order.heldByOthers + refund.amount} of ${total})` : note });
   }
-  return { refund, orderTotal, events };
+  const change = refund.status !== existing.status ? changeOf(refund, existing.status, update.source, at) : undefined;
+  return { refund, orderTotal, events, change };
+}
+
+/** Whether a reconciler may check `refund` now: open, at least `olderThanMs` old, past its next check, and held by no live lease. */
+export function isDue(refund: Refund, olderThanMs: number, now: Date): boolean {
+  if (refund.status !== 'pending' && refund.status !== 'unknown') return false;
+  if (isLive(refund.lease, now)) return false;
+  if (Date.parse(refund.createdAt) > now.getTime() - olderThanMs) return false;
+  return refund.reconcile === undefined || Date.parse(refund.reconcile.nextCheckAt) <= now.getTime();
+}
+
+/** The wait before check `checks + 1`: `firstMs` doubling to `maxMs`, times 1 ± `jitter` (drawn by `random`, in [0, 1)). */
+export function checkDelayMs(checks: number, backoff: CheckBackoff, random: number): number {
+  const nominal = Math.min(backoff.maxMs, backoff.firstMs * 2 ** Math.min(checks, 52));
+  return Math.round(nominal * (1 + backoff.jitter * (2 * random - 1)));
+}
+
+/** What `claim` decided: nothing to write (`skip`), or the refund with the claim's lease and schedule and its history entry. */
+export type ClaimPlan = { readonly kind: 'skip'; readonly claim: Claim } | { readonly kind: 'write'; readonly claim: Claim; readonly refund: Refund; readonly event: RefundEvent };
+
+/**
+ * `claim`, decided. A refund is claimed only when {@link isDue}: never a settled one, never one
+ * under a live lease (its sender is sending, or another reconciler is checking), never before its
+ * next check. The claim is a lease for the refund's current attempt that starts none, so every
+ * answer is fenced as a sender's is (`isCurrent`): a stalled sender's late answer is `late`, and
+ * so is the reconciler's own once another holder took over. A lease left behind (a sender that
+ * crashed mid-send: its request may have reached the provider) marks that the provider may know
+ * the number, as a recovery does, before the claim replaces it. The next check is scheduled now,
+ * so a reconciler that crashes mid-query still backs off.
+ */
+export function planClaim(existing: Refund | undefined, request: ClaimRequest, now: Date): ClaimPlan {
+  if (!existing) return { kind: 'skip', claim: { outcome: 'skipped', reason: 'missing' } };
+  if (existing.status !== 'pending' && existing.status !== 'unknown') return { kind: 'skip', claim: { outcome: 'skipped', reason: 'settled', refund: existing } };
+  if (isLive(existing.lease, now)) return { kind: 'skip', claim: { outcome: 'skipped', reason: 'held', refund: existing } };
+  if (!isDue(existing, request.olderThanMs, now)) return { kind: 'skip', claim: { outcome: 'skipped', reason: 'not_due', refund: existing } };
+  const at = now.toISOString();
+  const checks = (existing.reconcile?.checks ?? 0) + 1;
+  const nextCheckAt = new Date(now.getTime() + checkDelayMs(checks - 1, request.backoff, request.random)).toISOString();
+  const lease: Lease = { holder: request.lease.holder, attempt: existing.attempts, expiresAt: new Date(now.getTime() + request.lease.ttlMs).toISOString() };
+  const refund: Refund = { ...existing, providerMayKnow: existing.providerMayKnow || existing.lease !== undefined, lease, reconcile: { checks, nextCheckAt } };
+  return { kind: 'write', claim: { outcome: 'claimed', refund, lease }, refund, event: { at, kind: 'claimed', attempt: lease.attempt, holder: lease.holder } };
 }

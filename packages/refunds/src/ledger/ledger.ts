@@ -1,5 +1,9 @@
 import type { AnswerSource, Lease, ProviderKey, Refund, RefundEvent, RefundFailure, RefundStatus } from '../model.js';
 import type { FailureInput } from '../failure.js';
+import type { ChangesQuery, RefundChange } from '../changes/change.js';
+import type { Claim, ClaimRequest, DueQuery } from '../reconciler/claim.js';
+import type { UnmatchedNotification, UnmatchedNotificationInput } from '../notifications/unmatched-types.js';
+import type { AccountFilter } from '../changes/change.js';
 
 /** One refund in a ledger: provider, merchant account and refund id (the order is not part of it). */
 export interface RefundIdentity {
@@ -73,8 +77,20 @@ export interface RefundUpdate {
    * history (a bounded excerpt) and changes nothing.
    */
   readonly verdict?: 'refused' | undefined;
+  /**
+   * An answer that cannot tell (a query the provider could not answer for sure): kept in the
+   * history, it moves nothing — the status and the failure stay as they were, "pending stays
+   * pending" — and, with `lease`, ends that holder's lease (a reconciler's claim).
+   */
+  readonly inconclusive?: boolean | undefined;
   /** The order's total when the answer carries it (eftpay `original_amount`, lianke `total_amount`). */
   readonly orderAmount?: number | undefined;
+}
+
+/** What `record` did: the refund as written, and the change it appended to the feed, if the status moved. */
+export interface RecordedUpdate {
+  readonly refund: Refund;
+  readonly change?: RefundChange | undefined;
 }
 
 /**
@@ -94,12 +110,36 @@ export interface RefundUpdate {
  *   sender took the lease, or a later attempt exists) moves nothing but a verified `succeeded`;
  *   it is kept as `late` and marks that the provider may know the number;
  * - a refusal of a number that any attempt may have sent is `unknown`, whoever hears it;
- * - every reservation and answer is appended to the refund's history.
+ * - every reservation and answer is appended to the refund's history;
+ * - every status transition is appended to the change feed, numbered in commit order, in the
+ *   same transaction as the write that caused it;
+ * - a reconciler's claim is a lease that starts no attempt: fenced like a sender's.
  */
 export interface RefundLedger {
   reserve(request: ReservationRequest): Promise<Reservation>;
   /** Records an answer; with `update.lease`, ends that attempt and releases the lease. */
   update(key: RefundIdentity, update: RefundUpdate): Promise<Refund>;
+  /** `update`, saying also which change it appended to the feed (none when the status did not move). */
+  record(key: RefundIdentity, update: RefundUpdate): Promise<RecordedUpdate>;
+  /**
+   * The change feed: status transitions after `query.after`, in `seq` order, at most
+   * `query.limit`. `seq` follows commit order: a reader never meets a smaller `seq` later.
+   */
+  changes(query: ChangesQuery): Promise<RefundChange[]>;
+  /**
+   * Optional: calls `listener` soon after a change commits (PostgreSQL: LISTEN/NOTIFY, from any
+   * machine; the memory and SQLite ledgers: this instance's own writes). Returns the way to stop.
+   * Followers without it, or between wakes, read again every `pollMs`.
+   */
+  watchChanges?(listener: () => void): () => void;
+  /** Refunds due for a reconciler's check (see `DueQuery`), those waiting longest first. */
+  due(query: DueQuery): Promise<RefundIdentity[]>;
+  /** Takes a due refund under a reconciler's claim, or says why not (see `planClaim`). */
+  claim(request: ClaimRequest): Promise<Claim>;
+  /** Keeps a notification naming a refund this ledger never saw; the same body again only counts a delivery. */
+  keepUnmatched(notification: UnmatchedNotificationInput): Promise<UnmatchedNotification>;
+  /** Unmatched notifications, the latest delivered first, of these accounts (all when absent). */
+  unmatched(query: { readonly limit: number; readonly accounts?: readonly AccountFilter[] | undefined }): Promise<UnmatchedNotification[]>;
   get(key: RefundIdentity): Promise<Refund | undefined>;
   /** Every entry of the refund's history, oldest first. */
   history(key: RefundIdentity): Promise<RefundEvent[]>;

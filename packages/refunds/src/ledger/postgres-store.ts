@@ -4,19 +4,29 @@ import { NotFoundError } from '../errors.js';
 import { OverRefundError } from '../errors.js';
 import type { ProviderKey, Refund, RefundEvent } from '../model.js';
 import { checkConnectionString, passwordOf, redactConnectionString, withoutSecret } from './connection-string.js';
-import type { LedgerHealth, OrderIdentity, RefundIdentity, RefundLedger, RefundTotal, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
+import type { LedgerHealth, OrderIdentity, RecordedUpdate, RefundIdentity, RefundLedger, RefundTotal, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
 import { totalsOf } from './totals.js';
 import { LedgerConnectionStringError, LedgerRefusedError, LedgerUnavailableError } from './ledger-errors.js';
-import { planReservation, planUpdate, type OrderState } from './ledger-rules.js';
+import { planClaim, planReservation, planUpdate, type OrderState } from './ledger-rules.js';
+import type { AccountFilter, ChangeEntry, ChangesQuery, RefundChange } from '../changes/change.js';
+import type { Claim, ClaimRequest, DueQuery } from '../reconciler/claim.js';
+import type { UnmatchedNotification, UnmatchedNotificationInput } from '../notifications/unmatched-types.js';
+import { ChangeListener } from './postgres-listen.js';
 import { describeFault, isUnavailable, loadPostgresDriver, refusalOf, type PostgresPool, type PostgresPoolClient, type PostgresQueryable, type PostgresQueryResult } from './postgres-driver.js';
 import { assertVersion, migrate, migrateCommand, schemaVersion, type MigrationReport } from './postgres-migrations.js';
 import type { PostgresLedgerOptions, PostgresTarget } from './postgres-ledger.js';
 import { DEFAULT_POSTGRES_SCHEMA, POSTGRES_LEDGER_SCHEMA_VERSION, quoteSchema, SCHEMA_NAME } from './postgres-schema.js';
-import { REFUND_COLUMNS, refundParams, toEvent, toRefund, type RefundRow } from './rows.js';
+import { CHANGE_COLUMNS, changeParams, REFUND_COLUMNS, refundParams, toChange, toEvent, toRefund, toUnmatched, type ChangeRow, type RefundRow, type UnmatchedRow } from './rows.js';
 
 const COLUMNS = REFUND_COLUMNS.join(', ');
 const KEY_COLUMNS = new Set(['provider', 'account', 'refund_id']);
-const TIMESTAMP_COLUMNS = ['lease_expires_at', 'created_at', 'updated_at'] as const;
+const TIMESTAMP_COLUMNS = ['lease_expires_at', 'created_at', 'updated_at', 'next_check_at'] as const;
+/** The accounts filter of a read, on parameters $n (providers) and $n+1 (accounts): NULL arrays mean all. */
+const inAccounts = (n: number): string => `($${n}::text[] IS NULL OR (provider, account) IN (SELECT * FROM unnest($${n}::text[], $${n + 1}::text[])))`;
+const accountParams = (accounts: readonly AccountFilter[] | undefined): [string[] | null, string[] | null] =>
+  accounts === undefined ? [null, null] : [accounts.map((a) => a.provider), accounts.map((a) => a.account)];
+/** The channel followers LISTEN on; the payload names the schema, so ledgers in one database do not wake each other's followers. */
+export const CHANGES_CHANNEL = 'refundkit_changes';
 
 /** The reads: parameterized statements (the extended protocol), one round trip each. */
 function reads(s: string) {
@@ -25,6 +35,17 @@ function reads(s: string) {
     refundsOf: `SELECT ${COLUMNS} FROM ${s}.refunds WHERE provider = $1 AND account = $2 AND order_id = $3 ORDER BY seq`,
     history: `SELECT event FROM ${s}.refund_events WHERE provider = $1 AND account = $2 AND refund_id = $3 ORDER BY seq`,
     orderAmount: `SELECT amount FROM ${s}.orders WHERE provider = $1 AND account = $2 AND order_id = $3`,
+    changes: `SELECT seq, ${CHANGE_COLUMNS.join(', ')} FROM ${s}.refund_changes WHERE seq > $1 AND ${inAccounts(2)} ORDER BY seq LIMIT $4`,
+    due: `SELECT provider, account, refund_id FROM ${s}.refunds, (SELECT COALESCE($1::timestamptz, clock_timestamp()) AS now) t
+          WHERE status IN ('pending', 'unknown') AND created_at <= t.now - make_interval(secs => $2::double precision / 1000)
+            AND COALESCE(next_check_at, created_at) <= t.now AND (lease_expires_at IS NULL OR lease_expires_at <= t.now)
+            AND ${inAccounts(3)}
+          ORDER BY COALESCE(next_check_at, created_at) LIMIT $5`,
+    keepUnmatched: `INSERT INTO ${s}.unmatched_notifications AS u (provider, account, digest, refund_id, excerpt, verified, received_at, last_received_at, deliveries)
+          VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::timestamptz, clock_timestamp()), COALESCE($7::timestamptz, clock_timestamp()), 1)
+          ON CONFLICT (provider, account, digest) DO UPDATE SET last_received_at = excluded.last_received_at, deliveries = u.deliveries + 1
+          RETURNING *`,
+    unmatched: `SELECT * FROM ${s}.unmatched_notifications WHERE ${inAccounts(1)} ORDER BY last_received_at DESC, received_at DESC LIMIT $3`,
   };
 }
 
@@ -49,9 +70,14 @@ interface Decision<T> {
   /** Statements to run before COMMIT; none: nothing to keep, ROLLBACK. */
   readonly writes: string | undefined;
   readonly result: T;
+  /** True when the writes append a change: followers are woken once it committed. */
+  readonly notify?: boolean;
 }
 
 const noop = (): void => {};
+
+/** PostgreSQL's "too many notifications in the NOTIFY queue" (54000, raised at the notifying transaction's commit). */
+const isNotifyQueueFull = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === '54000' && /NOTIFY queue/i.test(String((error as Error | null)?.message));
 
 /**
  * PostgreSQL's text and jsonb cannot hold U+0000, which a hostile or broken provider answer may
@@ -94,6 +120,7 @@ export class PostgresLedger implements RefundLedger {
   /** The schema, quoted once. */
   readonly #s: string;
   readonly #reads: ReturnType<typeof reads>;
+  readonly #listener: ChangeListener;
   #closed = false;
 
   /** @internal use `openPostgresLedger` */
@@ -107,6 +134,7 @@ export class PostgresLedger implements RefundLedger {
     this.#quote = escapeLiteral;
     this.#s = quoteSchema(schema);
     this.#reads = reads(this.#s);
+    this.#listener = new ChangeListener(pool, CHANGES_CHANNEL, schema);
   }
 
   async reserve(request: ReservationRequest): Promise<Reservation> {
@@ -136,7 +164,8 @@ export class PostgresLedger implements RefundLedger {
     try {
       const locked = this.#locked(await client.query(this.#lockSql(request.key, request.key.orderId)));
       const decision = this.#decideReservation(request, locked);
-      if (decision.writes !== undefined) await client.query(decision.writes);
+      // In the caller's transaction the NOTIFY goes with the writes: it is delivered at their commit.
+      if (decision.writes !== undefined) await client.query(decision.notify ? `${decision.writes};\n${this.#notifySql()}` : decision.writes);
       result = decision.result;
     } catch (error) {
       throw this.#failure(error, false);
@@ -146,11 +175,61 @@ export class PostgresLedger implements RefundLedger {
   }
 
   async update(key: RefundIdentity, update: RefundUpdate): Promise<Refund> {
-    return this.#transaction(this.#lockSql(key, undefined), (locked) => {
+    return (await this.record(key, update)).refund;
+  }
+
+  async record(key: RefundIdentity, update: RefundUpdate): Promise<RecordedUpdate> {
+    let change: ChangeEntry | undefined;
+    const refund = await this.#transaction(this.#lockSql(key, undefined), (locked) => {
       if (!locked.existing) throw new NotFoundError(`ledger: no refund ${key.provider}/${key.refundId}`);
       const plan = planUpdate(locked.existing, update, locked.order, locked.now);
-      return { writes: this.#writeSql(false, plan.refund, plan.events, plan.orderTotal, locked.now), result: plan.refund };
+      change = plan.change;
+      return { writes: this.#writeSql(false, plan.refund, plan.events, plan.orderTotal, locked.now, plan.change), result: plan.refund, notify: plan.change !== undefined };
+    }, (seq) => (change = change && ({ ...change, seq } as RefundChange)));
+    // Without its number only when the NOTIFY after the commit failed: read it back.
+    if (change !== undefined && !('seq' in change)) {
+      const rows = await this.#query<{ seq: string }>(`SELECT max(seq) AS seq FROM ${this.#s}.refund_changes WHERE provider = $1 AND account = $2 AND refund_id = $3`, [key.provider, key.account, key.refundId]);
+      change = { ...change, seq: Number(rows[0]?.seq) } as RefundChange;
+    }
+    return { refund, change: change as RefundChange | undefined };
+  }
+
+  async changes(query: ChangesQuery): Promise<RefundChange[]> {
+    return (await this.#query<ChangeRow>(this.#reads.changes, [query.after, ...accountParams(query.accounts), query.limit])).map(toChange);
+  }
+
+  /**
+   * Wakes `listener` when any process, on any machine, commits a change to this ledger: one
+   * connection of the pool LISTENs while anyone watches (taken at the first watcher, given back
+   * after the last). A lost connection is reopened, and the listeners are woken then too, since
+   * a notification may have been missed meanwhile.
+   */
+  watchChanges(listener: () => void): () => void {
+    this.#open();
+    return this.#listener.add(listener);
+  }
+
+  async due(query: DueQuery): Promise<RefundIdentity[]> {
+    const rows = await this.#query<{ provider: ProviderKey; account: string; refund_id: string }>(this.#reads.due, [this.#testNow(), query.olderThanMs, ...accountParams(query.accounts), query.limit]);
+    return rows.map((row) => ({ provider: row.provider, account: row.account, refundId: row.refund_id }));
+  }
+
+  async claim(request: ClaimRequest): Promise<Claim> {
+    return this.#transaction(this.#lockSql(request.key, undefined), (locked) => {
+      const plan = planClaim(locked.existing, request, locked.now);
+      if (plan.kind === 'skip') return { writes: undefined, result: plan.claim };
+      return { writes: this.#writeSql(false, plan.refund, [plan.event], undefined, locked.now), result: plan.claim };
     });
+  }
+
+  async keepUnmatched(input: UnmatchedNotificationInput): Promise<UnmatchedNotification> {
+    const values = [input.provider, input.account, input.digest, input.refundId, storable(input.excerpt), input.verified, this.#testNow()];
+    const rows = await this.#query<UnmatchedRow>(this.#reads.keepUnmatched, values);
+    return toUnmatched(rows[0]!);
+  }
+
+  async unmatched(query: { readonly limit: number; readonly accounts?: readonly AccountFilter[] | undefined }): Promise<UnmatchedNotification[]> {
+    return (await this.#query<UnmatchedRow>(this.#reads.unmatched, [...accountParams(query.accounts), query.limit])).map(toUnmatched);
   }
 
   async get(key: RefundIdentity): Promise<Refund | undefined> {
@@ -192,6 +271,7 @@ export class PostgresLedger implements RefundLedger {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#listener.close();
     if (this.#ownsPool) await this.#pool.end();
   }
 
@@ -222,7 +302,17 @@ export class PostgresLedger implements RefundLedger {
     if (plan.kind === 'refuse') {
       return { writes: plan.orderTotal === undefined ? undefined : this.#orderTotalSql(request.key, plan.orderTotal, locked.now), result: plan.error };
     }
-    return { writes: this.#writeSql(plan.insert, plan.refund, [plan.event], plan.orderTotal, locked.now), result: plan.reservation };
+    return { writes: this.#writeSql(plan.insert, plan.refund, [plan.event], plan.orderTotal, locked.now, plan.change), result: plan.reservation, notify: plan.change !== undefined };
+  }
+
+  /** The test clock's time, or NULL: the database's clock. */
+  #testNow(): string | null {
+    return this.#testClock ? new Date(this.#testClock()).toISOString() : null;
+  }
+
+  /** Wakes this ledger's followers on every machine (LISTEN refundkit_changes, payload the schema). */
+  #notifySql(): string {
+    return `SELECT pg_notify(${this.#literal(CHANGES_CHANNEL)}, ${this.#literal(this.schema)})`;
   }
 
   /** The lock and the reads (`lock_order_and_read`); `orderId` undefined: the refund's own order. */
@@ -254,7 +344,7 @@ export class PostgresLedger implements RefundLedger {
    * were the order's lock ever bypassed, a second insert of one refund fails on the key, never
    * overwrites.
    */
-  #writeSql(insert: boolean, refund: Refund, events: readonly RefundEvent[], orderTotal: number | undefined, now: Date): string {
+  #writeSql(insert: boolean, refund: Refund, events: readonly RefundEvent[], orderTotal: number | undefined, now: Date, change?: ChangeEntry): string {
     const values = refundParams(refund, (v) => v).map((v, i) => this.#literal(REFUND_COLUMNS[i] === 'meta' && refund.meta ? storableJson(refund.meta) : v));
     const [provider, account, refundId] = values;
     const refundSql = insert
@@ -266,7 +356,20 @@ export class PostgresLedger implements RefundLedger {
       refundSql,
       `INSERT INTO ${this.#s}.refund_events (provider, account, refund_id, at, kind, event) VALUES ${eventRows.join(', ')}`,
       ...(orderTotal !== undefined ? [this.#orderTotalSql(refund, orderTotal, now)] : []),
+      // Last, so the counter's row lock is held for as little as possible: this statement and the commit.
+      ...(change !== undefined ? [this.#changeSql(change)] : []),
     ].join(';\n');
+  }
+
+  /**
+   * Appends `change` with the next number of `change_counter`, whose row lock this transaction
+   * then holds until it commits: appends take turns, so `seq` follows commit order
+   * (migrations/postgres/002_changes_reconciler_unmatched.sql says why).
+   */
+  #changeSql(change: ChangeEntry): string {
+    const values = changeParams(change).map((v) => this.#literal(v));
+    return `WITH counter AS (UPDATE ${this.#s}.change_counter SET last_seq = last_seq + 1 RETURNING last_seq)
+      INSERT INTO ${this.#s}.refund_changes (seq, ${CHANGE_COLUMNS.join(', ')}) SELECT last_seq, ${values.join(', ')} FROM counter RETURNING seq`;
   }
 
   #orderTotalSql(order: OrderIdentity, total: number, now: Date): string {
@@ -292,7 +395,7 @@ export class PostgresLedger implements RefundLedger {
    * nothing is to be kept (the lock is released sooner, no commit is flushed). A connection that
    * failed is closed, not returned to the pool.
    */
-  async #transaction<T>(lock: string, decide: (locked: Locked) => Decision<T>): Promise<T> {
+  async #transaction<T>(lock: string, decide: (locked: Locked) => Decision<T>, onSeq?: (seq: number) => void): Promise<T> {
     this.#open();
     let client: PostgresPoolClient;
     try {
@@ -306,12 +409,26 @@ export class PostgresLedger implements RefundLedger {
     const onError = (error: Error): void => void (broken ??= error);
     client.on('error', onError);
     let committing = false;
+    let decision: Decision<T> | undefined;
     try {
-      const decision = decide(this.#locked(await client.query<LockedRow>(`BEGIN;\n${lock}`)));
+      decision = decide(this.#locked(await client.query<LockedRow>(`BEGIN;\n${lock}`)));
       committing = decision.writes !== undefined;
-      await client.query(committing ? `${decision.writes};\nCOMMIT` : 'ROLLBACK');
+      // The NOTIFY follows the COMMIT in the same round trip, as a statement of its own: not
+      // inside the transaction, where it would take a database-wide lock through the commit's
+      // flush and serialise every notifying writer's commit; not a round trip of its own, which
+      // costs more than either (figures: docs/changes-and-reconciling.md).
+      const results = await client.query<{ seq?: string }>(committing ? `${decision.writes};\nCOMMIT${decision.notify ? `;\n${this.#notifySql()}` : ''}` : 'ROLLBACK');
+      if (decision.notify) {
+        // The change appender's RETURNING seq comes before COMMIT's and the NOTIFY's results.
+        const all = results as unknown;
+        const seq = Array.isArray(all) ? (all.at(-3) as PostgresQueryResult<{ seq?: string }> | undefined)?.rows[0]?.seq : undefined;
+        if (seq !== undefined) onSeq?.(Number(seq));
+      }
       return decision.result;
     } catch (error) {
+      // Only the NOTIFY after the COMMIT failed (the notification queue is full: a listener has
+      // not read for a very long time): the write committed; followers find it by polling.
+      if (committing && decision?.notify && isNotifyQueueFull(error)) return decision.result;
       if (isUnavailable(error)) broken ??= error as Error;
       // A failed write leaves the transaction aborted (the COMMIT after it never ran): end it.
       await client.query('ROLLBACK').catch((rollback: Error) => void (broken ??= rollback));
@@ -321,6 +438,7 @@ export class PostgresLedger implements RefundLedger {
       client.release(broken ?? false);
     }
   }
+
 
   async #query<Row>(text: string, values: unknown[]): Promise<Row[]> {
     this.#open();

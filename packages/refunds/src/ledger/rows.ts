@@ -1,7 +1,9 @@
 // A refund as a row of a SQL table, shared by the SQL stores (SQLite, PostgreSQL): the same
 // columns, the same mapping, so both report exactly what the memory ledger reports.
 import { decodeFailure, encodeFailureCode, toFailure } from '../failure.js';
-import type { ProviderKey, Refund, RefundEvent } from '../model.js';
+import type { ProviderKey, Refund, RefundEvent, RefundStatus } from '../model.js';
+import type { ChangeEntry, ChangeSource, RefundChange } from '../changes/change.js';
+import type { UnmatchedNotification } from '../notifications/unmatched-types.js';
 
 /** The `refunds` table's columns, in the order {@link refundParams} gives them. */
 export const REFUND_COLUMNS = [
@@ -24,6 +26,8 @@ export const REFUND_COLUMNS = [
   'lease_expires_at',
   'created_at',
   'updated_at',
+  'checks',
+  'next_check_at',
 ] as const;
 
 /** A row as a driver returns it (PostgreSQL gives BIGINT as a string, booleans as booleans; SQLite 0/1). */
@@ -47,6 +51,9 @@ export interface RefundRow {
   lease_expires_at: string | Date | null;
   created_at: string | Date;
   updated_at: string | Date;
+  /** The reconciler's schedule (`Refund.reconcile`): NULL until a reconciler first claims the refund. */
+  checks: number | string | null;
+  next_check_at: string | Date | null;
 }
 
 const iso = (value: string | Date): string => (value instanceof Date ? value.toISOString() : value);
@@ -70,6 +77,7 @@ export function toRefund(row: RefundRow): Refund {
     ...(row.lease_holder !== null && row.lease_expires_at !== null
       ? { lease: { holder: row.lease_holder, attempt: Number(row.lease_attempt), expiresAt: iso(row.lease_expires_at) } }
       : {}),
+    ...(row.checks !== null && row.next_check_at !== null ? { reconcile: { checks: Number(row.checks), nextCheckAt: iso(row.next_check_at) } } : {}),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
@@ -97,7 +105,74 @@ export function refundParams(refund: Refund, bool: (value: boolean) => unknown =
     refund.lease?.expiresAt ?? null,
     refund.createdAt,
     refund.updatedAt,
+    refund.reconcile?.checks ?? null,
+    refund.reconcile?.nextCheckAt ?? null,
   ];
+}
+
+/** A change-feed row as a driver returns it. */
+export interface ChangeRow {
+  seq: number | string;
+  at: string | Date;
+  provider: string;
+  account: string;
+  order_id: string;
+  refund_id: string;
+  amount: number | string;
+  currency: string;
+  from_status: string | null;
+  to_status: string;
+  source: string;
+}
+
+/** The change-feed columns, in the order {@link changeParams} gives them (without `seq`, which the store assigns). */
+export const CHANGE_COLUMNS = ['at', 'provider', 'account', 'order_id', 'refund_id', 'amount', 'currency', 'from_status', 'to_status', 'source'] as const;
+
+export function changeParams(change: ChangeEntry): unknown[] {
+  return [change.at, change.provider, change.account, change.orderId, change.refundId, change.amount, change.currency, change.from, change.to, change.source];
+}
+
+export function toChange(row: ChangeRow): RefundChange {
+  return {
+    seq: Number(row.seq),
+    at: iso(row.at),
+    provider: row.provider as ProviderKey,
+    account: row.account,
+    orderId: row.order_id,
+    refundId: row.refund_id,
+    amount: Number(row.amount),
+    currency: row.currency,
+    from: row.from_status as RefundStatus | null,
+    to: row.to_status as RefundStatus,
+    source: row.source as ChangeSource,
+  };
+}
+
+/** An unmatched-notification row as a driver returns it. */
+export interface UnmatchedRow {
+  provider: string;
+  account: string;
+  digest: string;
+  refund_id: string;
+  excerpt: string;
+  verified: number | boolean;
+  received_at: string | Date;
+  last_received_at: string | Date;
+  deliveries: number | string;
+}
+
+export function toUnmatched(row: UnmatchedRow): UnmatchedNotification {
+  return {
+    provider: row.provider as ProviderKey,
+    account: row.account,
+    refundId: row.refund_id,
+    digest: row.digest,
+    excerpt: row.excerpt,
+    verified: row.verified === true || row.verified === 1,
+    receivedAt: iso(row.received_at),
+    lastReceivedAt: iso(row.last_received_at),
+    deliveries: Number(row.deliveries),
+  };
 }
 
 /** A history entry as stored (one JSON document per entry). */

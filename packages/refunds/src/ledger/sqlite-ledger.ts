@@ -4,17 +4,21 @@ import { dirname, resolve } from 'node:path';
 import { RefundkitError, type Clock } from '@refundkit/runtime';
 import { LedgerRefusedError, LedgerSchemaError, LedgerUnavailableError, type LedgerRefusal } from './ledger-errors.js';
 import type { ProviderKey, Refund, RefundEvent } from '../model.js';
-import type { LedgerHealth, OrderIdentity, RefundIdentity, RefundLedger, RefundTotal, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
+import type { LedgerHealth, OrderIdentity, RecordedUpdate, RefundIdentity, RefundLedger, RefundTotal, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
 import { totalsOf } from './totals.js';
-import { planReservation, planUpdate, type OrderState } from './ledger-rules.js';
-import { REFUND_COLUMNS, refundParams, toEvent, toRefund, type RefundRow } from './rows.js';
+import { planClaim, planReservation, planUpdate, type OrderState } from './ledger-rules.js';
+import { CHANGE_COLUMNS, changeParams, REFUND_COLUMNS, refundParams, toChange, toEvent, toRefund, toUnmatched, type ChangeRow, type RefundRow, type UnmatchedRow } from './rows.js';
+import type { AccountFilter, ChangeEntry, ChangesQuery, RefundChange } from '../changes/change.js';
+import { ChangeWakers } from '../changes/wakers.js';
+import type { Claim, ClaimRequest, DueQuery } from '../reconciler/claim.js';
+import type { UnmatchedNotification, UnmatchedNotificationInput } from '../notifications/unmatched-types.js';
 import { loadSqliteDriver, openDatabase, SqliteUnavailableError, type SqliteDatabase, type SqliteStatement } from './sqlite-driver.js';
 import { OverRefundError } from '../errors.js';
 
 export { SqliteUnavailableError };
 
 /** The schema this code writes, kept in `PRAGMA user_version`. */
-export const LEDGER_SCHEMA_VERSION = 2;
+export const LEDGER_SCHEMA_VERSION = 3;
 
 const REFUNDS_TABLE = `
 CREATE TABLE refunds (
@@ -40,7 +44,7 @@ CREATE TABLE refunds (
   PRIMARY KEY (provider, account, refund_id)
 )`;
 
-/** Schema 2, from nothing. */
+/** Schema 2, from nothing (then {@link MIGRATE_2_TO_3}). */
 const SCHEMA_2 = `
 ${REFUNDS_TABLE};
 CREATE INDEX refunds_by_order ON refunds (provider, account, order_id);
@@ -80,7 +84,51 @@ DROP TABLE refunds_v1;
 DROP TABLE orders_v1;
 `;
 
+/**
+ * Schema 2 → 3: the change feed, the reconciler's schedule per refund, unmatched notifications.
+ * `refund_changes.seq` is numbered in commit order for free: every write runs in `BEGIN
+ * IMMEDIATE`, so SQLite's writers take turns and a seq is never committed after a larger one.
+ * Each refund already there gets one `upgrade` entry (its status then), so a follower starting
+ * at 0 learns every refund.
+ */
+const MIGRATE_2_TO_3 = `
+ALTER TABLE refunds ADD COLUMN checks INTEGER;
+ALTER TABLE refunds ADD COLUMN next_check_at TEXT;
+CREATE INDEX refunds_open ON refunds (status, next_check_at) WHERE status IN ('pending', 'unknown');
+CREATE TABLE refund_changes (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  at          TEXT    NOT NULL,
+  provider    TEXT    NOT NULL,
+  account     TEXT    NOT NULL,
+  order_id    TEXT    NOT NULL,
+  refund_id   TEXT    NOT NULL,
+  amount      INTEGER NOT NULL,
+  currency    TEXT    NOT NULL,
+  from_status TEXT,
+  to_status   TEXT    NOT NULL,
+  source      TEXT    NOT NULL
+);
+INSERT INTO refund_changes (at, provider, account, order_id, refund_id, amount, currency, from_status, to_status, source)
+  SELECT updated_at, provider, account, order_id, refund_id, amount, currency, NULL, status, 'upgrade' FROM refunds ORDER BY rowid;
+CREATE TABLE unmatched_notifications (
+  provider         TEXT    NOT NULL,
+  account          TEXT    NOT NULL,
+  digest           TEXT    NOT NULL,
+  refund_id        TEXT    NOT NULL,
+  excerpt          TEXT    NOT NULL,
+  verified         INTEGER NOT NULL,
+  received_at      TEXT    NOT NULL,
+  last_received_at TEXT    NOT NULL,
+  deliveries       INTEGER NOT NULL,
+  PRIMARY KEY (provider, account, digest)
+);
+CREATE INDEX unmatched_by_time ON unmatched_notifications (last_received_at);
+`;
+
 const COLUMNS = REFUND_COLUMNS.join(', ');
+/** The accounts filter of a read: NULL for all, else a JSON list of [provider, account] pairs. */
+const IN_ACCOUNTS = `(@accounts IS NULL OR EXISTS (SELECT 1 FROM json_each(@accounts) j WHERE json_extract(j.value, '$[0]') = provider AND json_extract(j.value, '$[1]') = account))`;
+const accountsParam = (accounts: readonly AccountFilter[] | undefined): string | null => (accounts === undefined ? null : JSON.stringify(accounts.map((a) => [a.provider, a.account])));
 
 /** True while rows of schema 1 (the empty account) are left to claim. */
 const hasLegacyRows = (db: SqliteDatabase): boolean =>
@@ -176,13 +224,32 @@ export class SqliteLedger implements RefundLedger {
   readonly #db: SqliteDatabase;
   readonly #now: Clock;
   readonly #sql: Record<
-    'getRefund' | 'refundsOf' | 'heldByOthers' | 'insertRefund' | 'updateRefund' | 'getOrder' | 'putOrder' | 'appendEvent' | 'history' | 'legacyOrderOf' | 'claimRefunds' | 'claimOrder',
+    | 'getRefund'
+    | 'refundsOf'
+    | 'heldByOthers'
+    | 'insertRefund'
+    | 'updateRefund'
+    | 'getOrder'
+    | 'putOrder'
+    | 'appendEvent'
+    | 'history'
+    | 'legacyOrderOf'
+    | 'claimRefunds'
+    | 'claimOrder'
+    | 'claimChanges'
+    | 'appendChange'
+    | 'changes'
+    | 'due'
+    | 'keepUnmatched'
+    | 'unmatched',
     SqliteStatement
   >;
   /** True while rows of schema 1 (the empty account) are left to claim; checked once at open. */
   #hasLegacy: boolean;
-  readonly #reserve: (request: ReservationRequest) => Reservation | OverRefundError;
-  readonly #update: (key: RefundIdentity, update: RefundUpdate) => Refund;
+  readonly #wakers = new ChangeWakers();
+  readonly #reserve: (request: ReservationRequest) => { result: Reservation | OverRefundError; changed: boolean };
+  readonly #record: (key: RefundIdentity, update: RefundUpdate) => RecordedUpdate;
+  readonly #claim: (request: ClaimRequest) => Claim;
   readonly #busyTimeoutMs: number;
 
   /** @internal use {@link openSqliteLedger} */
@@ -195,7 +262,9 @@ export class SqliteLedger implements RefundLedger {
     db.pragma('journal_mode = WAL');
     // A reservation must survive a power cut as well as a crash: it is what stops a second refund.
     db.pragma('synchronous = FULL');
-    db.transaction(() => this.#migrate()).immediate();
+    // A file already at this schema is opened without the write lock (a follower or a reader
+    // must not queue behind busy writers); an older one is migrated under it, checked again there.
+    if (db.pragma('user_version', { simple: true }) !== LEDGER_SCHEMA_VERSION) db.transaction(() => this.#migrate()).immediate();
 
     const setters = REFUND_COLUMNS.filter((c) => !['provider', 'account', 'refund_id'].includes(c))
       .map((c) => `${c} = ?`)
@@ -216,24 +285,82 @@ export class SqliteLedger implements RefundLedger {
       legacyOrderOf: db.prepare(`SELECT order_id FROM refunds WHERE provider = ? AND account = '' AND refund_id = ?`),
       claimRefunds: db.prepare(`UPDATE refunds SET account = ? WHERE provider = ? AND account = '' AND order_id = ?`),
       claimOrder: db.prepare(`UPDATE orders SET account = ? WHERE provider = ? AND account = '' AND order_id = ?`),
+      claimChanges: db.prepare(`UPDATE refund_changes SET account = ? WHERE provider = ? AND account = '' AND order_id = ?`),
+      appendChange: db.prepare(`INSERT INTO refund_changes (${CHANGE_COLUMNS.join(', ')}) VALUES (${CHANGE_COLUMNS.map(() => '?').join(', ')}) RETURNING seq`),
+      changes: db.prepare(`SELECT seq, ${CHANGE_COLUMNS.join(', ')} FROM refund_changes WHERE seq > @after AND ${IN_ACCOUNTS} ORDER BY seq LIMIT @limit`),
+      due: db.prepare(
+        `SELECT provider, account, refund_id FROM refunds
+          WHERE status IN ('pending', 'unknown') AND created_at <= @cutoff AND (next_check_at IS NULL OR next_check_at <= @now)
+            AND (lease_expires_at IS NULL OR lease_expires_at <= @now) AND ${IN_ACCOUNTS}
+          ORDER BY COALESCE(next_check_at, created_at) LIMIT @limit`,
+      ),
+      keepUnmatched: db.prepare(
+        `INSERT INTO unmatched_notifications (provider, account, digest, refund_id, excerpt, verified, received_at, last_received_at, deliveries)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)
+         ON CONFLICT (provider, account, digest) DO UPDATE SET last_received_at = excluded.last_received_at, deliveries = deliveries + 1
+         RETURNING *`,
+      ),
+      unmatched: db.prepare(`SELECT * FROM unmatched_notifications WHERE ${IN_ACCOUNTS} ORDER BY last_received_at DESC, rowid DESC LIMIT @limit`),
     };
     this.#hasLegacy = hasLegacyRows(db);
 
     const reserve = db.transaction((request: ReservationRequest) => this.#reserveIn(request));
     this.#reserve = (request) => reserve.immediate(request);
-    const update = db.transaction((key: RefundIdentity, change: RefundUpdate) => this.#updateIn(key, change));
-    this.#update = (key, change) => update.immediate(key, change);
+    const record = db.transaction((key: RefundIdentity, change: RefundUpdate) => this.#recordIn(key, change));
+    this.#record = (key, change) => record.immediate(key, change);
+    const claim = db.transaction((request: ClaimRequest) => this.#claimIn(request));
+    this.#claim = (request) => claim.immediate(request);
   }
 
   async reserve(request: ReservationRequest): Promise<Reservation> {
-    const result = this.#call(() => this.#reserve(request));
+    const { result, changed } = this.#call(() => this.#reserve(request));
+    // Woken after the commit, never inside the transaction.
+    if (changed) this.#wakers.wake();
     // Thrown after the commit: the order total the request brought stays recorded, as in memory.
     if (result instanceof OverRefundError) throw result;
     return result;
   }
 
   async update(key: RefundIdentity, update: RefundUpdate): Promise<Refund> {
-    return this.#call(() => this.#update(key, update));
+    return (await this.record(key, update)).refund;
+  }
+
+  async record(key: RefundIdentity, update: RefundUpdate): Promise<RecordedUpdate> {
+    const recorded = this.#call(() => this.#record(key, update));
+    if (recorded.change) this.#wakers.wake();
+    return recorded;
+  }
+
+  async changes(query: ChangesQuery): Promise<RefundChange[]> {
+    return this.#call(() => (this.#sql.changes.all({ accounts: accountsParam(query.accounts), after: query.after, limit: query.limit }) as ChangeRow[]).map(toChange));
+  }
+
+  /** Wakes on this instance's own writes; other processes' changes are found by polling. */
+  watchChanges(listener: () => void): () => void {
+    return this.#wakers.add(listener);
+  }
+
+  async due(query: DueQuery): Promise<RefundIdentity[]> {
+    this.#open();
+    const now = this.#now();
+    const rows = this.#sql.due.all({ accounts: accountsParam(query.accounts), cutoff: new Date(now - query.olderThanMs).toISOString(), now: new Date(now).toISOString(), limit: query.limit }) as { provider: ProviderKey; account: string; refund_id: string }[];
+    return rows.map((row) => ({ provider: row.provider, account: row.account, refundId: row.refund_id }));
+  }
+
+  async claim(request: ClaimRequest): Promise<Claim> {
+    return this.#call(() => this.#claim(request));
+  }
+
+  async keepUnmatched(input: UnmatchedNotificationInput): Promise<UnmatchedNotification> {
+    this.#open();
+    const at = new Date(this.#now()).toISOString();
+    const row = this.#sql.keepUnmatched.get(input.provider, input.account, input.digest, input.refundId, input.excerpt, input.verified ? 1 : 0, at, at) as UnmatchedRow;
+    return toUnmatched(row);
+  }
+
+  async unmatched(query: { readonly limit: number; readonly accounts?: readonly AccountFilter[] | undefined }): Promise<UnmatchedNotification[]> {
+    this.#open();
+    return (this.#sql.unmatched.all({ accounts: accountsParam(query.accounts), limit: query.limit }) as UnmatchedRow[]).map(toUnmatched);
   }
 
   async get(key: RefundIdentity): Promise<Refund | undefined> {
@@ -297,7 +424,10 @@ export class SqliteLedger implements RefundLedger {
     }
     if (version === LEDGER_SCHEMA_VERSION) return;
     const hasRefunds = this.#db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refunds'`).get() !== undefined;
-    this.#db.exec(hasRefunds ? MIGRATE_1_TO_2 : SCHEMA_2);
+    // Step by step, each step as it was written: a file of any older version takes the same path.
+    if (!hasRefunds) this.#db.exec(SCHEMA_2);
+    else if (version < 2) this.#db.exec(MIGRATE_1_TO_2);
+    this.#db.exec(MIGRATE_2_TO_3);
     this.#db.pragma(`user_version = ${LEDGER_SCHEMA_VERSION}`);
   }
 
@@ -314,34 +444,50 @@ export class SqliteLedger implements RefundLedger {
   #claimLegacy(order: OrderIdentity): void {
     this.#sql.claimRefunds.run(order.account, order.provider, order.orderId);
     this.#sql.claimOrder.run(order.account, order.provider, order.orderId);
+    this.#sql.claimChanges.run(order.account, order.provider, order.orderId);
     this.#hasLegacy = hasLegacyRows(this.#db);
   }
 
   /** The memory ledger's `reserve`, step for step, inside one immediate transaction. */
-  #reserveIn(request: ReservationRequest): Reservation | OverRefundError {
+  #reserveIn(request: ReservationRequest): { result: Reservation | OverRefundError; changed: boolean } {
     if (this.#hasLegacy) {
       this.#claimLegacyOf(request.key);
       this.#claimLegacy(request.key);
     }
     const existing = this.#refund(request.key);
     const plan = planReservation(existing, request, this.#orderState(request.key, request.key.refundId), new Date(this.#now()));
-    if (plan.kind === 'keep') return plan.reservation;
+    if (plan.kind === 'keep') return { result: plan.reservation, changed: false };
     if (plan.orderTotal !== undefined) this.#putOrder(request.key, plan.orderTotal);
-    if (plan.kind === 'refuse') return plan.error;
+    if (plan.kind === 'refuse') return { result: plan.error, changed: false };
     if (plan.insert) this.#sql.insertRefund.run(...refundParams(plan.refund));
     else this.#write(plan.refund);
     this.#append(request.key, [plan.event]);
-    return plan.reservation;
+    return { result: plan.reservation, changed: this.#appendChange(plan.change) !== undefined };
   }
 
-  #updateIn(key: RefundIdentity, update: RefundUpdate): Refund {
+  #recordIn(key: RefundIdentity, update: RefundUpdate): RecordedUpdate {
     const existing = this.#refund(key);
     if (!existing) throw new NotFoundError(`ledger: no refund ${key.provider}/${key.refundId}`);
     const plan = planUpdate(existing, update, this.#orderState(existing, key.refundId), new Date(this.#now()));
     if (plan.orderTotal !== undefined) this.#putOrder(existing, plan.orderTotal);
     this.#write(plan.refund);
     this.#append(key, plan.events);
-    return plan.refund;
+    return { refund: plan.refund, change: this.#appendChange(plan.change) };
+  }
+
+  #claimIn(request: ClaimRequest): Claim {
+    if (this.#hasLegacy) this.#claimLegacyOf(request.key);
+    const plan = planClaim(this.#refund(request.key), request, new Date(this.#now()));
+    if (plan.kind === 'skip') return plan.claim;
+    this.#write(plan.refund);
+    this.#append(request.key, [plan.event]);
+    return plan.claim;
+  }
+
+  #appendChange(entry: ChangeEntry | undefined): RefundChange | undefined {
+    if (entry === undefined) return undefined;
+    const { seq } = this.#sql.appendChange.get(...changeParams(entry)) as { seq: number };
+    return { seq, ...entry };
   }
 
   #write(refund: Refund): void {

@@ -9,6 +9,8 @@ import type { RefundLedger } from '../ledger/ledger.js';
 import type { Refund, RefundFailure } from '../model.js';
 import type { NotificationEcho, NotificationOutcome, ProviderAdapter, ProviderAnswer } from '../providers/adapter.js';
 import type { NotificationHandled, NotificationInput } from './notification-types.js';
+import { keepUnmatched } from './unmatched.js';
+import { changeRecorded } from '../facade/record-answer.js';
 import type { QueryBudget } from './query-budget.js';
 
 /** What the facade lends the notification path. */
@@ -89,8 +91,10 @@ export async function handleNotification(provider: string, notification: Notific
 
   const known = await ledger.get({ provider: adapter.key, account, refundId: outcome.refundId });
   if (!known) {
-    logger?.info('refundkit notification for a refund this ledger never saw', { provider, refundId: outcome.refundId });
-    return { outcome: 'unmatched', changed: false, ack: notifications.ack };
+    // Kept before it is acknowledged: a ledger that cannot keep it throws, and the provider retries.
+    const unmatched = await keepUnmatched(ledger, { provider: adapter.key, account, refundId: outcome.refundId, rawBody: rawBody as string | Uint8Array, text, verified: outcome.verified });
+    logger?.info('refundkit notification for a refund this ledger never saw: kept', { provider, refundId: outcome.refundId, deliveries: unmatched.deliveries });
+    return { outcome: 'unmatched', changed: false, unmatched, ack: notifications.ack };
   }
   const differing = mismatches(outcome.echo, account, known);
   if (differing.length > 0) return refusedBy(toFailure({ code: 'notification_refused', message: `the notification does not echo the refund: ${describe(differing, account, known)}` }), known);
@@ -103,14 +107,23 @@ export async function handleNotification(provider: string, notification: Notific
       return { outcome: 'deferred', changed: false, refund: known, failure, ack: notifications.reject };
     }
     const refund = await context.query(known);
-    return { outcome: moved(known, refund) ? 'applied' : 'duplicate', changed: moved(known, refund), refund, ack: notifications.ack };
+    return { outcome: moved(known, refund) ? 'applied' : 'duplicate', changed: changed(known, refund), refund, ack: notifications.ack };
   }
   if (known.status === outcome.answer.status && (outcome.answer.providerRefundId === undefined || outcome.answer.providerRefundId === known.providerRefundId)) {
     return { outcome: 'duplicate', changed: false, refund: known, ack: notifications.ack };
   }
   // Recorded (a success even over `failed`: the provider is the truth) before it is acknowledged.
   const refund = await context.record(known, outcome.answer);
-  return { outcome: 'applied', changed: moved(known, refund), refund, ack: notifications.ack };
+  return { outcome: 'applied', changed: changed(known, refund), refund, ack: notifications.ack };
+}
+
+/**
+ * Whether this call moved the refund's status: exactly when its write appended a change to the
+ * feed (`refunds.changes()`), judged by the ledger inside that write, not by comparing with
+ * what was read before it (another process may have moved the refund in between).
+ */
+function changed(before: Refund, after: Refund): boolean {
+  return after !== before && changeRecorded(after) !== undefined;
 }
 
 function moved(before: Refund, after: Refund): boolean {

@@ -1,6 +1,7 @@
 // What `handleNotification` takes and returns.
 import type { Refund, RefundFailure } from '../model.js';
 import type { NotificationAck } from '../providers/adapter.js';
+import type { UnmatchedNotification } from './unmatched-types.js';
 
 /**
  * A notification as the provider POSTed it: the headers and the body exactly as received (the
@@ -30,13 +31,20 @@ export interface NotificationHandled {
    * - `refused`: failed verification or the echo rule (another amount, order or merchant): kept
    *   in the named refund's history where it is this account's, changed nothing; the provider
    *   is answered so it delivers again;
-   * - `unmatched`: names a refund this ledger never saw: acknowledged, changed nothing;
+   * - `unmatched`: names a refund this ledger never saw: kept in the ledger (`unmatched`,
+   *   `refunds.unmatchedNotifications()`), then acknowledged; changed no refund;
    * - `deferred`: unsigned, and the query that would confirm it is over the rate limit
    *   (`notificationQueries`): changed nothing, answered so the provider delivers again.
    */
   readonly outcome: NotificationOutcomeKind;
-  /** True when this call moved the refund (its status or the provider's refund id). */
+  /**
+   * True when this call moved the refund's status: exactly when it appended a change to the feed
+   * (`refunds.changes()`). A notification that only adds the provider's refund id is `applied`
+   * with `changed: false`.
+   */
   readonly changed: boolean;
+  /** For `unmatched`: the notification as the ledger keeps it (the same body again counts a delivery). */
+  readonly unmatched?: UnmatchedNotification;
   /** The refund as the ledger now has it; undefined when the notification names no refund of this account's. */
   readonly refund?: Refund;
   /** Why it was refused or deferred. */
