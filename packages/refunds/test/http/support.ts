@@ -53,6 +53,30 @@ export class SwitchableLedger implements RefundLedger {
     this.#check();
     return this.inner.orderAmount(...args);
   }
+  async record(...args: Parameters<RefundLedger['record']>) {
+    this.#check();
+    return this.inner.record(...args);
+  }
+  async changes(...args: Parameters<RefundLedger['changes']>) {
+    this.#check();
+    return this.inner.changes(...args);
+  }
+  async due(...args: Parameters<RefundLedger['due']>) {
+    this.#check();
+    return this.inner.due(...args);
+  }
+  async claim(...args: Parameters<RefundLedger['claim']>) {
+    this.#check();
+    return this.inner.claim(...args);
+  }
+  async keepUnmatched(...args: Parameters<RefundLedger['keepUnmatched']>) {
+    this.#check();
+    return this.inner.keepUnmatched(...args);
+  }
+  async unmatched(...args: Parameters<RefundLedger['unmatched']>) {
+    this.#check();
+    return this.inner.unmatched(...args);
+  }
   async totals() {
     this.#check();
     return this.inner.totals();
