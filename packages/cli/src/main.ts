@@ -26,6 +26,7 @@ Secrets (keys, app keys, secret codes) are never printed; config values may be {
 /** Flags shared by refund and status. */
 const FACADE_FLAGS = {
   provider: { type: 'string' },
+  account: { type: 'string' },
   order: { type: 'string' },
   'refund-id': { type: 'string' },
   config: { type: 'string' },
@@ -73,6 +74,7 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
       return refundCommand(
         {
           provider: v.provider,
+          account: v.account,
           order: v.order,
           refundId: v['refund-id'],
           amount: v.amount,
@@ -96,7 +98,7 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
       const { statusCommand, STATUS_HELP } = await import('./commands/status.js');
       const { values: v } = parse({ args: [...args], strict: true, options: FACADE_FLAGS });
       if (v.help) return io.stdout.write(STATUS_HELP), EXIT.ok;
-      return statusCommand({ provider: v.provider, order: v.order, refundId: v['refund-id'], config: v.config, baseUrl: v['base-url'], ledger: v.ledger, timeout: v.timeout, json: v.json }, io);
+      return statusCommand({ provider: v.provider, account: v.account, order: v.order, refundId: v['refund-id'], config: v.config, baseUrl: v['base-url'], ledger: v.ledger, timeout: v.timeout, json: v.json }, io);
     }
     case 'validate': {
       const { validateCommand, VALIDATE_HELP } = await import('./commands/validate.js');
