@@ -7,12 +7,15 @@
 import { Secret, tipaySignature } from '@refundkit/signing';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createRefunds, MemoryLedger, NotFoundError, UnknownAccountError, ValidationError, type RefundsOptions } from '../src/index.js';
-import { CONFIGS, easypayAnswer, easypayNotification, INPUTS, input, keyFile, parsed, scripted, tipayAnswer, type Script } from './support.js';
+import { CONFIGS, easypayAnswer, easypayNotification, INPUTS, keyFile, parsed, scripted, tipayAnswer, type Script } from './support.js';
 
 const KEY_A = 'shop-a-app-key-0000000000000000';
 const KEY_B = 'shop-b-app-key-1111111111111111';
 const SHOP_A = { ...CONFIGS.tipay, appId: 'tichain-shop-a', appKey: new Secret(KEY_A), merchantNo: '10000000001' };
 const SHOP_B = { ...CONFIGS.tipay, appId: 'tichain-shop-b', appKey: new Secret(KEY_B), merchantNo: '10000000002' };
+
+/** A Ti-Pay refund input (the support's), with `changes`. */
+const tipayInput = (changes: { refundId?: string; amount?: number } = {}) => ({ ...INPUTS.tipay, ...changes });
 
 /** A Ti-Pay answer echoing `merchantNo` and the refund `changes` name. */
 const answerFor = (merchantNo: string, status: string, changes: Record<string, string> = {}) => tipayAnswer(status, { data: { merchantNo, ...changes } });
@@ -109,7 +112,7 @@ describe('every call finds its account', () => {
   it('with several accounts and no default, a call without account is a typed error naming the choices; nothing is sent', async () => {
     const script = scripted();
     const refunds = platform(script);
-    const refused = await refunds.refund(input('tipay')).catch((error: unknown) => error);
+    const refused = await refunds.refund(tipayInput()).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ValidationError);
     expect(refused).toMatchObject({ code: 'validation_failed', issues: [{ path: 'account', rule: 'required', message: 'account is required: tipay has 2 accounts (shopA, shopB) and no default' }] });
     await expect(refunds.get({ provider: 'tipay', orderId: 'o', refundId: 'r' })).rejects.toMatchObject({ issues: [{ path: 'account', rule: 'required' }] });
@@ -120,7 +123,7 @@ describe('every call finds its account', () => {
   it('an unknown account name is an UnknownAccountError naming the accounts; nothing is read or sent', async () => {
     const script = scripted();
     const refunds = platform(script, { default: 'shopA' });
-    const refused = await refunds.refund({ ...input('tipay'), account: 'shopC' }).catch((error: unknown) => error);
+    const refused = await refunds.refund({ ...tipayInput(), account: 'shopC' }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(UnknownAccountError);
     expect(refused).toMatchObject({ code: 'account_unknown', provider: 'tipay', account: 'shopC', known: ['shopA', 'shopB'] });
     expect((refused as Error).message).toContain('(known: shopA, shopB)');
@@ -131,8 +134,8 @@ describe('every call finds its account', () => {
   it('each account refunds with its own merchant and keys; the default serves calls without account', async () => {
     const script = scripted(answerFor(SHOP_B.merchantNo, 'SUCCESS'), answerFor(SHOP_A.merchantNo, 'SUCCESS', { refundRequestId: 'R-DEFAULT' }));
     const refunds = platform(script, { default: 'shopA' });
-    const b = await refunds.refund({ ...input('tipay'), account: 'shopB' });
-    const a = await refunds.refund(input('tipay', { refundId: 'R-DEFAULT' }));
+    const b = await refunds.refund({ ...tipayInput(), account: 'shopB' });
+    const a = await refunds.refund(tipayInput({ refundId: 'R-DEFAULT' }));
     expect([a.status, b.status]).toEqual(['succeeded', 'succeeded']);
     expect([a.account, b.account]).toEqual([SHOP_A.merchantNo, SHOP_B.merchantNo]);
     const [toB, toA] = script.calls;
@@ -146,8 +149,8 @@ describe('every call finds its account', () => {
   it('accounts never see each other\'s refunds: one refund number in two accounts is two refunds', async () => {
     const script = scripted(answerFor(SHOP_A.merchantNo, 'SUCCESS'), answerFor(SHOP_B.merchantNo, 'SUCCESS', { refundAmount: '2.20' }));
     const refunds = platform(script);
-    const a = await refunds.refund({ ...input('tipay'), account: 'shopA' });
-    const b = await refunds.refund({ ...input('tipay', { amount: 220 }), account: 'shopB' });
+    const a = await refunds.refund({ ...tipayInput(), account: 'shopA' });
+    const b = await refunds.refund({ ...tipayInput({ amount: 220 }), account: 'shopB' });
     expect([a.amount, b.amount]).toEqual([110, 220]);
     // By name, and by the refund itself (its account is its merchant): each sees its own.
     expect((await refunds.get({ ...INPUTS.tipay, account: 'shopA' })).amount).toBe(110);
@@ -161,7 +164,7 @@ describe('every call finds its account', () => {
   it('renaming an account loses nothing: the ledger keys refunds by merchant, not by name', async () => {
     const ledger = new MemoryLedger();
     const before = platform(scripted(answerFor(SHOP_B.merchantNo, 'PROCESSING')), { ledger });
-    const refund = await before.refund({ ...input('tipay'), account: 'shopB' });
+    const refund = await before.refund({ ...tipayInput(), account: 'shopB' });
     expect(refund.status).toBe('pending');
     const script = scripted(answerFor(SHOP_B.merchantNo, 'SUCCESS'));
     const after = platform(script, { ledger, names: ['shopA', 'storeB'] });
@@ -174,7 +177,7 @@ describe('every call finds its account', () => {
   it('a block without accounts is one account, named default', async () => {
     const script = scripted(tipayAnswer('SUCCESS'));
     const refunds = createRefunds({ providers: { tipay: CONFIGS.tipay }, fetch: script.fetch });
-    const refund = await refunds.refund({ ...input('tipay'), account: 'default' });
+    const refund = await refunds.refund({ ...tipayInput(), account: 'default' });
     expect(refund.status).toBe('succeeded');
     expect((await refunds.get({ ...INPUTS.tipay, account: 'default' })).refundId).toBe(refund.refundId);
     await expect(refunds.get({ ...INPUTS.tipay, account: 'shopA' })).rejects.toMatchObject({ code: 'account_unknown', known: ['default'] });
@@ -183,13 +186,13 @@ describe('every call finds its account', () => {
   it('one account under accounts needs no default', async () => {
     const script = scripted(answerFor(SHOP_B.merchantNo, 'SUCCESS'));
     const refunds = createRefunds({ providers: { tipay: { accounts: { only: SHOP_B } } }, fetch: script.fetch });
-    expect((await refunds.refund(input('tipay'))).account).toBe(SHOP_B.merchantNo);
+    expect((await refunds.refund(tipayInput())).account).toBe(SHOP_B.merchantNo);
   });
 
   it('a refund input\'s account must be a string (plain JS), refused before anything is sent', async () => {
     const script = scripted();
     const refunds = platform(script, { default: 'shopA' });
-    await expect(refunds.refund({ ...input('tipay'), account: 7 } as never)).rejects.toMatchObject({ issues: [{ path: 'account', rule: 'type string' }] });
+    await expect(refunds.refund({ ...tipayInput(), account: 7 } as never)).rejects.toMatchObject({ issues: [{ path: 'account', rule: 'type string' }] });
     expect(script.calls).toHaveLength(0);
   });
 });
@@ -199,8 +202,8 @@ describe('a notification is verified with the keys of the account it is for', ()
     const script = scripted(answerFor(SHOP_A.merchantNo, 'PROCESSING'), answerFor(SHOP_B.merchantNo, 'PROCESSING'));
     const ledger = new MemoryLedger();
     const refunds = platform(script, { ledger });
-    await refunds.refund({ ...input('tipay'), account: 'shopA' });
-    await refunds.refund({ ...input('tipay'), account: 'shopB' });
+    await refunds.refund({ ...tipayInput(), account: 'shopA' });
+    await refunds.refund({ ...tipayInput(), account: 'shopB' });
     const statusIn = async (merchantNo: string) => (await ledger.get({ provider: 'tipay', account: merchantNo, refundId: INPUTS.tipay.refundId }))?.status;
     return { script, refunds, statusIn };
   }
@@ -252,7 +255,7 @@ describe('a notification is verified with the keys of the account it is for', ()
     await expect(noDefault.handleNotification('easypay', { headers: {}, rawBody: body })).rejects.toMatchObject({ issues: [{ path: 'account', rule: 'required', message: expect.stringMatching(/\(a, b\) and no default/) }] });
     const script = scripted(easypayAnswer({ transState: '9', order: { orgTrace: INPUTS.easypay.refundId, refundAmount: 150, mchtCode: easypayB.mchtCode } }));
     const withDefault = createRefunds({ providers: { easypay: { accounts: { a: easypayA, b: easypayB }, default: 'b' } }, fetch: script.fetch });
-    await withDefault.refund(input('easypay'));
+    await withDefault.refund(INPUTS.easypay);
     expect(await withDefault.handleNotification('easypay', { headers: {}, rawBody: body })).toMatchObject({ outcome: 'applied', refund: { account: easypayB.mchtCode, status: 'succeeded' } });
   });
 });
