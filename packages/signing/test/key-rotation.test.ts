@@ -11,7 +11,7 @@ const body = '{"merchantNo":"10012426723","refundRequestId":"R1","status":"SUCCE
 const url = 'https://api.example.com/api/v1/yb/trade/refund';
 
 describe('tipay: previousAppKeys', () => {
-  const signedWith = (appKey: string) => createTipaySigner({ appId: 'app', appKey, clock: () => 1_730_770_200_000 }).signRequest({ method: 'POST', url, body });
+  const signedWith = (appKey: string): Record<string, string> => ({ ...createTipaySigner({ appId: 'app', appKey, clock: () => 1_730_770_200_000 }).signRequest({ method: 'POST', url, body }) });
   const during = createTipaySigner({ appId: 'app', appKey: new Secret(NEW), previousAppKeys: [new Secret(OLD)] });
   const after = createTipaySigner({ appId: 'app', appKey: new Secret(NEW) });
 
@@ -26,7 +26,7 @@ describe('tipay: previousAppKeys', () => {
   });
 
   it('requests are signed with the current key only', () => {
-    const headers = createTipaySigner({ appId: 'app', appKey: NEW, previousAppKeys: [OLD], clock: () => 1 }).signRequest({ method: 'POST', url, body });
+    const headers: Record<string, string> = { ...createTipaySigner({ appId: 'app', appKey: NEW, previousAppKeys: [OLD], clock: () => 1 }).signRequest({ method: 'POST', url, body }) };
     expect(createTipaySigner({ appId: 'app', appKey: NEW }).verify({ body, headers })).toEqual({ valid: true });
     expect(createTipaySigner({ appId: 'app', appKey: OLD }).verify({ body, headers })).toMatchObject({ valid: false, reason: 'mismatch' });
   });
