@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import createClient, { createFinalURL, createQuerySerializer, defaultBodySerializer, defaultPathSerializer, removeTrailingSlash } from 'openapi-fetch';
 import { assertPreparedFor, assertValid, openapiFetchTransport, preparedRequest, readJsonResponse, toHeaders, type HeaderInput, type NotificationResult, type FetchLike, type PreparedRequest, type ProviderResult, type SendOptions, compactTimestamp, type Clock } from '@refundkit/runtime';
-import { createEasypaySigner, type PrivateKeyInput, type PublicKeyInput, type LoadPrivateKeyOptions, type EasypayResponseParts, type EasypayNotificationParts } from '@refundkit/signing';
+import { createEasypaySigner, type PrivateKeyInput, type PublicKeyInput, type LoadPrivateKeyOptions, type EasypayResponseParts, type EasypayNotificationParts, type EasypayVerificationKey } from '@refundkit/signing';
 import type { Messages } from './messages.js';
 import type { paths } from './types.js';
 import { validators } from './validators.js';
@@ -29,8 +29,12 @@ export interface EasypayClientOptions {
   /** The merchant's RSA private key (PKCS#1 or PKCS#8 PEM, or a KeyObject); parsed once. */
   readonly privateKey: PrivateKeyInput;
   readonly privateKeyPassphrase?: LoadPrivateKeyOptions['passphrase'];
-  /** EasyPay's RSA public key or X.509 certificate (PEM or KeyObject), to verify answers and notifications. */
-  readonly easypayPublicKey: PublicKeyInput;
+  /**
+   * EasyPay's RSA public key or X.509 certificate (PEM or KeyObject), to verify answers and
+   * notifications; during a key roll, several, each with its `certificateId` (chosen by the
+   * `easyPayCertificateId` an answer names, else tried in turn).
+   */
+  readonly easypayPublicKey: PublicKeyInput | readonly EasypayVerificationKey[];
   /** `reqHeader.reqType`, when the merchant's contract needs it (1 merchant, 2 institution). */
   readonly reqType?: string;
   /** `reqHeader.certificateId`, when EasyPay issued one. */

@@ -33,6 +33,11 @@ export interface EftpayClientOptions {
   readonly maxAnswerBytes?: number;
   /** The secret code eftPay issued to the merchant (wrap it in `Secret` to keep it out of logs). */
   readonly secretCode: MaybeSecret<string>;
+  /**
+   * Secret codes being retired in a key roll: an answer signed under one of them still verifies;
+   * requests are signed with `secretCode` only (see `EftpaySignerOptions.previousSecretCodes`).
+   */
+  readonly previousSecretCodes?: readonly MaybeSecret<string>[];
 }
 
 /** The typed low-level client of eftPay 依付得 VMP — qrcode Refund (JSAPIService.do) (scheme `eftpay-sha256`). */
@@ -64,7 +69,7 @@ export interface EftpayClient {
  * is retried here.
  */
 export function createEftpayClient(options: EftpayClientOptions): EftpayClient {
-  const signer = createEftpaySigner({ secretCode: options.secretCode });
+  const signer = createEftpaySigner({ secretCode: options.secretCode, previousSecretCodes: options.previousSecretCodes });
   const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes }));
   // What openapi-fetch does to the base URL and the query, done once per request in prepare.
   const baseUrl = removeTrailingSlash(options.baseUrl);

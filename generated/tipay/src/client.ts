@@ -36,6 +36,11 @@ export interface TipayClientOptions {
   readonly appId: string;
   /** The AppKey that signs every request (wrap it in `Secret` to keep it out of logs). */
   readonly appKey: MaybeSecret<string>;
+  /**
+   * AppKeys being retired in a key roll: a notification or answer signed under one of them still
+   * verifies; requests are signed with `appKey` only. Drop them once the roll is over.
+   */
+  readonly previousAppKeys?: readonly MaybeSecret<string>[];
   /** Epoch milliseconds for `ti-timestamp` (tests inject one). */
   readonly clock?: () => number;
 }
@@ -71,7 +76,7 @@ export interface TipayClient {
  * is retried here.
  */
 export function createTipayClient(options: TipayClientOptions): TipayClient {
-  const signer = createTipaySigner({ appId: options.appId, appKey: options.appKey, clock: options.clock });
+  const signer = createTipaySigner({ appId: options.appId, appKey: options.appKey, previousAppKeys: options.previousAppKeys, clock: options.clock });
   const http = createClient<paths>(openapiFetchTransport({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes }));
   // What openapi-fetch does to the base URL and the query, done once per request in prepare.
   const baseUrl = removeTrailingSlash(options.baseUrl);

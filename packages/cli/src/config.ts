@@ -3,7 +3,10 @@ import { isPostgresUrl } from '@refundkit/refunds';
 import { readBoundedFile, UnreadableFileError, MAX_INPUT_FILE_BYTES } from './bounded-file.js';
 import { ConfigFileError } from './config-error.js';
 
-/** `refundkit.config.json`: `{ "providers": { "<key>": {...} }, "ledger"?: "path or postgres:// URL" }`. */
+/**
+ * `refundkit.config.json`: `{ "providers": { "<key>": {...} }, "ledger"?: "path or postgres:// URL" }`;
+ * a provider's block is one account's settings or `{ "accounts": { "<name>": {...} }, "default"?: "<name>" }`.
+ */
 export interface CliConfig {
   readonly providers: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly ledger?: string;
@@ -44,6 +47,17 @@ export function resolveEnvRefs(value: unknown, env: Readonly<Record<string, stri
 }
 
 /**
+ * Every `...File` setting resolved against `base`, at any depth: a block's own (`privateKeyFile`),
+ * each account's (`accounts.shopA.privateKeyFile`), each key of a roll (`easypayPublicKeys[0].keyFile`).
+ * The depth is bounded by {@link resolveEnvRefs}, which ran first.
+ */
+function withFilesFrom(base: string, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => withFilesFrom(base, v));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k.endsWith('File') && typeof v === 'string' ? resolve(base, v) : withFilesFrom(base, v)]));
+}
+
+/**
  * Reads and checks a config file; relative key-file paths are resolved against the file's folder.
  * With `provider`, only that provider's entry is kept (and its `{"env": ...}` values read), so a
  * variable another provider's entry names need not be set. The file must be a regular file of at
@@ -77,8 +91,7 @@ export function loadConfig(file: string, env: Readonly<Record<string, string | u
   const providers = Object.fromEntries(
     Object.entries(config.providers ?? {}).map(([key, value]) => {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigFileError(`providers.${key}`, 'must be an object of settings');
-      const settings = Object.entries(value).map(([k, v]) => [k, k.endsWith('File') && typeof v === 'string' ? resolve(base, v) : v]);
-      return [key, Object.fromEntries(settings)];
+      return [key, withFilesFrom(base, value) as Record<string, unknown>];
     }),
   );
   // A ledger file is relative to the config file; a postgres:// URL is taken as it is.

@@ -9,6 +9,8 @@ import { jsonLine, printable } from './terminal-text.js';
 
 export interface FacadeArgs {
   readonly provider?: string | undefined;
+  /** `--account`: the account's name, for a provider block with `accounts`. */
+  readonly account?: string | undefined;
   readonly config?: string | undefined;
   readonly baseUrl?: string | undefined;
   readonly ledger?: string | undefined;
@@ -31,9 +33,9 @@ export async function openFacade(args: FacadeArgs, io: Io): Promise<{ refunds: R
   if (timeoutMs === 0) throw new UsageError('--timeout must be more than 0');
   const configFile = args.config ?? env['REFUNDKIT_CONFIG'] ?? 'refundkit.config.json';
   const config = loadConfig(configFile, env, cwd, provider);
-  const providerConfig = { ...(config.providers[provider] ?? {}) };
-  if (args.baseUrl) providerConfig['baseUrl'] = args.baseUrl;
-  if (Object.keys(providerConfig).length === 0) throw new UsageError(`${configFile} has no configuration for ${provider}`);
+  const block = withBaseUrl({ ...(config.providers[provider] ?? {}) }, args.baseUrl);
+  if (Object.keys(block).length === 0) throw new UsageError(`${configFile} has no configuration for ${provider}`);
+  const providerConfig = accountSettings(block, args.account);
   // A file path or a postgres:// URL; a relative --ledger or REFUNDKIT_LEDGER is relative to the command's working directory.
   // Named in an error about the ledger's URL, so the user knows which setting to fix.
   const ledgerSource = args.ledger !== undefined ? '--ledger' : env['REFUNDKIT_LEDGER'] !== undefined ? 'REFUNDKIT_LEDGER' : `"ledger" in ${configFile}`;
@@ -43,8 +45,30 @@ export async function openFacade(args: FacadeArgs, io: Io): Promise<{ refunds: R
   // A command line can wait for another sender of the same refund to the end of its lease (a
   // request handler's default is shorter: see inFlightWaitMs).
   const inFlightWaitMs = 2 * (timeoutMs ?? 30_000) + LEASE_MARGIN_MS;
-  const refunds = createRefunds({ providers: { [provider]: providerConfig } as never, ledger, inFlightWaitMs, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  const refunds = createRefunds({ providers: { [provider]: block } as never, ledger, inFlightWaitMs, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
   return { refunds, provider, providerConfig };
+}
+
+/** `--base-url` over the block's `baseUrl`, or over every account's for a block with `accounts`. */
+function withBaseUrl(block: Record<string, unknown>, baseUrl: string | undefined): Record<string, unknown> {
+  if (!baseUrl) return block;
+  const accounts = block['accounts'];
+  if (accounts === null || typeof accounts !== 'object' || Array.isArray(accounts)) return { ...block, baseUrl };
+  return { ...block, accounts: Object.fromEntries(Object.entries(accounts).map(([name, settings]) => [name, { ...(settings as object), baseUrl }])) };
+}
+
+/**
+ * The settings of the account a command uses (for its defaults, such as eftpay's currency): the
+ * block itself, or the `--account` (else the default, else the only) account of a block with
+ * `accounts`; empty when none is named. createRefunds checks the block and the account itself.
+ */
+function accountSettings(block: Record<string, unknown>, account: string | undefined): Record<string, unknown> {
+  const accounts = block['accounts'];
+  if (accounts === null || typeof accounts !== 'object' || Array.isArray(accounts)) return block;
+  const names = Object.keys(accounts);
+  const chosen = account ?? (typeof block['default'] === 'string' ? block['default'] : names.length === 1 ? names[0] : undefined);
+  const settings = chosen !== undefined && Object.hasOwn(accounts, chosen) ? (accounts as Record<string, unknown>)[chosen] : undefined;
+  return settings !== null && typeof settings === 'object' ? (settings as Record<string, unknown>) : {};
 }
 
 /** The exit code a refund's status gives (README, "Exit codes"). */

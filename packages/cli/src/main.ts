@@ -30,6 +30,7 @@ Secrets (keys, app keys, secret codes) are never printed; config values may be {
 /** Flags shared by refund and status. */
 const FACADE_FLAGS = {
   provider: { type: 'string' },
+  account: { type: 'string' },
   order: { type: 'string' },
   'refund-id': { type: 'string' },
   config: { type: 'string' },
@@ -77,6 +78,7 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
       return refundCommand(
         {
           provider: v.provider,
+          account: v.account,
           order: v.order,
           refundId: v['refund-id'],
           amount: v.amount,
@@ -100,7 +102,7 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
       const { statusCommand, STATUS_HELP } = await import('./commands/status.js');
       const { values: v } = parse({ args: [...args], strict: true, options: { ...FACADE_FLAGS, unmatched: { type: 'boolean' }, limit: { type: 'string' } } });
       if (v.help) return io.stdout.write(STATUS_HELP), EXIT.ok;
-      return statusCommand({ provider: v.provider, order: v.order, refundId: v['refund-id'], config: v.config, baseUrl: v['base-url'], ledger: v.ledger, timeout: v.timeout, json: v.json, unmatched: v.unmatched, limit: v.limit }, io);
+      return statusCommand({ provider: v.provider, account: v.account, order: v.order, refundId: v['refund-id'], config: v.config, baseUrl: v['base-url'], ledger: v.ledger, timeout: v.timeout, json: v.json, unmatched: v.unmatched, limit: v.limit }, io);
     }
     case 'reconcile': {
       const { reconcileCommand, RECONCILE_HELP } = await import('./commands/reconcile.js');

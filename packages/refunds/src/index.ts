@@ -1,9 +1,10 @@
-export { createRefunds, LEASE_MARGIN_MS, type Refunds, type RefundsOptions, type CallOptions, type WaitOptions, type NotificationInput, type NotificationHandled, type NotifyingProvider } from './refunds.js';
+export { createRefunds, LEASE_MARGIN_MS, type Refunds, type RefundsOptions, type CallOptions, type WaitOptions, type NotificationInput, type NotificationHandled, type NotificationOptions, type NotifyingProvider } from './refunds.js';
 export type { RefundInput, RefundInputs, RefundCurrency, RefundFields, TipayRefundInput, EasypayRefundInput, EftpayRefundInput, LiankeRefundInput, YimaRefundInput } from './refund-input.js';
 export type { TipayCurrency, EasypayCurrency, EftpayCurrency, LiankeCurrency, YimaCurrency, CurrencyOfProvider } from './currencies.js';
 export { AbortedError, type RequestEvent, type ResponseEvent, type RefundsLogger, type ProviderOperation } from './call-context.js';
 export { FAILURE_CODES, failureSourceOf, type FailureCodeInfo, type FailureInput } from './failure.js';
 export type { ConfigIssue, ConfigRules, SettingRule, SettingKind } from './config/config-rules.js';
+export { DEFAULT_ACCOUNT, type AccountsBlock, type ProviderBlock, type SingleAccount } from './facade/accounts.js';
 export {
   PROVIDERS,
   FINAL_STATUSES,
@@ -45,6 +46,7 @@ export {
   type EasypayOptions,
   type EasypayPrivateKeySource,
   type EasypayPublicKeySource,
+  type EasypayPublicKeyEntry,
 } from './providers/easypay.js';
 export {
   EFTPAY_STATUS,

@@ -171,7 +171,14 @@ export interface RefundKey {
   readonly orderId: string;
   /** @example refundId: 'refundorder987654' */
   readonly refundId: string;
-  /** The merchant account (see {@link Refund.account}); the facade fills it from the provider's configuration. */
+  /**
+   * The account: its name under the provider's `accounts`, or the merchant a refund carries
+   * ({@link Refund.account}), so `get(refund)` finds the refund's own account. Without it, the
+   * provider's default account. A name or merchant this instance does not hold is an
+   * `UnknownAccountError`: nothing is read or sent.
+   *
+   * @example account: 'shopA'
+   */
   readonly account?: string | undefined;
 }
 

@@ -12,6 +12,13 @@ import type { YimaOptions } from './providers/yima.js';
 /** What every refund says, whatever the provider. */
 export interface RefundFields {
   /**
+   * The merchant account to refund for, by its name under the provider's `accounts`; without
+   * it, the provider's default account (the only one, for a block without `accounts`).
+   *
+   * @example account: 'shopA'
+   */
+  readonly account?: string | undefined;
+  /**
    * The order (payment) being refunded, as the merchant numbered it (tipay `orderId`, eftpay
    * `out_trade_no`, easypay `oriOrgTrace`, lianke `order_no`, yima `org_pos_seq`).
    *

@@ -1,7 +1,8 @@
-import { RefundkitError, TransportError, ValidationError, type Clock } from '@refundkit/runtime';
+import { TransportError, ValidationError, type Clock } from '@refundkit/runtime';
 import { AbortedError, exchangeFetch, inExchange, type ExchangeContext } from './call-context.js';
 import type { ConfigRules } from './config/config-rules.js';
-import { ConfigError, NotFoundError, UnknownAccountError } from './errors.js';
+import { ConfigError, NotFoundError } from './errors.js';
+import { Accounts } from './facade/accounts.js';
 import { abortFailure, callSignal, sleep, throwIfAborted } from './facade/call-signal.js';
 import { answerForError, notSent } from './facade/exchange-answers.js';
 import { checkCommonInput, checkMs, checkOptions, configIssues } from './facade/input-checks.js';
@@ -16,14 +17,15 @@ import { isLive } from './ledger/ledger-rules.js';
 import { MemoryLedger } from './ledger/memory-ledger.js';
 import { FINAL_STATUSES, type AnswerSource, type Lease, type Refund, type RefundEvent, type RefundKey } from './model.js';
 import { handleNotification } from './notifications/handle-notification.js';
-import type { NotificationHandled, NotificationInput, NotifyingProvider } from './notifications/notification-types.js';
+import type { NotificationHandled, NotificationInput, NotificationOptions, NotifyingProvider } from './notifications/notification-types.js';
+import { notificationAccount } from './notifications/route-notification.js';
 import { QueryBudget } from './notifications/query-budget.js';
 import type { ProviderAdapter, ProviderAnswer } from './providers/adapter.js';
-import { ADAPTERS, type ConfiguredProvider, type ProviderConfigs } from './providers/index.js';
+import { ADAPTERS, type ConfiguredProvider } from './providers/index.js';
 import { requestOf, type RefundInputOf } from './refund-input.js';
 
 export { LEASE_MARGIN_MS };
-export type { CallOptions, RefundsOptions, WaitOptions, NotificationHandled, NotificationInput, NotifyingProvider };
+export type { CallOptions, RefundsOptions, WaitOptions, NotificationHandled, NotificationInput, NotificationOptions, NotifyingProvider };
 
 /** How often a sender reserves again when its lease keeps coming back too short to send under. */
 const LEASE_TRIES = 3;
@@ -48,7 +50,9 @@ export interface Refunds<P extends ConfiguredProvider = ConfiguredProvider> exte
   /**
    * The refund as the ledger has it; one that is not final is queried first (the answer is
    * recorded). `NotFoundError` when the ledger never saw it; `UnknownAccountError` when the key
-   * names an account this instance does not hold (it never reads another account's refund).
+   * names an account this instance does not hold (it never reads another account's refund). The
+   * key's `account` is the account's name or the refund's own `account` (its merchant); without
+   * it, the provider's default account.
    *
    * @example
    * const now = await refunds.get({ provider: 'tipay', orderId: 'order123456789', refundId: 'refundorder987654' });
@@ -78,12 +82,14 @@ export interface Refunds<P extends ConfiguredProvider = ConfiguredProvider> exte
    * acknowledgement only once the ledger stored what the notification said, otherwise an answer
    * that makes it deliver again. Throws `NotificationBodyError` when `rawBody` is not the raw
    * body, and `LedgerUnavailableError` when the ledger cannot store it (answer 503: the provider
-   * retries).
+   * retries). With several accounts, `account` says whose it is (verified with that account's
+   * keys); without it, the merchant the notification names picks the account, else the default.
    *
    * @example
    * const { ack, outcome } = await refunds.handleNotification('tipay', { headers, rawBody });
+   * await refunds.handleNotification('tipay', { headers, rawBody }, { account: 'shopA' });
    */
-  handleNotification(provider: Extract<P, NotifyingProvider>, notification: NotificationInput): Promise<NotificationHandled>;
+  handleNotification(provider: Extract<P, NotifyingProvider>, notification: NotificationInput, options?: NotificationOptions): Promise<NotificationHandled>;
   /**
    * Whether the ledger answers and its schema is current (for a health check). Never throws.
    *
@@ -129,36 +135,24 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
   checkMs('leaseMs', options.leaseMs);
   checkMs('inFlightWaitMs', options.inFlightWaitMs, 0);
   checkMs('maxAnswerBytes', options.maxAnswerBytes, 1, 'bytes');
-  const providers = options.providers as { readonly [K in ConfiguredProvider]?: ProviderConfigs[K] };
   const ledger = options.ledger ?? new MemoryLedger();
   const logger = options.logger;
-  const clients = new Map<ConfiguredProvider, unknown>();
   const clock: Clock = options.clock ?? Date.now;
   const shared = { fetch: exchangeFetch(options.fetch, { onRequest: options.onRequest, onResponse: options.onResponse, logger }), timeoutMs: options.timeoutMs, maxAnswerBytes: options.maxAnswerBytes, clock };
+  const accounts = new Accounts(options.providers, shared);
   const exchangeMs = options.timeoutMs ?? 30_000;
   const leaseMs = options.leaseMs ?? 2 * exchangeMs + LEASE_MARGIN_MS;
   const inFlightWaitMs = options.inFlightWaitMs ?? Math.min(DEFAULT_IN_FLIGHT_WAIT_MS, leaseMs);
   const marginMs = sendMarginMs(exchangeMs, leaseMs);
   const notificationBudget = new QueryBudget(options.notificationQueries);
 
-  async function provider<K extends ConfiguredProvider>(key: K) {
-    const config = providers[key];
-    if (!Object.hasOwn(providers, key) || !Object.hasOwn(ADAPTERS, key) || !config) throw new NotFoundError(`provider ${String(key)} is not configured`);
-    const entry = ADAPTERS[key];
-    // The provider's generated package is imported here, at its first use.
-    const adapter = await entry.load();
-    let client = clients.get(key);
-    if (client === undefined) {
-      try {
-        client = adapter.createClient(config, shared);
-      } catch (error) {
-        // Bad keys and settings are the caller's to fix; the signing errors never quote key material.
-        if (error instanceof RefundkitError) throw error;
-        throw new ConfigError(key, error instanceof Error ? error.message : String(error), error);
-      }
-      clients.set(key, client);
-    }
-    return { entry, adapter, config, client, account: entry.accountOf(config) };
+  /**
+   * The provider's account `account` names (a name, or the merchant a refund carries; the default
+   * without one), its adapter and its own client; `account` there is the merchant, the ledger's key.
+   */
+  async function provider<K extends ConfiguredProvider>(key: K, account: unknown, operation: string) {
+    const opened = await accounts.open(key, account, operation);
+    return { ...opened, account: opened.merchant };
   }
 
   const identity = (refund: Refund): RefundIdentity => ({ provider: refund.provider, account: refund.account, refundId: refund.refundId });
@@ -205,7 +199,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
 
   /** Asks the provider; an answer that cannot tell keeps what the ledger knows. */
   async function ask(refund: Refund, signal: AbortSignal | undefined): Promise<ProviderAnswer> {
-    const { adapter, config, client } = await provider(refund.provider as ConfiguredProvider);
+    const { adapter, config, client } = await provider(refund.provider as ConfiguredProvider, refund.account, 'get');
     return inExchange({ provider: refund.provider, operation: 'queryRefund', refundId: refund.refundId, signal }, async (exchange) => {
       try {
         return await adapter.query(client, config, refund, clock);
@@ -222,9 +216,9 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
   }
 
   async function stored(key: RefundKey): Promise<Refund> {
-    const { account } = await provider(key.provider as ConfiguredProvider);
-    // Another account's refund is never read through this instance, whatever its key says.
-    if (key.account !== undefined && key.account !== account) throw new UnknownAccountError(key.provider, key.account, [account]);
+    // Another account's refund is never read through this instance, whatever its key says: an
+    // account it does not hold is an UnknownAccountError.
+    const { account } = await provider(key.provider as ConfiguredProvider, key.account, 'get');
     const refund = await ledger.get({ provider: key.provider, account, refundId: key.refundId });
     if (!refund || refund.orderId !== key.orderId) throw new NotFoundError(`no ${key.provider} refund ${key.refundId} on order ${key.orderId} in the ledger`);
     return refund;
@@ -268,7 +262,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
     async refund(input, callOptions) {
       const signal = callSignal(callOptions);
       throwIfAborted(signal, 'refund');
-      const { entry, adapter, config, client, account } = await provider(input.provider);
+      const { entry, adapter, config, client, account } = await provider(input.provider, input.account, 'refund');
       checkOptions(input.provider, entry.options as ConfigRules<unknown>, input);
       checkCommonInput(input, entry.currencies(config));
       // Checked, signed where the provider signs, before anything is reserved.
@@ -365,9 +359,10 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
       return ledger.history(identity(refund));
     },
 
-    async handleNotification(key, notification) {
-      const { adapter, config, client, account } = await provider(key);
-      if (!adapter.notifications) throw new NotFoundError(`${key} documents no notifications`);
+    async handleNotification(key, notification, notificationOptions) {
+      const route = await notificationAccount(accounts, key, notification, notificationOptions?.account);
+      if ('outcome' in route) return route;
+      const { adapter, config, client, account } = await provider(key, route.name, 'handleNotification');
       return handleNotification(key, notification, {
         ledger,
         account,

@@ -84,7 +84,7 @@ describe('easypay rules', () => {
     };
     expect(issuesOf({ privateKey: 'x', privateKeyFile: 'y' })).toContainEqual({ path: 'providers.easypay.privateKeyFile', message: 'give only one of privateKey, privateKeyFile' });
     expect(issuesOf({ privateKeyFile: undefined })).toEqual([{ path: 'providers.easypay.privateKey', message: 'required (or providers.easypay.privateKeyFile)' }]);
-    expect(issuesOf({ easypayPublicKeyFile: undefined })).toEqual([{ path: 'providers.easypay.easypayPublicKey', message: 'required (or providers.easypay.easypayPublicKeyFile)' }]);
+    expect(issuesOf({ easypayPublicKeyFile: undefined })).toEqual([{ path: 'providers.easypay.easypayPublicKey', message: 'required (or providers.easypay.easypayPublicKeyFile, providers.easypay.easypayPublicKeys)' }]);
   });
 });
 

@@ -29,12 +29,19 @@ export interface EasypayCredentials {
 
 export interface SandboxCredentials {
   readonly easypay: EasypayCredentials;
-  /** `user_confirm_key` (String(12)) and the secret code of the `sign` digest. */
-  readonly eftpay: { readonly userConfirmKey: string; readonly secretCode: string };
+  /**
+   * `user_confirm_key` (String(12)) and the secret code of the `sign` digest (requests are checked
+   * with it, answers signed with it); `acceptedSecretCodes`: others requests may be signed with, as
+   * while eftPay rolls its key.
+   */
+  readonly eftpay: { readonly userConfirmKey: string; readonly secretCode: string; readonly acceptedSecretCodes?: readonly string[] | undefined };
   /** `store_no` the sandbox knows; any `operator` is accepted. */
   readonly lianke: { readonly storeNo: string; readonly operator: string };
-  /** `ti-appid`, the AppKey of `ti-signature`, and the `merchantNo` of requests. */
-  readonly tipay: { readonly appId: string; readonly appKey: string; readonly merchantNo: string };
+  /**
+   * `ti-appid`, the AppKey of `ti-signature`, and the `merchantNo` of requests; `acceptedAppKeys`:
+   * other AppKeys requests may be signed with, as while Ti-Pay rolls the merchant's key.
+   */
+  readonly tipay: { readonly appId: string; readonly appKey: string; readonly merchantNo: string; readonly acceptedAppKeys?: readonly string[] | undefined };
   /** The yima request header's `isspid` (String(8)) and `system_id` (String(4)), and a terminal. */
   readonly yima: { readonly isspid: string; readonly systemId: string; readonly posId: string; readonly storeId: string };
 }
@@ -46,17 +53,30 @@ export interface EasypayServerKeys {
 
 export type KeySource = 'fixed' | 'generate';
 
+/**
+ * Credentials other than the built-in ones, per provider, merged over them: another merchant (a
+ * second sandbox as a second account: another `merchantNo` and `appKey`), or a key roll in
+ * progress (`acceptedAppKeys`, `acceptedSecretCodes`). easypay's keys come from `keys`.
+ */
+export interface CredentialOverrides {
+  readonly easypay?: { readonly mchtCode?: string | undefined } | undefined;
+  readonly eftpay?: Partial<SandboxCredentials['eftpay']> | undefined;
+  readonly lianke?: Partial<SandboxCredentials['lianke']> | undefined;
+  readonly tipay?: Partial<SandboxCredentials['tipay']> | undefined;
+  readonly yima?: Partial<SandboxCredentials['yima']> | undefined;
+}
+
 const KEY_DIR = new URL('../keys/', import.meta.url);
 
-export function sandboxCredentials(keys: KeySource): { credentials: SandboxCredentials; server: EasypayServerKeys } {
+export function sandboxCredentials(keys: KeySource, overrides: CredentialOverrides = {}): { credentials: SandboxCredentials; server: EasypayServerKeys } {
   const pairs = keys === 'generate' ? generatedPairs() : fixedPairs();
   return {
     credentials: {
-      easypay: { mchtCode: '531000000000001', ...pairs.merchant },
-      eftpay: { userConfirmKey: 'SBX000000001', secretCode: 'sandbox-eftpay-secret-0001' },
-      lianke: { storeNo: 'SBX-STORE-01', operator: 'sandbox' },
-      tipay: { appId: 'tichain-sandbox', appKey: 'sandbox-tipay-appkey-0001', merchantNo: '10000000001' },
-      yima: { isspid: 'SBX00001', systemId: '9999', posId: 'SBXPOS0001', storeId: 'SBXSTORE01' },
+      easypay: { mchtCode: '531000000000001', ...pairs.merchant, ...overrides.easypay },
+      eftpay: { userConfirmKey: 'SBX000000001', secretCode: 'sandbox-eftpay-secret-0001', ...overrides.eftpay },
+      lianke: { storeNo: 'SBX-STORE-01', operator: 'sandbox', ...overrides.lianke },
+      tipay: { appId: 'tichain-sandbox', appKey: 'sandbox-tipay-appkey-0001', merchantNo: '10000000001', ...overrides.tipay },
+      yima: { isspid: 'SBX00001', systemId: '9999', posId: 'SBXPOS0001', storeId: 'SBXSTORE01', ...overrides.yima },
     },
     server: { easypayPrivateKeyPem: pairs.easypayPrivateKeyPem },
   };

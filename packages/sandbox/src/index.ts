@@ -11,7 +11,7 @@ export {
   type SandboxUrls,
 } from './sandbox.js';
 export { describeSandbox } from './describe.js';
-export type { SandboxCredentials, EasypayCredentials, KeySource } from './credentials.js';
+export type { SandboxCredentials, EasypayCredentials, KeySource, CredentialOverrides } from './credentials.js';
 export { DEFAULT_SEED, type SeedOrders } from './seed.js';
 export {
   FAULTS,

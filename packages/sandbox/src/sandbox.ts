@@ -16,7 +16,7 @@ import { REGISTRY } from '@refundkit/registry';
 import type { Clock } from './clock.js';
 import { createControlHandler } from './control.js';
 import { allowedControlHosts, isLoopbackHost } from './control-guard.js';
-import { sandboxCredentials, type KeySource, type SandboxCredentials } from './credentials.js';
+import { sandboxCredentials, type CredentialOverrides, type KeySource, type SandboxCredentials } from './credentials.js';
 import { FaultBoard, MAX_FAULT_MS, type ArmFaultInput, type ArmedFault } from './faults.js';
 import { IdSource } from './ids.js';
 import { NotificationFaultBoard, type ArmNotificationFaultInput, type ArmedNotificationFault } from './notification-faults.js';
@@ -61,6 +61,12 @@ export interface SandboxOptions {
   readonly notificationFaults?: readonly ArmNotificationFaultInput[] | undefined;
   /** The fixed test keys shipped in `keys/` (default) or fresh RSA-2048 pairs. */
   readonly keys?: KeySource | undefined;
+  /**
+   * Other test credentials, per provider, merged over the built-in ones: a second sandbox as a
+   * second merchant (`{ tipay: { merchantNo, appKey } }`), or a key roll in progress
+   * (`{ tipay: { appKey: newKey, acceptedAppKeys: [oldKey] } }`).
+   */
+  readonly credentials?: CredentialOverrides | undefined;
   /** Epoch milliseconds; default `Date.now`. Refund states are computed from it. */
   readonly clock?: Clock | undefined;
 }
@@ -138,7 +144,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (easypayMode !== 'realtime' && easypayMode !== 'async') throw new TypeError("easypayMode must be 'realtime' or 'async'");
   const clock = options.clock ?? Date.now;
 
-  const { credentials, server: serverKeys } = sandboxCredentials(options.keys ?? 'fixed');
+  const { credentials, server: serverKeys } = sandboxCredentials(options.keys ?? 'fixed', options.credentials);
   const ledger = new Ledger();
   const seed: SeedOrders = options.seed === false ? {} : options.seed === true || options.seed === undefined ? DEFAULT_SEED : options.seed;
   for (const [provider, orders] of Object.entries(seed)) {

@@ -52,6 +52,7 @@ export {
   type EasypaySignedRequest,
   type EasypayResponseParts,
   type EasypayNotificationParts,
+  type EasypayVerificationKey,
 } from './easypay/signer.js';
 
 export {

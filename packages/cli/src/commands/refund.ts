@@ -7,7 +7,7 @@ import { OPTION_KEYS } from '../providers.js';
 import { printable } from '../terminal-text.js';
 
 export const REFUND_HELP = `refundkit refund --provider P --order ID --refund-id RID --amount 12.34
-                 [--currency CNY] [--order-amount 50.00] [--reason TEXT] [--notify-url URL]
+                 [--account NAME] [--currency CNY] [--order-amount 50.00] [--reason TEXT] [--notify-url URL]
                  [--option key=value]... [--config refundkit.config.json] [--base-url URL]
                  [--ledger FILE] [--timeout 30s] [--wait [--wait-timeout 60s]] [--json]
 
@@ -17,6 +17,8 @@ the same --refund-id never refunds twice. Exit 0 succeeded, 4 pending, 2 failed,
 --timeout bounds each exchange with the provider
 (default 30s); a refund that times out is unknown (exit 3): ask with status, or retry the same
 --refund-id, never a new one. Durations are at most 1 hour; the config file at most 1 MiB.
+--account names the merchant account, for a provider configured with "accounts" (without it,
+the block's "default"); --base-url then applies to every account of the provider.
 `;
 
 export interface RefundArgs extends FacadeArgs {
@@ -66,6 +68,7 @@ export async function refundCommand(args: RefundArgs, io: Io): Promise<number> {
     // Asserted: currency and options are strings from the command line, which the facade checks before anything is sent.
     let refund = await refunds.refund({
       provider,
+      ...(args.account === undefined ? {} : { account: args.account }),
       orderId: args.order,
       refundId: args.refundId,
       amount,

@@ -6,13 +6,14 @@ import { describeRefund, exitCodeOf, openFacade, refundJson, type FacadeArgs } f
 import { EXIT, UsageError, type Io } from '../io.js';
 import { jsonLine, printable } from '../terminal-text.js';
 
-export const STATUS_HELP = `refundkit status --provider P --order ID --refund-id RID [--config FILE] [--ledger FILE]
-                 [--timeout 30s] [--json]
+export const STATUS_HELP = `refundkit status --provider P --order ID --refund-id RID [--account NAME] [--config FILE]
+                 [--ledger FILE] [--timeout 30s] [--json]
 refundkit status --unmatched [--provider P] [--limit 20] [--ledger FILE] [--json]
 
 The refund as the ledger knows it, asking the provider when it is not final yet, and its
 history: every reservation, attempt and answer, oldest first (with --json, as "history"). Exit
-codes as for refund. --timeout is at most 1 hour.
+codes as for refund. --timeout is at most 1 hour. --account names the merchant account, for a
+provider configured with "accounts" (without it, the block's "default").
 
 With --unmatched: the notifications that named a refund this ledger never saw (kept before they
 were acknowledged), the latest first: provider, account, refund id named, deliveries, when, and
@@ -30,7 +31,7 @@ export async function statusCommand(
   if (!args.refundId) throw new UsageError('--refund-id is required');
   const { refunds, provider } = await openFacade(args, io);
   try {
-    const key = { provider, orderId: args.order, refundId: args.refundId };
+    const key = { provider, ...(args.account === undefined ? {} : { account: args.account }), orderId: args.order, refundId: args.refundId };
     const refund = await refunds.get(key);
     const history = await refunds.history(key);
     io.stdout.write(args.json ? refundJson(refund, history) : describeRefund(refund, history));

@@ -70,7 +70,40 @@ export function settingProblem(rule: SettingRule, value: unknown): string | unde
       const values = rule.values ?? [];
       return typeof value === 'string' && values.includes(value) ? undefined : `must be one of ${values.join(', ')}`;
     }
+    case 'secrets':
+    case 'publicKeys':
+      return Array.isArray(value) && value.length > 0 ? undefined : 'must be a non-empty list';
   }
+}
+
+const PUBLIC_KEY_ENTRY = new Set(['certificateId', 'key', 'keyFile']);
+
+/** The problems of each member of a list setting, at its index (`providers.tipay.previousAppKeys[1]`). */
+function memberIssues(rule: SettingRule, list: readonly unknown[], at: string): ConfigIssue[] {
+  return list.flatMap((member, index): ConfigIssue[] => {
+    const path = `${at}[${index}]`;
+    if (rule.kind === 'secrets') {
+      const problem = settingProblem({ kind: 'secret' }, member);
+      return problem ? [{ path, message: problem }] : [];
+    }
+    if (member === null || typeof member !== 'object' || Array.isArray(member)) return [{ path, message: 'must be { certificateId?, key } or { certificateId?, keyFile }' }];
+    const entry = member as Record<string, unknown>;
+    const issues: ConfigIssue[] = Object.keys(entry)
+      .filter((key) => !PUBLIC_KEY_ENTRY.has(key))
+      .map((key) => ({ path: `${path}.${key}`, message: 'unknown setting (known: certificateId, key, keyFile)' }));
+    if (entry['certificateId'] !== undefined) {
+      const problem = settingProblem({ kind: 'string' }, entry['certificateId']);
+      if (problem) issues.push({ path: `${path}.certificateId`, message: problem });
+    }
+    if (entry['key'] !== undefined && entry['keyFile'] !== undefined) issues.push({ path: `${path}.keyFile`, message: 'give only one of key, keyFile' });
+    else if (entry['key'] === undefined && entry['keyFile'] === undefined) issues.push({ path: `${path}.key`, message: `required (or ${path}.keyFile)` });
+    else {
+      const [name, kind] = entry['key'] !== undefined ? (['key', 'publicKey'] as const) : (['keyFile', 'file'] as const);
+      const problem = settingProblem({ kind }, entry[name]);
+      if (problem) issues.push({ path: `${path}.${name}`, message: problem });
+    }
+    return issues;
+  });
 }
 
 /** Every problem of one provider's block, each with its path under `at` (`providers.tipay`). */
@@ -91,6 +124,7 @@ export function checkSettings(rules: ConfigRules<unknown>, block: unknown, at: s
     }
     const problem = settingProblem(rule, value);
     if (problem) issues.push({ path: `${at}.${key}`, message: problem });
+    else if (rule.kind === 'secrets' || rule.kind === 'publicKeys') issues.push(...memberIssues(rule, value as readonly unknown[], `${at}.${key}`));
   }
   for (const group of rules.oneOf ?? []) {
     const given = group.filter((key) => values[key] !== undefined);

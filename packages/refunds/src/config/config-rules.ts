@@ -13,9 +13,13 @@
  * - `publicKey`: a PEM string, or a `KeyObject`;
  * - `file`: the path of a file this process can read;
  * - `function`: a function (a hook);
- * - `enum`: one of `values`.
+ * - `enum`: one of `values`;
+ * - `secrets`: a non-empty list of `secret`s (previous keys of a key roll), each checked at its
+ *   index (`providers.tipay.previousAppKeys[1]`);
+ * - `publicKeys`: a non-empty list of `{ certificateId?, key | keyFile }`, each key a
+ *   `publicKey` or a `file` (easypay `easypayPublicKeys`).
  */
-export type SettingKind = 'string' | 'url' | 'secret' | 'privateKey' | 'publicKey' | 'file' | 'function' | 'enum';
+export type SettingKind = 'string' | 'url' | 'secret' | 'privateKey' | 'publicKey' | 'file' | 'function' | 'enum' | 'secrets' | 'publicKeys';
 
 export interface SettingRule {
   readonly kind: SettingKind;

@@ -1,11 +1,11 @@
 // Checks of what a caller passes, before anything is reserved or sent: each a typed
 // `ValidationError` (or `ConfigIssue`) naming the field and the rule.
 import { ValidationError } from '@refundkit/runtime';
-import { checkSettings } from '../config/check-settings.js';
 import type { ConfigIssue, ConfigRules, SettingRule } from '../config/config-rules.js';
 import { invalid } from '../providers/adapter.js';
 import { ADAPTERS, type ConfiguredProvider } from '../providers/index.js';
 import type { RefundInput } from '../refund-input.js';
+import { blockIssues } from './accounts.js';
 
 /** Goods lines: ids and names as text, quantity a positive integer, price integer minor units. */
 export function checkItems(items: unknown): void {
@@ -35,7 +35,7 @@ export function checkCommonInput(input: RefundInput, currencies: readonly string
 }
 
 /** The fields a refund input may carry; anything else (a misspelt field, in plain JS) is refused by name. */
-const INPUT_FIELDS = new Set(['provider', 'orderId', 'refundId', 'amount', 'currency', 'orderAmount', 'reason', 'items', 'notifyUrl', 'options']);
+const INPUT_FIELDS = new Set(['provider', 'account', 'orderId', 'refundId', 'amount', 'currency', 'orderAmount', 'reason', 'items', 'notifyUrl', 'options']);
 
 /**
  * The provider's per-refund options, checked against its entry before anything is reserved: an
@@ -65,7 +65,8 @@ export function checkOptions(provider: ConfiguredProvider, rules: ConfigRules<un
 
 /**
  * Every problem of the configuration, each with its path: unknown providers, and every setting of
- * every block against its provider's rules (providers/index.ts `ADAPTERS`).
+ * every block (of every account, for a block with `accounts`) against its provider's rules
+ * (providers/index.ts `ADAPTERS`; facade/accounts.ts).
  */
 export function configIssues(providers: unknown): ConfigIssue[] {
   if (providers === null || typeof providers !== 'object' || Array.isArray(providers)) return [{ path: 'providers', message: 'must be an object with one block per provider' }];
@@ -77,8 +78,7 @@ export function configIssues(providers: unknown): ConfigIssue[] {
       issues.push({ path: `providers.${key}`, message: `unknown provider (refundkit knows ${Object.keys(ADAPTERS).join(', ')})` });
       continue;
     }
-    const entry = ADAPTERS[key as ConfiguredProvider];
-    issues.push(...checkSettings(entry.config as ConfigRules<unknown>, (providers as Record<string, unknown>)[key], `providers.${key}`));
+    issues.push(...blockIssues(key as ConfiguredProvider, (providers as Record<string, unknown>)[key]));
   }
   return issues;
 }

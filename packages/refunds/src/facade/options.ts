@@ -4,6 +4,7 @@ import type { RefundsLogger, RequestEvent, ResponseEvent } from '../call-context
 import type { RefundLedger } from '../ledger/ledger.js';
 import type { NotificationQueryLimit } from '../notifications/query-budget.js';
 import type { ConfiguredProvider, ProviderConfigs } from '../providers/index.js';
+import type { ProviderBlock } from './accounts.js';
 
 
 /**
@@ -26,13 +27,15 @@ export const DEFAULT_IN_FLIGHT_WAIT_MS = 25_000;
 export interface RefundsOptions<P extends ConfiguredProvider = ConfiguredProvider> {
   /**
    * Configuration of each provider to refund through (see `TipayConfig`, `EftpayConfig`, ...);
-   * others are refused, at compile time and at run time. Every block is checked by
-   * `createRefunds` at once: one `ConfigError` lists every problem with its path.
+   * others are refused, at compile time and at run time. A block is one merchant account's
+   * settings, or several accounts by name (`{ accounts: { shopA: {...}, shopB: {...} },
+   * default: 'shopA' }`, see `AccountsBlock`). Every block is checked by `createRefunds` at
+   * once: one `ConfigError` lists every problem with its path.
    *
    * @example
    * providers: { eftpay: { baseUrl: 'https://vmp.eftpay.com.cn', userConfirmKey: 'S0003469', secretCode: new Secret(process.env.EFTPAY_SECRET_CODE ?? ''), currency: 'HKD' } }
    */
-  readonly providers: { readonly [K in P]: ProviderConfigs[K] };
+  readonly providers: { readonly [K in P]: ProviderBlock<ProviderConfigs[K]> };
   /**
    * Where refunds are written before any provider is called. Default: in memory.
    *

@@ -30,7 +30,7 @@ export interface NotificationContext {
 }
 
 /** The body as text (for the history's excerpt and for peeking); a non-body is a typed error. */
-function bodyText(rawBody: unknown): string {
+export function bodyText(rawBody: unknown): string {
   if (typeof rawBody === 'string') {
     if (rawBody === '') throw new NotificationBodyError('is empty');
     return rawBody;

@@ -18,6 +18,19 @@ export interface NotificationInput {
 }
 
 /**
+ * Which account a notification is for, when the caller knows (e.g. from the URL it arrived at,
+ * `/notify/<provider>/<account>`): its name. Without it, the merchant the notification names
+ * picks the account, else the default.
+ *
+ * @example
+ * await refunds.handleNotification('tipay', notification, { account: 'shopA' });
+ */
+export interface NotificationOptions {
+  /** The account's name (or its merchant id); verified with that account's keys. */
+  readonly account?: string | undefined;
+}
+
+/**
  * What `handleNotification` did.
  *
  * @example

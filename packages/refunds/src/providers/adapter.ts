@@ -193,6 +193,11 @@ export interface ProviderAdapter<Config, Options, Client> {
     verify(client: Client, config: Config, rawBody: string | Uint8Array, headers: Record<string, string | string[] | undefined> | Headers): NotificationOutcome;
     /** The refund number a notification names, read without believing it: to keep a refused one in that refund's history. */
     peek(rawBody: string): string | undefined;
+    /**
+     * The merchant a notification names (easypay `mchtCode`, tipay `merchantNo`), read without
+     * believing it: which account's keys to verify it with. The echo rule then checks it.
+     */
+    peekMerchant(rawBody: string): string | undefined;
     /** The acknowledgement the provider documents: the notification was stored. */
     readonly ack: NotificationAck;
     /** The answer that makes the provider deliver again: the notification was not believed or not stored. */

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { compactDate, RefundkitError, ValidationError } from '@refundkit/runtime';
 import { createEasypayClient, type EasypayClient, type Messages } from '@refundkit/easypay';
-import { SigningError } from '@refundkit/signing';
+import { SigningError, type EasypayVerificationKey } from '@refundkit/signing';
 import type { Refund } from '../model.js';
 import { clientFor, invalid, peekJson, renameIssues, sendPrepared, type PreparedRefund, type ProviderAdapter } from './adapter.js';
-import { EASYPAY_ACCEPTED, EASYPAY_NOTIFICATION_ACK, EASYPAY_NOTIFICATION_REJECT, mapEasypayAnswer, mapEasypayState, type EasypayConfig, type EasypayOptions } from './easypay.js';
+import { EASYPAY_ACCEPTED, EASYPAY_NOTIFICATION_ACK, EASYPAY_NOTIFICATION_REJECT, mapEasypayAnswer, mapEasypayState, type EasypayConfig, type EasypayOptions, type EasypayPublicKeyEntry } from './easypay.js';
 
 /** refundkit fields ← EasyPay wire fields, for error messages. */
 const FIELDS = {
@@ -27,6 +27,11 @@ function keyFrom<K>(inline: K | undefined, file: string | undefined, field: stri
   throw configError(field, `or ${field}File is required`);
 }
 
+/** EasyPay's keys of a roll, each read once (files) and labelled with its certificate id. */
+function publicKeysOf(entries: readonly EasypayPublicKeyEntry[]): EasypayVerificationKey[] {
+  return entries.map((entry, i) => ({ certificateId: entry.certificateId, key: keyFrom(entry.key, entry.keyFile, `easypayPublicKeys[${i}].key`) }));
+}
+
 function requireOption(options: Partial<EasypayOptions> | undefined, name: keyof EasypayOptions): string {
   const value = options?.[name];
   if (typeof value !== 'string' || value === '') throw invalid(`options.${name}`, 'required', 'is required for easypay');
@@ -46,7 +51,7 @@ export const easypayAdapter: ProviderAdapter<EasypayConfig, EasypayOptions, Easy
       baseUrl: config.baseUrl,
       privateKey: keyFrom(config.privateKey, config.privateKeyFile, 'privateKey'),
       privateKeyPassphrase: config.privateKeyPassphrase,
-      easypayPublicKey: keyFrom(config.easypayPublicKey, config.easypayPublicKeyFile, 'easypayPublicKey'),
+      easypayPublicKey: config.easypayPublicKeys ? publicKeysOf(config.easypayPublicKeys) : keyFrom(config.easypayPublicKey, config.easypayPublicKeyFile, 'easypayPublicKey'),
       ...(config.reqType === undefined ? {} : { reqType: config.reqType }),
       ...(config.certificateId === undefined ? {} : { certificateId: config.certificateId }),
       fetch: shared.fetch,
@@ -111,6 +116,7 @@ export const easypayAdapter: ProviderAdapter<EasypayConfig, EasypayOptions, Easy
       };
     },
     peek: (rawBody) => peekJson(rawBody, ['reqBody', 'respOrderInfo', 'orgTrace']),
+    peekMerchant: (rawBody) => peekJson(rawBody, ['reqBody', 'respOrderInfo', 'mchtCode']),
     ack: EASYPAY_NOTIFICATION_ACK,
     reject: EASYPAY_NOTIFICATION_REJECT,
   },

@@ -13,10 +13,26 @@ export type EasypayPrivateKeySource =
   | { readonly privateKey: PrivateKeyInput; readonly privateKeyFile?: undefined }
   | { readonly privateKeyFile: string; readonly privateKey?: undefined };
 
-/** EasyPay's public key or X.509 certificate: inline or a PEM file read once. */
+/**
+ * EasyPay's public key or X.509 certificate: inline or a PEM file read once; or, for a key roll,
+ * several (`easypayPublicKeys`), each with the certificate id EasyPay names it by.
+ */
 export type EasypayPublicKeySource =
-  | { readonly easypayPublicKey: PublicKeyInput; readonly easypayPublicKeyFile?: undefined }
-  | { readonly easypayPublicKeyFile: string; readonly easypayPublicKey?: undefined };
+  | { readonly easypayPublicKey: PublicKeyInput; readonly easypayPublicKeyFile?: undefined; readonly easypayPublicKeys?: undefined }
+  | { readonly easypayPublicKeyFile: string; readonly easypayPublicKey?: undefined; readonly easypayPublicKeys?: undefined }
+  | { readonly easypayPublicKeys: readonly EasypayPublicKeyEntry[]; readonly easypayPublicKey?: undefined; readonly easypayPublicKeyFile?: undefined };
+
+/**
+ * One of EasyPay's public keys (or certificates), inline or in a PEM file, with the id EasyPay
+ * names it by in `rspHeader.easyPayCertificateId`: an answer or notification naming an id is
+ * verified with the keys of that id; one naming none (or an id no key has) with each key in turn.
+ *
+ * @example
+ * easypayPublicKeys: [{ certificateId: '00000002', keyFile: 'keys/easypay-2026.pem' }, { certificateId: '00000001', keyFile: 'keys/easypay-2024.pem' }]
+ */
+export type EasypayPublicKeyEntry =
+  | { readonly certificateId?: string | undefined; readonly key: PublicKeyInput; readonly keyFile?: undefined }
+  | { readonly certificateId?: string | undefined; readonly keyFile: string; readonly key?: undefined };
 
 /**
  * EasyPay 易企通 2.0 settings. Key files are PEM (PKCS#8 or PKCS#1 private keys, SPKI public

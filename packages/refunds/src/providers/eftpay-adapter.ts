@@ -32,7 +32,7 @@ const now14 = (clock: Clock): string => compactTimestamp(new Date(clock()), 'Asi
 
 export const eftpayAdapter: ProviderAdapter<EftpayConfig, EftpayOptions, EftpayClient> = {
   key: 'eftpay',
-  createClient: (config, shared) => clientFor('eftpay', () => createEftpayClient({ baseUrl: config.baseUrl, secretCode: config.secretCode, fetch: shared.fetch, timeoutMs: shared.timeoutMs, maxAnswerBytes: shared.maxAnswerBytes }), SigningError),
+  createClient: (config, shared) => clientFor('eftpay', () => createEftpayClient({ baseUrl: config.baseUrl, secretCode: config.secretCode, ...(config.previousSecretCodes ? { previousSecretCodes: config.previousSecretCodes } : {}), fetch: shared.fetch, timeoutMs: shared.timeoutMs, maxAnswerBytes: shared.maxAnswerBytes }), SigningError),
   prepareRefund(client, config, request, clock): PreparedRefund {
     const paymentType = request.options?.paymentType;
     if (paymentType === undefined) throw invalid('options.paymentType', 'required', 'is required for eftpay');

@@ -18,6 +18,13 @@ export interface EftpayConfig {
   readonly userConfirmKey: string;
   /** The secret code that signs every message (wrap it in `Secret` to keep it out of logs). */
   readonly secretCode: MaybeSecret<string>;
+  /**
+   * During a key roll, the secret codes being retired: an answer signed under one of them still
+   * verifies; requests are signed with `secretCode` only. eftPay checks requests and signs answers
+   * with the same secret, so the order matters: make the new code `secretCode` once eftPay accepts
+   * it, keep the old one here until eftPay no longer signs with it (packages/refunds README).
+   */
+  readonly previousSecretCodes?: readonly MaybeSecret<string>[] | undefined;
   /** The currency of the merchant's eftPay account, which refunds are in. Default: the spec's first, HKD. */
   readonly currency?: EftpayCurrency | undefined;
 }

@@ -11,7 +11,7 @@ const FIELDS = { orderId: 'orderId', refundRequestId: 'refundId', refundAmount: 
 
 export const tipayAdapter: ProviderAdapter<TipayConfig, TipayOptions, TipayClient> = {
   key: 'tipay',
-  createClient: (config, shared) => clientFor('tipay', () => createTipayClient({ baseUrl: config.baseUrl, appId: config.appId, appKey: config.appKey, fetch: shared.fetch, clock: shared.clock, timeoutMs: shared.timeoutMs, maxAnswerBytes: shared.maxAnswerBytes }), SigningError),
+  createClient: (config, shared) => clientFor('tipay', () => createTipayClient({ baseUrl: config.baseUrl, appId: config.appId, appKey: config.appKey, ...(config.previousAppKeys ? { previousAppKeys: config.previousAppKeys } : {}), fetch: shared.fetch, clock: shared.clock, timeoutMs: shared.timeoutMs, maxAnswerBytes: shared.maxAnswerBytes }), SigningError),
   prepareRefund(client, config, request) {
     const notifyUrl = request.notifyUrl ?? config.notifyUrl;
     const input = {
@@ -49,6 +49,7 @@ export const tipayAdapter: ProviderAdapter<TipayConfig, TipayOptions, TipayClien
       };
     },
     peek: (rawBody) => peekJson(rawBody, ['refundRequestId']),
+    peekMerchant: (rawBody) => peekJson(rawBody, ['merchantNo']),
     ack: { status: 200, contentType: 'text/plain', body: 'SUCCESS' },
     // Anything but HTTP 200 `SUCCESS` is delivered again (seed 003's retry rule).
     reject: { status: 400, contentType: 'text/plain', body: 'FAIL' },

@@ -11,6 +11,11 @@ export interface TipayConfig {
   readonly baseUrl: string;
   readonly appId: string;
   readonly appKey: MaybeSecret<string>;
+  /**
+   * During a key roll, the AppKeys being retired: a notification (or signed answer) under one of
+   * them still verifies; requests are signed with `appKey` only. Remove them once the roll is over.
+   */
+  readonly previousAppKeys?: readonly MaybeSecret<string>[] | undefined;
   readonly merchantNo: string;
   readonly notifyUrl?: string | undefined;
 }

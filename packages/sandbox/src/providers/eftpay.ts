@@ -64,7 +64,8 @@ type QueryRequest = Messages['queryRefund.request'];
 
 export function createEftpayAdapter(ctx: AdapterContext): ProviderAdapter {
   const creds = ctx.credentials.eftpay;
-  const signer = createEftpaySigner({ secretCode: creds.secretCode });
+  // Answers are signed with the current code; requests may be signed with an accepted one too (a roll).
+  const signer = createEftpaySigner({ secretCode: creds.secretCode, previousSecretCodes: creds.acceptedSecretCodes });
   const wrongSigner = createEftpaySigner({ secretCode: `${creds.secretCode}-not` });
 
   function reply(name: 'refund.response' | 'queryRefund.response', fields: Record<string, EftpayFieldValue>): Reply {

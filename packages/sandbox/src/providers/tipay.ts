@@ -83,7 +83,8 @@ type QueryRequest = Messages['queryRefund.request'];
 
 export function createTipayAdapter(ctx: AdapterContext): ProviderAdapter {
   const creds = ctx.credentials.tipay;
-  const verifier = createTipaySigner({ appId: creds.appId, appKey: creds.appKey, clock: ctx.clock });
+  // Requests signed with an accepted (rolled) AppKey pass too.
+  const verifier = createTipaySigner({ appId: creds.appId, appKey: creds.appKey, previousAppKeys: creds.acceptedAppKeys, clock: ctx.clock });
 
   function reply(name: 'refund.response' | 'queryRefund.response', value: Record<string, unknown>): Reply {
     const base = jsonReply(checked(validators[name], name, value));

@@ -18,7 +18,7 @@
  * ```
  */
 import type { KeyObject } from 'node:crypto';
-import { CanonicalJsonError, MissingKeyError } from '../errors.js';
+import { CanonicalJsonError, KeyFormatError, MissingKeyError } from '../errors.js';
 import { decodeBase64Strict } from '../encoding.js';
 import {
   loadPrivateKey,
@@ -36,9 +36,31 @@ export interface EasypaySignerOptions {
   /** The merchant's RSA private key; needed to sign requests. */
   readonly privateKey?: PrivateKeyInput | undefined;
   readonly privateKeyPassphrase?: LoadPrivateKeyOptions['passphrase'];
-  /** EasyPay's RSA public key or certificate; needed to verify responses and notifications. */
-  readonly easypayPublicKey?: PublicKeyInput | undefined;
+  /**
+   * EasyPay's RSA public key or certificate; needed to verify responses and notifications. Or,
+   * during a key roll, several, each with the certificate id EasyPay names it by: an answer or
+   * notification whose header names a certificate (`easyPayCertificateId`) is checked with the
+   * keys of that id; one naming none, or an id no key has, with each key in turn.
+   */
+  readonly easypayPublicKey?: PublicKeyInput | readonly EasypayVerificationKey[] | undefined;
 }
+
+/** One of EasyPay's public keys (or certificates), and the id EasyPay names it by, when known. */
+export interface EasypayVerificationKey {
+  /** `easyPayCertificateId` of the answers and notifications this key signs (e.g. `00000000`). */
+  readonly certificateId?: string | undefined;
+  readonly key: PublicKeyInput;
+}
+
+/** A verification key, parsed once. */
+interface LoadedKey {
+  readonly certificateId: string | undefined;
+  readonly key: KeyObject;
+  readonly signatureLength: number;
+}
+
+/** The header field naming the EasyPay certificate that signed (rspHeader; assumed the same in a notification's reqHeader). */
+const CERTIFICATE_ID_FIELD = 'easyPayCertificateId';
 
 /** What the merchant sends, before signing. */
 export interface EasypayUnsignedRequest<Header extends object = object, Body extends object = object> {
@@ -78,8 +100,11 @@ export interface EasypaySigner {
   verifyNotification(notification: EasypayNotificationParts): VerificationResult;
   /** The base64 SHA256withRSA signature of an already-built signing string. */
   signString(signingString: string): string;
-  /** Verifies a base64 signature of an already-built signing string with EasyPay's public key. */
-  verifyString(signingString: string, signature: unknown): VerificationResult;
+  /**
+   * Verifies a base64 signature of an already-built signing string with EasyPay's public key:
+   * with the keys of `certificateId` when one has it, otherwise with each key in turn.
+   */
+  verifyString(signingString: string, signature: unknown, certificateId?: string): VerificationResult;
 }
 
 export function createEasypaySigner(options: EasypaySignerOptions): EasypaySigner {
@@ -87,43 +112,53 @@ export function createEasypaySigner(options: EasypaySignerOptions): EasypaySigne
     ? undefined
     : loadPrivateKey(options.privateKey, { passphrase: options.privateKeyPassphrase });
   if (privateKey !== undefined) rsaSignatureLength(privateKey, 'private');
-  const publicKey = options.easypayPublicKey === undefined ? undefined : loadPublicKey(options.easypayPublicKey);
-  const signatureLength = publicKey === undefined ? 0 : rsaSignatureLength(publicKey, 'public');
+  const publicKeys = loadVerificationKeys(options.easypayPublicKey);
 
   function requirePrivateKey(): KeyObject {
     if (privateKey === undefined) throw new MissingKeyError('easypay', 'privateKey', 'sign a request');
     return privateKey;
   }
-  function requirePublicKey(): KeyObject {
-    if (publicKey === undefined) throw new MissingKeyError('easypay', 'easypayPublicKey', 'verify a signature');
-    return publicKey;
+  function requirePublicKeys(): readonly LoadedKey[] {
+    if (publicKeys.length === 0) throw new MissingKeyError('easypay', 'easypayPublicKey', 'verify a signature');
+    return publicKeys;
+  }
+
+  /** The keys to try: those of the named certificate when any has its id, else all, in order. */
+  function keysFor(certificateId: string | undefined): readonly LoadedKey[] {
+    const all = requirePublicKeys();
+    const named = certificateId === undefined ? [] : all.filter((k) => k.certificateId === certificateId);
+    return named.length > 0 ? named : all;
   }
 
   function signString(signingString: string): string {
     return nodeCrypto().sign('sha256', Buffer.from(signingString, 'utf8'), requirePrivateKey()).toString('base64');
   }
 
-  function verifyString(signingString: string, signature: unknown): VerificationResult {
-    const key = requirePublicKey();
+  function verifyString(signingString: string, signature: unknown, certificateId?: string): VerificationResult {
+    const keys = keysFor(certificateId);
     if (signature === undefined || signature === null || signature === '') {
       return verificationFailure('missing-signature', 'no signature');
     }
     if (typeof signature !== 'string') return verificationFailure('malformed-signature', 'signature is not a string');
     const bytes = decodeBase64Strict(signature);
     if (bytes === undefined) return verificationFailure('malformed-signature', 'signature is not valid base64');
-    if (bytes.length !== signatureLength) {
+    // A roll may change the key's size: only keys whose signatures have this length can match.
+    const sized = keys.filter((k) => k.signatureLength === bytes.length);
+    if (sized.length === 0) {
+      const lengths = [...new Set(keys.map((k) => k.signatureLength))];
       return verificationFailure(
         'malformed-signature',
-        `signature is ${bytes.length} bytes, an RSA-${signatureLength * 8} signature is ${signatureLength}`,
+        `signature is ${bytes.length} bytes, ${lengths.map((n) => `an RSA-${n * 8} signature is ${n}`).join(', ')}`,
       );
     }
-    return nodeCrypto().verify('sha256', Buffer.from(signingString, 'utf8'), key, bytes)
-      ? VERIFIED
-      : verificationFailure('mismatch', 'signature does not match the payload under the EasyPay public key');
+    const data = Buffer.from(signingString, 'utf8');
+    if (sized.some((k) => nodeCrypto().verify('sha256', data, k.key, bytes))) return VERIFIED;
+    const under = keys.length === 1 ? 'the EasyPay public key' : `any of the ${keys.length} EasyPay public keys tried`;
+    return verificationFailure('mismatch', `signature does not match the payload under ${under}`);
   }
 
   function verifyParts(header: unknown, body: unknown, signature: unknown, names: readonly [string, string, string]): VerificationResult {
-    requirePublicKey();
+    requirePublicKeys();
     const [headerName, bodyName, signatureName] = names;
     if (signature === undefined || signature === null || signature === '') {
       return verificationFailure('missing-signature', `${signatureName} is missing`);
@@ -139,7 +174,8 @@ export function createEasypaySigner(options: EasypaySignerOptions): EasypaySigne
       }
       throw error;
     }
-    return verifyString(signingString, signature);
+    const named = (header as Readonly<Record<string, unknown>>)[CERTIFICATE_ID_FIELD];
+    return verifyString(signingString, signature, typeof named === 'string' && named !== '' ? named : undefined);
   }
 
   return {
@@ -161,6 +197,17 @@ export function createEasypaySigner(options: EasypaySignerOptions): EasypaySigne
 }
 
 const REQUEST_PATHS = { header: '$.reqHeader', body: '$.reqBody' } as const;
+
+/** One key, or a list of keys with their certificate ids, parsed once. */
+function loadVerificationKeys(input: PublicKeyInput | readonly EasypayVerificationKey[] | undefined): readonly LoadedKey[] {
+  if (input === undefined) return [];
+  const entries: readonly EasypayVerificationKey[] = Array.isArray(input) ? input : [{ key: input as PublicKeyInput }];
+  if (entries.length === 0) throw new KeyFormatError('public', 'unsupported-input', 'easypayPublicKey is an empty list: give at least one key');
+  return entries.map((entry) => {
+    const key = loadPublicKey(entry.key);
+    return { certificateId: entry.certificateId, key, signatureLength: rsaSignatureLength(key, 'public') };
+  });
+}
 
 function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null;

@@ -22,8 +22,15 @@ import { VERIFIED, verificationFailure, type VerificationResult } from '../verif
 import { EFTPAY_SIGNATURE_FIELD, eftpayHasEmptyValues, eftpaySigningString } from './signing-string.js';
 
 export interface EftpaySignerOptions {
-  /** The merchant's secret code from eftPay. */
+  /** The merchant's secret code from eftPay: it signs requests and verifies answers. */
   readonly secretCode: MaybeSecret<string>;
+  /**
+   * Secret codes of a key roll that are being retired: `verify` accepts a signature under
+   * `secretCode` or any of these; requests are signed with `secretCode` only. eftPay signs its
+   * answers with the same secret it checks requests with, so switch `secretCode` to the new one
+   * only once eftPay accepts it, and keep the old one here until eftPay no longer signs with it.
+   */
+  readonly previousSecretCodes?: readonly MaybeSecret<string>[] | undefined;
 }
 
 /** A field value refundkit may send: strings as they are, numbers via `String()`, `undefined` = absent. */
@@ -50,9 +57,16 @@ export function createEftpaySigner(options: EftpaySignerOptions): EftpaySigner {
   if (typeof revealSecret(secretCode) !== 'string') {
     throw new TypeError('eftpay: secretCode must be a string or a Secret<string>');
   }
+  const previous = options.previousSecretCodes ?? [];
+  if (previous.some((code) => typeof revealSecret(code) !== 'string')) {
+    throw new TypeError('eftpay: previousSecretCodes must be strings or Secret<string>s');
+  }
+  // The current code first: it is the one a signature is expected under.
+  const verificationCodes = [secretCode, ...previous];
   // hex output: crypto.hash's 'buffer' output is markedly slower on Node 20.
-  const digestHex = (signingString: string): string => nodeCrypto().hash('sha256', revealSecret(secretCode) + signingString, 'hex');
-  const digest = (signingString: string): Buffer => Buffer.from(digestHex(signingString), 'hex');
+  const digestHexWith = (code: MaybeSecret<string>, signingString: string): string => nodeCrypto().hash('sha256', revealSecret(code) + signingString, 'hex');
+  const digestHex = (signingString: string): string => digestHexWith(secretCode, signingString);
+  const digestWith = (code: MaybeSecret<string>, signingString: string): Buffer => Buffer.from(digestHexWith(code, signingString), 'hex');
 
   function signature(fields: object): string {
     return digestHex(eftpaySigningString(fields, 'reject'));
@@ -97,13 +111,16 @@ export function createEftpaySigner(options: EftpaySignerOptions): EftpaySigner {
         }
         throw error;
       }
-      // When the forms differ, both are computed and compared (no early exit), so timing does not
-      // reveal which one matched.
-      const skippedMatches = constantTimeEqual(digest(skipped), expected);
-      const keptMatches = kept !== undefined && constantTimeEqual(digest(kept), expected);
-      return skippedMatches || keptMatches
-        ? VERIFIED
-        : verificationFailure('mismatch', 'sign does not match the fields under this secret code (either empty-value form)');
+      // Every code and, when the forms differ, both forms are computed and compared (no early
+      // exit), so timing does not reveal which one matched.
+      let matches = false;
+      for (const code of verificationCodes) {
+        const skippedMatches = constantTimeEqual(digestWith(code, skipped), expected);
+        const keptMatches = kept !== undefined && constantTimeEqual(digestWith(code, kept), expected);
+        matches = skippedMatches || keptMatches || matches;
+      }
+      const under = verificationCodes.length === 1 ? 'this secret code' : `this secret code or its ${verificationCodes.length - 1} previous one(s)`;
+      return matches ? VERIFIED : verificationFailure('mismatch', `sign does not match the fields under ${under} (either empty-value form)`);
     },
   };
 }

@@ -35,6 +35,12 @@ export interface TipaySignerOptions {
   readonly appId: string;
   /** The AppKey appended to every signed string. */
   readonly appKey: MaybeSecret<string>;
+  /**
+   * AppKeys of a key roll that are being retired: `verify` accepts a signature under `appKey`
+   * or any of these (so a notification signed just before Ti-Pay switched keys still verifies);
+   * requests are signed with `appKey` only. Drop them once the roll is over.
+   */
+  readonly previousAppKeys?: readonly MaybeSecret<string>[] | undefined;
   /** Epoch milliseconds; defaults to `Date.now`. */
   readonly clock?: Clock | undefined;
 }
@@ -75,6 +81,8 @@ const DIGEST_BYTES = 32;
 
 export function createTipaySigner(options: TipaySignerOptions): TipaySigner {
   const { appId, appKey } = options;
+  // The current key first: it is the one a signature is expected under.
+  const verificationKeys = [appKey, ...(options.previousAppKeys ?? [])];
   const clock = options.clock ?? Date.now;
 
   function now(): number {
@@ -112,9 +120,15 @@ export function createTipaySigner(options: TipaySignerOptions): TipaySigner {
       if (typeof input.body !== 'string' && !(input.body instanceof Uint8Array)) {
         return verificationFailure('malformed-payload', 'body is not a string or bytes');
       }
-      const actual = Buffer.from(tipaySignature(input.body, timestamp, appKey), 'hex');
-      if (!constantTimeEqual(actual, expected)) {
-        return verificationFailure('mismatch', `${TIPAY_SIGNATURE_HEADER} does not match the body and ${TIPAY_TIMESTAMP_HEADER} under this AppKey`);
+      // Every key is tried (no early exit), so timing does not say which one matched.
+      let matches = false;
+      for (const key of verificationKeys) {
+        const actual = Buffer.from(tipaySignature(input.body, timestamp, key), 'hex');
+        matches = constantTimeEqual(actual, expected) || matches;
+      }
+      if (!matches) {
+        const under = verificationKeys.length === 1 ? 'this AppKey' : `this AppKey or its ${verificationKeys.length - 1} previous one(s)`;
+        return verificationFailure('mismatch', `${TIPAY_SIGNATURE_HEADER} does not match the body and ${TIPAY_TIMESTAMP_HEADER} under ${under}`);
       }
       if (input.maxAgeMs !== undefined) {
         const sent = /^\d{1,16}$/.test(timestamp) ? Number(timestamp) : Number.NaN;

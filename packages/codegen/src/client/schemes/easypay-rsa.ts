@@ -7,15 +7,19 @@ import type { SchemeEmitter } from './scheme-emitter.js';
  * every answer and notification with EasyPay's public key.
  */
 export const easypayRsa: SchemeEmitter = {
-  signingImports: ['createEasypaySigner', 'type PrivateKeyInput', 'type PublicKeyInput', 'type LoadPrivateKeyOptions', 'type EasypayResponseParts', 'type EasypayNotificationParts'],
+  signingImports: ['createEasypaySigner', 'type PrivateKeyInput', 'type PublicKeyInput', 'type LoadPrivateKeyOptions', 'type EasypayResponseParts', 'type EasypayNotificationParts', 'type EasypayVerificationKey'],
   runtimeImports: ['compactTimestamp', 'type Clock'],
   moduleImports: { 'node:crypto': ['randomUUID'] },
   options: [
     '  /** The merchant\'s RSA private key (PKCS#1 or PKCS#8 PEM, or a KeyObject); parsed once. */',
     '  readonly privateKey: PrivateKeyInput;',
     '  readonly privateKeyPassphrase?: LoadPrivateKeyOptions[\'passphrase\'];',
-    '  /** EasyPay\'s RSA public key or X.509 certificate (PEM or KeyObject), to verify answers and notifications. */',
-    '  readonly easypayPublicKey: PublicKeyInput;',
+    '  /**',
+    '   * EasyPay\'s RSA public key or X.509 certificate (PEM or KeyObject), to verify answers and',
+    '   * notifications; during a key roll, several, each with its `certificateId` (chosen by the',
+    '   * `easyPayCertificateId` an answer names, else tried in turn).',
+    '   */',
+    '  readonly easypayPublicKey: PublicKeyInput | readonly EasypayVerificationKey[];',
     '  /** `reqHeader.reqType`, when the merchant\'s contract needs it (1 merchant, 2 institution). */',
     '  readonly reqType?: string;',
     '  /** `reqHeader.certificateId`, when EasyPay issued one. */',

@@ -7,7 +7,15 @@ import type { SchemeEmitter } from './scheme-emitter.js';
  */
 export const eftpaySha256: SchemeEmitter = {
   signingImports: ['createEftpaySigner', 'verificationFailure', 'VERIFIED', 'type MaybeSecret', 'type VerificationResult'],
-  options: ['  /** The secret code eftPay issued to the merchant (wrap it in `Secret` to keep it out of logs). */', '  readonly secretCode: MaybeSecret<string>;'],
+  options: [
+    '  /** The secret code eftPay issued to the merchant (wrap it in `Secret` to keep it out of logs). */',
+    '  readonly secretCode: MaybeSecret<string>;',
+    '  /**',
+    '   * Secret codes being retired in a key roll: an answer signed under one of them still verifies;',
+    '   * requests are signed with `secretCode` only (see `EftpaySignerOptions.previousSecretCodes`).',
+    '   */',
+    '  readonly previousSecretCodes?: readonly MaybeSecret<string>[];',
+  ],
   declarations: [
     '/** eftPay answers carry `sign` only once `return_status` is 00: an unsigned answer may only be a refusal. */',
     'function verifyEftpayAnswer(signer: ReturnType<typeof createEftpaySigner>, parsed: unknown): VerificationResult {',
@@ -20,7 +28,7 @@ export const eftpaySha256: SchemeEmitter = {
   ],
   readmeOptions: ["secretCode: new Secret(process.env.EFTPAY_SECRET_CODE!),"],
   readmeImports: { '@refundkit/signing': ['Secret'] },
-  setup: ['const signer = createEftpaySigner({ secretCode: options.secretCode });'],
+  setup: ['const signer = createEftpaySigner({ secretCode: options.secretCode, previousSecretCodes: options.previousSecretCodes });'],
   sign: () => 'signer.signRequest(payload)',
   verifyAnswer: () => '(parsed) => verifyEftpayAnswer(signer, parsed)',
 };
