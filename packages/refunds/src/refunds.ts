@@ -380,7 +380,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
     totals: () => ledger.totals(),
     ...ledgerOperations<P>({
       ledger,
-      accounts: () => (Object.keys(providers) as ConfiguredProvider[]).map((key) => ({ provider: key, account: (ADAPTERS[key].accountOf as (config: unknown) => string)(providers[key]) })),
+      accounts: () => accounts.all().map((a) => ({ provider: a.provider, account: a.merchant })),
       ask,
       claimMs: exchangeMs + LEASE_MARGIN_MS,
       logger,

@@ -150,6 +150,11 @@ export class Accounts {
     return accounts;
   }
 
+  /** Every configured account, of every provider (the reconciler and the feed read these merchants' refunds). */
+  all(): Account[] {
+    return [...this.#providers.values()].flatMap((p) => [...p.byName.values()]);
+  }
+
   /** The account a notification names by its merchant; undefined when no account holds it. */
   withMerchant(provider: ConfiguredProvider, merchant: string): Account | undefined {
     return this.#of(provider).byMerchant.get(merchant);
