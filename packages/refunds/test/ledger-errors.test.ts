@@ -25,7 +25,7 @@ import { LedgerConnectionStringError, LedgerRefusedError, LedgerSchemaError, Led
 import { refusalOf } from '../src/ledger/postgres-driver.js';
 import { migratePostgresLedger, openPostgresLedger } from '../src/ledger/postgres-ledger.js';
 import { openLedger } from '../src/ledger/postgres-store.js';
-import { openSqliteLedger } from '../src/ledger/sqlite-ledger.js';
+import { LEDGER_SCHEMA_VERSION, openSqliteLedger } from '../src/ledger/sqlite-ledger.js';
 import { loadSqliteDriver } from '../src/ledger/sqlite-driver.js';
 import { adminPool, closeAdminPool, describePg, dropSchema, freshSchemaName, pgUrl } from './pg-support.js';
 
@@ -408,6 +408,6 @@ describe('the SQLite ledger’s errors name the file and say nothing was recorde
     expect(error.code).toBe('ledger_schema_mismatch');
     expect(error.found).toBe(99);
     expect(error.command).toBe('npm install @refundkit/refunds@latest');
-    expect(error.message).toMatch(/^ledger .*newer\.db has schema version 99, newer than this refundkit understands \(2\): upgrade refundkit .*; nothing was recorded$/);
+    expect(error.message).toMatch(new RegExp(`^ledger .*newer\\.db has schema version 99, newer than this refundkit understands \\(${LEDGER_SCHEMA_VERSION}\\): upgrade refundkit .*; nothing was recorded$`));
   });
 });
