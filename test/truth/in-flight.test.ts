@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 let counter = 0;
-const newId = (provider: Provider, tag: string): string => `${provider.slice(0, 2).toUpperCase()}${tag}${Date.now() % 1_000_000}${String(++counter).padStart(5, '0')}`;
+const newId = (provider: Provider, tag: string): string => `${provider.slice(0, 2).toUpperCase()}${tag}${String(Date.now() % 1_000_000).padStart(6, '0')}${String(++counter).padStart(5, '0')}`;
 
 interface Run {
   readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>;
