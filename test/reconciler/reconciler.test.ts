@@ -208,6 +208,45 @@ describe('leases and claims', () => {
     expect(runs.length).toBe(runsAtStop);
     expect(runs.some((checked) => checked > 0)).toBe(true);
   });
+
+  it('drain: a query under way finishes and is recorded, nothing is claimed after; past the grace period what is left is cut off', async () => {
+    const ledger = new MemoryLedger();
+    const refunds = createRefunds({ providers: { lianke: providerConfigs(quick).lianke! }, ledger, timeoutMs: 20_000 });
+    const impatient = createRefunds({ providers: { lianke: providerConfigs(quick).lianke! }, ledger, timeoutMs: IMPATIENT_MS });
+    const order = quick.addOrder('lianke', { orderId: nextId('lianke', 'DRORD'), amount: 5_000 }).orderId;
+    const key = (refundId: string) => ({ provider: 'lianke' as const, account: accountFor(quick, 'lianke'), refundId });
+
+    // A query that takes 800 ms: drained with a 10 s grace, it ends and its answer is recorded.
+    const slowNo = nextId('lianke', 'DRA');
+    quick.armFault({ provider: 'lianke', fault: 'timeout-after-commit', refundNo: slowNo });
+    expect((await impatient.refund(refundInput('lianke', order, slowNo, 500, 5_000) as never)).status).toBe('unknown');
+    quick.armFault({ provider: 'lianke', fault: 'slow', operation: 'queryRefund', refundNo: slowNo, ms: 800 });
+    const first = startReconciler(refunds, { ...EAGER, intervalMs: 20 });
+    await vi.waitFor(async () => expect((await ledger.get(key(slowNo)))?.lease).toBeDefined(), { timeout: 20_000, interval: 10 });
+    // A refund that became due meanwhile is not claimed once the drain began.
+    const laterNo = nextId('lianke', 'DRB');
+    quick.armFault({ provider: 'lianke', fault: 'timeout-after-commit', refundNo: laterNo });
+    const drained = first.drain({ graceMs: 10_000 });
+    expect((await impatient.refund(refundInput('lianke', order, laterNo, 600, 5_000) as never)).status).toBe('unknown');
+    await drained;
+    expect((await ledger.get(key(slowNo)))).toMatchObject({ status: 'succeeded' });
+    expect((await ledger.get(key(slowNo)))?.lease).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(requestsAbout(quick, 'lianke', laterNo).map((r) => r.operation)).toEqual(['refund']);
+    expect((await ledger.get(key(laterNo)))?.status).toBe('unknown');
+
+    // A query that hangs: the grace period ends it; it moves nothing and its claim is released.
+    quick.armFault({ provider: 'lianke', fault: 'slow', operation: 'queryRefund', refundNo: laterNo, ms: 600_000, times: 10 });
+    const second = startReconciler(refunds, { ...EAGER, intervalMs: 20 });
+    await vi.waitFor(async () => expect((await ledger.get(key(laterNo)))?.lease).toBeDefined(), { timeout: 20_000, interval: 10 });
+    const started = performance.now();
+    await second.drain({ graceMs: 300 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    const cut = await ledger.get(key(laterNo));
+    expect(cut).toMatchObject({ status: 'unknown' });
+    expect(cut?.lease).toBeUndefined();
+    expect((await ledger.history(key(laterNo))).at(-1)).toMatchObject({ kind: 'answer', source: 'query', failure: { code: 'aborted' } });
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -141,10 +141,13 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
       const { values: v } = parse({
         args: [...args],
         strict: true,
-        options: { config: { type: 'string' }, ledger: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, timeout: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+        options: { config: { type: 'string' }, ledger: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, timeout: { type: 'string' }, 'log-level': { type: 'string' }, 'reconcile-every': { type: 'string' }, 'reconcile-older-than': { type: 'string' }, 'shutdown-grace': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       });
       if (v.help) return io.stdout.write(SERVE_HELP), EXIT.ok;
-      return serveCommand({ config: v.config, ledger: v.ledger, port: v.port, host: v.host, timeout: v.timeout, logLevel: v['log-level'] }, io);
+      return serveCommand(
+        { config: v.config, ledger: v.ledger, port: v.port, host: v.host, timeout: v.timeout, logLevel: v['log-level'], reconcileEvery: v['reconcile-every'], reconcileOlderThan: v['reconcile-older-than'], shutdownGrace: v['shutdown-grace'] },
+        io,
+      );
     }
     case 'sandbox': {
       const { sandboxCommand, SANDBOX_HELP } = await import('./commands/sandbox.js');

@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 /** Starts `refundkit serve` in process; `stop()` ends it like SIGTERM and resolves to its exit code. */
-async function serve(config: Record<string, unknown>, ledger: string) {
+async function serve(config: Record<string, unknown>, ledger: string, extra: Partial<Parameters<typeof serveCommand>[0]> = {}) {
   const file = join(temp.dir, `config-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(config));
   const lines: string[] = [];
@@ -36,7 +36,7 @@ async function serve(config: Record<string, unknown>, ledger: string) {
   let ready!: (url: string) => void;
   const listening = new Promise<string>((resolve) => (ready = resolve));
   const exit = serveCommand(
-    { config: file, ledger, port: '0', logLevel: 'debug' },
+    { config: file, ledger, port: '0', logLevel: 'debug', ...extra },
     { stdout: { write: () => undefined }, stderr: { write: (chunk: string) => (err += chunk) }, env: {}, cwd: temp.dir },
     { stop: stopped, onReady: ready, logDestination: { write: (line: string) => lines.push(line) } },
   );
@@ -128,5 +128,42 @@ describe('refundkit serve', () => {
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ status: 'unavailable', ledger: expect.stringContaining('99') });
     expect(await server.stop()).toBe(0);
+  });
+
+  it('runs the reconciler in the background: an unknown refund is resolved by query and counted; on stop, a query in flight finishes and is recorded', async () => {
+    const configs = providerConfigs(sandbox);
+    const ledgerFile = join(temp.dir, 'reconcile.db');
+    const impatient = createRefunds({ providers: { lianke: configs.lianke } as never, ledger: await openSqliteLedger(ledgerFile), timeoutMs: 1_500 });
+    const order = sandbox.addOrder('lianke', { orderId: `SERVE-L-${Date.now()}`, amount: 10_000 }).orderId;
+    const unknownRefund = async (refundId: string) => {
+      sandbox.armFault({ provider: 'lianke', fault: 'timeout-after-commit', refundNo: refundId });
+      const refund = await impatient.refund({ provider: 'lianke', orderId: order, refundId, amount: 300, currency: 'CNY' } as never);
+      expect(refund.status).toBe('unknown');
+      return refund;
+    };
+    const first = await unknownRefund(`SRVL${Date.now()}A`);
+    const ledger = await openSqliteLedger(ledgerFile);
+    const keyOf = (refundId: string) => ({ provider: 'lianke' as const, account: first.account, refundId });
+
+    const server = await serve({ providers: { lianke: configs.lianke } }, ledgerFile, { reconcileEvery: '50ms', reconcileOlderThan: '0s', shutdownGrace: '10s' });
+    await vi.waitFor(async () => expect((await ledger.get(keyOf(first.refundId)))?.status).toBe('succeeded'), { timeout: 20_000, interval: 50 });
+    expect(await metric(server.url, 'refundkit_reconciler_checks_total', { outcome: 'succeeded' })).toBeGreaterThanOrEqual(1);
+
+    // A second unknown refund whose query takes 1.5 s: serve is stopped while the query is under way.
+    const second = await unknownRefund(`SRVL${Date.now()}B`);
+    sandbox.armFault({ provider: 'lianke', fault: 'slow', operation: 'queryRefund', refundNo: second.refundId, ms: 1_500 });
+    const key = keyOf(second.refundId);
+    await vi.waitFor(async () => expect((await ledger.get(key))?.lease).toBeDefined(), { timeout: 20_000, interval: 20 });
+    expect(await server.stop()).toBe(0);
+    const after = await ledger.get(key);
+    expect(after?.status).toBe('succeeded');
+    expect(after?.lease).toBeUndefined();
+    expect(sandbox.requestsReceived('lianke', second.refundId)).toBe(1);
+    await ledger.close();
+    await impatient.close();
+
+    const entries = server.lines.map((line) => JSON.parse(line) as { msg: string; checked?: number });
+    expect(entries.some((e) => e.msg === 'reconciler run' && (e.checked ?? 0) >= 1)).toBe(true);
+    expect(server.stderr()).toContain('reconciling every 50ms');
   });
 });

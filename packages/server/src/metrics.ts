@@ -3,7 +3,7 @@
 // every process sharing the ledger, not this process's view; exchanges and notifications are
 // counted as this process sees them.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { RefundTotal, ResponseEvent } from '@refundkit/refunds';
+import type { ReconcileSummary, RefundTotal, ResponseEvent } from '@refundkit/refunds';
 
 /** What the metrics read at each scrape. */
 export interface MetricsSource {
@@ -16,6 +16,8 @@ export interface ServerMetrics {
   observeExchange(event: ResponseEvent): void;
   /** One notification handled (`applied`, `duplicate`, `refused`, `unmatched`, `deferred`, or `error`). */
   countNotification(provider: string, outcome: string): void;
+  /** One background reconciler run: its refunds by what became of them. */
+  countReconcileRun(summary: ReconcileSummary): void;
   /** The Prometheus text exposition. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -35,6 +37,12 @@ export function createMetrics(source: MetricsSource, options: { processMetrics?:
     registers: [registry],
   });
   const notifications = new Counter({ name: 'refundkit_notifications_total', help: 'Notifications handled by provider and outcome', labelNames: ['provider', 'outcome'] as const, registers: [registry] });
+  const reconciled = new Counter({
+    name: 'refundkit_reconciler_checks_total',
+    help: "Refunds this process's reconciler queried, by what they became (succeeded, failed, pending, unknown), and those it skipped",
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   const scrapeError = new Gauge({ name: 'refundkit_ledger_scrape_errors', help: '1 when the last scrape could not read the ledger', registers: [registry] });
 
   async function readLedger(): Promise<void> {
@@ -64,6 +72,13 @@ export function createMetrics(source: MetricsSource, options: { processMetrics?:
     },
     countNotification(provider, outcome) {
       notifications.inc({ provider, outcome });
+    },
+    countReconcileRun(summary) {
+      reconciled.inc({ outcome: 'succeeded' }, summary.resolved.succeeded);
+      reconciled.inc({ outcome: 'failed' }, summary.resolved.failed);
+      reconciled.inc({ outcome: 'pending' }, summary.stillPending);
+      reconciled.inc({ outcome: 'unknown' }, summary.stillUnknown);
+      reconciled.inc({ outcome: 'skipped' }, summary.skipped);
     },
     async render() {
       await readLedger();

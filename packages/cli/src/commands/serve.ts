@@ -13,8 +13,11 @@ import { EXIT, UsageError } from '../io.js';
 export const SERVE_HELP = `Usage: refundkit serve [options]
 
 Runs refundkit as a long-running process: receives the providers' notifications, answers health
-checks and Prometheus scrapes, logs JSON lines to stdout. SIGINT or SIGTERM stops it cleanly
-(no new requests; those in flight finish; exit 0).
+checks and Prometheus scrapes, logs JSON lines to stdout, and runs the reconciler in the
+background (every --reconcile-every, it queries the providers about refunds left pending or
+unknown; claims in the ledger keep several serve processes from querying one refund twice).
+SIGINT or SIGTERM stops it cleanly (no new requests and no new reconciler claims; requests and
+queries in flight finish within the grace period; exit 0).
 
 Routes:
   POST /notify/<provider>            a provider's notification (easypay, tipay)
@@ -29,6 +32,13 @@ Options:
   --port <n>             port (default 8080; 0 picks a free one)
   --host <address>       address to bind (default 127.0.0.1)
   --timeout <duration>   each provider exchange's deadline (default 30s)
+  --reconcile-every <duration|off>
+                         the pause between two reconciler runs (default 60s; off: no reconciler
+                         here, e.g. when \`refundkit reconcile\` runs from cron)
+  --reconcile-older-than <duration>
+                         only refunds created at least this long ago (default 5m)
+  --shutdown-grace <duration>
+                         how long a stop waits for requests and queries in flight (default 10s)
   --log-level <level>    trace, debug, info (default), warn, error, silent
   -h, --help             this text
 `;
@@ -40,6 +50,9 @@ export interface ServeArgs {
   readonly host?: string | undefined;
   readonly timeout?: string | undefined;
   readonly logLevel?: string | undefined;
+  readonly reconcileEvery?: string | undefined;
+  readonly reconcileOlderThan?: string | undefined;
+  readonly shutdownGrace?: string | undefined;
 }
 
 export interface ServeControl {
@@ -61,11 +74,14 @@ export async function serveCommand(args: ServeArgs, io: Io, control: ServeContro
   const level = args.logLevel ?? 'info';
   if (!LEVELS.has(level)) throw new UsageError(`--log-level must be one of ${[...LEVELS].join(', ')}`);
   const timeoutMs = args.timeout === undefined ? undefined : parseDuration('--timeout', args.timeout);
+  const reconcileEveryMs = args.reconcileEvery === 'off' ? undefined : parseDuration('--reconcile-every', args.reconcileEvery ?? '60s');
+  const olderThanMs = args.reconcileOlderThan === undefined ? undefined : parseDuration('--reconcile-older-than', args.reconcileOlderThan);
+  const shutdownGraceMs = args.shutdownGrace === undefined ? 10_000 : parseDuration('--shutdown-grace', args.shutdownGrace);
   const configFile = args.config ?? env['REFUNDKIT_CONFIG'] ?? 'refundkit.config.json';
   const config = loadConfig(configFile, env, cwd);
   if (Object.keys(config.providers).length === 0) throw new UsageError(`${configFile} configures no provider`);
 
-  const { createRefunds, createNotificationHandler, toNodeHandler } = await import('@refundkit/refunds');
+  const { createRefunds, createNotificationHandler, startReconciler, toNodeHandler } = await import('@refundkit/refunds');
   const { createLogger, createMetrics, refundsLogger, startServer } = await import('@refundkit/server');
   const logger = createLogger({ level: level as 'info', ...(control.logDestination ? { destination: control.logDestination as never } : {}) });
   const ledger = await openLedger(ledgerLocation(args.ledger ?? env['REFUNDKIT_LEDGER'] ?? config.ledger, cwd), io);
@@ -93,12 +109,25 @@ export async function serveCommand(args: ServeArgs, io: Io, control: ServeContro
     },
   };
   const notifications = toNodeHandler(createNotificationHandler(receiver, { logger: refundsLogger(logger) }));
-  const server = await startServer({ host: args.host, port, notifications, health: () => refunds.health(), metrics, logger });
-  io.stderr.write(`refundkit serve: listening on ${server.url} (POST /notify/<provider>, GET /healthz, GET /metrics)\n`);
+  const server = await startServer({ host: args.host, port, notifications, health: () => refunds.health(), metrics, logger, shutdownGraceMs });
+  const reconciler =
+    reconcileEveryMs === undefined
+      ? undefined
+      : startReconciler(refunds, {
+          intervalMs: reconcileEveryMs,
+          ...(olderThanMs === undefined ? {} : { olderThanMs }),
+          onRun: (summary) => {
+            counted.countReconcileRun(summary);
+            logger[summary.checked > 0 ? 'info' : 'debug'](summary, 'reconciler run');
+          },
+          onError: (error) => logger.error({ error: error instanceof Error ? { name: error.name, code: (error as { code?: unknown }).code, message: error.message } : 'unknown' }, 'reconciler run failed'),
+        });
+  io.stderr.write(`refundkit serve: listening on ${server.url} (POST /notify/<provider>, GET /healthz, GET /metrics)${reconciler ? `; reconciling every ${args.reconcileEvery ?? '60s'}` : ''}\n`);
   control.onReady?.(server.url);
 
   await (control.stop ?? signalled());
-  await server.close();
+  // Both drain at once: no new requests or claims; what is in flight finishes within the grace.
+  await Promise.all([server.close(), reconciler?.drain({ graceMs: shutdownGraceMs })]);
   await refunds.close();
   logger.flush?.();
   return EXIT.ok;

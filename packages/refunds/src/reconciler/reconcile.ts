@@ -24,6 +24,11 @@ export interface ReconcileOptions<P extends ProviderKey = ProviderKey> {
   readonly providers?: readonly P[] | undefined;
   /** Stops the run: no refund is claimed after it fires, a query under way is cut off (and moves nothing); the summary says what was done. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * A gentler stop: no refund is claimed after it fires, but a query under way finishes and is
+   * recorded (a server draining on SIGTERM; `signal` remains the hard stop).
+   */
+  readonly stopClaiming?: AbortSignal | undefined;
   /** Queries per second per provider and account, in this process (default 5). */
   readonly perSecond?: number | undefined;
   /** Refunds checked at once (default 4). */
@@ -102,9 +107,13 @@ export async function reconcile(context: ReconcileContext, options: ReconcileOpt
   checkBackoff(backoff);
   const accounts = options.providers === undefined ? context.accounts : context.accounts.filter((a) => options.providers!.includes(a.provider));
   const { ledger, signal } = { ledger: context.ledger, signal: options.signal };
+  const { stopClaiming } = options;
+  // Waiting for a rate-limit slot ends on either stop; a query under way ends only on `signal`.
+  const waitSignal = stopClaiming === undefined ? signal : signal === undefined ? stopClaiming : AbortSignal.any([signal, stopClaiming]);
+  const stopped = (): boolean => signal?.aborted === true || stopClaiming?.aborted === true;
 
   const summary = { checked: 0, resolved: { succeeded: 0, failed: 0 }, stillPending: 0, stillUnknown: 0, skipped: 0 };
-  if (accounts.length === 0 || signal?.aborted) return summary;
+  if (accounts.length === 0 || stopped()) return summary;
   const due = await ledger.due({ olderThanMs, limit: options.limit ?? DEFAULT_RECONCILE_LIMIT, accounts });
   let next = 0;
   let failure: { error: unknown } | undefined;
@@ -112,8 +121,12 @@ export async function reconcile(context: ReconcileContext, options: ReconcileOpt
   async function check(key: RefundIdentity): Promise<void> {
     // The slot first, then the claim: a claim is never held while waiting for the rate limit.
     try {
-      await context.spacing.acquire(`${key.provider}\u0000${key.account}`, perSecond, signal);
+      await context.spacing.acquire(`${key.provider}\u0000${key.account}`, perSecond, waitSignal);
     } catch {
+      summary.skipped++;
+      return;
+    }
+    if (stopped()) {
       summary.skipped++;
       return;
     }
@@ -141,7 +154,7 @@ export async function reconcile(context: ReconcileContext, options: ReconcileOpt
   async function worker(): Promise<void> {
     while (next < due.length) {
       const key = due[next++]!;
-      if (failure || signal?.aborted) {
+      if (failure || stopped()) {
         summary.skipped++;
         continue;
       }

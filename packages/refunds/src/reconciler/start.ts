@@ -3,7 +3,7 @@ import { checkMs } from '../facade/input-checks.js';
 import type { ReconcileOptions, ReconcileSummary } from './reconcile.js';
 
 /** What `startReconciler` takes: a run's options, plus the pace and where results go. */
-export interface ReconcilerOptions<P extends import('../model.js').ProviderKey = import('../model.js').ProviderKey> extends Omit<ReconcileOptions<P>, 'signal'> {
+export interface ReconcilerOptions<P extends import('../model.js').ProviderKey = import('../model.js').ProviderKey> extends Omit<ReconcileOptions<P>, 'signal' | 'stopClaiming'> {
   /** The wait between the end of one run and the start of the next (default 60 000 ms). */
   readonly intervalMs?: number | undefined;
   /** Each run's summary. */
@@ -19,6 +19,12 @@ export interface Reconciler {
    * is taken after, and the promise resolves once the run under way has ended.
    */
   stop(): Promise<void>;
+  /**
+   * Stops it gently: no refund is claimed after this call, queries under way may finish and be
+   * recorded for up to `graceMs` (default 10 000), then whatever is still under way is cut off as
+   * by `stop`. Resolves once the run under way has ended.
+   */
+  drain(options?: { readonly graceMs?: number | undefined }): Promise<void>;
 }
 
 /** What `startReconciler` runs against: a `Refunds` instance. */
@@ -38,25 +44,39 @@ export interface Reconcilable<P extends import('../model.js').ProviderKey> {
 export function startReconciler<P extends import('../model.js').ProviderKey>(refunds: Reconcilable<P>, options: ReconcilerOptions<P> = {}): Reconciler {
   const { intervalMs = 60_000, onRun, onError, ...run } = options;
   checkMs('intervalMs', intervalMs, 0);
-  const controller = new AbortController();
-  const { signal } = controller;
+  // Two stops: `draining` ends the claiming (and the wait between runs), `cut` also ends queries under way.
+  const cut = new AbortController();
+  const draining = new AbortController();
+  const signal = cut.signal;
+  const stopClaiming = draining.signal;
   const loop = (async () => {
-    while (!signal.aborted) {
+    while (!stopClaiming.aborted) {
       try {
-        const summary = await refunds.reconcile({ ...run, signal });
+        const summary = await refunds.reconcile({ ...run, signal, stopClaiming });
         onRun?.(summary);
       } catch (error) {
         if (!signal.aborted) onError?.(error);
       }
       await new Promise<void>((resolve) => {
+        if (stopClaiming.aborted) return resolve();
         const timer = setTimeout(resolve, intervalMs);
-        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        stopClaiming.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
       });
     }
   })();
   return {
     async stop() {
-      controller.abort();
+      cut.abort();
+      draining.abort();
+      await loop;
+    },
+    async drain({ graceMs = 10_000 } = {}) {
+      checkMs('graceMs', graceMs, 0);
+      draining.abort();
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<'cut'>((resolve) => (timer = setTimeout(() => resolve('cut'), graceMs)));
+      if ((await Promise.race([loop, graceOver])) === 'cut') cut.abort();
+      clearTimeout(timer);
       await loop;
     },
   };
