@@ -52,7 +52,14 @@ async function run(job) {
   const base = { provider: job.provider, orderId: job.orderId, refundId: job.refundId, amount: job.amount };
   try {
     const first = await refunds.refund(job);
-    const final = first.status === 'succeeded' || first.status === 'failed' ? first : await refunds.waitFor(first, { timeoutMs: 15_000, intervalMs: 50 });
+    let final = first.status === 'succeeded' || first.status === 'failed' ? first : await refunds.waitFor(first, { timeoutMs: 15_000, intervalMs: 50 });
+    // What a careful caller does with a refund still `unknown` (on a loaded machine an exchange
+    // can time out): call again with the same refund id — the ledger queries first and resends
+    // the same number only if the provider never had it. Never a new id.
+    for (let retry = 0; retry < 3 && final.status === 'unknown'; retry++) {
+      const again = await refunds.refund(job);
+      final = again.status === 'succeeded' || again.status === 'failed' ? again : await refunds.waitFor(again, { timeoutMs: 15_000, intervalMs: 50 });
+    }
     return { ...base, ok: true, firstStatus: first.status, status: final.status, failureCode: final.failure?.code, refund: final };
   } catch (error) {
     return { ...base, ...describeError(error) };
