@@ -1,5 +1,7 @@
 // Adds up the vitest JSON reports every workspace wrote (see vitest.config.base.ts) into one line
-// CI can read: "tests: N passed, N failed". Exits 1 when a report is missing or nothing ran.
+// CI can read: "Node v24.22.3 (primary): tests: N passed, N failed, N skipped". .ci/run calls it
+// after each Node line's run, since the next line's run overwrites the reports. Exits 1 when a
+// report is missing or nothing ran.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -33,6 +35,8 @@ for (const dir of workspaceDirs()) {
   failed += r.numFailedTests;
   skipped += r.numPendingTests + (r.numTodoTests ?? 0);
 }
-console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+// The line's role (scripts/node-lines.txt), as .ci/run passes it to the tests.
+const role = process.env.REFUNDKIT_NODE_LINE_ROLE ?? 'primary';
+console.log(`Node ${process.version} (${role}): tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (missing.length > 0) console.error(`no test report from: ${missing.join(', ')}`);
 process.exit(failed > 0 || passed === 0 || missing.length > 0 ? 1 : 0);

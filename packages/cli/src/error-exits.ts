@@ -54,7 +54,7 @@ export const ERROR_EXITS: Readonly<Record<string, ErrorExit>> = {
   ledger_refused: local('fix the database, role, password, grants or file the message names, then run the same command again'),
   ledger_connection_string: local('percent-encode # / ? @ % in the password of the ledger URL (# as %23, / as %2F, ? as %3F, @ as %40, % as %25)'),
   ledger_schema_mismatch: local('run the command the message names (refundkit ledger migrate, or an upgrade)'),
-  sqlite_unavailable: local('npm install better-sqlite3@^12 (or npm rebuild better-sqlite3)'),
+  sqlite_unavailable: local('npm install better-sqlite3@^12; if it is installed but does not load, the rebuild the message names (npm_config_nodedir=<prefix of this Node> npm rebuild better-sqlite3)'),
   postgres_unavailable: local('npm install pg@^8.11'),
   // A request was sent, or may have been.
   outcome_unrecorded: maybeSent('run the same command again with the same --refund-id, or refundkit status; never a new refund id'),

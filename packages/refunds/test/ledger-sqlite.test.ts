@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSqliteDriver, openDatabase, SqliteUnavailableError, type SqliteDatabaseConstructor } from '../src/ledger/sqlite-driver.js';
 import { defaultLedgerPath, LEDGER_SCHEMA_VERSION, openSqliteLedger } from '../src/ledger/sqlite-ledger.js';
+import { sqliteRebuildCommand } from '../src/ledger/sqlite-rebuild-hint.js';
 import * as index from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'refundkit-ledger-sqlite-'));
@@ -253,6 +254,14 @@ describe('loading better-sqlite3', () => {
       }
     } as unknown as SqliteDatabaseConstructor;
     expect(() => openDatabase(Broken, fresh(), 5000)).toThrow(SqliteUnavailableError);
-    expect(() => openDatabase(Broken, fresh(), 5000)).toThrow(/npm rebuild better-sqlite3/);
+    expect(() => openDatabase(Broken, fresh(), 5000)).toThrow(`rebuild it against this Node's headers: ${sqliteRebuildCommand()}`);
+  });
+
+  it("names the running Node's headers in the rebuild command, or says what to point at", () => {
+    const headers = (prefix: string) => (path: string) => path === join(prefix, 'include', 'node', 'node.h');
+    expect(sqliteRebuildCommand('/opt/node-v24/bin/node', headers('/opt/node-v24'))).toBe('npm_config_nodedir=/opt/node-v24 npm rebuild better-sqlite3');
+    expect(sqliteRebuildCommand('/usr/bin/node', headers('/opt/node-v24'))).toBe(
+      `npm_config_nodedir=<the folder holding include/node of Node ${process.versions.node}> npm rebuild better-sqlite3`,
+    );
   });
 });

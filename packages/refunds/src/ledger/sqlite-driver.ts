@@ -1,4 +1,5 @@
 import { RefundkitError } from '@refundkit/runtime';
+import { sqliteRebuildCommand } from './sqlite-rebuild-hint.js';
 
 /**
  * The part of better-sqlite3's API the SQLite ledger uses, declared here so that neither this
@@ -73,7 +74,7 @@ export function openDatabase(Database: SqliteDatabaseConstructor, file: string, 
   } catch (error) {
     const message = String((error as Error)?.message ?? error);
     if (/bindings|NODE_MODULE_VERSION|better_sqlite3\.node|invalid ELF|wrong ELF/i.test(message)) {
-      throw new SqliteUnavailableError(`better-sqlite3 is installed but its native module does not load in Node ${process.versions.node}: run npm rebuild better-sqlite3 (${message})`, { cause: error });
+      throw new SqliteUnavailableError(`better-sqlite3 is installed but its native module does not load in Node ${process.versions.node}: rebuild it against this Node's headers: ${sqliteRebuildCommand()} (${message})`, { cause: error });
     }
     throw error;
   }
