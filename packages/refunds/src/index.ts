@@ -26,6 +26,22 @@ export { DEFAULT_NOTIFICATION_QUERY_LIMIT, type NotificationQueryLimit } from '.
 export { RefundkitError, ValidationError, ResponseError, SignatureError, TransportError, TimeoutError, ConnectionError, HttpStatusError, AnswerTooLargeError, AmountError, type ValidationIssue } from '@refundkit/runtime';
 export type { BatchesQuery, BatchSummary, BatchStatusCount } from './ledger/batches.js';
 export { batchLabel, MAX_BATCH_LABEL } from './batch/batch-label.js';
+export { BatchInvalidError, type BatchProblem } from './batch/batch-invalid-error.js';
+export type { RefundsBatch } from './batch/batch-api.js';
+export {
+  DEFAULT_LANE_LIMIT,
+  DEFAULT_BATCH_CONCURRENCY,
+  type BatchRow,
+  type BatchOptions,
+  type BatchResult,
+  type BatchRowResult,
+  type BatchCounts,
+  type BatchProgress,
+  type LaneLimit,
+  type LaneProgress,
+  type PlannedRow,
+  type RowPlan,
+} from './batch/batch-types.js';
 export type { RefundLedger, Reservation, ReservationRequest, RefundUpdate, RefundIdentity, OrderIdentity, RefundTotal, LedgerHealth } from './ledger/ledger.js';
 export { planReservation, planUpdate, isCurrent, excerpt, type OrderState, type ReservationPlan, type UpdatePlan } from './ledger/ledger-rules.js';
 export { MemoryLedger } from './ledger/memory-ledger.js';

@@ -5,10 +5,9 @@ import { ConfigError, NotFoundError } from './errors.js';
 import { Accounts } from './facade/accounts.js';
 import { abortFailure, callSignal, sleep, throwIfAborted } from './facade/call-signal.js';
 import { answerForError, notSent } from './facade/exchange-answers.js';
-import { checkCommonInput, checkMs, checkOptions, configIssues } from './facade/input-checks.js';
+import { batchLabel, checkCommonInput, checkMs, checkOptions, configIssues, type RefundsBatch } from './facade/input-checks.js';
 import { LEASE_MARGIN_MS, LeaseTimer, sendMarginMs } from './facade/lease-margin.js';
 import { DEFAULT_IN_FLIGHT_WAIT_MS, type CallOptions, type RefundCallOptions, type RefundsOptions, type WaitOptions } from './facade/options.js';
-import { batchLabel } from './batch/batch-label.js';
 import { ledgerOperations, type RefundsLedgerOperations } from './facade/ledger-operations.js';
 import { nothingSent, recordAnswer, RECORD_RETRY_MS } from './facade/record-answer.js';
 import { toFailure } from './failure.js';
@@ -32,7 +31,7 @@ export type { CallOptions, RefundCallOptions, RefundsOptions, WaitOptions, Notif
 const LEASE_TRIES = 3;
 
 /** The refund facade over the providers `P` it was configured with; see {@link createRefunds}. */
-export interface Refunds<P extends ConfiguredProvider = ConfiguredProvider> extends RefundsLedgerOperations<P> {
+export interface Refunds<P extends ConfiguredProvider = ConfiguredProvider> extends RefundsLedgerOperations<P>, RefundsBatch<P> {
   /**
    * Refunds once per refund id: the ledger is written before anything is sent, a second call with
    * the same id never sends a second refund, and a call that meets the refund in flight elsewhere
@@ -259,7 +258,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
     }
   }
 
-  return {
+  const facade: Refunds<P> = {
     async refund(input, callOptions) {
       const signal = callSignal(callOptions);
       throwIfAborted(signal, 'refund');
@@ -388,6 +387,8 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
       logger,
     }),
 
+    batch: async (rows, batchOptions) => (await import('./batch/run-batch.js')).runBatch({ ledger, clock, open: provider, refund: facade.refund }, rows, batchOptions),
     close: () => ledger.close(),
   };
+  return facade;
 }
