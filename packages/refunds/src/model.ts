@@ -204,12 +204,14 @@ export type AnswerSource = 'refund' | 'query' | 'notification';
  *   `refused` (a notification that failed verification or the echo rule);
  * - `anomaly`: something the ledger refused to believe (an order total below what is already
  *   refunded; a success that takes the order past its total), in `note`;
+ * - `taken_over`: a sender took the lease from the holder that reserved for it (a queue worker
+ *   from its enqueuer), for the same attempt (`note` names the holder it came from);
  * - `claimed`: a reconciler took the refund (`holder`) to query it, starting no attempt; its
  *   answer follows as an `answer` from a `query` (one that cannot tell moves nothing).
  */
 export interface RefundEvent {
   readonly at: string;
-  readonly kind: 'reserved' | 'resubmitted' | 'recovered' | 'answer' | 'anomaly' | 'claimed';
+  readonly kind: 'reserved' | 'resubmitted' | 'recovered' | 'taken_over' | 'answer' | 'anomaly' | 'claimed';
   readonly attempt?: number;
   readonly holder?: string;
   readonly source?: AnswerSource;

@@ -5,7 +5,7 @@ import { ConfigError, NotFoundError } from './errors.js';
 import { Accounts } from './facade/accounts.js';
 import { abortFailure, callSignal, sleep, throwIfAborted } from './facade/call-signal.js';
 import { answerForError, notSent } from './facade/exchange-answers.js';
-import { batchLabel, checkCommonInput, checkMs, checkOptions, configIssues, type RefundsBatch } from './facade/input-checks.js';
+import { batchFields, checkCommonInput, checkMs, checkOptions, configIssues, type RefundsBatch } from './facade/input-checks.js';
 import { LEASE_MARGIN_MS, LeaseTimer, sendMarginMs } from './facade/lease-margin.js';
 import { DEFAULT_IN_FLIGHT_WAIT_MS, type CallOptions, type RefundCallOptions, type RefundsOptions, type WaitOptions } from './facade/options.js';
 import { ledgerOperations, type RefundsLedgerOperations } from './facade/ledger-operations.js';
@@ -274,7 +274,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
         currency: input.currency,
         orderAmount: input.orderAmount,
         meta: send.meta,
-        batch: batchLabel(callOptions?.batch),
+        ...batchFields(callOptions),
         // Web Crypto's, not node:crypto's: importing the facade loads no node:crypto (cold start).
         lease: { holder: globalThis.crypto.randomUUID(), ttlMs: leaseMs },
       };

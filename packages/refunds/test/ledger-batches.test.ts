@@ -81,6 +81,27 @@ describe.each(STORES)('ledger batches: %s', (_name, open) => {
     expect((await ledger.batches()).find((r) => r.id === 'run-1')?.total).toBe(2);
   });
 
+  it('takes a reservation over from the holder that made it, once, for the same attempt', async () => {
+    const key = { provider: 'tipay' as const, account: 'M1', orderId: 'o-q', refundId: 'q' };
+    const enqueued = await ledger.reserve({ key, amount: 100, currency: 'CNY', batch: 'run-q', lease: { holder: 'enqueuer-q', ttlMs: 60_000 } });
+    expect(enqueued.outcome).toBe('new');
+    store.advance(120_000); // the job waited in the queue past the enqueuer's lease: still its holder's to hand over
+    const taken = await ledger.reserve({ key, amount: 100, currency: 'CNY', takeOver: 'enqueuer-q', lease: { holder: 'worker-1', ttlMs: 60_000 } });
+    expect(taken).toMatchObject({ outcome: 'new', providerMayKnow: false, lease: { holder: 'worker-1', attempt: 1 }, refund: { attempts: 1, status: 'unknown', batch: 'run-q' } });
+    // A second delivery of the same job: the holder is the first worker's now, alive, so in flight.
+    const again = await ledger.reserve({ key, amount: 100, currency: 'CNY', takeOver: 'enqueuer-q', lease: { holder: 'worker-2', ttlMs: 60_000 } });
+    expect(again).toMatchObject({ outcome: 'in_flight', lease: { holder: 'worker-1' } });
+    // The first worker died without an answer: the next one recovers it (a query first), as any sender would.
+    store.advance(120_000);
+    const recovered = await ledger.reserve({ key, amount: 100, currency: 'CNY', takeOver: 'enqueuer-q', lease: { holder: 'worker-2', ttlMs: 60_000 } });
+    expect(recovered).toMatchObject({ outcome: 'recover', providerMayKnow: true, lease: { holder: 'worker-2', attempt: 2 } });
+    expect((await ledger.history({ provider: 'tipay', account: 'M1', refundId: 'q' })).map((e) => e.kind)).toEqual(['reserved', 'taken_over', 'recovered']);
+    // Taking over from a holder that does not hold it is the ordinary reservation.
+    const other = { ...key, orderId: 'o-r', refundId: 'r' };
+    await ledger.reserve({ key: other, amount: 5, currency: 'CNY', lease: { holder: 'someone', ttlMs: 60_000 } });
+    expect((await ledger.reserve({ key: other, amount: 5, currency: 'CNY', takeOver: 'enqueuer-q', lease: { holder: 'w', ttlMs: 60_000 } })).outcome).toBe('in_flight');
+  });
+
   it('refuses a limit out of range', async () => {
     await expect(ledger.batches({ limit: 0 })).rejects.toThrow(RangeError);
     await expect(ledger.batches({ limit: 1_001 })).rejects.toThrow(RangeError);

@@ -15,3 +15,11 @@ export function batchLabel(label: unknown): string | undefined {
   if (label.length > MAX_BATCH_LABEL) throw invalid('batch', `maxLength ${MAX_BATCH_LABEL}`, `must be at most ${MAX_BATCH_LABEL} characters, is ${label.length}; nothing was sent`);
   return label;
 }
+
+/** The reservation's batch fields from a refund call's options: the label, checked, and the holder to take over from. */
+export function batchFields(options: { readonly batch?: string | undefined; readonly takeOver?: string | undefined } | undefined): { batch?: string; takeOver?: string } {
+  const batch = batchLabel(options?.batch);
+  const takeOver = options?.takeOver;
+  if (takeOver !== undefined && (typeof takeOver !== 'string' || takeOver === '')) throw invalid('takeOver', 'type string', 'must be the holder id that reserved the refund; nothing was sent');
+  return { ...(batch !== undefined ? { batch } : {}), ...(takeOver !== undefined ? { takeOver } : {}) };
+}

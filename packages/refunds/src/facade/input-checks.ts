@@ -7,8 +7,8 @@ import { ADAPTERS, type ConfiguredProvider } from '../providers/index.js';
 import type { RefundInput } from '../refund-input.js';
 import { blockIssues } from './accounts.js';
 
-// Re-exported for the facade: the batch label is checked with the rest of a refund's input.
-export { batchLabel } from '../batch/batch-label.js';
+// For the facade: the batch label is checked with the rest of a refund's input.
+export { batchFields } from '../batch/batch-label.js';
 export type { RefundsBatch } from '../batch/batch-api.js';
 
 /** Goods lines: ids and names as text, quantity a positive integer, price integer minor units. */

@@ -180,6 +180,12 @@ export interface RefundCallOptions extends CallOptions {
    * await refunds.refund(input, { batch: 'flash-sale-1204' })
    */
   readonly batch?: string | undefined;
+  /**
+   * The lease holder that reserved this refund for this call (a queue's enqueuer, see
+   * `ReservationRequest.takeOver`): the call takes the reservation over for the same attempt
+   * instead of treating it as another sender's. Used by `@refundkit/queue` workers.
+   */
+  readonly takeOver?: string | undefined;
 }
 
 /**

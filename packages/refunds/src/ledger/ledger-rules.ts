@@ -68,6 +68,7 @@ export function planReservation(existing: Refund | undefined, request: Reservati
   if (existing) {
     assertSameRefund(existing, request);
     if (existing.status === 'succeeded' || existing.status === 'pending') return { kind: 'keep', reservation: { outcome: 'existing', refund: existing } };
+    if (request.takeOver !== undefined && existing.status === 'unknown' && existing.lease?.holder === request.takeOver) return planTakeOver(existing, request, now);
     if (isLive(existing.lease, now)) return { kind: 'keep', reservation: { outcome: 'in_flight', refund: existing, lease: existing.lease } };
   }
   const total = tighter(request.orderAmount, order.total);
@@ -99,6 +100,26 @@ export function planReservation(existing: Refund | undefined, request: Reservati
     event: { at, kind, attempt, holder: lease.holder },
     // A recovered refund stays `unknown`: no transition. A new one appears; a failed one reopens.
     change: existing?.status === refund.status ? undefined : changeOf(refund, existing?.status ?? null, 'reservation', at),
+  };
+}
+
+/**
+ * The lease handed from its holder (an enqueuer that reserved for a job) to the caller, for the
+ * same attempt: the reservation already passed the order's check and holds its amount. The
+ * caller sends at once when no request of this number may have reached the provider
+ * (`new` on the first attempt, `resubmit` on a later one), else asks first (`recover`).
+ */
+function planTakeOver(existing: Refund, request: ReservationRequest, now: Date): ReservationPlan {
+  const at = now.toISOString();
+  const lease: Lease = { holder: request.lease.holder, attempt: existing.attempts, expiresAt: new Date(now.getTime() + request.lease.ttlMs).toISOString() };
+  const refund: Refund = { ...existing, lease, updatedAt: at };
+  const outcome = existing.providerMayKnow ? 'recover' : existing.attempts > 1 ? 'resubmit' : 'new';
+  return {
+    kind: 'write',
+    reservation: { outcome, refund, lease, providerMayKnow: existing.providerMayKnow },
+    refund,
+    insert: false,
+    event: { at, kind: 'taken_over', attempt: existing.attempts, holder: lease.holder, note: `from ${existing.lease!.holder}` },
   };
 }
 

@@ -35,6 +35,15 @@ export interface ReservationRequest {
   readonly lease: { readonly holder: string; readonly ttlMs: number };
   /** The batch run reserving it (see `Refund.batch`): stored on a new refund, never changed after. */
   readonly batch?: string | undefined;
+  /**
+   * A lease holder this sender takes the refund over from: when the refund is `unknown` and its
+   * lease (live or not) is still that holder's, the caller gets the lease for the same attempt
+   * (no new attempt; `providerMayKnow` as it was) — how a queue worker takes over a reservation
+   * its enqueuer made for it and never sent. Once taken, the holder is the taker's: a second
+   * delivery of the same job naming the same holder meets the ordinary rules (in flight, or
+   * recovered by a query first).
+   */
+  readonly takeOver?: string | undefined;
 }
 
 /**
