@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, extname, resolve } from 'node:path';
-import { ADAPTERS, BatchInvalidError, createRefunds, type BatchOptions, type BatchResult, type LaneLimit, type Refunds } from '@refundkit/refunds';
+import { ADAPTERS, BatchInvalidError, createRefunds, type BatchOptions, type BatchResult, type LaneLimit, type RefundLedger, type Refunds } from '@refundkit/refunds';
 import { isProviderKey, REGISTRY } from '@refundkit/registry';
 import { parseDuration } from '../amounts.js';
 import { loadConfig, type CliConfig } from '../config.js';
@@ -124,6 +124,8 @@ export function defaultLabel(file: string, bytes: Buffer): string {
 /** What a batch command opens: the config, the rows, the ledger and the facade. */
 export interface OpenedBatch {
   readonly refunds: Refunds;
+  /** The ledger the facade writes (a `PostgresLedger` for a postgres:// location). */
+  readonly ledger: RefundLedger;
   readonly rows: ReturnType<typeof readRows>['rows'];
   readonly label: string;
   readonly location: LedgerLocation;
@@ -155,7 +157,7 @@ export async function openBatch(args: Pick<BatchArgs, 'file' | 'config' | 'ledge
   try {
     // `never`: the blocks are unchecked JSON from the file; createRefunds checks them (one ConfigError naming each problem).
     const refunds = createRefunds({ providers: config.providers as never, ledger, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
-    return { refunds, rows: read.rows, label, location, settings, config };
+    return { refunds, ledger, rows: read.rows, label, location, settings, config };
   } catch (error) {
     await ledger.close();
     throw error;
