@@ -67,7 +67,7 @@ export function makeRows(sandbox: Sandbox, count: number): Row[] {
 export function writeCsv(dir: string, name: string, rows: readonly Row[]): string {
   const columns = ['provider', 'order', 'refund_id', 'amount', 'order_amount', 'option.payType', 'option.oriTransDate', 'option.paymentType'];
   const lines = rows.map((r) => {
-    const o = OPTIONS[r.provider];
+    const o = OPTIONS[r.provider] ?? {};
     return [r.provider, r.order, r.refundId, (r.amount / 100).toFixed(2), '100.00', o['payType'] ?? '', o['oriTransDate'] ?? '', o['paymentType'] ?? ''].join(',');
   });
   const path = join(dir, name);

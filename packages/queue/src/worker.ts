@@ -3,7 +3,8 @@
 // (`takeOver`). Correctness never rests on the queue: a job delivered twice, or again after a
 // worker died mid-send, meets the ledger's lease (in flight: waited for) or its same-number rule
 // (an unknown refund is recovered by a query first), so no refund is sent twice.
-import { run, type Runner, type Task } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { run, type Runner, type Task, type WorkerEvents } from 'graphile-worker';
 import { DEFAULT_LANE_LIMIT, type LaneLimit, type ProviderKey, type Refund, type Refunds } from '@refundkit/refunds';
 import type { Pool, PoolClient } from 'pg';
 import type { RefundJob } from './job.js';
@@ -87,12 +88,16 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const sweepEvery = options.pollMs ?? 1_000;
   try {
     await sweepDeadWorkers(pool, schema);
-    runner = await run({ pgPool: pool, schema, concurrency: options.concurrency ?? 8, noHandleSignals: true, pollInterval: sweepEvery, logger: quietLogger, taskList: { [REFUND_TASK]: task } });
+    // Listened to before `run`: its workers are created while it starts. The pool and each worker are registered as they are
+    // created (a kill between its creation and its registration leaves its job to graphile-worker's own lock timeout).
+    const events = new EventEmitter() as WorkerEvents;
+    events.on('pool:create', ({ workerPool }) => void register(workerPool.id).catch(() => undefined));
+    events.on('worker:create', ({ worker }) => void register(worker.workerId).catch(() => undefined));
+    runner = await run({ pgPool: pool, schema, concurrency: options.concurrency ?? 8, noHandleSignals: true, pollInterval: sweepEvery, logger: quietLogger, events, taskList: { [REFUND_TASK]: task } });
   } catch (error) {
     presence.release(true);
     throw error;
   }
-  runner.events.on('worker:create', ({ worker }) => void register(worker.workerId).catch(() => undefined));
   // Killed workers' jobs are released by whoever notices first: every worker looks now and then.
   const sweeper = setInterval(() => void sweepDeadWorkers(pool, schema).catch(() => undefined), sweepEvery);
   sweeper.unref();
