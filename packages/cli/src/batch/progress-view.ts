@@ -33,7 +33,19 @@ export function laneLine(lane: LaneProgress): string {
 
 /** A live view on a terminal: redrawn at most every `everyMs`, one line per lane. */
 function terminalView(stream: ProgressStream, everyMs: number): ProgressView {
-  const draw = createLogUpdate(stream as unknown as NodeJS.WriteStream, { showCursor: true });
+  // A terminal that reports no size (a pty nobody sized: `script` without a terminal, some CI
+  // runners) says 0 rows, and log-update would clip every frame to nothing: assume 24 rows and $COLUMNS (else 120) columns then.
+  const sized = {
+    isTTY: true,
+    get columns(): number {
+      return stream.columns || Number(process.env['COLUMNS']) || 120;
+    },
+    get rows(): number {
+      return (stream as { rows?: number }).rows || 24;
+    },
+    write: (chunk: string) => stream.write(chunk),
+  };
+  const draw = createLogUpdate(sized as unknown as NodeJS.WriteStream, { showCursor: true });
   let last: BatchProgress | undefined;
   let drawnAt = 0;
   const render = (progress: BatchProgress): void => {

@@ -39,7 +39,7 @@ export async function queueBatchCommand(args: BatchArgs, io: Io, control: BatchC
     );
     io.stderr.write(`refundkit: batch ${label}: ${enqueued.enqueued} rows enqueued (${enqueued.done} done already); following until the workers finish\n`);
     const tty = (io.stderr as { isTTY?: boolean }).isTTY === true && !args.json;
-    const draw = tty ? createLogUpdate(io.stderr as unknown as NodeJS.WriteStream) : undefined;
+    const draw = tty ? createLogUpdate(io.stderr as unknown as NodeJS.WriteStream, { showCursor: true, defaultHeight: 24 }) : undefined;
     let printedAt = performance.now();
     const state = await queue.followRun({
       pool,
