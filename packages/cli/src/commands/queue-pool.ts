@@ -11,5 +11,7 @@ export function queueSchemaOf(ledgerSchema: string | undefined): string {
 export function openQueuePool(connectionString: string, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, application_name: 'refundkit-queue' });
   pool.on('error', () => undefined);
+  // A connection's own errors (a server that ended the session) fail its next statement instead.
+  pool.on('connect', (client) => void client.on('error', () => undefined));
   return pool;
 }
