@@ -86,8 +86,9 @@ describe.each(STORES)('ledger batches: %s', (_name, open) => {
     const enqueued = await ledger.reserve({ key, amount: 100, currency: 'CNY', batch: 'run-q', lease: { holder: 'enqueuer-q', ttlMs: 60_000 } });
     expect(enqueued.outcome).toBe('new');
     store.advance(120_000); // the job waited in the queue past the enqueuer's lease: still its holder's to hand over
-    const taken = await ledger.reserve({ key, amount: 100, currency: 'CNY', takeOver: 'enqueuer-q', lease: { holder: 'worker-1', ttlMs: 60_000 } });
-    expect(taken).toMatchObject({ outcome: 'new', providerMayKnow: false, lease: { holder: 'worker-1', attempt: 1 }, refund: { attempts: 1, status: 'unknown', batch: 'run-q' } });
+    const taken = await ledger.reserve({ key, amount: 100, currency: 'CNY', takeOver: 'enqueuer-q', meta: { transDate: '20251204' }, lease: { holder: 'worker-1', ttlMs: 60_000 } });
+    expect(taken).toMatchObject({ outcome: 'new', providerMayKnow: false, lease: { holder: 'worker-1', attempt: 1 }, refund: { attempts: 1, status: 'unknown', batch: 'run-q', meta: { transDate: '20251204' } } });
+    expect((await ledger.get({ provider: 'tipay', account: 'M1', refundId: 'q' }))?.meta).toEqual({ transDate: '20251204' });
     // A second delivery of the same job: the holder is the first worker's now, alive, so in flight.
     const again = await ledger.reserve({ key, amount: 100, currency: 'CNY', takeOver: 'enqueuer-q', lease: { holder: 'worker-2', ttlMs: 60_000 } });
     expect(again).toMatchObject({ outcome: 'in_flight', lease: { holder: 'worker-1' } });

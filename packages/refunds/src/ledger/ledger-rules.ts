@@ -112,7 +112,8 @@ export function planReservation(existing: Refund | undefined, request: Reservati
 function planTakeOver(existing: Refund, request: ReservationRequest, now: Date): ReservationPlan {
   const at = now.toISOString();
   const lease: Lease = { holder: request.lease.holder, attempt: existing.attempts, expiresAt: new Date(now.getTime() + request.lease.ttlMs).toISOString() };
-  const refund: Refund = { ...existing, lease, updatedAt: at };
+  // The sender's query data (easypay's send date, eftpay's payment type) replaces the enqueuer's, as on any new attempt.
+  const refund: Refund = { ...existing, ...(request.meta ? { meta: request.meta } : {}), lease, updatedAt: at };
   const outcome = existing.providerMayKnow ? 'recover' : existing.attempts > 1 ? 'resubmit' : 'new';
   return {
     kind: 'write',
