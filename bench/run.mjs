@@ -24,8 +24,9 @@ const SUITES = [
   { file: 'notifications.bench.mjs', title: '8. Notifications' },
   { file: 'serve.bench.mjs', title: '9. Serve' },
   { file: 'reconciler.bench.mjs', title: '10. Reconciler' },
+  { file: 'batch.bench.mjs', title: '11. Mass refunds' },
 ];
-const ORDER = ['1.', '2.', '3.', '4.', '5.', '6.', '7.', '8.', '9.', '10'];
+const ORDER = ['1.', '2.', '3.', '4.', '5.', '6.', '7.', '8.', '9.', '10', '11'];
 
 function machine() {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');

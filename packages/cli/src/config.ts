@@ -10,6 +10,8 @@ import { ConfigFileError } from './config-error.js';
 export interface CliConfig {
   readonly providers: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly ledger?: string;
+  /** `refundkit batch`'s limits (`{ "concurrency": 16, "limits": { "<provider>": { "concurrency", "perSecond", "onePerOrder" } } }`), checked by that command. */
+  readonly batch?: unknown;
 }
 
 /** How deep a config value may nest: real ones are three levels; this bounds the recursion below. */
@@ -81,7 +83,7 @@ export function loadConfig(file: string, env: Readonly<Record<string, string | u
     const where = at === undefined ? '' : ` (line ${text.slice(0, Number(at)).split('\n').length})`;
     throw new ConfigFileError('', `config ${file} is not valid JSON${where}`);
   }
-  const raw = parsed as Partial<Record<'providers' | 'ledger', unknown>> | null;
+  const raw = parsed as Partial<Record<'providers' | 'ledger' | 'batch', unknown>> | null;
   if (!raw || typeof raw !== 'object' || typeof raw.providers !== 'object' || raw.providers === null) {
     throw new ConfigFileError('', `config ${file} must be {"providers": {...}}`);
   }
@@ -96,5 +98,5 @@ export function loadConfig(file: string, env: Readonly<Record<string, string | u
   );
   // A ledger file is relative to the config file; a postgres:// URL is taken as it is.
   const ledger = typeof config.ledger === 'string' ? (isPostgresUrl(config.ledger) ? config.ledger : resolve(base, config.ledger)) : undefined;
-  return { providers, ...(ledger !== undefined ? { ledger } : {}) };
+  return { providers, ...(ledger !== undefined ? { ledger } : {}), ...(raw.batch !== undefined ? { batch: raw.batch } : {}) };
 }

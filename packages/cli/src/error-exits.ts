@@ -44,6 +44,7 @@ export const ERROR_EXITS: Readonly<Record<string, ErrorExit>> = {
   not_found: local('check --provider, --order and --refund-id, and that the config has the provider'),
   account_unknown: local('check the merchant account the refund names against the provider configuration'),
   notification_body_invalid: local('pass the notification body exactly as it was received'),
+  batch_invalid: local('fix the rows the message names (line and rule), then run the same file again'),
   // Refused by the ledger's rules.
   over_refund: local('refund at most what is left of the order'),
   refund_id_conflict: local('a new refund needs a new --refund-id; to retry this one, give its amount, order and currency again'),
@@ -74,7 +75,7 @@ export const ERROR_EXITS: Readonly<Record<string, ErrorExit>> = {
 };
 
 /** The commands that send refunds; every other one sends none, whatever goes wrong. */
-const SENDING_COMMANDS = new Set(['refund']);
+const SENDING_COMMANDS = new Set(['refund', 'batch', 'worker']);
 
 /** The refund an `outcome_unrecorded` error is about (the facade's `OutcomeNotRecordedError` carries these). */
 interface UnrecordedRefund {

@@ -62,7 +62,7 @@ function withBaseUrl(block: Record<string, unknown>, baseUrl: string | undefined
  * block itself, or the `--account` (else the default, else the only) account of a block with
  * `accounts`; empty when none is named. createRefunds checks the block and the account itself.
  */
-function accountSettings(block: Record<string, unknown>, account: string | undefined): Record<string, unknown> {
+export function accountSettings(block: Record<string, unknown>, account: string | undefined): Record<string, unknown> {
   const accounts = block['accounts'];
   if (accounts === null || typeof accounts !== 'object' || Array.isArray(accounts)) return block;
   const names = Object.keys(accounts);

@@ -14,6 +14,9 @@ Usage:
   refundkit status --provider P --order ID --refund-id RID [...]                  a refund's status
   refundkit status --unmatched [--provider P] [--json]                            notifications naming refunds the ledger never saw
   refundkit reconcile [--older-than 5m] [--limit N] [--provider P] [--json]      query pending and unknown refunds (for cron)
+  refundkit batch FILE [--dry-run] [--report OUT] [--concurrency N] [--json]       refund every row of a CSV or JSON Lines file
+  refundkit batch FILE --queue --ledger postgres://…                              enqueue the rows for refundkit worker processes
+  refundkit worker --ledger postgres://… [--concurrency N]                        send queued batch rows until SIGINT/SIGTERM
   refundkit validate --provider P --message NAME FILE                             check a message against the contract
   refundkit demo                                                                  the main job on the embedded sandbox
   refundkit sandbox [--port 4010]                                                 run the local simulators
@@ -113,6 +116,40 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
       });
       if (v.help) return io.stdout.write(RECONCILE_HELP), EXIT.ok;
       return reconcileCommand({ provider: v.provider, olderThan: v['older-than'], limit: v.limit, config: v.config, ledger: v.ledger, timeout: v.timeout, json: v.json }, io);
+    }
+    case 'batch': {
+      const { batchCommand, BATCH_HELP } = await import('./commands/batch.js');
+      const { values: v, positionals } = parse({
+        args: [...args],
+        strict: true,
+        allowPositionals: true,
+        options: {
+          'dry-run': { type: 'boolean' },
+          report: { type: 'string' },
+          concurrency: { type: 'string' },
+          config: { type: 'string' },
+          ledger: { type: 'string' },
+          account: { type: 'string' },
+          batch: { type: 'string' },
+          timeout: { type: 'string' },
+          queue: { type: 'boolean' },
+          json: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+      if (v.help) return io.stdout.write(BATCH_HELP), EXIT.ok;
+      if (positionals.length > 1) throw new UsageError('give one FILE');
+      return batchCommand({ file: positionals[0], dryRun: v['dry-run'], report: v.report, concurrency: v.concurrency, config: v.config, ledger: v.ledger, account: v.account, batch: v.batch, timeout: v.timeout, queue: v.queue, json: v.json }, io);
+    }
+    case 'worker': {
+      const { workerCommand, WORKER_HELP } = await import('./commands/worker.js');
+      const { values: v } = parse({
+        args: [...args],
+        strict: true,
+        options: { config: { type: 'string' }, ledger: { type: 'string' }, concurrency: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      });
+      if (v.help) return io.stdout.write(WORKER_HELP), EXIT.ok;
+      return workerCommand({ config: v.config, ledger: v.ledger, concurrency: v.concurrency, timeout: v.timeout, json: v.json }, io);
     }
     case 'validate': {
       const { validateCommand, VALIDATE_HELP } = await import('./commands/validate.js');

@@ -82,6 +82,21 @@ describe('the CLI loads only what the command needs', () => {
     expect(loads(loaded, XML)).toBe(false);
   });
 
+  it('batch loads no job queue without --queue, worker --help none either: @refundkit/queue and graphile-worker load for --queue and worker only', () => {
+    const QUEUE = /packages\/queue\/|@refundkit\/queue\/|node_modules\/graphile-worker\//;
+    const file = join(dir, 'rows.csv');
+    writeFileSync(file, 'provider,order,refund_id,amount\ntipay,ORDER0000001,REFUND0000001,1.00\n');
+    writeFileSync(join(dir, 'refundkit.config.json'), JSON.stringify({ providers: { tipay: { baseUrl: 'http://127.0.0.1:9', appId: 'tichain000000', appKey: 'k', merchantNo: '10012426723' } } }));
+    const batch = loadedBy(['batch', file, '--dry-run', '--ledger', ':memory:']);
+    expect(batch.status, batch.stderr).toBe(0);
+    expect(loads(batch.loaded, QUEUE)).toBe(false);
+    expect(loads(batch.loaded, SANDBOX)).toBe(false);
+    expect(providersIn(batch.loaded)).toEqual(['tipay']);
+    const worker = loadedBy(['worker', '--help']);
+    expect(worker.status).toBe(0);
+    expect(loads(worker.loaded, QUEUE)).toBe(false);
+  });
+
   it('refund --help loads no provider and no sandbox', () => {
     const { status, loaded } = loadedBy(['refund', '--help']);
     expect(status).toBe(0);

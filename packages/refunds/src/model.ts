@@ -148,6 +148,13 @@ export interface Refund {
    * reconcile: { checks: 3, nextCheckAt: '2026-12-02T04:17:00.000Z' } // next wait about 8 minutes
    */
   readonly reconcile?: { readonly checks: number; readonly nextCheckAt: string };
+  /**
+   * The batch run the refund was first reserved under (`refunds.batch`, `refundkit batch`): kept
+   * as it was whatever later runs resubmit or recover it, so `batches()` can sum a run.
+   *
+   * @example batch: 'flash-sale-2026-12-04'
+   */
+  readonly batch?: string;
   /** When the refund was first reserved, ISO 8601 (the ledger's clock). @example createdAt: '2026-12-02T04:10:00.000Z' */
   readonly createdAt: string;
   /** When the record last changed, ISO 8601 (the ledger's clock). @example updatedAt: '2026-12-02T04:10:01.120Z' */
@@ -197,12 +204,14 @@ export type AnswerSource = 'refund' | 'query' | 'notification';
  *   `refused` (a notification that failed verification or the echo rule);
  * - `anomaly`: something the ledger refused to believe (an order total below what is already
  *   refunded; a success that takes the order past its total), in `note`;
+ * - `taken_over`: a sender took the lease from the holder that reserved for it (a queue worker
+ *   from its enqueuer), for the same attempt (`note` names the holder it came from);
  * - `claimed`: a reconciler took the refund (`holder`) to query it, starting no attempt; its
  *   answer follows as an `answer` from a `query` (one that cannot tell moves nothing).
  */
 export interface RefundEvent {
   readonly at: string;
-  readonly kind: 'reserved' | 'resubmitted' | 'recovered' | 'answer' | 'anomaly' | 'claimed';
+  readonly kind: 'reserved' | 'resubmitted' | 'recovered' | 'taken_over' | 'answer' | 'anomaly' | 'claimed';
   readonly attempt?: number;
   readonly holder?: string;
   readonly source?: AnswerSource;

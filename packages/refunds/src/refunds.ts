@@ -5,9 +5,9 @@ import { ConfigError, NotFoundError } from './errors.js';
 import { Accounts } from './facade/accounts.js';
 import { abortFailure, callSignal, sleep, throwIfAborted } from './facade/call-signal.js';
 import { answerForError, notSent } from './facade/exchange-answers.js';
-import { checkCommonInput, checkMs, checkOptions, configIssues } from './facade/input-checks.js';
+import { batchFields, checkCommonInput, checkMs, checkOptions, configIssues, type RefundsBatch } from './facade/input-checks.js';
 import { LEASE_MARGIN_MS, LeaseTimer, sendMarginMs } from './facade/lease-margin.js';
-import { DEFAULT_IN_FLIGHT_WAIT_MS, type CallOptions, type RefundsOptions, type WaitOptions } from './facade/options.js';
+import { DEFAULT_IN_FLIGHT_WAIT_MS, type CallOptions, type RefundCallOptions, type RefundsOptions, type WaitOptions } from './facade/options.js';
 import { ledgerOperations, type RefundsLedgerOperations } from './facade/ledger-operations.js';
 import { nothingSent, recordAnswer, RECORD_RETRY_MS } from './facade/record-answer.js';
 import { toFailure } from './failure.js';
@@ -25,13 +25,13 @@ import { ADAPTERS, type ConfiguredProvider } from './providers/index.js';
 import { requestOf, type RefundInputOf } from './refund-input.js';
 
 export { LEASE_MARGIN_MS };
-export type { CallOptions, RefundsOptions, WaitOptions, NotificationHandled, NotificationInput, NotificationOptions, NotifyingProvider };
+export type { CallOptions, RefundCallOptions, RefundsOptions, WaitOptions, NotificationHandled, NotificationInput, NotificationOptions, NotifyingProvider };
 
 /** How often a sender reserves again when its lease keeps coming back too short to send under. */
 const LEASE_TRIES = 3;
 
 /** The refund facade over the providers `P` it was configured with; see {@link createRefunds}. */
-export interface Refunds<P extends ConfiguredProvider = ConfiguredProvider> extends RefundsLedgerOperations<P> {
+export interface Refunds<P extends ConfiguredProvider = ConfiguredProvider> extends RefundsLedgerOperations<P>, RefundsBatch<P> {
   /**
    * Refunds once per refund id: the ledger is written before anything is sent, a second call with
    * the same id never sends a second refund, and a call that meets the refund in flight elsewhere
@@ -46,7 +46,7 @@ export interface Refunds<P extends ConfiguredProvider = ConfiguredProvider> exte
    * const refund = await refunds.refund({ provider: 'tipay', orderId: 'order123456789', refundId: 'refundorder987654', amount: 8888, currency: 'CNY', orderAmount: 10000 });
    * if (refund.status === 'failed') console.log(refund.failure); // { source: 'provider', code: '40101', message: '...' }
    */
-  refund<K extends P>(input: RefundInputOf<K>, options?: CallOptions): Promise<Refund>;
+  refund<K extends P>(input: RefundInputOf<K>, options?: RefundCallOptions): Promise<Refund>;
   /**
    * The refund as the ledger has it; one that is not final is queried first (the answer is
    * recorded). `NotFoundError` when the ledger never saw it; `UnknownAccountError` when the key
@@ -258,7 +258,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
     }
   }
 
-  return {
+  const facade: Refunds<P> = {
     async refund(input, callOptions) {
       const signal = callSignal(callOptions);
       throwIfAborted(signal, 'refund');
@@ -274,6 +274,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
         currency: input.currency,
         orderAmount: input.orderAmount,
         meta: send.meta,
+        ...batchFields(callOptions),
         // Web Crypto's, not node:crypto's: importing the facade loads no node:crypto (cold start).
         lease: { holder: globalThis.crypto.randomUUID(), ttlMs: leaseMs },
       };
@@ -386,6 +387,8 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
       logger,
     }),
 
+    batch: async (rows, batchOptions) => (await import('./batch/run-batch.js')).runBatch({ ledger, clock, open: provider, refund: facade.refund }, rows, batchOptions),
     close: () => ledger.close(),
   };
+  return facade;
 }

@@ -7,6 +7,10 @@ import { ADAPTERS, type ConfiguredProvider } from '../providers/index.js';
 import type { RefundInput } from '../refund-input.js';
 import { blockIssues } from './accounts.js';
 
+// For the facade: the batch label is checked with the rest of a refund's input.
+export { batchFields } from '../batch/batch-label.js';
+export type { RefundsBatch } from '../batch/batch-api.js';
+
 /** Goods lines: ids and names as text, quantity a positive integer, price integer minor units. */
 export function checkItems(items: unknown): void {
   if (!Array.isArray(items)) throw invalid('items', 'type array', 'must be an array of { id, name, quantity, price }');

@@ -68,6 +68,7 @@ export function planReservation(existing: Refund | undefined, request: Reservati
   if (existing) {
     assertSameRefund(existing, request);
     if (existing.status === 'succeeded' || existing.status === 'pending') return { kind: 'keep', reservation: { outcome: 'existing', refund: existing } };
+    if (request.takeOver !== undefined && existing.status === 'unknown' && existing.lease?.holder === request.takeOver) return planTakeOver(existing, request, now);
     if (isLive(existing.lease, now)) return { kind: 'keep', reservation: { outcome: 'in_flight', refund: existing, lease: existing.lease } };
   }
   const total = tighter(request.orderAmount, order.total);
@@ -84,10 +85,10 @@ export function planReservation(existing: Refund | undefined, request: Reservati
   const providerMayKnow = existing !== undefined && (existing.providerMayKnow || existing.lease !== undefined);
   const meta = request.meta ?? existing?.meta;
   const { provider, account, orderId, refundId } = request.key;
-  // A new attempt starts the reconciler's schedule afresh.
+  // A new attempt starts the reconciler's schedule afresh; the batch a refund was first reserved under stays.
   const refund: Refund = existing
     ? { ...withoutLease(existing), status: 'unknown', ...(meta ? { meta } : {}), attempts: attempt, providerMayKnow, lease, updatedAt: at }
-    : { provider, account, orderId, refundId, amount: request.amount, currency: request.currency, status: 'unknown', ...(meta ? { meta } : {}), attempts: attempt, providerMayKnow, lease, createdAt: at, updatedAt: at };
+    : { provider, account, orderId, refundId, amount: request.amount, currency: request.currency, status: 'unknown', ...(meta ? { meta } : {}), ...(request.batch !== undefined ? { batch: request.batch } : {}), attempts: attempt, providerMayKnow, lease, createdAt: at, updatedAt: at };
   const outcome = !existing ? 'new' : existing.status === 'failed' ? 'resubmit' : 'recover';
   const kind = outcome === 'new' ? 'reserved' : outcome === 'resubmit' ? 'resubmitted' : 'recovered';
   return {
@@ -99,6 +100,27 @@ export function planReservation(existing: Refund | undefined, request: Reservati
     event: { at, kind, attempt, holder: lease.holder },
     // A recovered refund stays `unknown`: no transition. A new one appears; a failed one reopens.
     change: existing?.status === refund.status ? undefined : changeOf(refund, existing?.status ?? null, 'reservation', at),
+  };
+}
+
+/**
+ * The lease handed from its holder (an enqueuer that reserved for a job) to the caller, for the
+ * same attempt: the reservation already passed the order's check and holds its amount. The
+ * caller sends at once when no request of this number may have reached the provider
+ * (`new` on the first attempt, `resubmit` on a later one), else asks first (`recover`).
+ */
+function planTakeOver(existing: Refund, request: ReservationRequest, now: Date): ReservationPlan {
+  const at = now.toISOString();
+  const lease: Lease = { holder: request.lease.holder, attempt: existing.attempts, expiresAt: new Date(now.getTime() + request.lease.ttlMs).toISOString() };
+  // The sender's query data (easypay's send date, eftpay's payment type) replaces the enqueuer's, as on any new attempt.
+  const refund: Refund = { ...existing, ...(request.meta ? { meta: request.meta } : {}), lease, updatedAt: at };
+  const outcome = existing.providerMayKnow ? 'recover' : existing.attempts > 1 ? 'resubmit' : 'new';
+  return {
+    kind: 'write',
+    reservation: { outcome, refund, lease, providerMayKnow: existing.providerMayKnow },
+    refund,
+    insert: false,
+    event: { at, kind: 'taken_over', attempt: existing.attempts, holder: lease.holder, note: `from ${existing.lease!.holder}` },
   };
 }
 

@@ -4,6 +4,9 @@ import type { ChangesQuery, RefundChange } from '../changes/change.js';
 import type { Claim, ClaimRequest, DueQuery } from '../reconciler/claim.js';
 import type { UnmatchedNotification, UnmatchedNotificationInput } from '../notifications/unmatched-types.js';
 import type { AccountFilter } from '../changes/change.js';
+import type { BatchesQuery, BatchSummary } from './batches.js';
+
+export type { BatchesQuery, BatchSummary };
 
 /** One refund in a ledger: provider, merchant account and refund id (the order is not part of it). */
 export interface RefundIdentity {
@@ -30,6 +33,17 @@ export interface ReservationRequest {
   readonly meta?: Readonly<Record<string, string>> | undefined;
   /** The lease a sender asks for: its holder id and how long it lasts on the ledger's clock. */
   readonly lease: { readonly holder: string; readonly ttlMs: number };
+  /** The batch run reserving it (see `Refund.batch`): stored on a new refund, never changed after. */
+  readonly batch?: string | undefined;
+  /**
+   * A lease holder this sender takes the refund over from: when the refund is `unknown` and its
+   * lease (live or not) is still that holder's, the caller gets the lease for the same attempt
+   * (no new attempt; `providerMayKnow` as it was) — how a queue worker takes over a reservation
+   * its enqueuer made for it and never sent. Once taken, the holder is the taker's: a second
+   * delivery of the same job naming the same holder meets the ordinary rules (in flight, or
+   * recovered by a query first).
+   */
+  readonly takeOver?: string | undefined;
 }
 
 /**
@@ -149,6 +163,8 @@ export interface RefundLedger {
   orderAmount(order: OrderIdentity): Promise<number | undefined>;
   /** How many refunds, and how much, per provider, account and status (metrics, a console). */
   totals(): Promise<RefundTotal[]>;
+  /** One summary per batch run (refunds reserved with `batch`), the run first reserved most recently first. */
+  batches(query?: BatchesQuery): Promise<BatchSummary[]>;
   /** Whether the ledger answers and its schema is the one this refundkit writes (a health check). Never throws. */
   health(): Promise<LedgerHealth>;
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import type { ProviderKey, Refund, RefundEvent } from '../model.js';
 import { checkConnectionString, passwordOf, redactConnectionString, withoutSecret } from './connection-string.js';
 import type { LedgerHealth, OrderIdentity, RecordedUpdate, RefundIdentity, RefundLedger, RefundTotal, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
 import { totalsOf } from './totals.js';
+import { batchesOf, batchLimit, type BatchesQuery, type BatchGroupRow, type BatchSummary } from './batches.js';
 import { LedgerConnectionStringError, LedgerRefusedError, LedgerUnavailableError } from './ledger-errors.js';
 import { planClaim, planReservation, planUpdate, type OrderState } from './ledger-rules.js';
 import type { AccountFilter, ChangeEntry, ChangesQuery, RefundChange } from '../changes/change.js';
@@ -41,6 +42,14 @@ function reads(s: string) {
             AND COALESCE(next_check_at, created_at) <= t.now AND (lease_expires_at IS NULL OR lease_expires_at <= t.now)
             AND ${inAccounts(3)}
           ORDER BY COALESCE(next_check_at, created_at) LIMIT $5`,
+    // The newest runs, then their refunds by status; $1/$2 the accounts filter, $3 one run's id, $4 the limit.
+    batches: `WITH runs AS (
+            SELECT batch, min(created_at) AS first_at FROM ${s}.refunds
+             WHERE batch IS NOT NULL AND ($3::text IS NULL OR batch = $3) AND ${inAccounts(1)}
+             GROUP BY batch ORDER BY first_at DESC, batch LIMIT $4)
+          SELECT batch, status, count(*) AS count, sum(amount) AS amount, min(created_at) AS first_at, max(updated_at) AS last_at
+            FROM ${s}.refunds WHERE batch IN (SELECT batch FROM runs) AND ${inAccounts(1)}
+           GROUP BY batch, status`,
     keepUnmatched: `INSERT INTO ${s}.unmatched_notifications AS u (provider, account, digest, refund_id, excerpt, verified, received_at, last_received_at, deliveries)
           VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::timestamptz, clock_timestamp()), COALESCE($7::timestamptz, clock_timestamp()), 1)
           ON CONFLICT (provider, account, digest) DO UPDATE SET last_received_at = excluded.last_received_at, deliveries = u.deliveries + 1
@@ -253,6 +262,11 @@ export class PostgresLedger implements RefundLedger {
 
   async totals(): Promise<RefundTotal[]> {
     return totalsOf(await this.#query(`SELECT provider, account, status, count(*) AS count, sum(amount) AS amount FROM ${this.#s}.refunds GROUP BY provider, account, status`, []));
+  }
+
+  async batches(query: BatchesQuery = {}): Promise<BatchSummary[]> {
+    const limit = batchLimit(query);
+    return batchesOf(await this.#query<BatchGroupRow>(this.#reads.batches, [...accountParams(query.accounts), query.id ?? null, limit]), query);
   }
 
   async health(): Promise<LedgerHealth> {
