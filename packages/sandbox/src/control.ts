@@ -15,6 +15,8 @@
  * | `GET /__sandbox/commits` | | `{commits}`: the `slow-commit` refunds not committed yet |
  * | `POST /__sandbox/commits` | `{provider?, refundNo?}` | `{released}`: those commit now |
  * | `GET /__sandbox/notifications` | | `{notifications}` |
+ * | `POST /__sandbox/refunds/settle` | `{provider, refundNo, outcome: succeeded\|failed}` | `{refund}`: a pending refund decided now |
+ * | `POST /__sandbox/notifications/redeliver` | `{provider, refundNo, copies?, delayMs?}` | `{redelivered}` (404 when the refund had no notification) |
  * | `POST /__sandbox/notification-faults` | `{fault, provider?, refundNo?, times?, always?, ms?, count?}` | 201 `{armed}` |
  * | `GET /__sandbox/notification-faults` | | `{faults}` |
  * | `DELETE /__sandbox/notification-faults` | | `{cleared}` |
@@ -42,6 +44,8 @@ export interface ControlApi {
   orders(provider: Provider): Order[];
   refunds(provider: Provider, orderId?: string): RefundView[];
   refundedTotal(provider: Provider, orderId: string): number;
+  settleRefund(provider: Provider, refundNo: string, outcome: 'succeeded' | 'failed'): RefundView;
+  redeliverNotification(provider: Provider, refundNo: string, options?: { readonly delayMs?: number | undefined; readonly copies?: number | undefined }): boolean;
   requests(): RequestRecord[];
   requestsReceived(provider: Provider, refundNo: string): number;
   pendingCommits(): { readonly provider: Provider; readonly refundNo: string }[];
@@ -83,6 +87,18 @@ export function createControlHandler(api: ControlApi, allowedHosts: () => readon
             ...(orderId === undefined ? {} : { refundedTotal: api.refundedTotal(provider, orderId) }),
           });
         }
+      } else if (path === '/__sandbox/refunds/settle') {
+        if (method === 'POST') {
+          const input = readObject(body);
+          return sendJson(res, 200, { refund: api.settleRefund(readProvider(input['provider']), readRefundNo(input['refundNo']), input['outcome'] as 'succeeded') });
+        }
+      } else if (path === '/__sandbox/notifications/redeliver') {
+        if (method === 'POST') {
+          const input = readObject(body);
+          const options = { copies: optionalNumber(input['copies'], 'copies'), delayMs: optionalNumber(input['delayMs'], 'delayMs') };
+          const redelivered = api.redeliverNotification(readProvider(input['provider']), readRefundNo(input['refundNo']), options);
+          return sendJson(res, redelivered ? 200 : 404, redelivered ? { redelivered } : { sandboxError: 'that refund has had no notification to deliver again' });
+        }
       } else if (path === '/__sandbox/requests') {
         if (method === 'GET') {
           const refundNo = url.searchParams.get('refundNo');
@@ -105,7 +121,7 @@ export function createControlHandler(api: ControlApi, allowedHosts: () => readon
       } else {
         return sendJson(res, 404, {
           sandboxError: `no control endpoint at ${url.pathname}`,
-          endpoints: ['/__sandbox/faults', '/__sandbox/orders', '/__sandbox/refunds', '/__sandbox/requests', '/__sandbox/commits', '/__sandbox/notifications', '/__sandbox/notification-faults'],
+          endpoints: ['/__sandbox/faults', '/__sandbox/orders', '/__sandbox/refunds', '/__sandbox/refunds/settle', '/__sandbox/notifications/redeliver', '/__sandbox/requests', '/__sandbox/commits', '/__sandbox/notifications', '/__sandbox/notification-faults'],
         });
       }
       sendJson(res, 405, { sandboxError: `${method} is not served at ${path}` });
@@ -132,6 +148,17 @@ function readObject(body: Buffer): Record<string, unknown> {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ControlError('the body must be a JSON object');
   return value as Record<string, unknown>;
+}
+
+function readRefundNo(value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new ControlError('refundNo must be a non-empty string');
+  return value;
+}
+
+function optionalNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number') throw new ControlError(`${name} must be a number when given`);
+  return value;
 }
 
 function readProvider(value: unknown): Provider {

@@ -95,6 +95,10 @@ export interface Sandbox {
   /** Refunds of a provider (of one order), with their phase now. */
   refunds(provider: Provider, orderId?: string): RefundView[];
   refund(provider: Provider, refundNo: string): RefundView | undefined;
+  /** Decides a pending refund now: the next query (and notification retries) see `outcome`. */
+  settleRefund(provider: Provider, refundNo: string, outcome: 'succeeded' | 'failed'): RefundView;
+  /** Delivers a refund's notification again (`copies` 2: a duplicate; `delayMs`: later); false when it had none. */
+  redeliverNotification(provider: Provider, refundNo: string, options?: { readonly delayMs?: number | undefined; readonly copies?: number | undefined }): boolean;
   /** Minor units refunded or in progress on an order (failed refunds excluded). */
   refundedTotal(provider: Provider, orderId: string): number;
   /** Refund requests that named this refund number and passed signature and schema checks. */
@@ -170,6 +174,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const refund = ledger.refund(requireProvider(provider), refundNo);
       return refund === undefined ? undefined : view(refund);
     },
+    settleRefund: (provider: Provider, refundNo: string, outcome: 'succeeded' | 'failed') => {
+      if (outcome !== 'succeeded' && outcome !== 'failed') throw new TypeError(`outcome must be succeeded or failed, not ${JSON.stringify(outcome)}`);
+      return view(ledger.settle(requireProvider(provider), refundNo, outcome, clock()));
+    },
+    redeliverNotification: (provider: Provider, refundNo: string, options?: { readonly delayMs?: number | undefined; readonly copies?: number | undefined }) =>
+      notifier.redeliver(requireProvider(provider), refundNo, options),
     refundedTotal: (provider: Provider, orderId: string) => ledger.refundedTotal(requireProvider(provider), orderId, clock()),
     requestsReceived: (provider: Provider, refundNo: string) => ledger.requestsReceived(requireProvider(provider), refundNo),
     requests: () => log.list(),
