@@ -141,10 +141,10 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
       const { values: v } = parse({
         args: [...args],
         strict: true,
-        options: { config: { type: 'string' }, ledger: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, timeout: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+        options: { config: { type: 'string' }, ledger: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, timeout: { type: 'string' }, 'log-level': { type: 'string' }, 'console-token': { type: 'string' }, 'console-host': { type: 'string', multiple: true }, 'sandbox-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       });
       if (v.help) return io.stdout.write(SERVE_HELP), EXIT.ok;
-      return serveCommand({ config: v.config, ledger: v.ledger, port: v.port, host: v.host, timeout: v.timeout, logLevel: v['log-level'] }, io);
+      return serveCommand({ config: v.config, ledger: v.ledger, port: v.port, host: v.host, timeout: v.timeout, logLevel: v['log-level'], consoleToken: v['console-token'], consoleHosts: v['console-host'], sandboxUrl: v['sandbox-url'] }, io);
     }
     case 'sandbox': {
       const { sandboxCommand, SANDBOX_HELP } = await import('./commands/sandbox.js');

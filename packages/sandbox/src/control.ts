@@ -6,7 +6,7 @@
  * | method and path | body / query | answer |
  * |---|---|---|
  * | `POST /__sandbox/faults` | `{provider, fault, refundNo?, operation?, times?, ms?, commit?}` | 201 `{armed}` |
- * | `GET /__sandbox/faults` | | `{faults}` |
+ * | `GET /__sandbox/faults` | | `{faults, available}` (every fault name with its summary) |
  * | `DELETE /__sandbox/faults` | | `{cleared}` |
  * | `POST /__sandbox/orders` | `{provider, orderId, amount, status?, date?, paymentType?, currency?}` | 201 `{order}` |
  * | `GET /__sandbox/orders?provider=` | | `{orders}` |
@@ -18,7 +18,7 @@
  * | `POST /__sandbox/refunds/settle` | `{provider, refundNo, outcome: succeeded\|failed}` | `{refund}`: a pending refund decided now |
  * | `POST /__sandbox/notifications/redeliver` | `{provider, refundNo, copies?, delayMs?}` | `{redelivered}` (404 when the refund had no notification) |
  * | `POST /__sandbox/notification-faults` | `{fault, provider?, refundNo?, times?, always?, ms?, count?}` | 201 `{armed}` |
- * | `GET /__sandbox/notification-faults` | | `{faults}` |
+ * | `GET /__sandbox/notification-faults` | | `{faults, available}` |
  * | `DELETE /__sandbox/notification-faults` | | `{cleared}` |
  *
  * Misuse (unknown provider or fault, bad JSON, duplicate order) is a 400 `{sandboxError}`.
@@ -27,9 +27,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { refuseControlRequest } from './control-guard.js';
-import { FAULT_NAMES, FaultError, type ArmFaultInput, type ArmedFault } from './faults.js';
+import { FAULTS, FAULT_NAMES, FaultError, type ArmFaultInput, type ArmedFault } from './faults.js';
 import { sendJson } from './http.js';
-import { NOTIFICATION_FAULT_NAMES, NotificationFaultError, type ArmNotificationFaultInput, type ArmedNotificationFault } from './notification-faults.js';
+import { NOTIFICATION_FAULTS, NOTIFICATION_FAULT_NAMES, NotificationFaultError, type ArmNotificationFaultInput, type ArmedNotificationFault } from './notification-faults.js';
 import type { DeliveryRecord } from './notifier.js';
 import { PROVIDERS, isProvider, type Provider } from './provider.js';
 import type { RequestRecord } from './request-log.js';
@@ -69,7 +69,7 @@ export function createControlHandler(api: ControlApi, allowedHosts: () => readon
     try {
       if (path === '/__sandbox/faults') {
         if (method === 'POST') return sendJson(res, 201, { armed: api.armFault(readFault(body)) });
-        if (method === 'GET') return sendJson(res, 200, { faults: api.armedFaults() });
+        if (method === 'GET') return sendJson(res, 200, { faults: api.armedFaults(), available: FAULT_NAMES.map((name) => ({ name, summary: FAULTS[name].summary })) });
         if (method === 'DELETE') return sendJson(res, 200, { cleared: api.clearFaults() });
       } else if (path === '/__sandbox/orders') {
         if (method === 'POST') {
@@ -116,7 +116,7 @@ export function createControlHandler(api: ControlApi, allowedHosts: () => readon
         if (method === 'GET') return sendJson(res, 200, { notifications: api.notifications() });
       } else if (path === '/__sandbox/notification-faults') {
         if (method === 'POST') return sendJson(res, 201, { armed: api.armNotificationFault(readNotificationFault(body)) });
-        if (method === 'GET') return sendJson(res, 200, { faults: api.armedNotificationFaults() });
+        if (method === 'GET') return sendJson(res, 200, { faults: api.armedNotificationFaults(), available: NOTIFICATION_FAULT_NAMES.map((name) => ({ name, summary: NOTIFICATION_FAULTS[name].summary })) });
         if (method === 'DELETE') return sendJson(res, 200, { cleared: api.clearNotificationFaults() });
       } else {
         return sendJson(res, 404, {

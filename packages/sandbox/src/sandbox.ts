@@ -12,6 +12,7 @@
  * await sandbox.close();
  * ```
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REGISTRY } from '@refundkit/registry';
 import type { Clock } from './clock.js';
 import { createControlHandler } from './control.js';
@@ -69,6 +70,11 @@ export interface SandboxOptions {
   readonly credentials?: CredentialOverrides | undefined;
   /** Epoch milliseconds; default `Date.now`. Refund states are computed from it. */
   readonly clock?: Clock | undefined;
+  /**
+   * Other handlers served on the sandbox's port, by path prefix: `refundkit sandbox` mounts the
+   * console at `/console`. Not guarded by the control endpoint's rules: each guards itself.
+   */
+  readonly mounts?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void>> | undefined;
 }
 
 /**
@@ -205,6 +211,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     log,
     control: createControlHandler(api, () => controlHosts),
     onError: (error) => errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+    mounts: options.mounts,
   });
   let controlHosts: readonly string[] = [];
   const boundPort = await server.listen(port, host);
