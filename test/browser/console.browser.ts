@@ -1,0 +1,150 @@
+/**
+ * The console in a real browser (issue 24): Debian's Chromium, headless, against the real
+ * `refundkit serve` and `refundkit refund` processes sharing one SQLite ledger, and a sandbox.
+ * Screenshots of the main views go to test/browser/artifacts/ (git-ignored).
+ */
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox } from '@refundkit/sandbox';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, ROOT, cliRefund, type CliRefund, launchBrowser, sandboxConfig, startServe, tempDir, writeJson } from './support.js';
+
+const temp = tempDir('refundkit-console-browser-');
+let sandbox: Sandbox;
+let serve: Awaited<ReturnType<typeof startServe>>;
+let browser: BrowserContext;
+let page: Page;
+let config: string;
+let ledger: string;
+let counter = 0;
+/** Script errors and console errors of the page (a CSP violation is one): none expected. */
+const pageErrors: string[] = [];
+
+const newId = (tag: string): string => `${tag}${String(Date.now() % 1e6).padStart(6, '0')}${String(++counter).padStart(4, '0')}`;
+
+/** A paid tipay order in the sandbox, and a refund of it through the real CLI. */
+async function refundThroughCli(amount = '1.00'): Promise<CliRefund & { orderId: string; refundId: string }> {
+  const orderId = newId('ORDBRW');
+  sandbox.addOrder('tipay', { orderId, amount: 10_000 });
+  const refundId = newId('RFBRW');
+  const result = await cliRefund(['--config', config, '--ledger', ledger, '--provider', 'tipay', '--order', orderId, '--refund-id', refundId, '--amount', amount, '--currency', 'CNY']);
+  return { ...result, orderId, refundId };
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+  config = writeJson(join(temp.dir, 'refundkit.config.json'), sandboxConfig(sandbox));
+  ledger = join(temp.dir, 'ledger.db');
+  serve = await startServe(['--config', config, '--ledger', ledger, '--sandbox-url', sandbox.baseUrl]);
+  browser = await launchBrowser(join(temp.dir, 'profile'));
+  page = await browser.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => void (message.type() === 'error' && pageErrors.push(`${message.text()} ${message.location().url}`)));
+});
+
+afterAll(async () => {
+  // Refusals the last test provokes on purpose (403, 401), and the browser's own /favicon.ico
+  // beside those JSON answers, are logged by Chromium as failed loads; nothing else may be.
+  expect(pageErrors.filter((e) => !/status of 40[13]/.test(e) && !e.endsWith('/favicon.ico'))).toEqual([]);
+  await browser?.close();
+  await serve?.stop();
+  await sandbox?.close();
+  temp.remove();
+});
+
+describe('the refundkit console in Chromium', () => {
+  it('shows a refund made in the sandbox as it happens (live), in major units with its currency', async () => {
+    await page.goto(`${serve.url}/console/`);
+    await page.waitForSelector('text=Live');
+    const made = await refundThroughCli('12.34');
+    expect(made.refund?.status, made.stderr).toBe('pending');
+    // No reload: the change feed's event brings it.
+    const row = await page.waitForSelector(`tr[data-refund-id="${made.refundId}"]`, { timeout: 15_000 });
+    const text = (await row.textContent()) ?? '';
+    expect(text).toContain('12.34 CNY');
+    expect(text).toContain('pending');
+    // The time is the viewer's, the provider's in the tooltip.
+    expect(await row.$eval('time', (t) => t.getAttribute('title'))).toContain('Asia/Shanghai');
+    await shot('refunds');
+  });
+
+  it("opens a refund's page whose timeline shows the reservation and the attempt's answer", async () => {
+    const made = await refundThroughCli();
+    await page.goto(`${serve.url}/console/#/refunds`);
+    await page.click(`tr[data-refund-id="${made.refundId}"] a`);
+    await page.waitForSelector('#refund-title');
+    const entries = await page.$$eval('ol.timeline li', (items) => items.map((li) => li.textContent ?? ''));
+    expect(entries[0]).toContain('Reserved: attempt 1');
+    expect(entries.some((e) => e.includes('Answer to the refund request (attempt 1): pending'))).toBe(true);
+    await shot('refund-timeline');
+  });
+
+  it('arms a fault from the page: the next CLI refund is unknown; "query now" then moves it to final', async () => {
+    await page.goto(`${serve.url}/console/#/sandbox`);
+    await page.selectOption('select[name="sandbox-provider"]', 'tipay');
+    await page.waitForSelector('select[name="fault"] option:text-is("http-502")', { state: 'attached' });
+    await page.selectOption('select[name="fault"]', 'http-502');
+    await page.click('button:has-text("Arm fault")');
+    await page.waitForSelector('[data-testid="armed-faults"]:has-text("tipay http-502")');
+    expect(sandbox.armedFaults().map((f) => [f.provider, f.fault])).toEqual([['tipay', 'http-502']]);
+
+    const made = await refundThroughCli();
+    expect(made.refund?.status, made.stderr).toBe('unknown');
+    expect(sandbox.armedFaults()).toEqual([]);
+    // The sandbox's request log on the page names the fault.
+    await page.waitForSelector(`td:has-text("faulted (fault http-502, recorded)")`, { timeout: 10_000 });
+    await shot('sandbox');
+
+    await page.goto(`${serve.url}/console/#/refunds?status=unknown`);
+    await page.click(`tr[data-refund-id="${made.refundId}"] a`);
+    await page.waitForSelector('#refund-title .status-unknown');
+    await page.click('button:has-text("Query the provider now")');
+    await page.waitForSelector('#refund-title .status-succeeded', { timeout: 15_000 });
+    const entries = await page.$$eval('ol.timeline li', (items) => items.map((li) => li.textContent ?? ''));
+    expect(entries.some((e) => e.includes('Answer to the query') && e.includes('succeeded'))).toBe(true);
+    await shot('refund-queried');
+  });
+
+  it('shows totals per provider and status, and unmatched notifications', async () => {
+    await page.goto(`${serve.url}/console/#/totals`);
+    const rows = await page.waitForSelector('#totals-title ~ table');
+    expect(await rows.textContent()).toMatch(/tipay\s*succeeded/);
+    await shot('totals');
+    await page.goto(`${serve.url}/console/#/unmatched`);
+    await page.waitForSelector('#unmatched-title');
+    await shot('unmatched');
+    copyFileSync(join(ARTIFACTS, 'refunds.png'), join(ROOT, 'docs', 'console.png'));
+  });
+
+  it('a console beyond loopback without a token refuses every request; with the token it opens', async () => {
+    const open = await startServe(['--config', config, '--ledger', ledger, '--host', '0.0.0.0']);
+    try {
+      const port = new URL(open.url).port;
+      const refused = await page.goto(`http://127.0.0.1:${port}/console/`);
+      expect(refused?.status()).toBe(403);
+      expect(await refused?.text()).toContain('console_token_required');
+      expect(open.stderr()).toContain('the console refuses every request');
+    } finally {
+      await open.stop();
+    }
+    const token = 'browser-test-token-5f1c';
+    const guarded = await startServe(['--config', config, '--ledger', ledger, '--host', '0.0.0.0'], { REFUNDKIT_CONSOLE_TOKEN: token });
+    try {
+      const port = new URL(guarded.url).port;
+      const without = await page.goto(`http://127.0.0.1:${port}/console/`);
+      expect(without?.status()).toBe(401);
+      await page.goto(`http://127.0.0.1:${port}/console/?token=${token}`);
+      // The token went into a cookie and out of the address bar.
+      expect(page.url()).toBe(`http://127.0.0.1:${port}/console/`);
+      await page.waitForSelector('#refunds-title');
+      expect(await page.content()).not.toContain(token);
+    } finally {
+      await guarded.stop();
+    }
+  });
+});
