@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { RefundkitError, ValidationError, type ProviderKey, PROVIDERS } from '@refundkit/refunds';
 import { TOKEN_COOKIE, refuse, type GuardConfig } from './guard.js';
-import { PROVIDER_TIME_ZONES, filterOf, refundPage, refundView, totalsView, unmatchedView, type ConsoleRefunds } from './ledger-api.js';
+import { PROVIDER_TIME_ZONES, batchesView, filterOf, refundPage, refundView, totalsView, unmatchedView, type ConsoleRefunds } from './ledger-api.js';
 import { LiveChanges } from './live-changes.js';
 import { SandboxLink } from './sandbox-link.js';
 
@@ -104,7 +104,7 @@ export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
       return sendJson(res, 200, {
         ledger: refunds !== undefined,
         sandbox: sandbox !== undefined,
-        batches: typeof refunds?.batches === 'function',
+        batches: refunds !== undefined,
         providers: PROVIDERS,
         timeZones: PROVIDER_TIME_ZONES,
       });
@@ -134,10 +134,7 @@ export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
     }
     if (path === 'unmatched' && get) return sendJson(res, 200, { unmatched: (await refunds.unmatchedNotifications({ limit: 200 })).map(unmatchedView) });
     if (path === 'totals' && get) return sendJson(res, 200, { totals: totalsView(await refunds.totals()) });
-    if (path === 'batches' && get) {
-      if (typeof refunds.batches !== 'function') return sendJson(res, 404, { error: { code: 'no_batches', message: 'this ledger keeps no batch runs' } });
-      return sendJson(res, 200, { batches: await refunds.batches() });
-    }
+    if (path === 'batches' && get) return sendJson(res, 200, { batches: batchesView(await refunds.batches({ limit: 100 })) });
     if (path === 'events' && get) return live!.attach(res);
     return sendJson(res, 404, { error: { code: 'not_found', message: `no console call ${method} ${path}` } });
   }

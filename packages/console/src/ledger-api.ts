@@ -5,7 +5,7 @@
  * answer and lease holder stay out).
  */
 import { formatMinorUnits } from '@refundkit/runtime';
-import type { ProviderKey, Refund, RefundChange, RefundEvent, RefundKey, RefundListFilter, RefundPage, RefundStatus, RefundTotal, UnmatchedNotification } from '@refundkit/refunds';
+import type { BatchSummary, ProviderKey, Refund, RefundChange, RefundEvent, RefundKey, RefundListFilter, RefundPage, RefundStatus, RefundTotal, UnmatchedNotification } from '@refundkit/refunds';
 import { REGISTRY } from '@refundkit/registry';
 
 /** What the console reads from a `Refunds` instance (its accounts only, as every facade call). */
@@ -17,18 +17,8 @@ export interface ConsoleRefunds {
   unmatchedNotifications(options?: { readonly limit?: number | undefined }): Promise<UnmatchedNotification[]>;
   totals(): Promise<RefundTotal[]>;
   changes(options?: { readonly after?: number; readonly limit?: number; readonly waitMs?: number; readonly signal?: AbortSignal }): Promise<RefundChange[]>;
-  /**
-   * Optional: a summary per batch run (a ledger with batch labels). The console shows the batch
-   * view only when the instance has it.
-   */
-  batches?(): Promise<readonly BatchSummaryLike[]>;
-}
-
-/** A batch run's summary as the console reads it (`refunds.batches()`): only these fields are relied on. */
-export interface BatchSummaryLike {
-  readonly batch?: string;
-  readonly id?: string;
-  readonly [field: string]: unknown;
+  /** A summary per batch run (`refunds.batches()`): the batch view. */
+  batches(options?: { readonly limit?: number | undefined }): Promise<BatchSummary[]>;
 }
 
 /**
@@ -103,6 +93,7 @@ export function filterOf(params: URLSearchParams): RefundListFilter {
     ...(text('before') === undefined ? {} : { createdBefore: text('before') }),
     ...(limit === undefined ? {} : { limit: Number(limit) }),
     ...(text('cursor') === undefined ? {} : { cursor: text('cursor') }),
+    ...(text('batch') === undefined ? {} : { batch: text('batch') }),
   };
 }
 
@@ -113,4 +104,12 @@ export async function refundPage(refunds: ConsoleRefunds, key: { provider: Provi
   if (refund === undefined) return undefined;
   const history = await refunds.history({ provider: refund.provider, account: refund.account, orderId: refund.orderId, refundId: refund.refundId });
   return { refund: refundView(refund), history: history.map(eventView) };
+}
+
+/** Batch runs with their amounts per status in major units (a run's refunds may mix currencies: the sums are minor units of each). */
+export function batchesView(batches: readonly BatchSummary[]) {
+  return batches.map((b) => ({
+    ...b,
+    statuses: Object.fromEntries(Object.entries(b.statuses).map(([status, s]) => [status, { ...s, amountText: formatMinorUnits(s.amount, 2) }])),
+  }));
 }

@@ -21,6 +21,7 @@ const emptyLedger: ConsoleRefunds = {
   unmatchedNotifications: async () => [],
   totals: async () => [],
   changes: async () => [],
+  batches: async () => [],
 };
 
 let server: Server | undefined;

@@ -1,4 +1,4 @@
-export { createRefunds, LEASE_MARGIN_MS, type Refunds, type RefundsOptions, type CallOptions, type WaitOptions, type NotificationInput, type NotificationHandled, type NotificationOptions, type NotifyingProvider } from './refunds.js';
+export { createRefunds, LEASE_MARGIN_MS, type Refunds, type RefundsOptions, type CallOptions, type RefundCallOptions, type WaitOptions, type NotificationInput, type NotificationHandled, type NotificationOptions, type NotifyingProvider } from './refunds.js';
 export type { RefundInput, RefundInputs, RefundCurrency, RefundFields, TipayRefundInput, EasypayRefundInput, EftpayRefundInput, LiankeRefundInput, YimaRefundInput } from './refund-input.js';
 export type { TipayCurrency, EasypayCurrency, EftpayCurrency, LiankeCurrency, YimaCurrency, CurrencyOfProvider } from './currencies.js';
 export { AbortedError, type RequestEvent, type ResponseEvent, type RefundsLogger, type ProviderOperation } from './call-context.js';
@@ -24,6 +24,8 @@ export type { NotificationOutcomeKind } from './notifications/notification-types
 export { DEFAULT_NOTIFICATION_QUERY_LIMIT, type NotificationQueryLimit } from './notifications/query-budget.js';
 // The error family a caller meets through the facade, so nobody imports a transitive dependency.
 export { RefundkitError, ValidationError, ResponseError, SignatureError, TransportError, TimeoutError, ConnectionError, HttpStatusError, AnswerTooLargeError, AmountError, type ValidationIssue } from '@refundkit/runtime';
+export type { BatchesQuery, BatchSummary, BatchStatusCount } from './ledger/batches.js';
+export { batchLabel, MAX_BATCH_LABEL } from './batch/batch-label.js';
 export type { RefundLedger, Reservation, ReservationRequest, RefundUpdate, RefundIdentity, OrderIdentity, RefundTotal, LedgerHealth } from './ledger/ledger.js';
 export { planReservation, planUpdate, isCurrent, excerpt, type OrderState, type ReservationPlan, type UpdatePlan } from './ledger/ledger-rules.js';
 export { MemoryLedger } from './ledger/memory-ledger.js';

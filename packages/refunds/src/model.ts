@@ -148,6 +148,13 @@ export interface Refund {
    * reconcile: { checks: 3, nextCheckAt: '2026-12-02T04:17:00.000Z' } // next wait about 8 minutes
    */
   readonly reconcile?: { readonly checks: number; readonly nextCheckAt: string };
+  /**
+   * The batch run the refund was first reserved under (`refunds.batch`, `refundkit batch`): kept
+   * as it was whatever later runs resubmit or recover it, so `batches()` can sum a run.
+   *
+   * @example batch: 'flash-sale-2026-12-04'
+   */
+  readonly batch?: string;
   /** When the refund was first reserved, ISO 8601 (the ledger's clock). @example createdAt: '2026-12-02T04:10:00.000Z' */
   readonly createdAt: string;
   /** When the record last changed, ISO 8601 (the ledger's clock). @example updatedAt: '2026-12-02T04:10:01.120Z' */

@@ -7,7 +7,8 @@ import { abortFailure, callSignal, sleep, throwIfAborted } from './facade/call-s
 import { answerForError, notSent } from './facade/exchange-answers.js';
 import { checkCommonInput, checkMs, checkOptions, configIssues } from './facade/input-checks.js';
 import { LEASE_MARGIN_MS, LeaseTimer, sendMarginMs } from './facade/lease-margin.js';
-import { DEFAULT_IN_FLIGHT_WAIT_MS, type CallOptions, type RefundsOptions, type WaitOptions } from './facade/options.js';
+import { DEFAULT_IN_FLIGHT_WAIT_MS, type CallOptions, type RefundCallOptions, type RefundsOptions, type WaitOptions } from './facade/options.js';
+import { batchLabel } from './batch/batch-label.js';
 import { ledgerOperations, type RefundsLedgerOperations } from './facade/ledger-operations.js';
 import { nothingSent, recordAnswer, RECORD_RETRY_MS } from './facade/record-answer.js';
 import { toFailure } from './failure.js';
@@ -25,7 +26,7 @@ import { ADAPTERS, type ConfiguredProvider } from './providers/index.js';
 import { requestOf, type RefundInputOf } from './refund-input.js';
 
 export { LEASE_MARGIN_MS };
-export type { CallOptions, RefundsOptions, WaitOptions, NotificationHandled, NotificationInput, NotificationOptions, NotifyingProvider };
+export type { CallOptions, RefundCallOptions, RefundsOptions, WaitOptions, NotificationHandled, NotificationInput, NotificationOptions, NotifyingProvider };
 
 /** How often a sender reserves again when its lease keeps coming back too short to send under. */
 const LEASE_TRIES = 3;
@@ -46,7 +47,7 @@ export interface Refunds<P extends ConfiguredProvider = ConfiguredProvider> exte
    * const refund = await refunds.refund({ provider: 'tipay', orderId: 'order123456789', refundId: 'refundorder987654', amount: 8888, currency: 'CNY', orderAmount: 10000 });
    * if (refund.status === 'failed') console.log(refund.failure); // { source: 'provider', code: '40101', message: '...' }
    */
-  refund<K extends P>(input: RefundInputOf<K>, options?: CallOptions): Promise<Refund>;
+  refund<K extends P>(input: RefundInputOf<K>, options?: RefundCallOptions): Promise<Refund>;
   /**
    * The refund as the ledger has it; one that is not final is queried first (the answer is
    * recorded). `NotFoundError` when the ledger never saw it; `UnknownAccountError` when the key
@@ -274,6 +275,7 @@ export function createRefunds<P extends ConfiguredProvider>(options: RefundsOpti
         currency: input.currency,
         orderAmount: input.orderAmount,
         meta: send.meta,
+        batch: batchLabel(callOptions?.batch),
         // Web Crypto's, not node:crypto's: importing the facade loads no node:crypto (cold start).
         lease: { holder: globalThis.crypto.randomUUID(), ttlMs: leaseMs },
       };

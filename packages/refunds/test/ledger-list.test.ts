@@ -49,6 +49,16 @@ describe.each(STORES)('ledger list: %s', (_name, open) => {
     expect(first).toEqual(await ledger.get({ provider: 'tipay', account: 'M1', refundId: 'r2' }));
   });
 
+  it('filters by batch run', async () => {
+    await seed();
+    for (const id of ['b1', 'b2']) {
+      await ledger.reserve({ key: { provider: 'tipay', account: 'M1', orderId: `ob-${id}`, refundId: id }, amount: 5, currency: 'CNY', batch: 'run-7', lease: { holder: `h-${id}`, ttlMs: 60_000 } });
+    }
+    expect(await ids({ batch: 'run-7' })).toEqual(['b2', 'b1']);
+    expect(await ids({ batch: 'run-8' })).toEqual([]);
+    expect((await ledger.list(toListQuery({ batch: 'run-7', limit: 1 }))).refunds[0]?.batch).toBe('run-7');
+  });
+
   it('keeps to the accounts it is given', async () => {
     await seed();
     expect(await ids({ limit: 10, ...{} })).toHaveLength(6);

@@ -123,10 +123,38 @@ describePg('PostgreSQL ledger', () => {
       expect(rows).toEqual([]);
     });
 
+    it('upgrades a schema at version 2 to 3: its refunds kept, in no batch run; new reservations carry their batch', async () => {
+      const name = schema();
+      const { loadMigrations, migrate } = await import('../src/ledger/postgres-migrations.js');
+      const db = await adminPool();
+      const upToTwo = (await loadMigrations()).filter((m) => m.version <= 2);
+      expect(await migrate(db, name, name, upToTwo)).toMatchObject({ from: 0, to: 2 });
+      // A refund written at version 2 (its columns, no batch).
+      await db.query(`INSERT INTO "${name}".orders (provider, account, order_id) VALUES ('tipay', $1, 'order-1')`, [ACCOUNT]);
+      await db.query(
+        `INSERT INTO "${name}".refunds (provider, account, refund_id, order_id, amount, currency, status, attempts, provider_may_know, created_at, updated_at)
+         VALUES ('tipay', $1, 'old', 'order-1', 100, 'CNY', 'succeeded', 1, true, now(), now())`,
+        [ACCOUNT],
+      );
+      expect(await migratePostgresLedger({ connectionString: pgUrl! }, { schema: name })).toMatchObject({ from: 2, to: 3, applied: ['003_batches.sql'] });
+      const ledger = await openPostgresLedger({ connectionString: pgUrl! }, { schema: name, poolSize: 2 });
+      try {
+        const old = await ledger.get(refundKey('old'));
+        expect(old).toMatchObject({ status: 'succeeded', amount: 100 });
+        expect(old && 'batch' in old).toBe(false);
+        expect(await ledger.batches()).toEqual([]);
+        const reserved = await ledger.reserve({ ...request('new', 5), batch: 'run-1' });
+        expect(reserved.refund.batch).toBe('run-1');
+        expect(await ledger.batches()).toMatchObject([{ id: 'run-1', total: 1, statuses: { unknown: { count: 1, amount: 5 } } }]);
+      } finally {
+        await ledger.close();
+      }
+    });
+
     it('migrates a new schema once, then finds it up to date; the tables have the ledger’s types and keys', async () => {
       const name = schema();
       const first = await migratePostgresLedger({ connectionString: pgUrl! }, { schema: name });
-      expect(first).toEqual({ schema: name, from: 0, to: POSTGRES_LEDGER_SCHEMA_VERSION, applied: ['001_ledger.sql', '002_changes_reconciler_unmatched.sql'] });
+      expect(first).toEqual({ schema: name, from: 0, to: POSTGRES_LEDGER_SCHEMA_VERSION, applied: ['001_ledger.sql', '002_changes_reconciler_unmatched.sql', '003_batches.sql'] });
       const again = await migratePostgresLedger({ connectionString: pgUrl! }, { schema: name });
       expect(again).toEqual({ schema: name, from: POSTGRES_LEDGER_SCHEMA_VERSION, to: POSTGRES_LEDGER_SCHEMA_VERSION, applied: [] });
 

@@ -53,7 +53,7 @@ describe('SQLite ledger', () => {
     }
   });
 
-  it('creates schema 3 on open: WAL, schema version, integer amounts, ISO timestamps, lease, history, change feed and unmatched-notification tables', async () => {
+  it('creates schema 4 on open: WAL, schema version, integer amounts, ISO timestamps, lease, history, change feed and unmatched-notification tables', async () => {
     const file = fresh();
     const ledger = await openSqliteLedger(file, { now: () => Date.parse('2025-03-04T05:06:07.089Z') });
     await ledger.reserve({ key, amount: 1234, currency: 'HKD', orderAmount: 99_999, meta: { paymentType: 'ALIPAYHK' }, lease });
@@ -87,6 +87,7 @@ describe('SQLite ledger', () => {
         updated_at: '2025-03-04T05:06:07.089Z',
         checks: null,
         next_check_at: null,
+        batch: null,
       });
       // The reservation is the feed's first change; the fenced query moved nothing, so it added none.
       expect(db.prepare('SELECT * FROM refund_changes').all()).toEqual([
@@ -101,12 +102,12 @@ describe('SQLite ledger', () => {
     });
   });
 
-  it('migrates a schema 1 file (written by an earlier release) through schema 2 to 3; its rows go to the first account that asks', async () => {
+  it('migrates a schema 1 file (written by an earlier release) through schemas 2 and 3 to 4; its rows go to the first account that asks', async () => {
     const file = fresh();
     copyFileSync(join(fixtures, 'ledger-v1.db'), file);
     const ledger = await openSqliteLedger(file);
     try {
-      inspect(file, (db) => expect(db.pragma('user_version', { simple: true })).toBe(3));
+      inspect(file, (db) => expect(db.pragma('user_version', { simple: true })).toBe(4));
       const tipay = { provider: 'tipay', account: '10012426723', refundId: 'refund-v1-a' } as const;
       expect(await ledger.get(tipay)).toMatchObject({ account: '10012426723', orderId: 'order-v1', amount: 3000, status: 'succeeded', providerRefundId: 'TP-1', attempts: 1, providerMayKnow: true });
       // The whole order moved with it: its failed refund and its total (10000, 3000 held).
@@ -137,7 +138,7 @@ describe('SQLite ledger', () => {
   // fixtures/ledger-v2.db was written by openSqliteLedger at commit 684b442 (schema 2): tipay refunds
   // refund-v2-a (succeeded, P-A), refund-v2-b (failed, 40101), refund-v2-c (pending, P-C) on
   // order-v2 (total 10000), and an eftpay refund-v2-d (unknown, its sender's lease left behind).
-  it('upgrades a schema 2 file to 3: refunds, history and totals kept; each refund enters the feed once as it stood; new rows follow it', async () => {
+  it('upgrades a schema 2 file to 4: refunds, history and totals kept; each refund enters the feed once as it stood; new rows follow it', async () => {
     const file = fresh();
     copyFileSync(join(fixtures, 'ledger-v2.db'), file);
     inspect(file, (db) => expect(db.pragma('user_version', { simple: true })).toBe(2));
@@ -150,9 +151,9 @@ describe('SQLite ledger', () => {
     const ledger = await openSqliteLedger(file, { now: () => now });
     try {
       inspect(file, (db) => {
-        expect(db.pragma('user_version', { simple: true })).toBe(3);
-        // Every row of schema 2 is there as it was, with the reconciler's (empty) schedule beside it.
-        expect(db.prepare('SELECT * FROM refunds ORDER BY rowid').all()).toEqual((before.refunds as object[]).map((r) => ({ ...r, checks: null, next_check_at: null })));
+        expect(db.pragma('user_version', { simple: true })).toBe(4);
+        // Every row of schema 2 is there as it was, with the reconciler's (empty) schedule and no batch beside it.
+        expect(db.prepare('SELECT * FROM refunds ORDER BY rowid').all()).toEqual((before.refunds as object[]).map((r) => ({ ...r, checks: null, next_check_at: null, batch: null })));
         expect(db.prepare('SELECT * FROM refund_events ORDER BY seq').all()).toEqual(before.events);
         expect(db.prepare('SELECT * FROM orders').all()).toEqual(before.orders);
       });
@@ -176,6 +177,33 @@ describe('SQLite ledger', () => {
       const moved = await ledger.record({ ...tipay, refundId: 'refund-v2-c' }, { source: 'query', status: 'succeeded', providerRefundId: 'P-C' });
       expect(moved.change).toEqual({ seq: 5, at: '2025-06-02T00:00:00.001Z', ...tipay, orderId: 'order-v2', refundId: 'refund-v2-c', amount: 1000, currency: 'CNY', from: 'pending', to: 'succeeded', source: 'query' });
       expect(await ledger.changes({ after: 4, limit: 10 })).toEqual([moved.change]);
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('upgrades a schema 3 file to 4: rows kept, in no batch run; new reservations carry their batch', async () => {
+    const file = fresh();
+    const first = await openSqliteLedger(file, { now: () => Date.parse('2025-07-01T00:00:00.000Z') });
+    await first.reserve({ key, amount: 100, currency: 'HKD', lease });
+    await first.close();
+    // Made schema 3 again: the column and index schema 4 added are gone, the version says 3.
+    inspect(file, (db) => {
+      db.exec('DROP INDEX refunds_by_batch; ALTER TABLE refunds DROP COLUMN batch');
+      db.pragma('user_version = 3');
+    });
+    const before = inspect(file, (db) => ({ refunds: db.prepare('SELECT * FROM refunds').all(), changes: db.prepare('SELECT * FROM refund_changes').all() }));
+    const ledger = await openSqliteLedger(file, { now: () => Date.parse('2025-07-01T00:01:00.000Z') });
+    try {
+      inspect(file, (db) => {
+        expect(db.pragma('user_version', { simple: true })).toBe(4);
+        expect(db.prepare('SELECT * FROM refunds').all()).toEqual((before.refunds as object[]).map((r) => ({ ...r, batch: null })));
+        // Not run again: the feed is as it was (a second 2→3 would add upgrade entries).
+        expect(db.prepare('SELECT * FROM refund_changes').all()).toEqual(before.changes);
+      });
+      expect(await ledger.batches()).toEqual([]);
+      await ledger.reserve({ key: { ...key, orderId: 'o-2', refundId: 'r-2' }, amount: 5, currency: 'HKD', batch: 'run-1', lease });
+      expect(await ledger.batches()).toMatchObject([{ id: 'run-1', total: 1, statuses: { unknown: { count: 1, amount: 5 } } }]);
     } finally {
       await ledger.close();
     }

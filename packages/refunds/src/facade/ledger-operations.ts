@@ -6,6 +6,7 @@ import type { AccountFilter, RefundChange } from '../changes/change.js';
 import { checkCount, readChanges, type ChangesOptions } from '../changes/read-changes.js';
 import type { RefundLedger } from '../ledger/ledger.js';
 import { toListQuery, type RefundListFilter, type RefundPage } from '../ledger/list-query.js';
+import type { BatchSummary } from '../ledger/batches.js';
 import type { ProviderKey, Refund } from '../model.js';
 import type { UnmatchedNotification } from '../notifications/unmatched-types.js';
 import type { ProviderAnswer } from '../providers/adapter.js';
@@ -57,6 +58,16 @@ export interface RefundsLedgerOperations<P extends ProviderKey = ProviderKey> {
    * // { checked: 12, resolved: { succeeded: 9, failed: 1 }, stillPending: 1, stillUnknown: 1, skipped: 0 }
    */
   reconcile(options?: ReconcileOptions<P>): Promise<ReconcileSummary>;
+  /**
+   * The batch runs of this instance's accounts (refunds reserved under a `batch` label, see
+   * `refunds.batch`), the run started most recently first: per status how many and how much,
+   * the run's size, when it started and when it last moved. `id` reads one run.
+   *
+   * @example
+   * const [latest] = await refunds.batches({ limit: 1 });
+   * console.log(latest.id, latest.statuses.succeeded.count, '/', latest.total);
+   */
+  batches(options?: { readonly limit?: number | undefined; readonly id?: string | undefined }): Promise<BatchSummary[]>;
 }
 
 /** What the facade lends these calls. */
@@ -79,5 +90,9 @@ export function ledgerOperations<P extends ProviderKey>(context: LedgerOperation
       return context.ledger.unmatched({ limit: options.limit ?? 50, accounts: context.accounts() });
     },
     reconcile: (options) => reconcile({ ...context, accounts: context.accounts(), spacing }, options),
+    async batches(options = {}) {
+      checkCount('limit', options.limit, 1_000);
+      return context.ledger.batches({ limit: options.limit, id: options.id, accounts: context.accounts() });
+    },
   };
 }

@@ -169,6 +169,19 @@ export interface CallOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** Options of `refund`: the call's, plus the batch run it belongs to. */
+export interface RefundCallOptions extends CallOptions {
+  /**
+   * The batch run this refund belongs to (`Refund.batch`), kept on a new refund and never
+   * changed after (a later run that resubmits it leaves it as it was); `batches()` sums runs.
+   * Letters, digits and `._:-`, at most 100 characters. `refunds.batch` sets it for every row.
+   *
+   * @example
+   * await refunds.refund(input, { batch: 'flash-sale-1204' })
+   */
+  readonly batch?: string | undefined;
+}
+
 /**
  * Options of `waitFor`: polling, plus the call's `signal` (an abort rejects with `AbortedError`;
  * what was recorded stays recorded). `timeoutMs` here is how long to wait in all: at the end

@@ -84,10 +84,10 @@ export function planReservation(existing: Refund | undefined, request: Reservati
   const providerMayKnow = existing !== undefined && (existing.providerMayKnow || existing.lease !== undefined);
   const meta = request.meta ?? existing?.meta;
   const { provider, account, orderId, refundId } = request.key;
-  // A new attempt starts the reconciler's schedule afresh.
+  // A new attempt starts the reconciler's schedule afresh; the batch a refund was first reserved under stays.
   const refund: Refund = existing
     ? { ...withoutLease(existing), status: 'unknown', ...(meta ? { meta } : {}), attempts: attempt, providerMayKnow, lease, updatedAt: at }
-    : { provider, account, orderId, refundId, amount: request.amount, currency: request.currency, status: 'unknown', ...(meta ? { meta } : {}), attempts: attempt, providerMayKnow, lease, createdAt: at, updatedAt: at };
+    : { provider, account, orderId, refundId, amount: request.amount, currency: request.currency, status: 'unknown', ...(meta ? { meta } : {}), ...(request.batch !== undefined ? { batch: request.batch } : {}), attempts: attempt, providerMayKnow, lease, createdAt: at, updatedAt: at };
   const outcome = !existing ? 'new' : existing.status === 'failed' ? 'resubmit' : 'recover';
   const kind = outcome === 'new' ? 'reserved' : outcome === 'resubmit' ? 'resubmitted' : 'recovered';
   return {

@@ -5,6 +5,9 @@ import type { Claim, ClaimRequest, DueQuery } from '../reconciler/claim.js';
 import type { UnmatchedNotification, UnmatchedNotificationInput } from '../notifications/unmatched-types.js';
 import type { AccountFilter } from '../changes/change.js';
 import type { ListQuery, RefundPage } from './list-query.js';
+import type { BatchesQuery, BatchSummary } from './batches.js';
+
+export type { BatchesQuery, BatchSummary };
 
 /** One refund in a ledger: provider, merchant account and refund id (the order is not part of it). */
 export interface RefundIdentity {
@@ -31,6 +34,8 @@ export interface ReservationRequest {
   readonly meta?: Readonly<Record<string, string>> | undefined;
   /** The lease a sender asks for: its holder id and how long it lasts on the ledger's clock. */
   readonly lease: { readonly holder: string; readonly ttlMs: number };
+  /** The batch run reserving it (see `Refund.batch`): stored on a new refund, never changed after. */
+  readonly batch?: string | undefined;
 }
 
 /**
@@ -155,6 +160,8 @@ export interface RefundLedger {
   list(query: ListQuery): Promise<RefundPage>;
   /** How many refunds, and how much, per provider, account and status (metrics, a console). */
   totals(): Promise<RefundTotal[]>;
+  /** One summary per batch run (refunds reserved with `batch`), the run first reserved most recently first. */
+  batches(query?: BatchesQuery): Promise<BatchSummary[]>;
   /** Whether the ledger answers and its schema is the one this refundkit writes (a health check). Never throws. */
   health(): Promise<LedgerHealth>;
   close(): Promise<void>;

@@ -24,6 +24,8 @@ export interface RefundListFilter {
   /** One status or several. */
   readonly status?: RefundStatus | readonly RefundStatus[] | undefined;
   readonly orderId?: string | undefined;
+  /** The batch run (see `Refund.batch`). */
+  readonly batch?: string | undefined;
   /** Reserved at or after this time (ISO 8601 or a `Date`). */
   readonly createdFrom?: string | Date | undefined;
   /** Reserved before this time (ISO 8601 or a `Date`). */
@@ -57,6 +59,7 @@ export interface ListQuery {
   readonly account?: string | undefined;
   readonly statuses?: readonly RefundStatus[] | undefined;
   readonly orderId?: string | undefined;
+  readonly batch?: string | undefined;
   /** ISO 8601 with milliseconds, UTC: comparable as text with `Refund.createdAt`. */
   readonly createdFrom?: string | undefined;
   readonly createdBefore?: string | undefined;
@@ -72,7 +75,7 @@ export function toListQuery(filter: RefundListFilter = {}, accounts?: readonly A
   if (filter.provider !== undefined && !(PROVIDERS as readonly string[]).includes(filter.provider)) throw listError('provider', 'enum', `provider must be one of ${PROVIDERS.join(', ')}`);
   const statuses = filter.status === undefined ? undefined : typeof filter.status === 'string' ? [filter.status] : [...filter.status];
   for (const status of statuses ?? []) if (!STATUSES.includes(status)) throw listError('status', 'enum', `status must be one of ${STATUSES.join(', ')}, not ${JSON.stringify(status)}`);
-  for (const [name, value] of [['account', filter.account], ['orderId', filter.orderId]] as const) {
+  for (const [name, value] of [['account', filter.account], ['orderId', filter.orderId], ['batch', filter.batch]] as const) {
     if (value !== undefined && (typeof value !== 'string' || value === '')) throw listError(name, 'minLength', `${name} must be a non-empty string when given`);
   }
   return {
@@ -82,6 +85,7 @@ export function toListQuery(filter: RefundListFilter = {}, accounts?: readonly A
     ...(filter.account === undefined ? {} : { account: filter.account }),
     ...(statuses === undefined || statuses.length === 0 ? {} : { statuses }),
     ...(filter.orderId === undefined ? {} : { orderId: filter.orderId }),
+    ...(filter.batch === undefined ? {} : { batch: filter.batch }),
     ...(filter.createdFrom === undefined ? {} : { createdFrom: isoTime('createdFrom', filter.createdFrom) }),
     ...(filter.createdBefore === undefined ? {} : { createdBefore: isoTime('createdBefore', filter.createdBefore) }),
     ...(filter.cursor === undefined ? {} : { after: decodeCursor(filter.cursor) }),
@@ -135,6 +139,7 @@ export function matchesList(refund: Refund, query: ListQuery): boolean {
   if (query.account !== undefined && refund.account !== query.account) return false;
   if (query.statuses !== undefined && !query.statuses.includes(refund.status)) return false;
   if (query.orderId !== undefined && refund.orderId !== query.orderId) return false;
+  if (query.batch !== undefined && refund.batch !== query.batch) return false;
   if (query.createdFrom !== undefined && refund.createdAt < query.createdFrom) return false;
   if (query.createdBefore !== undefined && refund.createdAt >= query.createdBefore) return false;
   if (query.after !== undefined && compareListed(query.after, refund) >= 0) return false;

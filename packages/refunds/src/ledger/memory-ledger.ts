@@ -7,6 +7,7 @@ import type { UnmatchedNotification, UnmatchedNotificationInput } from '../notif
 import type { LedgerHealth, OrderIdentity, RecordedUpdate, RefundIdentity, RefundLedger, RefundTotal, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
 import { sumTotals } from './totals.js';
 import { compareListed, matchesList, pageOf, type ListQuery, type RefundPage } from './list-query.js';
+import { sumBatches, type BatchesQuery, type BatchSummary } from './batches.js';
 import { isDue, planClaim, planReservation, planUpdate, type OrderState } from './ledger-rules.js';
 import { ChangeWakers } from '../changes/wakers.js';
 
@@ -149,6 +150,10 @@ export class MemoryLedger implements RefundLedger {
 
   async totals(): Promise<RefundTotal[]> {
     return sumTotals(this.#refunds.values());
+  }
+
+  async batches(query: BatchesQuery = {}): Promise<BatchSummary[]> {
+    return sumBatches(this.#refunds.values(), query, (refund) => inAccounts(refund, query.accounts));
   }
 
   async health(): Promise<LedgerHealth> {

@@ -3,7 +3,7 @@
  * `migrations/postgres/` (a test checks they agree). Opening a ledger whose `schema_migrations`
  * says otherwise is a `LedgerSchemaError`.
  */
-export const POSTGRES_LEDGER_SCHEMA_VERSION = 2;
+export const POSTGRES_LEDGER_SCHEMA_VERSION = 3;
 
 /** The schema the PostgreSQL ledger lives in unless told otherwise. */
 export const DEFAULT_POSTGRES_SCHEMA = 'refundkit';

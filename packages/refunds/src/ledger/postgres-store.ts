@@ -7,6 +7,7 @@ import { checkConnectionString, passwordOf, redactConnectionString, withoutSecre
 import type { LedgerHealth, OrderIdentity, RecordedUpdate, RefundIdentity, RefundLedger, RefundTotal, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
 import { totalsOf } from './totals.js';
 import { pageOf, type ListQuery, type RefundPage } from './list-query.js';
+import { batchesOf, batchLimit, type BatchesQuery, type BatchGroupRow, type BatchSummary } from './batches.js';
 import { LedgerConnectionStringError, LedgerRefusedError, LedgerUnavailableError } from './ledger-errors.js';
 import { planClaim, planReservation, planUpdate, type OrderState } from './ledger-rules.js';
 import type { AccountFilter, ChangeEntry, ChangesQuery, RefundChange } from '../changes/change.js';
@@ -42,6 +43,14 @@ function reads(s: string) {
             AND COALESCE(next_check_at, created_at) <= t.now AND (lease_expires_at IS NULL OR lease_expires_at <= t.now)
             AND ${inAccounts(3)}
           ORDER BY COALESCE(next_check_at, created_at) LIMIT $5`,
+    // The newest runs, then their refunds by status; $1/$2 the accounts filter, $3 one run's id, $4 the limit.
+    batches: `WITH runs AS (
+            SELECT batch, min(created_at) AS first_at FROM ${s}.refunds
+             WHERE batch IS NOT NULL AND ($3::text IS NULL OR batch = $3) AND ${inAccounts(1)}
+             GROUP BY batch ORDER BY first_at DESC, batch LIMIT $4)
+          SELECT batch, status, count(*) AS count, sum(amount) AS amount, min(created_at) AS first_at, max(updated_at) AS last_at
+            FROM ${s}.refunds WHERE batch IN (SELECT batch FROM runs) AND ${inAccounts(1)}
+           GROUP BY batch, status`,
     keepUnmatched: `INSERT INTO ${s}.unmatched_notifications AS u (provider, account, digest, refund_id, excerpt, verified, received_at, last_received_at, deliveries)
           VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::timestamptz, clock_timestamp()), COALESCE($7::timestamptz, clock_timestamp()), 1)
           ON CONFLICT (provider, account, digest) DO UPDATE SET last_received_at = excluded.last_received_at, deliveries = u.deliveries + 1
@@ -53,6 +62,7 @@ function reads(s: string) {
             AND ($5::text[] IS NULL OR status = ANY($5::text[])) AND ($6::text IS NULL OR order_id = $6)
             AND ($7::timestamptz IS NULL OR created_at >= $7::timestamptz) AND ($8::timestamptz IS NULL OR created_at < $8::timestamptz)
             AND ($9::timestamptz IS NULL OR (date_trunc('milliseconds', created_at), provider COLLATE "C", account COLLATE "C", refund_id COLLATE "C") < ($9::timestamptz, $10::text COLLATE "C", $11::text COLLATE "C", $12::text COLLATE "C"))
+            AND ($14::text IS NULL OR batch = $14)
           ORDER BY date_trunc('milliseconds', created_at) DESC, provider COLLATE "C" DESC, account COLLATE "C" DESC, refund_id COLLATE "C" DESC LIMIT $13`,
   };
 }
@@ -274,12 +284,18 @@ export class PostgresLedger implements RefundLedger {
       after?.account ?? null,
       after?.refundId ?? null,
       query.limit + 1,
+      query.batch ?? null,
     ]);
     return pageOf(rows.map(toRefund), query.limit);
   }
 
   async totals(): Promise<RefundTotal[]> {
     return totalsOf(await this.#query(`SELECT provider, account, status, count(*) AS count, sum(amount) AS amount FROM ${this.#s}.refunds GROUP BY provider, account, status`, []));
+  }
+
+  async batches(query: BatchesQuery = {}): Promise<BatchSummary[]> {
+    const limit = batchLimit(query);
+    return batchesOf(await this.#query<BatchGroupRow>(this.#reads.batches, [...accountParams(query.accounts), query.id ?? null, limit]), query);
   }
 
   async health(): Promise<LedgerHealth> {

@@ -28,6 +28,7 @@ export const REFUND_COLUMNS = [
   'updated_at',
   'checks',
   'next_check_at',
+  'batch',
 ] as const;
 
 /** A row as a driver returns it (PostgreSQL gives BIGINT as a string, booleans as booleans; SQLite 0/1). */
@@ -54,6 +55,8 @@ export interface RefundRow {
   /** The reconciler's schedule (`Refund.reconcile`): NULL until a reconciler first claims the refund. */
   checks: number | string | null;
   next_check_at: string | Date | null;
+  /** `Refund.batch` (SQLite schema 4, PostgreSQL 3). */
+  batch: string | null;
 }
 
 const iso = (value: string | Date): string => (value instanceof Date ? value.toISOString() : value);
@@ -77,6 +80,7 @@ export function toRefund(row: RefundRow): Refund {
     ...(row.lease_holder !== null && row.lease_expires_at !== null
       ? { lease: { holder: row.lease_holder, attempt: Number(row.lease_attempt), expiresAt: iso(row.lease_expires_at) } }
       : {}),
+    ...(row.batch != null ? { batch: row.batch } : {}),
     ...(row.checks !== null && row.next_check_at !== null ? { reconcile: { checks: Number(row.checks), nextCheckAt: iso(row.next_check_at) } } : {}),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
@@ -107,6 +111,7 @@ export function refundParams(refund: Refund, bool: (value: boolean) => unknown =
     refund.updatedAt,
     refund.reconcile?.checks ?? null,
     refund.reconcile?.nextCheckAt ?? null,
+    refund.batch ?? null,
   ];
 }
 

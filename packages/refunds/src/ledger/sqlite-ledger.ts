@@ -7,6 +7,7 @@ import type { ProviderKey, Refund, RefundEvent } from '../model.js';
 import type { LedgerHealth, OrderIdentity, RecordedUpdate, RefundIdentity, RefundLedger, RefundTotal, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
 import { totalsOf } from './totals.js';
 import { pageOf, type ListQuery, type RefundPage } from './list-query.js';
+import { batchesOf, batchLimit, type BatchesQuery, type BatchGroupRow, type BatchSummary } from './batches.js';
 import { planClaim, planReservation, planUpdate, type OrderState } from './ledger-rules.js';
 import { CHANGE_COLUMNS, changeParams, REFUND_COLUMNS, refundParams, toChange, toEvent, toRefund, toUnmatched, type ChangeRow, type RefundRow, type UnmatchedRow } from './rows.js';
 import type { AccountFilter, ChangeEntry, ChangesQuery, RefundChange } from '../changes/change.js';
@@ -19,7 +20,7 @@ import { OverRefundError } from '../errors.js';
 export { SqliteUnavailableError };
 
 /** The schema this code writes, kept in `PRAGMA user_version`. */
-export const LEDGER_SCHEMA_VERSION = 3;
+export const LEDGER_SCHEMA_VERSION = 4;
 
 const REFUNDS_TABLE = `
 CREATE TABLE refunds (
@@ -126,9 +127,30 @@ CREATE TABLE unmatched_notifications (
 CREATE INDEX unmatched_by_time ON unmatched_notifications (last_received_at);
 `;
 
+/**
+ * Schema 3 → 4: the batch run a refund was first reserved under (`Refund.batch`), and an index
+ * for summing a run (`batches`). Rows already there belong to no run.
+ */
+const MIGRATE_3_TO_4 = `
+ALTER TABLE refunds ADD COLUMN batch TEXT;
+CREATE INDEX refunds_by_batch ON refunds (batch, created_at) WHERE batch IS NOT NULL;
+`;
+
 const COLUMNS = REFUND_COLUMNS.join(', ');
 /** The accounts filter of a read: NULL for all, else a JSON list of [provider, account] pairs. */
 const IN_ACCOUNTS = `(@accounts IS NULL OR EXISTS (SELECT 1 FROM json_each(@accounts) j WHERE json_extract(j.value, '$[0]') = provider AND json_extract(j.value, '$[1]') = account))`;
+/**
+ * `batches`: the newest runs (by first reservation), then their refunds grouped by status. The
+ * accounts filter applies to both, so a run is summed over this instance's accounts only.
+ */
+const BATCHES = `
+WITH runs AS (
+  SELECT batch, MIN(created_at) AS first_at FROM refunds
+   WHERE batch IS NOT NULL AND (@id IS NULL OR batch = @id) AND ${IN_ACCOUNTS}
+   GROUP BY batch ORDER BY first_at DESC, batch LIMIT @limit)
+SELECT batch, status, COUNT(*) AS count, SUM(amount) AS amount, MIN(created_at) AS first_at, MAX(updated_at) AS last_at
+  FROM refunds WHERE batch IN (SELECT batch FROM runs) AND ${IN_ACCOUNTS}
+ GROUP BY batch, status`;
 const accountsParam = (accounts: readonly AccountFilter[] | undefined): string | null => (accounts === undefined ? null : JSON.stringify(accounts.map((a) => [a.provider, a.account])));
 
 /** True while rows of schema 1 (the empty account) are left to claim. */
@@ -308,7 +330,7 @@ export class SqliteLedger implements RefundLedger {
         `SELECT ${COLUMNS} FROM refunds
           WHERE ${IN_ACCOUNTS} AND (@provider IS NULL OR provider = @provider) AND (@account IS NULL OR account = @account)
             AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses))) AND (@orderId IS NULL OR order_id = @orderId)
-            AND (@createdFrom IS NULL OR created_at >= @createdFrom) AND (@createdBefore IS NULL OR created_at < @createdBefore)
+            AND (@batch IS NULL OR batch = @batch) AND (@createdFrom IS NULL OR created_at >= @createdFrom) AND (@createdBefore IS NULL OR created_at < @createdBefore)
             AND (@afterAt IS NULL OR (created_at, provider, account, refund_id) < (@afterAt, @afterProvider, @afterAccount, @afterRefundId))
           ORDER BY created_at DESC, provider DESC, account DESC, refund_id DESC LIMIT @limit`,
       ),
@@ -402,6 +424,7 @@ export class SqliteLedger implements RefundLedger {
           account: query.account ?? null,
           statuses: query.statuses === undefined ? null : JSON.stringify(query.statuses),
           orderId: query.orderId ?? null,
+          batch: query.batch ?? null,
           createdFrom: query.createdFrom ?? null,
           createdBefore: query.createdBefore ?? null,
           afterAt: query.after?.createdAt ?? null,
@@ -427,6 +450,11 @@ export class SqliteLedger implements RefundLedger {
   async totals(): Promise<RefundTotal[]> {
     this.#open();
     return totalsOf(this.#db.prepare('SELECT provider, account, status, COUNT(*) AS count, SUM(amount) AS amount FROM refunds GROUP BY provider, account, status').all() as Parameters<typeof totalsOf>[0]);
+  }
+
+  async batches(query: BatchesQuery = {}): Promise<BatchSummary[]> {
+    const limit = batchLimit(query);
+    return this.#call(() => batchesOf(this.#db.prepare(BATCHES).all({ accounts: accountsParam(query.accounts), id: query.id ?? null, limit }) as BatchGroupRow[], query));
   }
 
   async health(): Promise<LedgerHealth> {
@@ -459,7 +487,8 @@ export class SqliteLedger implements RefundLedger {
     // Step by step, each step as it was written: a file of any older version takes the same path.
     if (!hasRefunds) this.#db.exec(SCHEMA_2);
     else if (version < 2) this.#db.exec(MIGRATE_1_TO_2);
-    this.#db.exec(MIGRATE_2_TO_3);
+    if (!hasRefunds || version < 3) this.#db.exec(MIGRATE_2_TO_3);
+    this.#db.exec(MIGRATE_3_TO_4);
     this.#db.pragma(`user_version = ${LEDGER_SCHEMA_VERSION}`);
   }
 

@@ -85,6 +85,10 @@ export class SwitchableLedger implements RefundLedger {
     this.#check();
     return this.inner.totals();
   }
+  async batches(...args: Parameters<RefundLedger['batches']>) {
+    this.#check();
+    return this.inner.batches(...args);
+  }
   async health() {
     return this.down ? { ok: false, detail: 'down' } : this.inner.health();
   }
