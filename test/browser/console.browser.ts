@@ -5,6 +5,7 @@
  */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRefunds, openSqliteLedger } from '@refundkit/refunds';
 import { startSandbox, type Sandbox } from '@refundkit/sandbox';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +109,41 @@ describe('the refundkit console in Chromium', () => {
     const entries = await page.$$eval('ol.timeline li', (items) => items.map((li) => li.textContent ?? ''));
     expect(entries.some((e) => e.includes('Answer to the query') && e.includes('succeeded'))).toBe(true);
     await shot('refund-queried');
+  });
+
+  it("a batch run's progress advances live as its refunds become final", async () => {
+    // The merchant's batch job: the library, on the same ledger as serve, refunds under one batch label.
+    const ledgerOfApp = await openSqliteLedger(ledger);
+    const app = createRefunds({ providers: sandboxConfig(sandbox)['providers'] as never, ledger: ledgerOfApp });
+    try {
+      const batch = newId('run-');
+      await page.goto(`${serve.url}/console/#/batches`);
+      await page.waitForSelector('#batches-title');
+      const made = [];
+      for (let i = 0; i < 3; i++) {
+        const orderId = newId('ORDBAT');
+        sandbox.addOrder('tipay', { orderId, amount: 1_000 });
+        made.push(await app.refund({ provider: 'tipay', orderId, refundId: newId('RFBAT'), amount: 100, currency: 'CNY' }, { batch }));
+      }
+      expect(made.map((r) => r.status)).toEqual(['pending', 'pending', 'pending']);
+      const final = `tr[data-batch="${batch}"] [data-testid="batch-final"]`;
+      // The run appears without a reload, nothing final yet.
+      expect((await (await page.waitForSelector(`${final}:has-text("0 / 3")`, { timeout: 15_000 })).textContent())?.trim()).toBe('0 / 3');
+      await shot('batches-start');
+      // Each query makes one refund final; the page follows, one step at a time.
+      for (const [i, refund] of made.entries()) {
+        expect((await app.get(refund)).status).toBe('succeeded');
+        await page.waitForSelector(`${final}:has-text("${i + 1} / 3")`, { timeout: 15_000 });
+      }
+      expect(await page.getAttribute(`tr[data-batch="${batch}"] [role="progressbar"]`, 'aria-valuenow')).toBe('3');
+      await shot('batches');
+      // The run's refunds, by the list's batch filter.
+      await page.click(`tr[data-batch="${batch}"] a`);
+      await page.waitForSelector(`tr[data-refund-id="${made[0]!.refundId}"]`);
+      expect(await page.$$eval('tr[data-refund-id]', (rows) => rows.length)).toBe(3);
+    } finally {
+      await app.close();
+    }
   });
 
   it('shows totals per provider and status, and unmatched notifications', async () => {

@@ -135,7 +135,11 @@ export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
     if (path === 'unmatched' && get) return sendJson(res, 200, { unmatched: (await refunds.unmatchedNotifications({ limit: 200 })).map(unmatchedView) });
     if (path === 'totals' && get) return sendJson(res, 200, { totals: totalsView(await refunds.totals()) });
     if (path === 'batches' && get) return sendJson(res, 200, { batches: batchesView(await refunds.batches({ limit: 100 })) });
-    if (path === 'events' && get) return live!.attach(res);
+    if (path === 'events' && get) {
+      // Closing: a page's reconnection gets no new stream (a non-200 also tells EventSource to stop trying).
+      if (closed) return sendJson(res, 503, { error: { code: 'closing', message: 'the console is shutting down' } });
+      return live!.attach(res);
+    }
     return sendJson(res, 404, { error: { code: 'not_found', message: `no console call ${method} ${path}` } });
   }
 
@@ -151,7 +155,11 @@ export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
       sendJson(res, 500, { error: { code: 'internal_error', message: 'the console failed; nothing was changed by this request' } });
     });
   }) as ConsoleHandler;
-  handler.close = () => live?.close();
+  let closed = false;
+  handler.close = () => {
+    closed = true;
+    live?.close();
+  };
   return handler;
 }
 

@@ -118,7 +118,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             server.closeAllConnections();
           }
         }
-        server.closeIdleConnections();
+        // Nothing is in flight now: every connection left is idle, or open with no request yet (a
+        // browser's preconnected socket, which closeIdleConnections leaves to Node's header
+        // timeout, a minute or more). None carries a request: close them all.
+        server.closeAllConnections();
         await closed;
         logger.info({}, 'stopped');
       })();
