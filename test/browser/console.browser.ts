@@ -38,7 +38,8 @@ async function shot(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
+  // Refunds stay pending (as an asynchronous provider's do) until decided from the page or by the test.
+  sandbox = await startSandbox({ port: 0, delayMs: 600_000 });
   config = writeJson(join(temp.dir, 'refundkit.config.json'), sandboxConfig(sandbox));
   ledger = join(temp.dir, 'ledger.db');
   serve = await startServe(['--config', config, '--ledger', ledger, '--sandbox-url', sandbox.baseUrl]);
@@ -101,6 +102,10 @@ describe('the refundkit console in Chromium', () => {
     await page.waitForSelector(`td:has-text("faulted (fault http-502, recorded)")`, { timeout: 10_000 });
     await shot('sandbox');
 
+    // The provider finishes the refund (decided on the sandbox's page); the ledger still says unknown.
+    await page.click(`tr[data-refund-no="${made.refundId}"] button:has-text("Succeed")`);
+    await page.waitForSelector(`tr[data-refund-no="${made.refundId}"] .status-succeeded`);
+
     await page.goto(`${serve.url}/console/#/refunds?status=unknown`);
     await page.click(`tr[data-refund-id="${made.refundId}"] a`);
     await page.waitForSelector('#refund-title .status-unknown');
@@ -132,6 +137,8 @@ describe('the refundkit console in Chromium', () => {
       await shot('batches-start');
       // Each query makes one refund final; the page follows, one step at a time.
       for (const [i, refund] of made.entries()) {
+        // The provider finishes one refund; a query (the reconciler would do the same) records it.
+        sandbox.settleRefund('tipay', refund.refundId, 'succeeded');
         expect((await app.get(refund)).status).toBe('succeeded');
         await page.waitForSelector(`${final}:has-text("${i + 1} / 3")`, { timeout: 15_000 });
       }
@@ -144,6 +151,44 @@ describe('the refundkit console in Chromium', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it('drives the sandbox from the page: adds a paid order, decides a pending refund', async () => {
+    await page.goto(`${serve.url}/console/#/sandbox`);
+    await page.selectOption('select[name="sandbox-provider"]', 'tipay');
+    const orderId = newId('ORDPAGE');
+    await page.fill('input[name="orderId"]', orderId);
+    await page.fill('input[name="amount"]', '25.50');
+    await page.click('button:has-text("Add paid order")');
+    await page.waitForSelector(`td:text-is("${orderId}")`);
+    expect(sandbox.order('tipay', orderId)).toMatchObject({ amount: 2550, status: 'paid' });
+
+    // A refund the sandbox keeps pending (an async provider's PROCESSING) until decided from the page.
+    const made = await refundThroughCli();
+    expect(sandbox.refund('tipay', made.refundId)?.phase).toBe('pending');
+    await page.click(`tr[data-refund-no="${made.refundId}"] button:has-text("Fail")`);
+    await page.waitForSelector(`tr[data-refund-no="${made.refundId}"] .status-failed`);
+    expect(sandbox.refund('tipay', made.refundId)?.phase).toBe('failed');
+  });
+
+  it('is usable from the keyboard: Tab reaches the views, Enter opens one', async () => {
+    await page.goto(`${serve.url}/console/#/refunds`);
+    // A fresh load: focus starts at the top of the document.
+    await page.reload();
+    await page.waitForSelector('#refunds-title');
+    let focused = '';
+    for (let i = 0; i < 10 && focused !== 'Totals'; i++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => document.activeElement?.textContent ?? '');
+    }
+    expect(focused).toBe('Totals');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#totals-title');
+    // Every form control has a label.
+    await page.goto(`${serve.url}/console/#/sandbox`);
+    await page.waitForSelector('#sandbox-title');
+    const unlabelled = await page.$$eval('input, select', (controls) => controls.filter((c) => c.closest('label') === null && c.getAttribute('aria-label') === null).length);
+    expect(unlabelled).toBe(0);
   });
 
   it('shows totals per provider and status, and unmatched notifications', async () => {
