@@ -179,7 +179,7 @@ describe('the refundkit console in Chromium', () => {
     let focused = '';
     for (let i = 0; i < 10 && focused !== 'Totals'; i++) {
       await page.keyboard.press('Tab');
-      focused = await page.evaluate(() => document.activeElement?.textContent ?? '');
+      focused = String(await page.evaluate('document.activeElement?.textContent ?? ""'));
     }
     expect(focused).toBe('Totals');
     await page.keyboard.press('Enter');
