@@ -33,7 +33,11 @@ async function refundThroughCli(amount = '1.00'): Promise<CliRefund & { orderId:
   return { ...result, orderId, refundId };
 }
 
+/** Saves the view as an artifact, after checking it shows none of the configured secrets. */
 async function shot(name: string): Promise<void> {
+  const html = await page.content();
+  // The one secret in the configuration (tipay signs with its AppKey; lianke's operator is a name).
+  expect(html, `${name} shows the tipay AppKey`).not.toContain(sandbox.credentials.tipay.appKey);
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
