@@ -206,6 +206,27 @@ describe('the refundkit console in Chromium', () => {
     copyFileSync(join(ARTIFACTS, 'refunds.png'), join(ROOT, 'docs', 'console.png'));
   });
 
+  it('a page whose DNS name is re-pointed at 127.0.0.1 (DNS rebinding) cannot read or drive the console', async () => {
+    // A browser that resolves rebind.example to this machine, as a rebinding attacker's DNS would make it.
+    const rebinding = await launchBrowser(join(temp.dir, 'profile-rebinding'), ['--host-resolver-rules=MAP rebind.example 127.0.0.1']);
+    try {
+      const attacker = await rebinding.newPage();
+      const port = new URL(serve.url).port;
+      const answer = await attacker.goto(`http://rebind.example:${port}/console/api/refunds`);
+      expect(answer?.status()).toBe(403);
+      expect(await answer?.text()).toContain('console_host_refused');
+      // Its script, same-origin with rebind.example, cannot arm a fault either.
+      const armed = await attacker.evaluate(async (url) => {
+        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'tipay', fault: 'http-500' }) });
+        return response.status;
+      }, `http://rebind.example:${port}/console/api/sandbox/faults`);
+      expect(armed).toBe(403);
+      expect(sandbox.armedFaults()).toEqual([]);
+    } finally {
+      await rebinding.close();
+    }
+  });
+
   it('a console beyond loopback without a token refuses every request; with the token it opens', async () => {
     const open = await startServe(['--config', config, '--ledger', ledger, '--host', '0.0.0.0']);
     try {

@@ -22,12 +22,12 @@ export function tempDir(prefix: string): { dir: string; remove(): void } {
  * fresh profile (`profileDir`, a new folder). The viewer is in Berlin, so a provider's time
  * (Shanghai, Hong Kong) differs from the one shown.
  */
-export async function launchBrowser(profileDir: string): Promise<BrowserContext> {
+export async function launchBrowser(profileDir: string, extraArgs: readonly string[] = []): Promise<BrowserContext> {
   mkdirSync(ARTIFACTS, { recursive: true });
   return chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', ...extraArgs],
     viewport: { width: 1280, height: 900 },
     timezoneId: 'Europe/Berlin',
     locale: 'en-GB',
