@@ -16,8 +16,8 @@ Usage:
   refundkit reconcile [--older-than 5m] [--limit N] [--provider P] [--json]      query pending and unknown refunds (for cron)
   refundkit validate --provider P --message NAME FILE                             check a message against the contract
   refundkit demo                                                                  the main job on the embedded sandbox
-  refundkit sandbox [--port 4010]                                                 run the local simulators
-  refundkit serve [--port 8080] --config C [--ledger L]                           receive notifications; health, metrics, logs
+  refundkit sandbox [--port 4010]                                                 run the local simulators (console at /console/)
+  refundkit serve [--port 8080] --config C [--ledger L]                           receive notifications; health, metrics, logs, console
   refundkit ledger migrate --ledger postgres://user@host/db                       create or upgrade the ledger's tables
   refundkit <command> --help                                                      a command's options
   refundkit --version                                                             the version
