@@ -257,7 +257,7 @@ export function SandboxView({ providers, timeZones }: { providers: readonly stri
       <h3 id="notifications-title">Notifications</h3>
       {byRefund.size === 0 ? <p class="notice">No notification sent by {provider} yet.</p> : null}
       {[...byRefund.entries()].map(([refundNo, list]) => (
-        <div>
+        <div data-notified={refundNo}>
           <h4>Refund {refundNo}</h4>
           <ul>
             {list.map((d) => (
