@@ -164,7 +164,9 @@ describe('the refundkit console in Chromium', () => {
     await page.fill('input[name="orderId"]', orderId);
     await page.fill('input[name="amount"]', '25.50');
     await page.click('button:has-text("Add paid order")');
-    await page.waitForSelector(`td:text-is("${orderId}")`);
+    const orderRow = await page.waitForSelector(`tr:has(td:text-is("${orderId}"))`);
+    // tipay refunds in CNY only: the page says so (the sandbox's order record carries eftpay's currency field, not tipay's).
+    expect(await orderRow.textContent()).toContain('25.50 CNY');
     expect(sandbox.order('tipay', orderId)).toMatchObject({ amount: 2550, status: 'paid' });
 
     // A refund the sandbox keeps pending (an async provider's PROCESSING) until decided from the page.

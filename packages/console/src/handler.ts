@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { RefundkitError, ValidationError, type ProviderKey, PROVIDERS } from '@refundkit/refunds';
+import { REGISTRY } from '@refundkit/registry';
 import { TOKEN_COOKIE, refuse, type GuardConfig } from './guard.js';
 import { PROVIDER_TIME_ZONES, batchesView, filterOf, refundPage, refundView, totalsView, unmatchedView, type ConsoleRefunds } from './ledger-api.js';
 import { LiveChanges } from './live-changes.js';
@@ -107,6 +108,8 @@ export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
         batches: refunds !== undefined,
         providers: PROVIDERS,
         timeZones: PROVIDER_TIME_ZONES,
+        // Each provider's currencies, its default first (the registry's, from the specs).
+        currencies: Object.fromEntries(PROVIDERS.map((p) => [p, REGISTRY[p].currencies])),
       });
     }
     if (path.startsWith('sandbox/')) {

@@ -50,7 +50,7 @@ function App() {
   else if (view === 'unmatched' && session.ledger) body = <UnmatchedView />;
   else if (view === 'totals' && session.ledger) body = <TotalsView />;
   else if (view === 'batches' && session.ledger && session.batches) body = <BatchesView />;
-  else if (view === 'sandbox' && session.sandbox) body = <SandboxView providers={session.providers} timeZones={session.timeZones} />;
+  else if (view === 'sandbox' && session.sandbox) body = <SandboxView providers={session.providers} timeZones={session.timeZones} currencies={session.currencies} />;
   else body = <p class="notice">Nothing here: choose a view above.</p>;
 
   return (

@@ -38,9 +38,13 @@ function useAction(after: () => void) {
   return { message, run };
 }
 
-export function SandboxView({ providers, timeZones }: { providers: readonly string[]; timeZones: Record<string, string> }) {
+export function SandboxView({ providers, timeZones, currencies }: { providers: readonly string[]; timeZones: Record<string, string>; currencies: Record<string, string[]> }) {
   const [provider, setProvider] = useState(providers.includes('tipay') ? 'tipay' : providers[0]!);
   const zone = timeZones[provider];
+  // A provider of one currency: that one (the sandbox keeps a currency on orders only where the provider has several).
+  const known = currencies[provider] ?? [];
+  const currencyOf = (order: { currency: string } | undefined): string => (known.length === 1 ? known[0]! : order?.currency ?? known[0] ?? '');
+  const orderCurrency = new Map<string, string>();
   const orders = useFetch<{ orders: Order[] }>(`sandbox/orders${query({ provider })}`);
   const refunds = useFetch<{ refunds: SandboxRefund[] }>(`sandbox/refunds${query({ provider })}`);
   const requests = useFetch<{ requests: RequestRecord[] }>('sandbox/requests');
@@ -63,6 +67,7 @@ export function SandboxView({ providers, timeZones }: { providers: readonly stri
   const [fault, setFault] = useState('http-502');
   const [notificationFault, setNotificationFault] = useState('duplicate');
 
+  for (const o of orders.data?.orders ?? []) orderCurrency.set(o.orderId, currencyOf(o));
   const ofProvider = <T extends { provider: string }>(list: readonly T[] | undefined): T[] => (list ?? []).filter((r) => r.provider === provider);
   const byRefund = new Map<string, Delivery[]>();
   for (const d of ofProvider(deliveries.data?.notifications)) byRefund.set(d.refundNo, [...(byRefund.get(d.refundNo) ?? []), d]);
@@ -168,7 +173,7 @@ export function SandboxView({ providers, timeZones }: { providers: readonly stri
             <tr>
               <td>{o.orderId}</td>
               <td class="num">
-                {majorOf(o.amount)} {o.currency}
+                {majorOf(o.amount)} {currencyOf(o)}
               </td>
               <td>{o.status}</td>
               <td>{o.paymentType}</td>
@@ -198,7 +203,9 @@ export function SandboxView({ providers, timeZones }: { providers: readonly stri
               </td>
               <td>{r.refundNo}</td>
               <td>{r.orderId}</td>
-              <td class="num">{majorOf(r.amount)}</td>
+              <td class="num">
+                {majorOf(r.amount)} {orderCurrency.get(r.orderId) ?? currencyOf(undefined)}
+              </td>
               <td>
                 <span class={`status status-${r.phase}`}>{r.phase}</span>
               </td>

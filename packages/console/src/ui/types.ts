@@ -38,4 +38,5 @@ export interface Session {
   batches: boolean;
   providers: string[];
   timeZones: Record<string, string>;
+  currencies: Record<string, string[]>;
 }
