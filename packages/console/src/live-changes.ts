@@ -8,7 +8,7 @@
  * happens from now on), then passes each new change on.
  */
 import type { ServerResponse } from 'node:http';
-import type { RefundChange } from '@refundkit/refunds';
+import { followChanges, type RefundChange } from '@refundkit/refunds';
 import type { ConsoleRefunds } from './ledger-api.js';
 
 /** How often an idle stream says it is alive (proxies drop silent connections). */
@@ -64,13 +64,10 @@ export class LiveChanges {
         if (batch.length === 0) break;
         after = batch[batch.length - 1]!.seq;
       }
-      while (!stop.signal.aborted) {
-        const batch = await this.#refunds.changes({ after, limit: 500, waitMs: this.#pollMs, signal: stop.signal });
-        for (const change of batch) {
-          this.#broadcast(change);
-          after = change.seq;
-        }
-      }
+      // Then the library's follower: in seq order, each once, woken by the ledger's own writes
+      // (and PostgreSQL's NOTIFY), reading again every pollMs for other processes' changes;
+      // an unreachable ledger is waited out.
+      await followChanges(this.#refunds, { after, signal: stop.signal, pollMs: this.#pollMs, batch: 500, onChange: (change) => this.#broadcast(change) });
     })().catch(() => {
       // The ledger failed: the pages keep what they show; the next page that listens starts a new follower.
       if (this.#stop === stop) this.#stop = undefined;
