@@ -19,8 +19,8 @@ Usage:
   refundkit worker --ledger postgres://… [--concurrency N]                        send queued batch rows until SIGINT/SIGTERM
   refundkit validate --provider P --message NAME FILE                             check a message against the contract
   refundkit demo                                                                  the main job on the embedded sandbox
-  refundkit sandbox [--port 4010]                                                 run the local simulators
-  refundkit serve [--port 8080] --config C [--ledger L]                           receive notifications; health, metrics, logs
+  refundkit sandbox [--port 4010]                                                 run the local simulators (console at /console/)
+  refundkit serve [--port 8080] --config C [--ledger L]                           receive notifications; health, metrics, logs, console
   refundkit ledger migrate --ledger postgres://user@host/db                       create or upgrade the ledger's tables
   refundkit <command> --help                                                      a command's options
   refundkit --version                                                             the version
@@ -178,11 +178,24 @@ async function dispatch(command: string, args: readonly string[], io: Io): Promi
       const { values: v } = parse({
         args: [...args],
         strict: true,
-        options: { config: { type: 'string' }, ledger: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, timeout: { type: 'string' }, 'log-level': { type: 'string' }, 'reconcile-every': { type: 'string' }, 'reconcile-older-than': { type: 'string' }, 'shutdown-grace': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+        options: { config: { type: 'string' }, ledger: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, timeout: { type: 'string' }, 'log-level': { type: 'string' }, 'reconcile-every': { type: 'string' }, 'reconcile-older-than': { type: 'string' }, 'shutdown-grace': { type: 'string' }, 'console-token': { type: 'string' }, 'console-host': { type: 'string', multiple: true }, 'sandbox-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       });
       if (v.help) return io.stdout.write(SERVE_HELP), EXIT.ok;
       return serveCommand(
-        { config: v.config, ledger: v.ledger, port: v.port, host: v.host, timeout: v.timeout, logLevel: v['log-level'], reconcileEvery: v['reconcile-every'], reconcileOlderThan: v['reconcile-older-than'], shutdownGrace: v['shutdown-grace'] },
+        {
+          config: v.config,
+          ledger: v.ledger,
+          port: v.port,
+          host: v.host,
+          timeout: v.timeout,
+          logLevel: v['log-level'],
+          reconcileEvery: v['reconcile-every'],
+          reconcileOlderThan: v['reconcile-older-than'],
+          shutdownGrace: v['shutdown-grace'],
+          consoleToken: v['console-token'],
+          consoleHosts: v['console-host'],
+          sandboxUrl: v['sandbox-url'],
+        },
         io,
       );
     }

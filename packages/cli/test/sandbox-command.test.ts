@@ -198,4 +198,30 @@ describe('refundkit sandbox', () => {
       tmp.remove();
     }
   });
+
+  it('serves the console at /console/: the sandbox views only (no ledger), its switches reaching this sandbox', async () => {
+    const s = await start(['--port', '0']);
+    try {
+      expect(s.out()).toContain(`Console: ${s.sandbox.baseUrl}/console/`);
+      const page = await fetch(`${s.sandbox.baseUrl}/console/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+      const csrf = /name="refundkit-csrf" content="([^"]+)"/.exec(await page.text())![1]!;
+      expect(await (await fetch(`${s.sandbox.baseUrl}/console/api/session`)).json()).toMatchObject({ ledger: false, sandbox: true });
+      expect((await fetch(`${s.sandbox.baseUrl}/console/api/refunds`)).status).toBe(404);
+      const orders = (await (await fetch(`${s.sandbox.baseUrl}/console/api/sandbox/orders?provider=tipay`)).json()) as { orders: { orderId: string }[] };
+      expect(orders.orders.map((o) => o.orderId)).toContain('TP-PAID-0001');
+      // An action from the page arms a fault in this very sandbox.
+      const armed = await fetch(`${s.sandbox.baseUrl}/console/api/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-refundkit-csrf': csrf }, body: JSON.stringify({ provider: 'tipay', fault: 'http-500' }) });
+      expect(armed.status).toBe(201);
+      expect(s.sandbox.armedFaults().map((f) => f.fault)).toEqual(['http-500']);
+      // Without the page's CSRF value, nothing is armed.
+      const forged = await fetch(`${s.sandbox.baseUrl}/console/api/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'tipay', fault: 'http-500' }) });
+      expect(forged.status).toBe(403);
+      expect(s.sandbox.armedFaults()).toHaveLength(1);
+    } finally {
+      s.stop();
+      expect(await s.done).toBe(0);
+    }
+  });
 });

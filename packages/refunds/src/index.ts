@@ -93,6 +93,7 @@ export type { RefundChange, ChangeSource, ChangeEntry, ChangesQuery, AccountFilt
 export type { RefundsLedgerOperations } from './facade/ledger-operations.js';
 export { DEFAULT_IN_FLIGHT_WAIT_MS } from './facade/options.js';
 export type { RecordedUpdate } from './ledger/ledger.js';
+export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type RefundListFilter, type RefundPage, type ListQuery, type ListPosition } from './ledger/list-query.js';
 export { planClaim, isDue, checkDelayMs, type ClaimPlan } from './ledger/ledger-rules.js';
 export type { Claim, ClaimRequest, CheckBackoff, CheckSchedule, DueQuery } from './reconciler/claim.js';
 export { DEFAULT_BACKOFF, DEFAULT_OLDER_THAN_MS, type ReconcileOptions, type ReconcileSummary } from './reconciler/reconcile.js';

@@ -6,7 +6,7 @@
  * | method and path | body / query | answer |
  * |---|---|---|
  * | `POST /__sandbox/faults` | `{provider, fault, refundNo?, operation?, times?, ms?, commit?}` | 201 `{armed}` |
- * | `GET /__sandbox/faults` | | `{faults}` |
+ * | `GET /__sandbox/faults` | | `{faults, available}` (every fault name with its summary) |
  * | `DELETE /__sandbox/faults` | | `{cleared}` |
  * | `POST /__sandbox/orders` | `{provider, orderId, amount, status?, date?, paymentType?, currency?}` | 201 `{order}` |
  * | `GET /__sandbox/orders?provider=` | | `{orders}` |
@@ -15,8 +15,10 @@
  * | `GET /__sandbox/commits` | | `{commits}`: the `slow-commit` refunds not committed yet |
  * | `POST /__sandbox/commits` | `{provider?, refundNo?}` | `{released}`: those commit now |
  * | `GET /__sandbox/notifications` | | `{notifications}` |
+ * | `POST /__sandbox/refunds/settle` | `{provider, refundNo, outcome: succeeded\|failed}` | `{refund}`: a pending refund decided now |
+ * | `POST /__sandbox/notifications/redeliver` | `{provider, refundNo, copies?, delayMs?}` | `{redelivered}` (404 when the refund had no notification) |
  * | `POST /__sandbox/notification-faults` | `{fault, provider?, refundNo?, times?, always?, ms?, count?}` | 201 `{armed}` |
- * | `GET /__sandbox/notification-faults` | | `{faults}` |
+ * | `GET /__sandbox/notification-faults` | | `{faults, available}` |
  * | `DELETE /__sandbox/notification-faults` | | `{cleared}` |
  *
  * Misuse (unknown provider or fault, bad JSON, duplicate order) is a 400 `{sandboxError}`.
@@ -25,9 +27,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { refuseControlRequest } from './control-guard.js';
-import { FAULT_NAMES, FaultError, type ArmFaultInput, type ArmedFault } from './faults.js';
+import { FAULTS, FAULT_NAMES, FaultError, type ArmFaultInput, type ArmedFault } from './faults.js';
 import { sendJson } from './http.js';
-import { NOTIFICATION_FAULT_NAMES, NotificationFaultError, type ArmNotificationFaultInput, type ArmedNotificationFault } from './notification-faults.js';
+import { NOTIFICATION_FAULTS, NOTIFICATION_FAULT_NAMES, NotificationFaultError, type ArmNotificationFaultInput, type ArmedNotificationFault } from './notification-faults.js';
 import type { DeliveryRecord } from './notifier.js';
 import { PROVIDERS, isProvider, type Provider } from './provider.js';
 import type { RequestRecord } from './request-log.js';
@@ -42,6 +44,8 @@ export interface ControlApi {
   orders(provider: Provider): Order[];
   refunds(provider: Provider, orderId?: string): RefundView[];
   refundedTotal(provider: Provider, orderId: string): number;
+  settleRefund(provider: Provider, refundNo: string, outcome: 'succeeded' | 'failed'): RefundView;
+  redeliverNotification(provider: Provider, refundNo: string, options?: { readonly delayMs?: number | undefined; readonly copies?: number | undefined }): boolean;
   requests(): RequestRecord[];
   requestsReceived(provider: Provider, refundNo: string): number;
   pendingCommits(): { readonly provider: Provider; readonly refundNo: string }[];
@@ -65,7 +69,7 @@ export function createControlHandler(api: ControlApi, allowedHosts: () => readon
     try {
       if (path === '/__sandbox/faults') {
         if (method === 'POST') return sendJson(res, 201, { armed: api.armFault(readFault(body)) });
-        if (method === 'GET') return sendJson(res, 200, { faults: api.armedFaults() });
+        if (method === 'GET') return sendJson(res, 200, { faults: api.armedFaults(), available: FAULT_NAMES.map((name) => ({ name, summary: FAULTS[name].summary })) });
         if (method === 'DELETE') return sendJson(res, 200, { cleared: api.clearFaults() });
       } else if (path === '/__sandbox/orders') {
         if (method === 'POST') {
@@ -82,6 +86,18 @@ export function createControlHandler(api: ControlApi, allowedHosts: () => readon
             refunds: api.refunds(provider, orderId),
             ...(orderId === undefined ? {} : { refundedTotal: api.refundedTotal(provider, orderId) }),
           });
+        }
+      } else if (path === '/__sandbox/refunds/settle') {
+        if (method === 'POST') {
+          const input = readObject(body);
+          return sendJson(res, 200, { refund: api.settleRefund(readProvider(input['provider']), readRefundNo(input['refundNo']), input['outcome'] as 'succeeded') });
+        }
+      } else if (path === '/__sandbox/notifications/redeliver') {
+        if (method === 'POST') {
+          const input = readObject(body);
+          const options = { copies: optionalNumber(input['copies'], 'copies'), delayMs: optionalNumber(input['delayMs'], 'delayMs') };
+          const redelivered = api.redeliverNotification(readProvider(input['provider']), readRefundNo(input['refundNo']), options);
+          return sendJson(res, redelivered ? 200 : 404, redelivered ? { redelivered } : { sandboxError: 'that refund has had no notification to deliver again' });
         }
       } else if (path === '/__sandbox/requests') {
         if (method === 'GET') {
@@ -100,12 +116,12 @@ export function createControlHandler(api: ControlApi, allowedHosts: () => readon
         if (method === 'GET') return sendJson(res, 200, { notifications: api.notifications() });
       } else if (path === '/__sandbox/notification-faults') {
         if (method === 'POST') return sendJson(res, 201, { armed: api.armNotificationFault(readNotificationFault(body)) });
-        if (method === 'GET') return sendJson(res, 200, { faults: api.armedNotificationFaults() });
+        if (method === 'GET') return sendJson(res, 200, { faults: api.armedNotificationFaults(), available: NOTIFICATION_FAULT_NAMES.map((name) => ({ name, summary: NOTIFICATION_FAULTS[name].summary })) });
         if (method === 'DELETE') return sendJson(res, 200, { cleared: api.clearNotificationFaults() });
       } else {
         return sendJson(res, 404, {
           sandboxError: `no control endpoint at ${url.pathname}`,
-          endpoints: ['/__sandbox/faults', '/__sandbox/orders', '/__sandbox/refunds', '/__sandbox/requests', '/__sandbox/commits', '/__sandbox/notifications', '/__sandbox/notification-faults'],
+          endpoints: ['/__sandbox/faults', '/__sandbox/orders', '/__sandbox/refunds', '/__sandbox/refunds/settle', '/__sandbox/notifications/redeliver', '/__sandbox/requests', '/__sandbox/commits', '/__sandbox/notifications', '/__sandbox/notification-faults'],
         });
       }
       sendJson(res, 405, { sandboxError: `${method} is not served at ${path}` });
@@ -132,6 +148,17 @@ function readObject(body: Buffer): Record<string, unknown> {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ControlError('the body must be a JSON object');
   return value as Record<string, unknown>;
+}
+
+function readRefundNo(value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new ControlError('refundNo must be a non-empty string');
+  return value;
+}
+
+function optionalNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number') throw new ControlError(`${name} must be a number when given`);
+  return value;
 }
 
 function readProvider(value: unknown): Provider {

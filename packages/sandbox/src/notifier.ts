@@ -83,6 +83,8 @@ export class Notifier {
   readonly #inFlight = new Set<ClientRequest>();
   readonly #log: DeliveryRecord[] = [];
   readonly #faults: NotificationFaultBoard | undefined;
+  /** The latest job of each refund, so the console can deliver it again. */
+  readonly #jobs = new Map<string, NotificationJob>();
   #active = 0;
   #idleWaiters: (() => void)[] = [];
   #closed = false;
@@ -105,9 +107,29 @@ export class Notifier {
       });
       return;
     }
+    this.#jobs.set(`${job.provider}\u0000${job.refundNo}`, job);
     const plan = this.#faults?.take(job.provider, job.refundNo) ?? NO_NOTIFICATION_FAULT;
     this.#active++;
     this.#after(Math.min(Math.max(0, delayMs) + plan.delayMs, MAX_FAULT_MS), () => this.#attempt({ job, plan, duplicatesSent: 0 }, 1, false));
+  }
+
+  /**
+   * Delivers a refund's notification again, genuine and freshly built (as a provider that
+   * repeats a notification does): `copies` deliveries (2: a duplicate), the first after
+   * `delayMs`, each retried like any other. False when the refund has had no notification.
+   */
+  redeliver(provider: Provider, refundNo: string, options: { readonly delayMs?: number | undefined; readonly copies?: number | undefined } = {}): boolean {
+    const job = this.#jobs.get(`${provider}\u0000${refundNo}`);
+    if (job === undefined || this.#closed) return false;
+    const copies = options.copies ?? 1;
+    const delayMs = options.delayMs ?? 0;
+    if (!Number.isSafeInteger(copies) || copies < 1 || copies > 10) throw new TypeError(`copies must be a whole number from 1 to 10, not ${String(copies)}`);
+    if (!Number.isSafeInteger(delayMs) || delayMs < 0 || delayMs > MAX_FAULT_MS) throw new TypeError(`delayMs must be a whole number from 0 to ${MAX_FAULT_MS}, not ${String(delayMs)}`);
+    for (let copy = 0; copy < copies; copy++) {
+      this.#active++;
+      this.#after(delayMs + copy * this.#backoffMs, () => this.#attempt({ job, plan: NO_NOTIFICATION_FAULT, duplicatesSent: 0 }, 1, false));
+    }
+    return true;
   }
 
   deliveries(): DeliveryRecord[] {

@@ -12,6 +12,7 @@
  * await sandbox.close();
  * ```
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REGISTRY } from '@refundkit/registry';
 import type { Clock } from './clock.js';
 import { createControlHandler } from './control.js';
@@ -69,6 +70,11 @@ export interface SandboxOptions {
   readonly credentials?: CredentialOverrides | undefined;
   /** Epoch milliseconds; default `Date.now`. Refund states are computed from it. */
   readonly clock?: Clock | undefined;
+  /**
+   * Other handlers served on the sandbox's port, by path prefix: `refundkit sandbox` mounts the
+   * console at `/console`. Not guarded by the control endpoint's rules: each guards itself.
+   */
+  readonly mounts?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void>> | undefined;
 }
 
 /**
@@ -95,6 +101,10 @@ export interface Sandbox {
   /** Refunds of a provider (of one order), with their phase now. */
   refunds(provider: Provider, orderId?: string): RefundView[];
   refund(provider: Provider, refundNo: string): RefundView | undefined;
+  /** Decides a pending refund now: the next query (and notification retries) see `outcome`. */
+  settleRefund(provider: Provider, refundNo: string, outcome: 'succeeded' | 'failed'): RefundView;
+  /** Delivers a refund's notification again (`copies` 2: a duplicate; `delayMs`: later); false when it had none. */
+  redeliverNotification(provider: Provider, refundNo: string, options?: { readonly delayMs?: number | undefined; readonly copies?: number | undefined }): boolean;
   /** Minor units refunded or in progress on an order (failed refunds excluded). */
   refundedTotal(provider: Provider, orderId: string): number;
   /** Refund requests that named this refund number and passed signature and schema checks. */
@@ -170,6 +180,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const refund = ledger.refund(requireProvider(provider), refundNo);
       return refund === undefined ? undefined : view(refund);
     },
+    settleRefund: (provider: Provider, refundNo: string, outcome: 'succeeded' | 'failed') => {
+      if (outcome !== 'succeeded' && outcome !== 'failed') throw new TypeError(`outcome must be succeeded or failed, not ${JSON.stringify(outcome)}`);
+      return view(ledger.settle(requireProvider(provider), refundNo, outcome, clock()));
+    },
+    redeliverNotification: (provider: Provider, refundNo: string, options?: { readonly delayMs?: number | undefined; readonly copies?: number | undefined }) =>
+      notifier.redeliver(requireProvider(provider), refundNo, options),
     refundedTotal: (provider: Provider, orderId: string) => ledger.refundedTotal(requireProvider(provider), orderId, clock()),
     requestsReceived: (provider: Provider, refundNo: string) => ledger.requestsReceived(requireProvider(provider), refundNo),
     requests: () => log.list(),
@@ -195,6 +211,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     log,
     control: createControlHandler(api, () => controlHosts),
     onError: (error) => errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+    mounts: options.mounts,
   });
   let controlHosts: readonly string[] = [];
   const boundPort = await server.listen(port, host);

@@ -32,6 +32,8 @@ export interface ServerParts {
   readonly control: (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) => void;
   /** A self-check failure or an unexpected error while serving: recorded by the sandbox. */
   readonly onError: (error: unknown) => void;
+  /** Other handlers on the sandbox's port, by path prefix (`/console`): they read their own bodies. */
+  readonly mounts?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void>> | undefined;
 }
 
 export interface SandboxServer {
@@ -85,6 +87,9 @@ export function createSandboxServer(parts: ServerParts): SandboxServer {
     } catch {
       sendJson(res, 400, { sandboxError: 'cannot read the request target' });
       return;
+    }
+    for (const [prefix, mounted] of Object.entries(parts.mounts ?? {})) {
+      if (url.pathname === prefix || url.pathname.startsWith(`${prefix}/`)) return mounted(req, res);
     }
     let body: Buffer;
     try {

@@ -202,6 +202,21 @@ export class Ledger {
     return [...this.#committing.values()];
   }
 
+  /**
+   * Decides a pending refund now (the console's "flip" switch): it becomes `outcome` at `now`, as
+   * if the provider had finished it, so the next query answers that. Only a refund still pending
+   * can be decided; a final one is a `TypeError` (the provider never changes a final refund).
+   */
+  settle(provider: Provider, refundNo: string, outcome: 'succeeded' | 'failed', now: number): RefundRecord {
+    const key = keyOf(provider, refundNo);
+    const refund = this.#refunds.get(key);
+    if (refund === undefined) throw new TypeError(`no ${provider} refund ${refundNo}`);
+    if (refundPhase(refund, now) !== 'pending') throw new TypeError(`${provider} refund ${refundNo} is already ${refundPhase(refund, now)}: only a pending refund can be decided`);
+    const settled: RefundRecord = { ...refund, settlesAt: now, outcome };
+    this.#refunds.set(key, settled);
+    return settled;
+  }
+
   /** Applies the rules above and records the refund when it is accepted. */
   applyRefund(provider: Provider, attempt: RefundAttempt): RefundDecision {
     const key = keyOf(provider, attempt.refundNo);

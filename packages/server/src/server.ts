@@ -19,8 +19,18 @@ export interface ServerOptions {
   health(): Promise<LedgerHealth>;
   readonly metrics: ServerMetrics;
   readonly logger: Logger;
+  /**
+   * Serves `/console` (the console page and its API): loaded at the first such request, so a
+   * server nobody opens the console of never loads it. Absent: no console.
+   */
+  readonly console?: (() => Promise<MountedHandler>) | undefined;
   /** How long a shutdown waits for requests in flight before cutting them. Default 10 000 ms. */
   readonly shutdownGraceMs?: number | undefined;
+}
+
+/** A handler mounted under a path, with a way to end its long-lived answers (live streams) before a shutdown. */
+export interface MountedHandler extends NodeListener {
+  close?(): void;
 }
 
 export interface RunningServer {
@@ -39,6 +49,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { logger, metrics } = options;
   let inFlight = 0;
   let idle: (() => void) | undefined;
+  let consoleHandler: Promise<MountedHandler> | undefined;
 
   const server: Server = createServer((req, res) => {
     inFlight++;
@@ -71,7 +82,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     if (path === '/notify' || path.startsWith('/notify/')) return options.notifications(req, res);
-    return send(res, 404, { error: { code: 'not_found', message: `no route ${path}: the routes are POST /notify/<provider>[/<account>], GET /healthz, GET /metrics` } });
+    if (options.console !== undefined && (path === '/console' || path.startsWith('/console/'))) return (await (consoleHandler ??= options.console()))(req, res);
+    return send(res, 404, { error: { code: 'not_found', message: `no route ${path}: the routes are POST /notify/<provider>[/<account>], GET /healthz, GET /metrics${options.console ? ', /console' : ''}` } });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -92,6 +104,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port: address.port,
     close() {
       closing ??= (async () => {
+        // The console's live streams never end by themselves: end them first.
+        (await consoleHandler?.catch(() => undefined))?.close?.();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Keep-alive connections with no request would hold `close` open: end them now.
         server.closeIdleConnections();
@@ -104,7 +118,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             server.closeAllConnections();
           }
         }
-        server.closeIdleConnections();
+        // Nothing is in flight now: every connection left is idle, or open with no request yet (a
+        // browser's preconnected socket, which closeIdleConnections leaves to Node's header
+        // timeout, a minute or more). None carries a request: close them all.
+        server.closeAllConnections();
         await closed;
         logger.info({}, 'stopped');
       })();

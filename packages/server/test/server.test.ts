@@ -146,3 +146,39 @@ describe('the server', () => {
     expect(closed).toBe(true);
   });
 });
+
+describe('the console mount', () => {
+  it('loads the console at its first /console request only, serves it there, and ends its streams before a shutdown', async () => {
+    const metrics = createMetrics({ totals: async () => [] }, { processMetrics: false });
+    const logger = createLogger({ level: 'silent' });
+    let loads = 0;
+    let closedStreams = 0;
+    const server = await startServer({
+      notifications: (_req, res) => void res.end(),
+      health: async () => ({ ok: true, detail: 'ok' }),
+      metrics,
+      logger,
+      console: async () => {
+        loads++;
+        const handler = ((req, res) => {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.end(`console ${req.url}`);
+        }) as NodeListener & { close(): void };
+        handler.close = () => void closedStreams++;
+        return handler;
+      },
+    });
+    try {
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      expect(loads).toBe(0);
+      expect(await (await fetch(`${server.url}/console/api/session`)).text()).toBe('console /console/api/session');
+      expect(await (await fetch(`${server.url}/console`)).text()).toBe('console /console');
+      expect(loads).toBe(1);
+      // Only /console and what is under it: /consoles is not the console's.
+      expect((await fetch(`${server.url}/consoles`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+    expect(closedStreams).toBe(1);
+  });
+});

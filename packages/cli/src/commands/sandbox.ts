@@ -8,6 +8,7 @@
  * refundkit sandbox --port 4010 --json     # one JSON line: URLs, endpoints, credentials (PEMs included), orders
  * ```
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import {
   MAX_FAULT_MS,
@@ -41,6 +42,9 @@ Options:
                         altered-amount         a try as authentic as the real one, 1 minor unit more
                         wrong-merchant         a try as authentic as the real one, another merchant
                         (also POST /__sandbox/notification-faults, per refund number)
+  --console-token <t>   the console's token (or REFUNDKIT_CONSOLE_TOKEN): required when --host is
+                        not loopback; the console (http://<host>:<port>/console/) shows the
+                        sandbox's orders, refunds, request log, notifications and fault switches
   --json                print one JSON line instead of the banner
   -h, --help            this text
 `;
@@ -53,7 +57,7 @@ export interface SandboxCommandOptions {
 }
 
 export async function sandboxCommand(args: readonly string[], io: Io, options: SandboxCommandOptions = {}): Promise<number> {
-  let values: { port?: string; host?: string; 'delay-ms'?: string; 'easypay-mode'?: string; 'notification-fault'?: string[]; json?: boolean; help?: boolean };
+  let values: { port?: string; host?: string; 'delay-ms'?: string; 'easypay-mode'?: string; 'notification-fault'?: string[]; 'console-token'?: string; json?: boolean; help?: boolean };
   try {
     values = parseArgs({
       args: [...args],
@@ -65,6 +69,7 @@ export async function sandboxCommand(args: readonly string[], io: Io, options: S
         'delay-ms': { type: 'string' },
         'easypay-mode': { type: 'string' },
         'notification-fault': { type: 'string', multiple: true },
+        'console-token': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -95,9 +100,27 @@ export async function sandboxCommand(args: readonly string[], io: Io, options: S
     return 1;
   }
 
+  // The console, at /console on the sandbox's own port: loaded at its first request, pointed at this sandbox.
+  const consoleToken = values['console-token'] ?? (io.env ?? process.env)['REFUNDKIT_CONSOLE_TOKEN'];
+  let consoleHandler: Promise<(req: IncomingMessage, res: ServerResponse) => void> | undefined;
+  const loadConsole = async () => {
+    const { createConsoleHandler } = await import('@refundkit/console');
+    return createConsoleHandler({ bindHost: host, token: consoleToken, sandboxUrl: sandbox.baseUrl });
+  };
+  const mounts = {
+    '/console': (req: IncomingMessage, res: ServerResponse) => {
+      (consoleHandler ??= loadConsole()).then(
+        (handle) => handle(req, res),
+        (error: unknown) => {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'console_unavailable', message: `the console could not be loaded: ${error instanceof Error ? error.message : String(error)}` } }));
+        },
+      );
+    },
+  };
   let sandbox: Sandbox;
   try {
-    sandbox = await startSandbox({ port, host, delayMs, easypayMode, notificationFaults, onWarning: (message) => io.stderr.write(`refundkit sandbox: warning: ${printable(message)}\n`) });
+    sandbox = await startSandbox({ port, host, delayMs, easypayMode, notificationFaults, mounts, onWarning: (message) => io.stderr.write(`refundkit sandbox: warning: ${printable(message)}\n`) });
   } catch (error) {
     // Bounds (ms, count) are checked when the faults are armed, before the sandbox listens.
     if (error instanceof NotificationFaultError) {
@@ -122,7 +145,7 @@ export async function sandboxCommand(args: readonly string[], io: Io, options: S
       }),
     );
   } else {
-    io.stdout.write(`${describeSandbox(sandbox)}\nPress Ctrl-C to stop.\n`);
+    io.stdout.write(`${describeSandbox(sandbox)}\nConsole: ${sandbox.baseUrl}/console/\nPress Ctrl-C to stop.\n`);
   }
   options.onReady?.(sandbox);
   await stop;

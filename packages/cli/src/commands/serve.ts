@@ -25,6 +25,8 @@ Routes:
   GET  /healthz                      200 when the ledger answers and its schema is current, else 503
   GET  /metrics                      Prometheus text: refunds by provider, account and status;
                                      provider exchange latency; notifications by outcome; backlog
+  GET  /console/                     the console: refunds, their timelines, unmatched notifications,
+                                     totals, live; with --sandbox-url, the sandbox's views and switches
 
 Options:
   --config <file>        provider configuration (default refundkit.config.json or REFUNDKIT_CONFIG)
@@ -40,6 +42,12 @@ Options:
   --shutdown-grace <duration>
                          how long a stop waits for requests and queries in flight (default 10s)
   --log-level <level>    trace, debug, info (default), warn, error, silent
+  --console-token <t>    the console's token (or REFUNDKIT_CONSOLE_TOKEN): required when --host is
+                         not loopback (without one the console refuses every request); open
+                         /console/?token=<t> once, the browser keeps it in a cookie
+  --console-host <name>  a host name the console may be addressed by besides loopback names and
+                         IP addresses (repeatable; a DNS name not listed is refused)
+  --sandbox-url <url>    a running sandbox (refundkit sandbox) whose views the console shows
   -h, --help             this text
 `;
 
@@ -53,6 +61,9 @@ export interface ServeArgs {
   readonly reconcileEvery?: string | undefined;
   readonly reconcileOlderThan?: string | undefined;
   readonly shutdownGrace?: string | undefined;
+  readonly consoleToken?: string | undefined;
+  readonly consoleHosts?: readonly string[] | undefined;
+  readonly sandboxUrl?: string | undefined;
 }
 
 export interface ServeControl {
@@ -109,7 +120,16 @@ export async function serveCommand(args: ServeArgs, io: Io, control: ServeContro
     },
   };
   const notifications = toNodeHandler(createNotificationHandler(receiver, { logger: refundsLogger(logger) }));
-  const server = await startServer({ host: args.host, port, notifications, health: () => refunds.health(), metrics, logger, shutdownGraceMs });
+  const host = args.host ?? '127.0.0.1';
+  const consoleToken = args.consoleToken ?? env['REFUNDKIT_CONSOLE_TOKEN'];
+  const sandboxUrl = args.sandboxUrl;
+  if (sandboxUrl !== undefined && !/^http:\/\/[^/]+\/?$/.test(sandboxUrl)) throw new UsageError('--sandbox-url must be the sandbox\'s base URL, http://<host>:<port>');
+  // Loaded at the console's first request: a server whose console nobody opens never loads it.
+  const loadConsole = async () => {
+    const { createConsoleHandler } = await import('@refundkit/console');
+    return createConsoleHandler({ refunds, bindHost: host, token: consoleToken, allowedHostNames: args.consoleHosts, sandboxUrl });
+  };
+  const server = await startServer({ host, port, notifications, health: () => refunds.health(), metrics, logger, console: loadConsole, shutdownGraceMs });
   const reconciler =
     reconcileEveryMs === undefined
       ? undefined
@@ -122,7 +142,10 @@ export async function serveCommand(args: ServeArgs, io: Io, control: ServeContro
           },
           onError: (error) => logger.error({ error: error instanceof Error ? { name: error.name, code: (error as { code?: unknown }).code, message: error.message } : 'unknown' }, 'reconciler run failed'),
         });
-  io.stderr.write(`refundkit serve: listening on ${server.url} (POST /notify/<provider>, GET /healthz, GET /metrics)${reconciler ? `; reconciling every ${args.reconcileEvery ?? '60s'}` : ''}\n`);
+  io.stderr.write(`refundkit serve: listening on ${server.url} (POST /notify/<provider>, GET /healthz, GET /metrics, /console/)${reconciler ? `; reconciling every ${args.reconcileEvery ?? '60s'}` : ''}\n`);
+  if (!isLoopback(host) && (consoleToken === undefined || consoleToken === '')) {
+    io.stderr.write('refundkit serve: the console refuses every request: it listens beyond loopback without a token (--console-token or REFUNDKIT_CONSOLE_TOKEN)\n');
+  }
   control.onReady?.(server.url);
 
   await (control.stop ?? signalled());
@@ -131,6 +154,12 @@ export async function serveCommand(args: ServeArgs, io: Io, control: ServeContro
   await refunds.close();
   logger.flush?.();
   return EXIT.ok;
+}
+
+/** Whether `host` is a loopback address or name (the console then needs no token). */
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d+\.\d+\.\d+$/.test(bare);
 }
 
 /** The first SIGINT or SIGTERM. */

@@ -5,6 +5,7 @@ import type { RefundsLogger } from '../call-context.js';
 import type { AccountFilter, RefundChange } from '../changes/change.js';
 import { checkCount, readChanges, type ChangesOptions } from '../changes/read-changes.js';
 import type { RefundLedger } from '../ledger/ledger.js';
+import { toListQuery, type RefundListFilter, type RefundPage } from '../ledger/list-query.js';
 import type { BatchSummary } from '../ledger/batches.js';
 import type { ProviderKey, Refund } from '../model.js';
 import type { UnmatchedNotification } from '../notifications/unmatched-types.js';
@@ -25,6 +26,15 @@ export interface RefundsLedgerOperations<P extends ProviderKey = ProviderKey> {
    * for (const c of changes) console.log(c.seq, c.refundId, `${c.from ?? 'new'} -> ${c.to}`);
    */
   changes(options?: ChangesOptions): Promise<RefundChange[]>;
+  /**
+   * This instance's refunds (its providers' accounts), newest first, filtered by provider,
+   * account, status, order and the time they were reserved; a page at a time (`next` is the
+   * cursor of the following page). A bad filter is a `ValidationError` naming the field.
+   *
+   * @example
+   * const { refunds: stuck } = await refunds.list({ status: ['pending', 'unknown'], createdBefore: new Date(Date.now() - 3_600_000) });
+   */
+  list(filter?: RefundListFilter): Promise<RefundPage>;
   /**
    * Notifications that named a refund this ledger never saw (of this instance's accounts), the
    * latest first: kept before they were acknowledged, with a bounded excerpt of the body.
@@ -74,6 +84,7 @@ export function ledgerOperations<P extends ProviderKey>(context: LedgerOperation
   const spacing = new QuerySpacing();
   return {
     changes: (options) => readChanges(context.ledger, context.accounts(), options),
+    list: async (filter) => context.ledger.list(toListQuery(filter, context.accounts())),
     async unmatchedNotifications(options = {}) {
       checkCount('limit', options.limit, 10_000);
       return context.ledger.unmatched({ limit: options.limit ?? 50, accounts: context.accounts() });

@@ -4,6 +4,7 @@ import type { ChangesQuery, RefundChange } from '../changes/change.js';
 import type { Claim, ClaimRequest, DueQuery } from '../reconciler/claim.js';
 import type { UnmatchedNotification, UnmatchedNotificationInput } from '../notifications/unmatched-types.js';
 import type { AccountFilter } from '../changes/change.js';
+import type { ListQuery, RefundPage } from './list-query.js';
 import type { BatchesQuery, BatchSummary } from './batches.js';
 
 export type { BatchesQuery, BatchSummary };
@@ -161,6 +162,11 @@ export interface RefundLedger {
   refundsOf(order: OrderIdentity): Promise<Refund[]>;
   /** The order's known total, if any. */
   orderAmount(order: OrderIdentity): Promise<number | undefined>;
+  /**
+   * Refunds matching `query`, newest first (then provider, account, refund id, descending), at
+   * most `query.limit`, after `query.after`; `next` when more may follow (see `list-query.ts`).
+   */
+  list(query: ListQuery): Promise<RefundPage>;
   /** How many refunds, and how much, per provider, account and status (metrics, a console). */
   totals(): Promise<RefundTotal[]>;
   /** One summary per batch run (refunds reserved with `batch`), the run first reserved most recently first. */

@@ -6,6 +6,7 @@ import type { Claim, ClaimRequest, DueQuery } from '../reconciler/claim.js';
 import type { UnmatchedNotification, UnmatchedNotificationInput } from '../notifications/unmatched-types.js';
 import type { LedgerHealth, OrderIdentity, RecordedUpdate, RefundIdentity, RefundLedger, RefundTotal, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
 import { sumTotals } from './totals.js';
+import { compareListed, matchesList, pageOf, type ListQuery, type RefundPage } from './list-query.js';
 import { sumBatches, type BatchesQuery, type BatchSummary } from './batches.js';
 import { isDue, planClaim, planReservation, planUpdate, type OrderState } from './ledger-rules.js';
 import { ChangeWakers } from '../changes/wakers.js';
@@ -89,6 +90,11 @@ export class MemoryLedger implements RefundLedger {
 
   async orderAmount(order: OrderIdentity): Promise<number | undefined> {
     return this.#orders.get(orderKey(order));
+  }
+
+  async list(query: ListQuery): Promise<RefundPage> {
+    const found = [...this.#refunds.values()].filter((r) => matchesList(r, query)).sort(compareListed);
+    return pageOf(found.slice(0, query.limit + 1), query.limit);
   }
 
   async changes(query: ChangesQuery): Promise<RefundChange[]> {

@@ -6,6 +6,7 @@ import type { ProviderKey, Refund, RefundEvent } from '../model.js';
 import { checkConnectionString, passwordOf, redactConnectionString, withoutSecret } from './connection-string.js';
 import type { LedgerHealth, OrderIdentity, RecordedUpdate, RefundIdentity, RefundLedger, RefundTotal, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
 import { totalsOf } from './totals.js';
+import { pageOf, type ListQuery, type RefundPage } from './list-query.js';
 import { batchesOf, batchLimit, type BatchesQuery, type BatchGroupRow, type BatchSummary } from './batches.js';
 import { LedgerConnectionStringError, LedgerRefusedError, LedgerUnavailableError } from './ledger-errors.js';
 import { planClaim, planReservation, planUpdate, type OrderState } from './ledger-rules.js';
@@ -55,6 +56,14 @@ function reads(s: string) {
           ON CONFLICT (provider, account, digest) DO UPDATE SET last_received_at = excluded.last_received_at, deliveries = u.deliveries + 1
           RETURNING *`,
     unmatched: `SELECT * FROM ${s}.unmatched_notifications WHERE ${inAccounts(1)} ORDER BY last_received_at DESC, received_at DESC LIMIT $3`,
+    // The listing order of list-query.ts: times to the millisecond (what a Refund and a cursor carry), text in "C" (code units).
+    list: `SELECT ${COLUMNS} FROM ${s}.refunds
+          WHERE ${inAccounts(1)} AND ($3::text IS NULL OR provider = $3) AND ($4::text IS NULL OR account = $4)
+            AND ($5::text[] IS NULL OR status = ANY($5::text[])) AND ($6::text IS NULL OR order_id = $6)
+            AND ($7::timestamptz IS NULL OR created_at >= $7::timestamptz) AND ($8::timestamptz IS NULL OR created_at < $8::timestamptz)
+            AND ($9::timestamptz IS NULL OR (date_trunc('milliseconds', created_at), provider COLLATE "C", account COLLATE "C", refund_id COLLATE "C") < ($9::timestamptz, $10::text COLLATE "C", $11::text COLLATE "C", $12::text COLLATE "C"))
+            AND ($14::text IS NULL OR batch = $14)
+          ORDER BY date_trunc('milliseconds', created_at) DESC, provider COLLATE "C" DESC, account COLLATE "C" DESC, refund_id COLLATE "C" DESC LIMIT $13`,
   };
 }
 
@@ -258,6 +267,26 @@ export class PostgresLedger implements RefundLedger {
   async orderAmount(order: OrderIdentity): Promise<number | undefined> {
     const rows = await this.#query<{ amount: string | null }>(this.#reads.orderAmount, [order.provider, order.account, order.orderId]);
     return rows[0]?.amount == null ? undefined : Number(rows[0].amount);
+  }
+
+  async list(query: ListQuery): Promise<RefundPage> {
+    const after = query.after;
+    const rows = await this.#query<RefundRow>(this.#reads.list, [
+      ...accountParams(query.accounts),
+      query.provider ?? null,
+      query.account ?? null,
+      query.statuses === undefined ? null : [...query.statuses],
+      query.orderId ?? null,
+      query.createdFrom ?? null,
+      query.createdBefore ?? null,
+      after?.createdAt ?? null,
+      after?.provider ?? null,
+      after?.account ?? null,
+      after?.refundId ?? null,
+      query.limit + 1,
+      query.batch ?? null,
+    ]);
+    return pageOf(rows.map(toRefund), query.limit);
   }
 
   async totals(): Promise<RefundTotal[]> {

@@ -6,6 +6,7 @@ import { LedgerRefusedError, LedgerSchemaError, LedgerUnavailableError, type Led
 import type { ProviderKey, Refund, RefundEvent } from '../model.js';
 import type { LedgerHealth, OrderIdentity, RecordedUpdate, RefundIdentity, RefundLedger, RefundTotal, RefundUpdate, Reservation, ReservationRequest } from './ledger.js';
 import { totalsOf } from './totals.js';
+import { pageOf, type ListQuery, type RefundPage } from './list-query.js';
 import { batchesOf, batchLimit, type BatchesQuery, type BatchGroupRow, type BatchSummary } from './batches.js';
 import { planClaim, planReservation, planUpdate, type OrderState } from './ledger-rules.js';
 import { CHANGE_COLUMNS, changeParams, REFUND_COLUMNS, refundParams, toChange, toEvent, toRefund, toUnmatched, type ChangeRow, type RefundRow, type UnmatchedRow } from './rows.js';
@@ -263,7 +264,8 @@ export class SqliteLedger implements RefundLedger {
     | 'changes'
     | 'due'
     | 'keepUnmatched'
-    | 'unmatched',
+    | 'unmatched'
+    | 'list',
     SqliteStatement
   >;
   /** True while rows of schema 1 (the empty account) are left to claim; checked once at open. */
@@ -323,6 +325,15 @@ export class SqliteLedger implements RefundLedger {
          RETURNING *`,
       ),
       unmatched: db.prepare(`SELECT * FROM unmatched_notifications WHERE ${IN_ACCOUNTS} ORDER BY last_received_at DESC, rowid DESC LIMIT @limit`),
+      // The listing order of list-query.ts; each filter is NULL when absent. Text compares in BINARY (code units), as the memory store does.
+      list: db.prepare(
+        `SELECT ${COLUMNS} FROM refunds
+          WHERE ${IN_ACCOUNTS} AND (@provider IS NULL OR provider = @provider) AND (@account IS NULL OR account = @account)
+            AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses))) AND (@orderId IS NULL OR order_id = @orderId)
+            AND (@batch IS NULL OR batch = @batch) AND (@createdFrom IS NULL OR created_at >= @createdFrom) AND (@createdBefore IS NULL OR created_at < @createdBefore)
+            AND (@afterAt IS NULL OR (created_at, provider, account, refund_id) < (@afterAt, @afterProvider, @afterAccount, @afterRefundId))
+          ORDER BY created_at DESC, provider DESC, account DESC, refund_id DESC LIMIT @limit`,
+      ),
     };
     this.#hasLegacy = hasLegacyRows(db);
 
@@ -402,6 +413,28 @@ export class SqliteLedger implements RefundLedger {
 
   async orderAmount(order: OrderIdentity): Promise<number | undefined> {
     return this.#call(() => this.#order(order));
+  }
+
+  async list(query: ListQuery): Promise<RefundPage> {
+    const rows = this.#call(
+      () =>
+        this.#sql.list.all({
+          accounts: accountsParam(query.accounts),
+          provider: query.provider ?? null,
+          account: query.account ?? null,
+          statuses: query.statuses === undefined ? null : JSON.stringify(query.statuses),
+          orderId: query.orderId ?? null,
+          batch: query.batch ?? null,
+          createdFrom: query.createdFrom ?? null,
+          createdBefore: query.createdBefore ?? null,
+          afterAt: query.after?.createdAt ?? null,
+          afterProvider: query.after?.provider ?? null,
+          afterAccount: query.after?.account ?? null,
+          afterRefundId: query.after?.refundId ?? null,
+          limit: query.limit + 1,
+        }) as RefundRow[],
+    );
+    return pageOf(rows.map(toRefund), query.limit);
   }
 
   /** One call on an open database; SQLite's errors as the typed ledger errors (see `sqliteFailure`). */

@@ -77,6 +77,10 @@ export class SwitchableLedger implements RefundLedger {
     this.#check();
     return this.inner.unmatched(...args);
   }
+  async list(...args: Parameters<RefundLedger['list']>) {
+    this.#check();
+    return this.inner.list(...args);
+  }
   async totals() {
     this.#check();
     return this.inner.totals();
