@@ -37,6 +37,16 @@ for (const dir of workspaceDirs()) {
 }
 // The line's role (scripts/node-lines.txt), as .ci/run passes it to the tests.
 const role = process.env.REFUNDKIT_NODE_LINE_ROLE ?? 'primary';
-console.log(`Node ${process.version} (${role}): tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+// The console's browser tests (the primary line's extra step) write a report of their own.
+const browserReport = join(root, 'test', '.vitest-browser-report.json');
+let browser = '';
+if (existsSync(browserReport)) {
+  const r = readJson(browserReport);
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+  browser = ` (browser: ${r.numPassedTests} passed, ${r.numFailedTests} failed)`;
+}
+console.log(`Node ${process.version} (${role}): tests: ${passed} passed, ${failed} failed, ${skipped} skipped${browser}`);
 if (missing.length > 0) console.error(`no test report from: ${missing.join(', ')}`);
 process.exit(failed > 0 || passed === 0 || missing.length > 0 ? 1 : 0);
