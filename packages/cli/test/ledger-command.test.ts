@@ -6,9 +6,9 @@
  * and fail instead when REFUNDKIT_REQUIRE_PG=1 (CI).
  */
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { migratePostgresLedger, redactConnectionString } from '@refundkit/refunds';
+import { migratePostgresLedger, POSTGRES_LEDGER_SCHEMA_VERSION, redactConnectionString } from '@refundkit/refunds';
 import { startSandbox } from '@refundkit/sandbox';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -74,15 +74,19 @@ describe('where the ledger is', () => {
   });
 });
 
+/** The package's migration files, in order: a fresh schema gets every one. */
+const MIGRATION_FILES = readdirSync(new URL('../../refunds/migrations/postgres/', import.meta.url)).filter((f) => f.endsWith('.sql')).sort();
+
 describe.skipIf(pgUrl === null)('refundkit ledger migrate on PostgreSQL', () => {
   it('migrates, then finds the schema up to date; the password never printed, with or without --json', async () => {
     const schema = freshSchema();
     const first = await cli(['ledger', 'migrate', '--ledger', pgUrl!, '--schema', schema], { cwd: tmp.dir });
     expect(first.code).toBe(0);
-    expect(first.out).toBe(`refundkit: ledger ${redactConnectionString(pgUrl!)}, schema ${schema} migrated from version 0 to 2 (001_ledger.sql, 002_changes_reconciler_unmatched.sql)\n`);
+    expect(first.out).toBe(`refundkit: ledger ${redactConnectionString(pgUrl!)}, schema ${schema} migrated from version 0 to ${POSTGRES_LEDGER_SCHEMA_VERSION} (${MIGRATION_FILES.join(', ')})\n`);
+    expect(MIGRATION_FILES).toHaveLength(POSTGRES_LEDGER_SCHEMA_VERSION);
     const again = await cli(['ledger', 'migrate', '--json'], { cwd: tmp.dir, env: { REFUNDKIT_LEDGER: `${pgUrl!}?schema=${schema}` } });
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.out)).toEqual({ ledger: redactConnectionString(pgUrl!), schema, from: 2, to: 2, applied: [] });
+    expect(JSON.parse(again.out)).toEqual({ ledger: redactConnectionString(pgUrl!), schema, from: POSTGRES_LEDGER_SCHEMA_VERSION, to: POSTGRES_LEDGER_SCHEMA_VERSION, applied: [] });
     for (const output of [first.out, first.err, again.out, again.err]) expect(output).not.toContain(PASSWORD);
   });
 
