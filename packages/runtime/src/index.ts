@@ -7,6 +7,7 @@ export { fetchWithDeadline, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_ANSWER_BYTES, type D
 export type { FetchLike } from './transport/fetch-like.js';
 export { WireRequest, type WireRequestInit } from './transport/wire-request.js';
 export { BufferedResponse } from './transport/buffered-response.js';
+export { isLoopbackHost } from './transport/loopback-host.js';
 export { openapiFetchTransport, type OpenapiFetchTransportOptions, type RequestHeadersHook } from './transport/openapi-fetch-transport.js';
 export { toMinorUnits, formatMinorUnits, AmountError } from './money/minor-units.js';
 export { parseJsonStringField, type ExactAmount } from './client/json-string-field.js';

@@ -17,6 +17,7 @@
  * however they are configured.
  */
 import { isIP } from 'node:net';
+import { isLoopbackHost } from '@refundkit/runtime';
 import type { IncomingMessage } from 'node:http';
 
 export interface ControlRefusal {
@@ -27,11 +28,8 @@ export interface ControlRefusal {
 /** Loopback names a control request may use, without the port. */
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'] as const;
 
-/** Whether `host` (as given to listen) is a loopback address or name. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || (isIP(bare) === 4 && bare.startsWith('127.'));
-}
+/** Whether `host` (as given to listen) is a loopback address or name: the runtime's one check. */
+export { isLoopbackHost };
 
 /** The `Host` values a control request may carry, for a sandbox bound to `host` and `port`. */
 export function allowedControlHosts(host: string, port: number): string[] {

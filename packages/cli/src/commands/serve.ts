@@ -9,6 +9,7 @@ import { parseDuration } from '../amounts.js';
 import { loadConfig } from '../config.js';
 import { ledgerLocation, openLedger } from '../ledger.js';
 import { EXIT, UsageError } from '../io.js';
+import { isLoopbackHost } from '@refundkit/runtime';
 
 export const SERVE_HELP = `Usage: refundkit serve [options]
 
@@ -143,7 +144,7 @@ export async function serveCommand(args: ServeArgs, io: Io, control: ServeContro
           onError: (error) => logger.error({ error: error instanceof Error ? { name: error.name, code: (error as { code?: unknown }).code, message: error.message } : 'unknown' }, 'reconciler run failed'),
         });
   io.stderr.write(`refundkit serve: listening on ${server.url} (POST /notify/<provider>, GET /healthz, GET /metrics, /console/)${reconciler ? `; reconciling every ${args.reconcileEvery ?? '60s'}` : ''}\n`);
-  if (!isLoopback(host) && (consoleToken === undefined || consoleToken === '')) {
+  if (!isLoopbackHost(host) && (consoleToken === undefined || consoleToken === '')) {
     io.stderr.write('refundkit serve: the console refuses every request: it listens beyond loopback without a token (--console-token or REFUNDKIT_CONSOLE_TOKEN)\n');
   }
   control.onReady?.(server.url);
@@ -156,11 +157,6 @@ export async function serveCommand(args: ServeArgs, io: Io, control: ServeContro
   return EXIT.ok;
 }
 
-/** Whether `host` is a loopback address or name (the console then needs no token). */
-function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || /^127\.\d+\.\d+\.\d+$/.test(bare);
-}
 
 /** The first SIGINT or SIGTERM. */
 function signalled(): Promise<NodeJS.Signals> {

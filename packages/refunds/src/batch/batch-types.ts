@@ -65,17 +65,8 @@ export interface BatchOptions {
  */
 export type RowPlan = 'new' | 'done' | 'pending' | 'unknown' | 'failed';
 
-/** One row's end. */
-export interface BatchRowResult {
-  readonly line: number;
-  readonly provider: ProviderKey;
-  /** The merchant account (the ledger's key: `Refund.account`). */
-  readonly account: string;
-  readonly orderId: string;
-  readonly refundId: string;
-  readonly amount: number;
-  readonly currency: string;
-  readonly plan: RowPlan;
+/** One row's end: the row as planned, and what became of it. */
+export interface BatchRowResult extends PlannedRow {
   /** The refund's status after the row, or `not_started` (the run was stopped before it). */
   readonly status: RefundStatus | 'not_started';
   readonly providerRefundId?: string | undefined;
@@ -116,6 +107,7 @@ export interface BatchProgress {
 export interface PlannedRow {
   readonly line: number;
   readonly provider: ProviderKey;
+  /** The merchant account (the ledger's key: `Refund.account`). */
   readonly account: string;
   readonly orderId: string;
   readonly refundId: string;
